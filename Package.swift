@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// ssdd: a single-shot detection daemon. Module map (dependencies point one way):
+/// CFFmpeg/CBLAS (C) → MediaIO, TensorEngine → NeuralNet → ModelStore → ModelImport, Detection → ssdd.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+let optimized: [SwiftSetting] = strictSettings + [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "ssdd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ssdd", targets: ["ssdd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "MediaIO", dependencies: ["CFFmpeg"], swiftSettings: optimized),
+        .target(name: "TensorEngine", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "NeuralNet", dependencies: ["TensorEngine"], swiftSettings: optimized),
+        .target(name: "ModelStore", dependencies: ["NeuralNet"], swiftSettings: strictSettings),
+        .target(
+            name: "ModelImport",
+            dependencies: [
+                "ModelStore", "NeuralNet",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strictSettings),
+        .target(name: "Detection", dependencies: ["NeuralNet", "ModelStore", "TensorEngine", "MediaIO"], swiftSettings: optimized),
+        .executableTarget(
+            name: "ssdd",
+            dependencies: [
+                "MediaIO", "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+        .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CFFmpeg"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "ModelStore", "TestSupport"]),
+        .testTarget(
+            name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DetectionTests",
+            dependencies: ["Detection", "ModelStore", "NeuralNet", "TensorEngine", "MediaIO", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg"]),
+    ]
+)
