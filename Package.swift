@@ -23,7 +23,7 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CFFmpeg", pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "MediaIO", dependencies: ["CFFmpeg"], swiftSettings: optimized),
         .target(name: "TensorEngine", dependencies: ["CBLAS"], swiftSettings: optimized),

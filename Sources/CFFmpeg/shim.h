@@ -8,6 +8,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/error.h>
 #include <libavutil/opt.h>
+#include <libavdevice/avdevice.h>
 #include <errno.h>
 #include <stdio.h>
 

@@ -1,0 +1,144 @@
+/// Exact bilinear resizing of RGB images to float tensors, in the two conventions reference detectors use.
+///
+/// Output is HWC float32 (`height × width × 3`), optionally mapped per channel by `y = x·scale[c] + offset[c]`
+/// before or after interpolation (torchvision normalises first; TensorFlow's SSD graphs resize first).
+public enum BilinearResizer {
+    /// How a destination pixel maps to source coordinates.
+    public enum Convention: String, Sendable, CaseIterable {
+        /// PyTorch `F.interpolate(mode="bilinear", align_corners=False)`: src = (dst+0.5)·in/out − 0.5, clamped at 0.
+        case halfPixel
+        /// TensorFlow 1 `ResizeBilinear(align_corners=False)` without half-pixel centres: src = dst·in/out.
+        case tensorFlowLegacy
+    }
+
+    /// A per-channel affine map on 0…255 values.
+    public struct ChannelAffine: Sendable, Equatable {
+        public var scale: (Float, Float, Float)
+        public var offset: (Float, Float, Float)
+
+        public init(scale: (Float, Float, Float), offset: (Float, Float, Float)) {
+            self.scale = scale
+            self.offset = offset
+        }
+
+        /// Leaves values as they are (0…255).
+        public static let identity = ChannelAffine(scale: (1, 1, 1), offset: (0, 0, 0))
+
+        public static func == (a: ChannelAffine, b: ChannelAffine) -> Bool {
+            a.scale == b.scale && a.offset == b.offset
+        }
+    }
+
+    /// Sampling positions along one axis: lower/upper source index and the weight of the upper one.
+    struct AxisTaps {
+        var lower: [Int]
+        var upper: [Int]
+        var weight: [Float]
+
+        init(input: Int, output: Int, convention: Convention) {
+            lower = []
+            upper = []
+            weight = []
+            lower.reserveCapacity(output)
+            upper.reserveCapacity(output)
+            weight.reserveCapacity(output)
+            let scale = Float(input) / Float(output)
+            for i in 0..<output {
+                switch convention {
+                case .halfPixel:
+                    // ATen area_pixel_compute_source_index + guard_index_and_lambda.
+                    var source = scale * (Float(i) + 0.5) - 0.5
+                    if source < 0 { source = 0 }
+                    let low = min(Int(source.rounded(.down)), input - 1)
+                    let lambda = min(max(source - Float(low), 0), 1)
+                    lower.append(low)
+                    upper.append(low < input - 1 ? low + 1 : low)
+                    weight.append(lambda)
+                case .tensorFlowLegacy:
+                    // TF LegacyScaler: in = out·scale, lower = floor, upper = min(ceil, in−1), lerp = in − floor.
+                    let source = Float(i) * scale
+                    let low = Int(source.rounded(.down))
+                    lower.append(low)
+                    upper.append(min(Int(source.rounded(.up)), input - 1))
+                    weight.append(source - Float(low))
+                }
+            }
+        }
+    }
+
+    /// Resizes `image` to `width × height` as float HWC.
+    ///
+    /// - Parameters:
+    ///   - affine: per-channel map applied to every value.
+    ///   - affineBeforeResize: apply `affine` to the source pixels before interpolating (torchvision) rather than to
+    ///     the interpolated values (TensorFlow).
+    public static func resize(
+        _ image: RGBImage, width: Int, height: Int, convention: Convention,
+        affine: ChannelAffine = .identity, affineBeforeResize: Bool = false
+    ) -> [Float] {
+        precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
+        let xs = AxisTaps(input: image.width, output: width, convention: convention)
+        let ys = AxisTaps(input: image.height, output: height, convention: convention)
+        let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
+        let offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
+        var output = [Float](repeating: 0, count: width * height * 3)
+        let sourceRow = image.width * 3
+        image.pixels.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<3 {
+                    let s = scales[c]
+                    let o = offsets[c]
+                    @inline(__always) func value(_ index: Int) -> Float {
+                        affineBeforeResize ? Float(src[index]) * s + o : Float(src[index])
+                    }
+                    for y in 0..<height {
+                        let top = ys.lower[y] * sourceRow
+                        let bottom = ys.upper[y] * sourceRow
+                        let wy = ys.weight[y]
+                        for x in 0..<width {
+                            let left = xs.lower[x] * 3 + c
+                            let right = xs.upper[x] * 3 + c
+                            let wx = xs.weight[x]
+                            let tl = value(top + left), tr = value(top + right)
+                            let bl = value(bottom + left), br = value(bottom + right)
+                            var result: Float
+                            switch convention {
+                            case .halfPixel:
+                                // ATen's order: Σ_h w_h · (Σ_w w_w · v).
+                                let upperRow = tl * (1 - wx) + tr * wx
+                                let lowerRow = bl * (1 - wx) + br * wx
+                                result = upperRow * (1 - wy) + lowerRow * wy
+                            case .tensorFlowLegacy:
+                                let upperRow = tl + (tr - tl) * wx
+                                let lowerRow = bl + (br - bl) * wx
+                                result = upperRow + (lowerRow - upperRow) * wy
+                            }
+                            if !affineBeforeResize { result = result * s + o }
+                            dst[(y * width + x) * 3 + c] = result
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Converts an image already at the network size (e.g. scaled by swscale) to float HWC with the affine map.
+    public static func floats(_ image: RGBImage, affine: ChannelAffine = .identity) -> [Float] {
+        var output = [Float](repeating: 0, count: image.pixels.count)
+        let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
+        let offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
+        image.pixels.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                var i = 0
+                while i < src.count {
+                    dst[i] = Float(src[i]) * scales[0] + offsets[0]
+                    dst[i + 1] = Float(src[i + 1]) * scales[1] + offsets[1]
+                    dst[i + 2] = Float(src[i + 2]) * scales[2] + offsets[2]
+                    i += 3
+                }
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,197 @@
+import CFFmpeg
+import Foundation
+
+/// Demuxes and decodes the best video stream of any input FFmpeg can open — files, `rtsp://`, `http(s)://`,
+/// `udp://`, V4L2 devices (`/dev/video*`) — and hands out owned RGB frames.
+///
+/// The loop mirrors FFmpeg's `demux_decode.c`: read a packet, send it once, receive frames until EAGAIN, and at the
+/// end drain the decoder with a null packet. Every blocking call runs under a deadline enforced by FFmpeg's interrupt
+/// callback, so nothing blocks longer than `options.timeout`.
+///
+/// - Important: a reader is confined to one thread at a time (it is not `Sendable`); run it on a dedicated thread,
+///   never on Swift's cooperative pool. Use ``canceller`` to stop it from elsewhere.
+public final class VideoReader {
+    /// The path or URL as given.
+    public let input: String
+    /// What the container says about the chosen stream.
+    public let info: StreamInfo
+    /// Frames the decoder produced so far (including frames the selection skipped).
+    public private(set) var decodedFrameCount = 0
+    /// Non-fatal problems met so far (corrupt packets skipped, fewer frames than declared).
+    public private(set) var warnings: [String] = []
+    /// Stops a blocked or future read from any thread.
+    public var canceller: ReadCanceller { ReadCanceller(interrupt) }
+
+    private let options: VideoReaderOptions
+    private let interrupt: InterruptGuard
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var decoder: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let converter = PixelConverter()
+    private var selector: FrameSelector
+    private let streamIndex: Int32
+    private let timeBase: Double
+    private var draining = false
+    private var finished = false
+    /// An error met while reading; raised once the frames already decoded have been handed out.
+    private var pendingError: MediaError?
+
+    /// Opens `input`, picks its best video stream and opens a decoder for it.
+    public init(input: String, options: VideoReaderOptions = VideoReaderOptions()) throws(MediaError) {
+        FFmpegLibrary.initialize()
+        self.input = input
+        self.options = options
+        self.selector = FrameSelector(try options.selection.validated(input: input))
+        if let size = options.outputSize, size.width < 1 || size.height < 1 || size.width > 16384 || size.height > 16384 {
+            throw MediaError(.argument, input: input, message: "output size \(size.width)×\(size.height) is out of range")
+        }
+        try Self.checkLocalFile(input)
+        interrupt = InterruptGuard(timeout: options.timeout)
+
+        format = avformat_alloc_context()
+        guard format != nil else { throw MediaError(.input, input: input, message: "out of memory") }
+        format!.pointee.interrupt_callback = interrupt.callback()
+        var dictionary: OpaquePointer?
+        defer { av_dict_free(&dictionary) }
+        let microseconds = String(Int(options.timeout * 1_000_000))
+        var openOptions = ["rw_timeout": microseconds]
+        if input.hasPrefix("rtsp://") || input.hasPrefix("rtsps://") || input.hasPrefix("tcp://") {
+            openOptions["timeout"] = microseconds
+        }
+        openOptions.merge(options.formatOptions) { _, given in given }
+        for (key, value) in openOptions { av_dict_set(&dictionary, key, value, 0) }
+        let inputFormat: UnsafePointer<AVInputFormat>? = input.hasPrefix("/dev/video") ? av_find_input_format("video4linux2") : nil
+
+        interrupt.arm()
+        let opened = avformat_open_input(&format, input, inputFormat, &dictionary)
+        interrupt.disarm()
+        if opened < 0 {  // FFmpeg freed the context and set it to nil.
+            throw Self.openError(opened, input: input, interrupt: interrupt, call: "cannot open input")
+        }
+        interrupt.arm()
+        let found = avformat_find_stream_info(format, nil)
+        interrupt.disarm()
+        if found < 0 {
+            avformat_close_input(&format)
+            throw Self.openError(found, input: input, interrupt: interrupt, call: "cannot read stream information")
+        }
+
+        var codec: UnsafePointer<AVCodec>?
+        let best = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0)
+        if best < 0 {
+            let streams = Self.describeStreams(format!)
+            avformat_close_input(&format)
+            if best == CFFmpeg_averror_decoder_not_found() {
+                throw MediaError(.unsupported, input: input, message: "no decoder for the video stream (\(streams))", code: best)
+            }
+            throw MediaError(.unsupported, input: input, message: "no video stream (found: \(streams.isEmpty ? "no streams" : streams))", code: best)
+        }
+        streamIndex = best
+        let stream = format!.pointee.streams[Int(best)]!
+        timeBase = av_q2d(stream.pointee.time_base)
+        guard let codec else {
+            avformat_close_input(&format)
+            throw MediaError(.unsupported, input: input, message: "no decoder for codec \(Self.codecName(stream.pointee.codecpar.pointee.codec_id))")
+        }
+        decoder = avcodec_alloc_context3(codec)
+        packet = av_packet_alloc()
+        frame = av_frame_alloc()
+        guard decoder != nil, packet != nil, frame != nil else {
+            avformat_close_input(&format)
+            throw MediaError(.input, input: input, message: "out of memory")
+        }
+        do {
+            try FFmpegResult.check(avcodec_parameters_to_context(decoder, stream.pointee.codecpar), "avcodec_parameters_to_context", input: input, kind: .unsupported)
+            decoder!.pointee.thread_count = Int32(max(0, options.decoderThreads))
+            decoder!.pointee.pkt_timebase = stream.pointee.time_base
+            try FFmpegResult.check(avcodec_open2(decoder, codec, nil), "cannot open the \(String(cString: codec.pointee.name)) decoder", input: input, kind: .unsupported)
+        } catch {
+            Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
+            throw error
+        }
+        info = Self.describe(format: format!, stream: stream, decoder: decoder!)
+        if info.width <= 0 || info.height <= 0 {
+            Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
+            throw MediaError(.unsupported, input: input, message: "the video stream has no frame size (\(info.codec))")
+        }
+    }
+
+    deinit { Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame) }
+
+    /// Returns the next selected frame, or nil at the end of the input.
+    ///
+    /// A read error part-way through (a truncated file, a dropped connection) is thrown only after the frames that
+    /// were already decoded have been returned, so nothing already read is lost.
+    public func nextFrame() throws(MediaError) -> VideoFrame? {
+        guard let decoder, let packet, let frame, let format else { return nil }
+        while !finished {
+            let received = avcodec_receive_frame(decoder, frame)
+            if received == 0 {
+                defer { av_frame_unref(frame) }
+                let index = decodedFrameCount
+                decodedFrameCount += 1
+                let stamp = frame.pointee.best_effort_timestamp
+                let time = stamp == FFmpegResult.noTimestamp ? nil : Double(stamp) * timeBase
+                guard selector.keep(index: index, time: time) else { continue }
+                let size = options.outputSize ?? (Int(frame.pointee.width), Int(frame.pointee.height))
+                let image = try converter.convert(frame, width: size.width, height: size.height, input: input)
+                return VideoFrame(
+                    index: index, presentationTime: time, sourceWidth: Int(frame.pointee.width),
+                    sourceHeight: Int(frame.pointee.height), image: image)
+            }
+            if received == FFmpegResult.endOfFile {
+                finished = true
+                break
+            }
+            if received != FFmpegResult.tryAgain {
+                throw MediaError(.stream, input: input, message: "decoding failed: \(FFmpegResult.message(for: received))", code: received)
+            }
+            if draining {  // The decoder wants input after the flush packet: treat as the end.
+                finished = true
+                break
+            }
+            interrupt.arm()
+            let read = av_read_frame(format, packet)
+            interrupt.disarm()
+            if read < 0 {
+                if read != FFmpegResult.endOfFile {
+                    pendingError = Self.openError(read, input: input, interrupt: interrupt, call: "reading failed after \(decodedFrameCount) frames")
+                }
+                avcodec_send_packet(decoder, nil)
+                draining = true
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == streamIndex else { continue }
+            let sent = avcodec_send_packet(decoder, packet)
+            if sent < 0 && sent != FFmpegResult.tryAgain {
+                // A corrupt packet: skip it and keep decoding, as players do; report it.
+                if warnings.count < 100 { warnings.append("skipped a packet the decoder rejected: \(FFmpegResult.message(for: sent))") }
+            }
+        }
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
+        checkDeclaredFrameCount()
+        return nil
+    }
+
+    /// Records a warning, once, if the stream ended well short of the frame count the container declares.
+    private func checkDeclaredFrameCount() {
+        guard let declared = info.declaredFrameCount, declared > 0 else { return }
+        let message = "the stream ended after \(decodedFrameCount) of the \(declared) frames the container declares (truncated?)"
+        if decodedFrameCount + 2 < declared && Double(decodedFrameCount) < 0.95 * Double(declared), !warnings.contains(message) {
+            warnings.append(message)
+        }
+    }
+
+    /// Whether the input is a live source (network or device) rather than a file.
+    public var isLive: Bool { Self.isLiveInput(input) }
+
+    /// Whether `input` names a live source (network stream or capture device) rather than a file.
+    public static func isLiveInput(_ input: String) -> Bool {
+        ["rtsp://", "rtsps://", "rtmp://", "udp://", "rtp://", "tcp://", "srt://", "/dev/video"].contains { input.hasPrefix($0) }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `ssdd` command line: each subcommand is a thin file that parses arguments and calls into the modules.
+@main
+struct SSDD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ssdd",
+        abstract: "Single-shot detection daemon: decode video, detect objects with SSD, write JSON Lines.",
+        version: "0.1.0",
+        subcommands: [Probe.self])
+}
