@@ -1,0 +1,45 @@
+import TensorEngine
+
+/// One graph node ready to run: kernel prepared, inputs and output resolved to value slots.
+struct CompiledStep {
+    enum Work {
+        case convolution(Convolution2D)
+        case maxPool(PoolingGeometry)
+        case add(FusedActivation)
+        case concatenate(channels: [Int])
+        case l2Normalize(scale: TensorStorage, epsilon: Float)
+        case activation(FusedActivation)
+    }
+
+    let name: String
+    let kind: String
+    let work: Work
+    /// Value slots read (slot 0 is the network input).
+    let inputs: [Int]
+    /// Value slot written.
+    let output: Int
+    /// `[H, W, C]` of the output.
+    let outputShape: [Int]
+
+    /// Runs the step; `values[i]` is the buffer of slot `i`.
+    func run(values: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        let y = values[output]
+        let count = outputShape.reduce(1, *)
+        switch work {
+        case .convolution(let conv):
+            conv.run(input: values[inputs[0]], output: y, scratch: scratch, pool: pool)
+        case .maxPool(let g):
+            MaxPool2D.run(g, input: values[inputs[0]], output: y, pool: pool)
+        case .add(let activation):
+            Pointwise.add(values[inputs[0]], values[inputs[1]], y, count: count, activation: activation, pool: pool)
+        case .concatenate(let channels):
+            let parts = zip(inputs, channels).map { (pointer: UnsafePointer(values[$0.0]), channels: $0.1) }
+            Pointwise.concatenateChannels(parts, y, pixels: outputShape[0] * outputShape[1])
+        case .l2Normalize(let scale, let epsilon):
+            Pointwise.l2Normalize(values[inputs[0]], scale: scale.pointer, epsilon: epsilon, y,
+                                  pixels: outputShape[0] * outputShape[1], channels: outputShape[2], pool: pool)
+        case .activation(let activation):
+            Pointwise.activate(activation, values[inputs[0]], y, count: count, pool: pool)
+        }
+    }
+}

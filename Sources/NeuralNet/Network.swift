@@ -1,0 +1,100 @@
+import Synchronization
+import TensorEngine
+
+/// A compiled, runnable network: a ``NetworkGraph`` with its weights repacked and its activation buffers allocated.
+///
+/// - Important: a `Network` runs one `forward` at a time. It owns mutable buffers and a worker pool, so callers must use
+///   it from one thread at a time (the detector keeps it on its dedicated inference thread). A concurrent second call is a
+///   programming error and traps (checked with an atomic flag), which is what makes the `@unchecked Sendable` below sound:
+///   the network may be handed to another thread, but never used by two at once.
+public final class Network: @unchecked Sendable {
+    /// The graph this network was compiled from.
+    public let graph: NetworkGraph
+    public let options: NetworkOptions
+    /// Multiply-accumulates of all convolutions in one forward pass.
+    public let multiplyAccumulateCount: Int
+    /// `[H, W, C]` of each graph output, in ``NetworkGraph/outputs`` order.
+    public let outputShapes: [[Int]]
+
+    private let steps: [CompiledStep]
+    private let plan: BufferPlan
+    private let outputSlots: [Int]
+    private let scratch: TensorStorage
+    private let pool: ComputePool
+    private let busy = Atomic<Bool>(false)
+
+    /// Compiles `graph` with weights from `parameters`.
+    ///
+    /// - Throws: ``NetworkError/missingParameter(_:)``, ``NetworkError/parameterShape(name:expected:actual:)`` (weights
+    ///   OIHW `[out, in/groups, kh, kw]`, bias `[out]`, L2 scale `[C]`), ``NetworkError/unknownInput(node:input:)``,
+    ///   ``NetworkError/invalidNode(node:reason:)``; or whatever `parameters` throws while reading.
+    public init(graph: NetworkGraph, parameters: any ParameterSource, options: NetworkOptions = NetworkOptions()) throws {
+        let compiled = try GraphCompiler(graph: graph, parameters: parameters).compile()
+        self.graph = graph
+        self.options = options
+        self.steps = compiled.steps
+        self.outputSlots = compiled.outputSlots
+        self.outputShapes = compiled.outputSlots.map { compiled.slotShapes[$0] }
+        self.multiplyAccumulateCount = compiled.multiplyAccumulateCount
+        self.plan = BufferPlan(
+            sizes: compiled.slotShapes.map { $0.reduce(1, *) }, steps: compiled.steps.map { ($0.inputs, $0.output) },
+            pinned: Set(compiled.outputSlots))
+        var scratchCount = 0
+        for step in compiled.steps {
+            if case .convolution(let conv) = step.work { scratchCount = max(scratchCount, conv.scratchCount) }
+        }
+        self.scratch = TensorStorage(count: scratchCount)
+        self.pool = ComputePool(threadCount: options.threads)
+    }
+
+    /// Floats held by preallocated activation buffers and scratch.
+    public var preallocatedCount: Int { plan.totalCount + scratch.count }
+
+    /// Runs the network on `input` (`[H, W, C]` or `[1, H, W, C]`, the graph's input shape) and returns the graph's
+    /// outputs in order, each `[H, W, C]`.
+    ///
+    /// - Throws: ``NetworkError/inputShape(expected:actual:)``.
+    public func forward(_ input: Tensor) throws -> [Tensor] {
+        try execute(input, timings: nil)
+    }
+
+    /// Like ``forward(_:)``, and also returns the time spent in every node, in execution order.
+    public func forwardProfiled(_ input: Tensor) throws -> (outputs: [Tensor], timings: [NodeTiming]) {
+        var timings: [NodeTiming] = []
+        timings.reserveCapacity(steps.count)
+        let outputs = try execute(input, timings: &timings)
+        return (outputs, timings)
+    }
+
+    private func execute(_ input: Tensor, timings: UnsafeMutablePointer<[NodeTiming]>?) throws -> [Tensor] {
+        let expected = graph.inputShape
+        guard input.shape == expected || input.shape == [1] + expected else {
+            throw NetworkError.inputShape(expected: expected, actual: input.shape)
+        }
+        let (exchanged, _) = busy.compareExchange(expected: false, desired: true, ordering: .acquiring)
+        precondition(exchanged, "Network.forward: called concurrently; a Network must be used from one thread at a time")
+        defer { busy.store(false, ordering: .releasing) }
+        BLAS.setThreadCount(options.threads)
+        return input.withUnsafeBufferPointer { x in
+            // Steps never write slot 0, so the caller's tensor is only read.
+            let values = plan.bufferOfSlot.map { index in
+                index.map { plan.buffers[$0].pointer } ?? UnsafeMutablePointer(mutating: x.baseAddress!)
+            }
+            let clock = ContinuousClock()
+            for step in steps {
+                if let timings {
+                    let start = clock.now
+                    step.run(values: values, scratch: scratch.pointer, pool: pool)
+                    let elapsed = start.duration(to: clock.now).components
+                    let ms = Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) * 1e-15
+                    timings.pointee.append(NodeTiming(name: step.name, kind: step.kind, milliseconds: ms))
+                } else {
+                    step.run(values: values, scratch: scratch.pointer, pool: pool)
+                }
+            }
+            return zip(outputSlots, outputShapes).map { slot, shape in
+                Tensor(shape: shape, storage: TensorStorage(copying: UnsafeBufferPointer(start: values[slot], count: shape.reduce(1, *))))
+            }
+        }
+    }
+}

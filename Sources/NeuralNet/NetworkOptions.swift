@@ -1,0 +1,26 @@
+/// How a ``Network`` runs.
+public struct NetworkOptions: Sendable, Equatable {
+    /// Threads for the engine's own kernels and for OpenBLAS (process-global; set on every `forward`).
+    /// Use cores minus the threads busy decoding video.
+    public var threads: Int
+
+    public init(threads: Int = 1) {
+        self.threads = max(1, threads)
+    }
+}
+
+/// Time spent in one node during ``Network/forwardProfiled(_:)``.
+public struct NodeTiming: Sendable, Equatable {
+    /// The node's name in the graph.
+    public var name: String
+    /// Operation kind and the kernel that ran, e.g. `conv3x3/gemm`, `conv3x3/depthwise3x3`, `maxPool`.
+    public var kind: String
+    /// Wall-clock milliseconds.
+    public var milliseconds: Double
+
+    public init(name: String, kind: String, milliseconds: Double) {
+        self.name = name
+        self.kind = kind
+        self.milliseconds = milliseconds
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Synchronization
+
+/// A small fixed set of worker threads owned by the engine, for splitting one kernel across cores.
+///
+/// The calling thread always takes part, so a pool of `threadCount` uses `threadCount − 1` extra threads. Workers spin
+/// briefly after each job (kernels arrive back to back) and then sleep on a condition variable, so they do not compete
+/// with OpenBLAS's own threads during long SGEMMs. They never touch Swift's cooperative pool.
+///
+/// - Important: ``run(tasks:_:)`` must be called from one thread at a time (the owner of the pool, e.g. a `Network`).
+public final class ComputePool: @unchecked Sendable {
+    // @unchecked: `shared` is the only state touched by workers and it is synchronised by its atomics and mutex.
+    /// Threads that execute a job, including the caller.
+    public let threadCount: Int
+    private let shared: PoolState
+
+    /// Starts `threadCount − 1` worker threads (none for 1).
+    public init(threadCount: Int) {
+        self.threadCount = max(1, threadCount)
+        self.shared = PoolState()
+        for index in 1..<self.threadCount {
+            let state = shared
+            let thread = Thread { state.workerLoop() }
+            thread.name = "TensorEngine.worker\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    deinit { shared.shutDown() }
+
+    /// Runs `body(i)` exactly once for every `i` in `0..<tasks`, spread over the pool; returns when all are done.
+    public func run(tasks: Int, _ body: (Int) -> Void) {
+        if tasks <= 0 { return }
+        if threadCount == 1 || tasks == 1 {
+            for i in 0..<tasks { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            shared.execute(tasks: tasks, body: escapable)
+        }
+    }
+
+    /// Splits `0..<count` into at most `threadCount · oversubscription` contiguous ranges and runs them on the pool.
+    public func parallelRanges(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let chunks = max(1, min(threadCount, count / max(1, minimumChunk)))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        run(tasks: chunks) { i in
+            body((count * i / chunks)..<(count * (i + 1) / chunks))
+        }
+    }
+}
+
+/// State shared between the pool owner and its workers.
+///
+/// Protocol: the owner publishes `job` and `taskCount`, then opens the job by storing 0 into `nextTask` (release).
+/// Anyone reads `job` only after claiming a task index below `taskCount`, and the owner does not touch `job` again
+/// until every claimed task has finished (`pending == 0`) and it has closed the job by storing ``closed`` into
+/// `nextTask`. So `job` is never read while it is written.
+private final class PoolState: @unchecked Sendable {
+    // @unchecked: `job` is guarded by the claim protocol above; everything else is atomic or under `condition`.
+    static let closed = Int.max / 2
+    let generation = Atomic<Int>(0)
+    let nextTask = Atomic<Int>(PoolState.closed)
+    let taskCount = Atomic<Int>(0)
+    let pending = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+    var job: ((Int) -> Void)?
+    let condition = NSCondition()
+
+    func execute(tasks: Int, body: @escaping (Int) -> Void) {
+        job = body
+        taskCount.store(tasks, ordering: .relaxed)
+        pending.store(tasks, ordering: .relaxed)
+        nextTask.store(0, ordering: .releasing)
+        condition.lock()
+        generation.add(1, ordering: .releasing)
+        condition.broadcast()
+        condition.unlock()
+        drain()
+        var spins = 0
+        while pending.load(ordering: .acquiring) > 0 {
+            spins += 1
+            if spins > 4096 { sched_yield() }
+        }
+        nextTask.store(PoolState.closed, ordering: .releasing)
+        job = nil
+    }
+
+    /// Claims and runs tasks until none are left.
+    func drain() {
+        while true {
+            let i = nextTask.add(1, ordering: .acquiring).oldValue
+            if i >= taskCount.load(ordering: .relaxed) { return }
+            job?(i)
+            pending.subtract(1, ordering: .releasing)
+        }
+    }
+
+    func workerLoop() {
+        var seen = 0
+        while true {
+            var spins = 0
+            var current = generation.load(ordering: .acquiring)
+            while current == seen && spins < 20_000 {
+                spins += 1
+                current = generation.load(ordering: .acquiring)
+            }
+            if current == seen {
+                condition.lock()
+                while generation.load(ordering: .acquiring) == seen && !stopping.load(ordering: .relaxed) {
+                    condition.wait()
+                }
+                condition.unlock()
+                current = generation.load(ordering: .acquiring)
+            }
+            if stopping.load(ordering: .relaxed) { return }
+            seen = current
+            drain()
+        }
+    }
+
+    func shutDown() {
+        condition.lock()
+        stopping.store(true, ordering: .relaxed)
+        generation.add(1, ordering: .releasing)
+        condition.broadcast()
+        condition.unlock()
+    }
+}

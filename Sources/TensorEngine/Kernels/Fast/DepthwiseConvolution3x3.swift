@@ -1,0 +1,117 @@
+/// Depthwise 3×3 convolution (stride 1 or 2, dilation 1, any asymmetric padding) vectorised across channels.
+///
+/// Weights are repacked to `[3][3][C]` so every tap is one contiguous vector load; bias and activation are fused.
+/// Interior pixels (all nine taps inside the input) run an unrolled loop with no bounds checks; border pixels use a
+/// checked loop over the valid taps. Rows are split across the ``ComputePool``.
+struct DepthwiseConvolution3x3 {
+    typealias V = SIMD8<Float>
+    let geometry: ConvolutionGeometry
+    /// `[3][3][C]` weights.
+    let weights: TensorStorage
+    /// `[C]` bias (zeros when the layer has none).
+    let bias: TensorStorage
+    let activation: FusedActivation
+
+    static func supports(_ g: ConvolutionGeometry) -> Bool {
+        g.isDepthwise && g.kernelHeight == 3 && g.kernelWidth == 3 && g.dilationY == 1 && g.dilationX == 1
+            && (1...2).contains(g.strideY) && (1...2).contains(g.strideX) && g.inputChannels % 8 == 0
+    }
+
+    /// Repacks OIHW `[C, 1, 3, 3]` weights.
+    init(geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation) {
+        precondition(Self.supports(g), "DepthwiseConvolution3x3: unsupported geometry \(g)")
+        geometry = g
+        self.activation = activation
+        let c = g.inputChannels
+        weights = TensorStorage(count: 9 * c)
+        for ch in 0..<c {
+            for tap in 0..<9 { weights.pointer[tap * c + ch] = oihw[ch * 9 + tap] }
+        }
+        self.bias = TensorStorage(count: c)
+        if let bias { self.bias.pointer.update(from: bias, count: c) }
+    }
+
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        let oh = geometry.outputHeight
+        pool.parallelRanges(oh, minimumChunk: 2) { rows in
+            for oy in rows { runRow(oy, input: input, output: output) }
+        }
+    }
+
+    /// Output columns whose three taps all lie inside the input.
+    private func interiorColumns() -> Range<Int> {
+        let g = geometry
+        let first = (g.padding.left + g.strideX - 1) / g.strideX
+        let lastX = g.inputWidth - 3 + g.padding.left  // ox·s ≤ W − 3 + left
+        let last = lastX < 0 ? -1 : lastX / g.strideX
+        let end = min(last + 1, g.outputWidth)
+        return first < end ? first..<end : 0..<0
+    }
+
+    private func runRow(_ oy: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
+        let iy0 = oy * g.strideY - g.padding.top
+        let out = output + oy * ow * c
+        let interior = interiorColumns()
+        let fullRows = iy0 >= 0 && iy0 + 2 < g.inputHeight
+        for ox in 0..<ow {
+            let ix0 = ox * g.strideX - g.padding.left
+            if fullRows && interior.contains(ox) {
+                interiorPixel(input + (iy0 * w + ix0) * c, rowStride: w * c, out + ox * c)
+            } else {
+                borderPixel(input, iy0: iy0, ix0: ix0, out + ox * c)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func interiorPixel(_ src: UnsafePointer<Float>, rowStride: Int, _ dst: UnsafeMutablePointer<Float>) {
+        let c = geometry.inputChannels
+        let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
+        var ch = 0
+        while ch < c {
+            var acc = load(bp + ch)
+            let r0 = src + ch, r1 = r0 + rowStride, r2 = r1 + rowStride
+            let w0 = wp + ch
+            acc += load(r0) * load(w0)
+            acc += load(r0 + c) * load(w0 + c)
+            acc += load(r0 + 2 * c) * load(w0 + 2 * c)
+            acc += load(r1) * load(w0 + 3 * c)
+            acc += load(r1 + c) * load(w0 + 4 * c)
+            acc += load(r1 + 2 * c) * load(w0 + 5 * c)
+            acc += load(r2) * load(w0 + 6 * c)
+            acc += load(r2 + c) * load(w0 + 7 * c)
+            acc += load(r2 + 2 * c) * load(w0 + 8 * c)
+            store(VectorPointwise.activate(acc, activation), dst + ch)
+            ch += 8
+        }
+    }
+
+    private func borderPixel(_ input: UnsafePointer<Float>, iy0: Int, ix0: Int, _ dst: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let c = g.inputChannels
+        let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
+        var ch = 0
+        while ch < c {
+            var acc = load(bp + ch)
+            for ky in 0..<3 {
+                let iy = iy0 + ky
+                if iy < 0 || iy >= g.inputHeight { continue }
+                for kx in 0..<3 {
+                    let ix = ix0 + kx
+                    if ix < 0 || ix >= g.inputWidth { continue }
+                    acc += load(input + (iy * g.inputWidth + ix) * c + ch) * load(wp + (ky * 3 + kx) * c + ch)
+                }
+            }
+            store(VectorPointwise.activate(acc, activation), dst + ch)
+            ch += 8
+        }
+    }
+
+    @inline(__always)
+    private func load(_ p: UnsafePointer<Float>) -> V { VectorPointwise.load(p) }
+
+    @inline(__always)
+    private func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { VectorPointwise.store(v, p) }
+}

@@ -1,0 +1,34 @@
+/// Max pooling over NHWC vectorised across channels; output rows are split across the ``ComputePool``.
+enum VectorMaxPool {
+    typealias V = SIMD8<Float>
+
+    static func supports(_ g: PoolingGeometry) -> Bool { g.channels % 8 == 0 }
+
+    static func run(_ g: PoolingGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        pool.parallelRanges(g.outputHeight, minimumChunk: 2) { rows in
+            for oy in rows { row(g, oy, input, output) }
+        }
+    }
+
+    private static func row(_ g: PoolingGeometry, _ oy: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        let c = g.channels
+        let y0 = max(oy * g.strideY - g.padding.top, 0)
+        let y1 = min(oy * g.strideY - g.padding.top + g.kernelHeight, g.inputHeight)
+        for ox in 0..<g.outputWidth {
+            let x0 = max(ox * g.strideX - g.padding.left, 0)
+            let x1 = min(ox * g.strideX - g.padding.left + g.kernelWidth, g.inputWidth)
+            let dst = output + (oy * g.outputWidth + ox) * c
+            var ch = 0
+            while ch < c {
+                var best = V(repeating: -.infinity)
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        best = pointwiseMax(best, VectorPointwise.load(input + (iy * g.inputWidth + ix) * c + ch))
+                    }
+                }
+                VectorPointwise.store(best, dst + ch)
+                ch += 8
+            }
+        }
+    }
+}

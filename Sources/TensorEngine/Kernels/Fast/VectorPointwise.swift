@@ -1,0 +1,77 @@
+/// SIMD loops for the memory-bound pointwise passes (bias + activation after SGEMM, residual add, activation).
+enum VectorPointwise {
+    typealias V = SIMD8<Float>
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    @inline(__always)
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+
+    @inline(__always)
+    static func activate(_ v: V, _ a: FusedActivation) -> V {
+        switch a {
+        case .none: return v
+        case .relu: return pointwiseMax(v, V(repeating: 0))
+        case .relu6: return pointwiseMin(pointwiseMax(v, V(repeating: 0)), V(repeating: 6))
+        }
+    }
+
+    /// In place on `[pixels, channels]` rows: `y = act(y + bias[c])` (bias optional).
+    static func biasActivate(
+        _ y: UnsafeMutablePointer<Float>, pixels: Int, channels: Int, bias: UnsafePointer<Float>?, activation: FusedActivation
+    ) {
+        if bias == nil && activation == .none { return }
+        let vectorEnd = channels & ~7
+        for p in 0..<pixels {
+            let row = y + p * channels
+            var c = 0
+            while c < vectorEnd {
+                var v = load(row + c)
+                if let bias { v += load(bias + c) }
+                store(activate(v, activation), row + c)
+                c += 8
+            }
+            while c < channels {
+                row[c] = activation.apply(row[c] + (bias?[c] ?? 0))
+                c += 1
+            }
+        }
+    }
+
+    /// Fills `[pixels, channels]` rows with `bias` (the SGEMM then accumulates with beta = 1).
+    static func fillRows(_ y: UnsafeMutablePointer<Float>, pixels: Int, channels: Int, bias: UnsafePointer<Float>) {
+        for p in 0..<pixels { (y + p * channels).update(from: bias, count: channels) }
+    }
+
+    /// `y[i] = act(a[i] + b[i])`.
+    static func add(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+        activation: FusedActivation
+    ) {
+        var i = 0
+        let vectorEnd = count & ~7
+        while i < vectorEnd {
+            store(activate(load(a + i) + load(b + i), activation), y + i)
+            i += 8
+        }
+        while i < count {
+            y[i] = activation.apply(a[i] + b[i])
+            i += 1
+        }
+    }
+
+    /// `y[i] = act(x[i])`.
+    static func activate(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, activation: FusedActivation) {
+        var i = 0
+        let vectorEnd = count & ~7
+        while i < vectorEnd {
+            store(activate(load(x + i), activation), y + i)
+            i += 8
+        }
+        while i < count {
+            y[i] = activation.apply(x[i])
+            i += 1
+        }
+    }
+}

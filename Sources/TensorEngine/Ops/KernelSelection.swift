@@ -1,0 +1,48 @@
+/// The convolution kernels the engine has. ``preferred(for:)`` is the one place that picks one by shape.
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
+    /// Direct loops; runs every geometry.
+    case reference
+    /// SGEMM on the input itself (1×1, stride 1, no padding, one group) or on im2col blocks (any k×k, one group).
+    case gemm
+    /// Vectorised depthwise 3×3, stride 1 or 2, channels a multiple of 8.
+    case depthwise3x3
+
+    /// Whether this kernel can run `geometry`.
+    public func supports(_ geometry: ConvolutionGeometry) -> Bool {
+        switch self {
+        case .reference: return true
+        case .gemm: return GEMMConvolution.supports(geometry)
+        case .depthwise3x3: return DepthwiseConvolution3x3.supports(geometry)
+        }
+    }
+
+    /// The fastest kernel for `geometry`: depthwise 3×3 when it fits, SGEMM for every ungrouped convolution
+    /// (OpenBLAS beats direct loops from the smallest SSD layer up), the reference for the rest (other grouped convs).
+    public static func preferred(for geometry: ConvolutionGeometry) -> ConvolutionAlgorithm {
+        if DepthwiseConvolution3x3.supports(geometry) { return .depthwise3x3 }
+        if GEMMConvolution.supports(geometry) { return .gemm }
+        return .reference
+    }
+}
+
+/// Max-pooling kernels. ``preferred(for:)`` picks one by shape.
+public enum PoolingAlgorithm: String, Sendable, CaseIterable {
+    case reference
+    /// Vectorised across channels (a multiple of 8), rows split across the pool.
+    case vector
+
+    public func supports(_ geometry: PoolingGeometry) -> Bool {
+        self == .reference || VectorMaxPool.supports(geometry)
+    }
+
+    public static func preferred(for geometry: PoolingGeometry) -> PoolingAlgorithm {
+        VectorMaxPool.supports(geometry) ? .vector : .reference
+    }
+}
+
+/// Kernels for the elementwise ops (activation, add). The vector kernels handle any length, so they are always
+/// preferred; the reference exists to test them.
+public enum PointwiseAlgorithm: String, Sendable, CaseIterable {
+    case reference
+    case vector
+}

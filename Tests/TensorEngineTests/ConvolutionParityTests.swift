@@ -1,0 +1,115 @@
+import Testing
+import TensorEngine
+import TestSupport
+
+/// One convolution case of the parity grid.
+struct ConvCase: Sendable, CustomTestStringConvertible {
+    var h: Int, w: Int, cin: Int, cout: Int, k: Int
+    var stride = 1, dilation = 1, groups = 1
+    var padding: Padding2D = .zero
+    var activation: FusedActivation = .none
+    var bias = true
+    var label = ""
+
+    var testDescription: String {
+        "\(label) \(h)x\(w)x\(cin)->\(cout) k\(k) s\(stride) d\(dilation) g\(groups) pad(\(padding.top),\(padding.left),\(padding.bottom),\(padding.right)) \(activation) bias:\(bias)"
+    }
+
+    var options: Conv2DOptions {
+        Conv2DOptions(strideY: stride, strideX: stride, dilationY: dilation, dilationX: dilation, groups: groups,
+                      padding: padding, activation: activation)
+    }
+}
+
+/// TF "SAME" pads for a 3×3 window (extra pixel bottom/right).
+func tfSame(_ h: Int, _ w: Int, stride: Int) -> Padding2D {
+    func axis(_ n: Int) -> (Int, Int) {
+        let out = (n + stride - 1) / stride
+        let total = max((out - 1) * stride + 3 - n, 0)
+        return (total / 2, total - total / 2)
+    }
+    let (t, b) = axis(h), (l, r) = axis(w)
+    return Padding2D(top: t, left: l, bottom: b, right: r)
+}
+
+let gemmCases: [ConvCase] = [
+    ConvCase(h: 7, w: 5, cin: 3, cout: 4, k: 1, label: "1x1 tiny"),
+    ConvCase(h: 19, w: 19, cin: 96, cout: 576, k: 1, activation: .relu6, label: "SSDLite expand 19"),
+    ConvCase(h: 10, w: 10, cin: 960, cout: 160, k: 1, label: "SSDLite project 10"),
+    ConvCase(h: 3, w: 3, cin: 256, cout: 24, k: 1, bias: true, label: "SSDLite box head"),
+    ConvCase(h: 9, w: 9, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(9, 9, stride: 2), activation: .relu6, label: "SSDLite Conv s2 odd"),
+    ConvCase(h: 10, w: 10, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(10, 10, stride: 2), activation: .relu6, label: "SSDLite Conv s2 even"),
+    ConvCase(h: 12, w: 12, cin: 64, cout: 64, k: 3, padding: .uniform(1), activation: .relu, label: "VGG conv1_2"),
+    ConvCase(h: 8, w: 8, cin: 256, cout: 512, k: 3, padding: .uniform(1), activation: .relu, label: "VGG conv4_1"),
+    ConvCase(h: 19, w: 19, cin: 64, cout: 32, k: 3, dilation: 6, padding: .uniform(6), activation: .relu, label: "VGG fc6 dilated"),
+    ConvCase(h: 10, w: 10, cin: 32, cout: 48, k: 3, stride: 2, padding: .uniform(1), activation: .relu, label: "VGG conv6_2 s2"),
+    ConvCase(h: 5, w: 5, cin: 32, cout: 16, k: 3, activation: .relu, label: "VGG conv8_2 p0"),
+    ConvCase(h: 6, w: 7, cin: 5, cout: 6, k: 2, stride: 2, padding: Padding2D(top: 0, left: 1, bottom: 1, right: 0), bias: false, label: "asymmetric"),
+    ConvCase(h: 9, w: 11, cin: 4, cout: 3, k: 1, stride: 2, label: "1x1 s2"),
+    ConvCase(h: 9, w: 9, cin: 7, cout: 5, k: 5, stride: 1, dilation: 2, padding: .uniform(4), bias: false, label: "5x5 d2"),
+]
+
+let depthwiseCases: [ConvCase] = [150, 75, 38, 19, 10, 5, 3, 2].flatMap { n -> [ConvCase] in
+    let small = min(n, 12)
+    return [1, 2].map { s in
+        ConvCase(h: small, w: small + 1, cin: 16, cout: 16, k: 3, stride: s, groups: 16,
+                 padding: tfSame(small, small + 1, stride: s), activation: .relu6, label: "dw from \(n)")
+    }
+} + [
+    ConvCase(h: 2, w: 2, cin: 8, cout: 8, k: 3, stride: 2, groups: 8, padding: tfSame(2, 2, stride: 2), activation: .relu6, label: "dw 2->1"),
+    ConvCase(h: 1, w: 1, cin: 128, cout: 128, k: 3, groups: 128, padding: .uniform(1), activation: .relu6, label: "dw head 1x1"),
+    ConvCase(h: 6, w: 6, cin: 576, cout: 576, k: 3, groups: 576, padding: .uniform(1), activation: .none, bias: false, label: "dw 576"),
+    ConvCase(h: 7, w: 5, cin: 24, cout: 24, k: 3, stride: 2, groups: 24, padding: .uniform(1), activation: .relu, label: "dw pytorch pad"),
+]
+
+@Suite("Convolution kernels match the reference")
+struct ConvolutionParityTests {
+    /// Tolerance: SGEMM and the vector kernels only reorder float32 sums (≤ 4608 terms of |x·w| ≤ 1 here).
+    static let tolerance: Float = 2e-4
+
+    func check(_ c: ConvCase, algorithm: ConvolutionAlgorithm, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let x = Tensor.random(shape: [c.h, c.w, c.cin], using: &rng)
+        let wt = Tensor.random(shape: [c.cout, c.cin / c.groups, c.k, c.k], in: -0.5...0.5, using: &rng)
+        let b = c.bias ? Tensor.random(shape: [c.cout], using: &rng) : nil
+        let expected = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: .reference)
+        let actual = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: algorithm)
+        assertClose(actual, expected, tolerance: Self.tolerance, "\(algorithm) \(c.testDescription)")
+        let pool = ComputePool(threadCount: 2)
+        let threaded = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: algorithm, pool: pool)
+        assertClose(threaded, expected, tolerance: Self.tolerance, "\(algorithm) 2 threads \(c.testDescription)")
+    }
+
+    @Test(arguments: gemmCases)
+    func gemmMatchesReference(_ c: ConvCase) {
+        check(c, algorithm: .gemm, seed: 11)
+    }
+
+    @Test(arguments: depthwiseCases)
+    func depthwiseMatchesReference(_ c: ConvCase) {
+        check(c, algorithm: .depthwise3x3, seed: 12)
+    }
+
+    @Test(arguments: [
+        ConvCase(h: 6, w: 6, cin: 8, cout: 4, k: 3, groups: 2, padding: .uniform(1), label: "grouped"),
+        ConvCase(h: 5, w: 5, cin: 4, cout: 4, k: 3, groups: 4, padding: .uniform(1), label: "dw 4 channels"),
+    ])
+    func preferredKernelMatchesReference(_ c: ConvCase) {
+        let g = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+                                    kernelHeight: c.k, kernelWidth: c.k, groups: c.groups, padding: c.padding)
+        check(c, algorithm: ConvolutionAlgorithm.preferred(for: g), seed: 13)
+    }
+
+    @Test func kernelSelectionByShape() {
+        let dw = ConvolutionGeometry(inputHeight: 19, inputWidth: 19, inputChannels: 576, outputChannels: 576,
+                                     kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, groups: 576,
+                                     padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1))
+        #expect(ConvolutionAlgorithm.preferred(for: dw) == .depthwise3x3)
+        var vgg = dw
+        vgg.groups = 1
+        #expect(ConvolutionAlgorithm.preferred(for: vgg) == .gemm)
+        var grouped = dw
+        grouped.groups = 2
+        #expect(ConvolutionAlgorithm.preferred(for: grouped) == .reference)
+    }
+}
