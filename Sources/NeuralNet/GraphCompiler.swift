@@ -4,6 +4,7 @@ import TensorEngine
 struct GraphCompiler {
     let graph: NetworkGraph
     let parameters: any ParameterSource
+    let referenceKernels: Bool
     private let available: Set<String>
 
     /// Result of compilation: steps in order, slot shapes, output slots.
@@ -14,8 +15,9 @@ struct GraphCompiler {
         var multiplyAccumulateCount: Int
     }
 
-    init(graph: NetworkGraph, parameters: any ParameterSource) {
+    init(graph: NetworkGraph, parameters: any ParameterSource, referenceKernels: Bool) {
         self.graph = graph
+        self.referenceKernels = referenceKernels
         self.parameters = parameters
         self.available = Set(parameters.parameterNames)
     }
@@ -56,6 +58,7 @@ struct GraphCompiler {
                 throw NetworkError.invalidNode(node: node.name, reason: "takes \(n) input(s), got \(inputShapes.count)")
             }
         }
+        let pointwise: PointwiseAlgorithm = referenceKernels ? .reference : .vector
         switch node.operation {
         case .convolution(let c):
             try arity(1)
@@ -69,13 +72,13 @@ struct GraphCompiler {
                 inputHeight: s[0], inputWidth: s[1], channels: s[2], kernelHeight: p.kernelHeight, kernelWidth: p.kernelWidth,
                 strideY: p.strideY, strideX: p.strideX, padding: Padding2D(p.padding), ceilMode: p.ceilMode)
             if let reason = g.invalidReason { throw NetworkError.invalidNode(node: node.name, reason: "max pool: \(reason)") }
-            return (.maxPool(g), [g.outputHeight, g.outputWidth, s[2]], "maxPool")
+            return (.maxPool(g, referenceKernels ? .reference : nil), [g.outputHeight, g.outputWidth, s[2]], "maxPool")
         case .add(let activation):
             try arity(2)
             if inputShapes[0] != inputShapes[1] {
                 throw NetworkError.invalidNode(node: node.name, reason: "add of shapes \(inputShapes[0]) and \(inputShapes[1])")
             }
-            return (.add(FusedActivation(activation)), inputShapes[0], "add")
+            return (.add(FusedActivation(activation), pointwise), inputShapes[0], "add")
         case .concatenate:
             guard let first = inputShapes.first else {
                 throw NetworkError.invalidNode(node: node.name, reason: "concatenate needs at least one input")
@@ -91,7 +94,7 @@ struct GraphCompiler {
             return (.l2Normalize(scale: scale, epsilon: epsilon), inputShapes[0], "l2Normalize")
         case .activation(let activation):
             try arity(1)
-            return (.activation(FusedActivation(activation)), inputShapes[0], "activation")
+            return (.activation(FusedActivation(activation), pointwise), inputShapes[0], "activation")
         }
     }
 
@@ -103,12 +106,14 @@ struct GraphCompiler {
         if let reason = g.invalidReason { throw NetworkError.invalidNode(node: name, reason: "convolution on \(s): \(reason)") }
         let activation = FusedActivation(c.activation)
         let bias: TensorStorage? = try c.bias.map { try parameter($0, expected: [c.outChannels]) { TensorStorage(copying: $0) } }
+        let algorithm: ConvolutionAlgorithm? = referenceKernels ? .reference : nil
         return try parameter(c.weight, expected: g.weightShape) { weights in
             if let bias {
                 return Convolution2D(geometry: g, weights: weights,
-                                     bias: UnsafeBufferPointer(start: bias.pointer, count: bias.count), activation: activation)
+                                     bias: UnsafeBufferPointer(start: bias.pointer, count: bias.count), activation: activation,
+                                     algorithm: algorithm)
             }
-            return Convolution2D(geometry: g, weights: weights, bias: nil, activation: activation)
+            return Convolution2D(geometry: g, weights: weights, bias: nil, activation: activation, algorithm: algorithm)
         }
     }
 

@@ -29,7 +29,7 @@ public final class Network: @unchecked Sendable {
     ///   OIHW `[out, in/groups, kh, kw]`, bias `[out]`, L2 scale `[C]`), ``NetworkError/unknownInput(node:input:)``,
     ///   ``NetworkError/invalidNode(node:reason:)``; or whatever `parameters` throws while reading.
     public init(graph: NetworkGraph, parameters: any ParameterSource, options: NetworkOptions = NetworkOptions()) throws {
-        let compiled = try GraphCompiler(graph: graph, parameters: parameters).compile()
+        let compiled = try GraphCompiler(graph: graph, parameters: parameters, referenceKernels: options.referenceKernels).compile()
         self.graph = graph
         self.options = options
         self.steps = compiled.steps

@@ -3,9 +3,12 @@ public struct NetworkOptions: Sendable, Equatable {
     /// Threads for the engine's own kernels and for OpenBLAS (process-global; set on every `forward`).
     /// Use cores minus the threads busy decoding video.
     public var threads: Int
+    /// Run every op with its plain reference kernel instead of the fast one (tests, numerical debugging; very slow).
+    public var referenceKernels: Bool
 
-    public init(threads: Int = 1) {
+    public init(threads: Int = 1, referenceKernels: Bool = false) {
         self.threads = max(1, threads)
+        self.referenceKernels = referenceKernels
     }
 }
 
