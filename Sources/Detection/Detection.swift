@@ -1,2 +1,42 @@
-/// Placeholder until the module's first type lands.
-enum DetectionModule {}
+/// One detected object in source-frame pixels.
+public struct Detection: Sendable, Equatable, Codable {
+    /// Output slot of the class (1… ; 0 is background and never reported).
+    public var classIndex: Int
+    public var label: String
+    public var score: Float
+    /// Corners in source pixels: left, top, right, bottom.
+    public var x1: Float
+    public var y1: Float
+    public var x2: Float
+    public var y2: Float
+
+    public init(classIndex: Int, label: String, score: Float, x1: Float, y1: Float, x2: Float, y2: Float) {
+        self.classIndex = classIndex
+        self.label = label
+        self.score = score
+        self.x1 = x1
+        self.y1 = y1
+        self.x2 = x2
+        self.y2 = y2
+    }
+}
+
+/// A detection before mapping to the source frame: index of its anchor, class slot, score, corners in the model's
+/// frame and order.
+public struct Candidate: Sendable, Equatable {
+    public var anchor: Int
+    public var classIndex: Int
+    public var score: Float
+    public var box: (Float, Float, Float, Float)
+
+    public init(anchor: Int, classIndex: Int, score: Float, box: (Float, Float, Float, Float)) {
+        self.anchor = anchor
+        self.classIndex = classIndex
+        self.score = score
+        self.box = box
+    }
+
+    public static func == (a: Candidate, b: Candidate) -> Bool {
+        a.anchor == b.anchor && a.classIndex == b.classIndex && a.score == b.score && a.box == b.box
+    }
+}
