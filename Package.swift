@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -45,6 +47,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
+        .target(name: "Tracking", swiftSettings: optimized),
+        .target(
+            name: "Sinks",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CFFmpeg"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
@@ -56,6 +67,8 @@ let package = Package(
             name: "DetectionTests",
             dependencies: ["Detection", "ModelStore", "NeuralNet", "TensorEngine", "MediaIO", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
+        .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg"]),
     ]
 )
