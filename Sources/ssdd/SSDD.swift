@@ -7,5 +7,5 @@ struct SSDD: ParsableCommand {
         commandName: "ssdd",
         abstract: "Single-shot detection daemon: decode video, detect objects with SSD, write JSON Lines.",
         version: "0.1.0",
-        subcommands: [Probe.self])
+        subcommands: [DetectCommand.self, Probe.self, ModelCommand.self, BenchCommand.self])
 }

@@ -1,0 +1,122 @@
+import MediaIO
+import ModelStore
+import NeuralNet
+import TensorEngine
+
+/// An SSD detector: preprocessing, network, box decoding and post-processing as the model's manifest defines them.
+///
+/// - Important: a detector runs one image at a time and blocks while it computes; call it from a dedicated thread,
+///   never from Swift's cooperative pool.
+public final class Detector {
+    public let manifest: ModelManifest
+    public let options: DetectorOptions
+    public let network: Network
+    public let anchors: AnchorSet
+    private let decoder: BoxDecoder
+    private let postProcessor: PostProcessor
+    private let affine: BilinearResizer.ChannelAffine
+    private let classFilter: Set<Int>?
+    private let boxesPerLocation: [Int]
+
+    /// Compiles the model's network and checks that its heads agree with its default boxes.
+    public init(model: ModelFile, options: DetectorOptions = DetectorOptions()) throws {
+        let manifest = model.manifest
+        let p = manifest.preprocessing
+        guard p.scale.count == 3, p.offset.count == 3, p.inputWidth > 0, p.inputHeight > 0 else {
+            throw DetectionError.invalidModel("preprocessing needs 3 scales and 3 offsets and a positive input size")
+        }
+        guard manifest.labels.count >= 2 else { throw DetectionError.invalidModel("the model names \(manifest.labels.count) classes") }
+        self.manifest = manifest
+        self.options = options
+        network = try Network(graph: model.graph, parameters: model, options: NetworkOptions(threads: options.threads))
+        anchors = try AnchorSet(manifest.anchors, inputWidth: p.inputWidth, inputHeight: p.inputHeight)
+        decoder = try BoxDecoder(manifest.boxCoding)
+        postProcessor = PostProcessor(settings: manifest.postprocessing, classes: manifest.labels.count, anchors: anchors)
+        affine = BilinearResizer.ChannelAffine(scale: (p.scale[0], p.scale[1], p.scale[2]), offset: (p.offset[0], p.offset[1], p.offset[2]))
+        boxesPerLocation = AnchorSet.boxesPerLocation(manifest.anchors)
+        if let labels = options.labels {
+            var indices = Set<Int>()
+            for label in labels {
+                guard let index = manifest.labels.firstIndex(of: label), index > 0 else {
+                    throw DetectionError.invalidModel("label '\(label)' is not one of the model's classes: \(manifest.labels.dropFirst().filter { $0 != "N/A" }.joined(separator: ", "))")
+                }
+                indices.insert(index)
+            }
+            classFilter = indices
+        } else {
+            classFilter = nil
+        }
+        try checkHeads()
+    }
+
+    /// The network input for `image`: resized with the model's convention and mapped by its affine.
+    public func preprocess(_ image: RGBImage) -> Tensor {
+        let p = manifest.preprocessing
+        let convention: BilinearResizer.Convention = p.resize == .halfPixelBilinear ? .halfPixel : .tensorFlowLegacy
+        let values = BilinearResizer.resize(
+            image, width: p.inputWidth, height: p.inputHeight, convention: convention, affine: affine,
+            affineBeforeResize: p.normalizeBeforeResize)
+        return Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: values)
+    }
+
+    /// Raw head outputs flattened in (level, y, x, anchor) order: regressions `n × 4` and logits `n × classes`.
+    public func rawOutputs(_ input: Tensor) throws -> (regressions: [Float], logits: [Float]) {
+        let outputs = try network.forward(input)
+        var regressions: [Float] = []
+        var logits: [Float] = []
+        regressions.reserveCapacity(anchors.count * 4)
+        logits.reserveCapacity(anchors.count * manifest.labels.count)
+        for level in 0..<manifest.heads.count {
+            regressions += outputs[2 * level].values
+            logits += outputs[2 * level + 1].values
+        }
+        return (regressions, logits)
+    }
+
+    /// Detections in the network's frame (before mapping to the source image).
+    public func candidates(for input: Tensor) throws -> [Candidate] {
+        let raw = try rawOutputs(input)
+        let boxes = try decoder.decode(raw.regressions, anchors: anchors)
+        let scores = ScoreConverter.scores(raw.logits, classes: manifest.labels.count, scoring: manifest.scoring)
+        return postProcessor.run(boxes: boxes, scores: scores, minimumScore: options.minimumScore, classFilter: classFilter)
+    }
+
+    /// Detects objects in `image`; boxes are in its pixels.
+    public func detect(_ image: RGBImage) throws -> [Detection] {
+        try detections(from: candidates(for: preprocess(image)), sourceWidth: image.width, sourceHeight: image.height)
+    }
+
+    /// Maps candidates to a source frame of the given size (the network input is a warp of the whole frame).
+    public func detections(from candidates: [Candidate], sourceWidth: Int, sourceHeight: Int) -> [Detection] {
+        let sx = Float(sourceWidth) / anchors.frameWidth
+        let sy = Float(sourceHeight) / anchors.frameHeight
+        return candidates.map { c in
+            let (x1, y1, x2, y2) = anchors.order == .yx ? (c.box.1, c.box.0, c.box.3, c.box.2) : c.box
+            return Detection(classIndex: c.classIndex, label: manifest.labels[c.classIndex], score: c.score, x1: x1 * sx, y1: y1 * sy, x2: x2 * sx, y2: y2 * sy)
+        }
+    }
+
+    /// Checks that the graph has a box and a class output per level whose channels fit the default boxes.
+    private func checkHeads() throws {
+        let heads = manifest.heads
+        guard heads.count == boxesPerLocation.count, network.graph.outputs.count == 2 * heads.count else {
+            throw DetectionError.invalidModel("\(heads.count) head levels and \(network.graph.outputs.count) graph outputs for \(boxesPerLocation.count) anchor levels")
+        }
+        var total = 0
+        for (level, head) in heads.enumerated() {
+            guard network.graph.outputs[2 * level] == head.boxes, network.graph.outputs[2 * level + 1] == head.classes else {
+                throw DetectionError.invalidModel("graph outputs are not in head order at level \(level)")
+            }
+            let boxShape = network.outputShapes[2 * level]
+            let classShape = network.outputShapes[2 * level + 1]
+            let a = boxesPerLocation[level]
+            guard boxShape.last == a * 4, classShape.last == a * manifest.labels.count, boxShape.dropLast() == classShape.dropLast() else {
+                throw DetectionError.outputMismatch("level \(level): box head \(boxShape), class head \(classShape), \(a) anchors per location, \(manifest.labels.count) classes")
+            }
+            total += boxShape.dropLast().reduce(1, *) * a
+        }
+        guard total == anchors.count else {
+            throw DetectionError.outputMismatch("the heads predict \(total) boxes, the default boxes number \(anchors.count)")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Detection
+import Foundation
+import ModelStore
+import NeuralNet
+import TensorEngine
+
+/// `ssdd bench`: network forward-pass latency and throughput (use a release build).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure ms per forward pass (median, p90), frames/s and GFLOP/s of a model on this machine.",
+        discussion: "Build with `swift build -c release`; debug builds are 10–50× slower. OPENBLAS_CORETYPE=Haswell is usually faster on Zen 4.")
+
+    @Option(help: "Model file; default: the bundled person detector.")
+    var model: String?
+
+    @Option(help: "Threads (engine and OpenBLAS).")
+    var threads = 1
+
+    @Option(help: "Timed forward passes.")
+    var frames = 50
+
+    @Option(help: "Untimed warm-up passes.")
+    var warmup = 5
+
+    @Flag(help: "Also print the slowest layers and the time per op kind.")
+    var profile = false
+
+    func validate() throws {
+        guard threads >= 1, frames >= 1, warmup >= 0 else { throw ValidationError("--threads and --frames must be ≥ 1, --warmup ≥ 0") }
+    }
+
+    func run() throws {
+        let url = try DefaultModel.resolve(model)
+        let file = try ModelFile(contentsOf: url)
+        let detector = try Detector(model: file, options: DetectorOptions(threads: threads))
+        let network = detector.network
+        let p = file.manifest.preprocessing
+        // A deterministic, non-constant input in the network's range.
+        var values = [Float](repeating: 0, count: p.inputWidth * p.inputHeight * 3)
+        for i in values.indices { values[i] = Float((i * 7919) % 255) / 127.5 - 1 }
+        let input = Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: values)
+        for _ in 0..<warmup { _ = try network.forward(input) }
+        var times: [Double] = []
+        var perNode: [String: (kind: String, total: Double)] = [:]
+        var nodeOrder: [String] = []
+        for _ in 0..<frames {
+            let start = DispatchTime.now().uptimeNanoseconds
+            if profile {
+                let (_, timings) = try network.forwardProfiled(input)
+                for t in timings {
+                    if perNode[t.name] == nil { nodeOrder.append(t.name) }
+                    perNode[t.name, default: (t.kind, 0)].total += t.milliseconds
+                }
+            } else {
+                _ = try network.forward(input)
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        let p90 = times[min(times.count - 1, Int(Double(times.count) * 0.9))]
+        let gflops = 2 * Double(network.multiplyAccumulateCount) / (median / 1000) / 1e9
+        Console.writeLine("model \(file.manifest.architecture) (\(url.lastPathComponent)), input \(p.inputWidth)x\(p.inputHeight), \(String(format: "%.3f", Double(network.multiplyAccumulateCount) / 1e9)) GMAC")
+        Console.writeLine("threads \(threads), OpenBLAS core \(BLAS.coreName), \(frames) passes after \(warmup) warm-up")
+        Console.writeLine(String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))
+        if profile {
+            let total = perNode.values.reduce(0) { $0 + $1.total }
+            Console.writeLine("slowest layers (mean ms per pass, share):")
+            for name in nodeOrder.sorted(by: { perNode[$0]!.total > perNode[$1]!.total }).prefix(12) {
+                let entry = perNode[name]!
+                Console.writeLine(String(format: "  %8.3f ms %5.1f%%  %@  %@", entry.total / Double(frames), 100 * entry.total / total, entry.kind, name))
+            }
+            var kinds: [String: Double] = [:]
+            for entry in perNode.values { kinds[entry.kind, default: 0] += entry.total }
+            Console.writeLine("by op kind:")
+            for (kind, t) in kinds.sorted(by: { $0.value > $1.value }) {
+                Console.writeLine(String(format: "  %8.3f ms %5.1f%%  %@", t / Double(frames), 100 * t / total, kind))
+            }
+        }
+    }
+}
