@@ -8,7 +8,7 @@ runs it in eval mode on a synthetic image and writes, under Tests/DetectionTests
   anchors.f32           [8732, 4] default boxes, pixel xyxy in the 300x300 frame (model.anchor_generator), LE float32.
   bbox_regression.f32   [8732, 4] raw head regressions (dx, dy, dw, dh), LE float32, row-major.
   cls_logits_sampled.f32
-                        [R, 91] raw class logits of the anchors listed in golden.json `logit_rows` (every 16th anchor
+                        [R, 91] raw class logits of the anchors listed in golden.json `logit_rows` (every 24th anchor
                         plus the anchors of all final detections; the full tensor would be 3 MB), LE float32.
   input_sampled.f32     the transformed network input [3, 300, 300] sampled at rows/columns 0, 13, ..., 299 and stored
                         (y, x, c) as [24, 24, 3], LE float32.
@@ -50,7 +50,7 @@ import torch
 import torchvision
 from torchvision.models.detection import ssd300_vgg16
 
-LOGIT_ROW_STEP = 16
+LOGIT_ROW_STEP = 24
 SAMPLE_STEP = 13
 MASK = 0xFFFFFFFF
 
@@ -160,7 +160,7 @@ def ssd_golden(out_dir):
         },
     }
     with open(os.path.join(out_dir, "golden.json"), "w") as f:
-        json.dump(golden, f, indent=1)
+        json.dump(golden, f, separators=(",", ":"))
     print("detections:", len(det_anchor), "top scores:", dets["scores"][:5].tolist(),
           "logit rows:", len(rows), "regression |max|:", golden["regression_abs_max"],
           "logits |max|:", golden["logits_abs_max"])
