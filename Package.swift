@@ -65,7 +65,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectionTests",
-            dependencies: ["Detection", "ModelStore", "NeuralNet", "TensorEngine", "MediaIO", "TestSupport"],
+            dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
