@@ -23,7 +23,7 @@ enum VectorMaxPool {
                 var best = V(repeating: -.infinity)
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
-                        best = pointwiseMax(best, VectorPointwise.load(input + (iy * g.inputWidth + ix) * c + ch))
+                        best = VectorPointwise.maximum(best, VectorPointwise.load(input + (iy * g.inputWidth + ix) * c + ch))
                     }
                 }
                 VectorPointwise.store(best, dst + ch)

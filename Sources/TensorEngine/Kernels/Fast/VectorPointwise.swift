@@ -8,14 +8,22 @@ enum VectorPointwise {
     @inline(__always)
     static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
 
+    // The stdlib's `pointwiseMax/Min` follow IEEE maxNum NaN rules and compile to scalar code with branches;
+    // compare-and-select compiles to two vector instructions per half.
     @inline(__always)
     static func activate(_ v: V, _ a: FusedActivation) -> V {
         switch a {
         case .none: return v
-        case .relu: return pointwiseMax(v, V(repeating: 0))
-        case .relu6: return pointwiseMin(pointwiseMax(v, V(repeating: 0)), V(repeating: 6))
+        case .relu: return v.replacing(with: 0, where: v .< 0)
+        case .relu6:
+            let low = v.replacing(with: 0, where: v .< 0)
+            return low.replacing(with: 6, where: low .> 6)
         }
     }
+
+    /// Lane-wise maximum by compare-and-select (no NaN special cases).
+    @inline(__always)
+    static func maximum(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .> a) }
 
     /// In place on `[pixels, channels]` rows: `y = act(y + bias[c])` (bias optional).
     static func biasActivate(
