@@ -88,7 +88,7 @@ struct SSDLiteParityTests {
         #expect(worst <= 1e-6, "max |Δ| \(worst)")
     }
 
-    @Test("raw box encodings and class logits match TF to 1e-4 relative to magnitude", arguments: images)
+    @Test("raw box encodings and class logits match TF to 1e-5 relative to magnitude", arguments: images)
     func rawOutputs(_ name: String) throws {
         let detector = try Self.detector.get()
         let raw = try detector.rawOutputs(detector.preprocess(try Self.image(name)))
@@ -101,11 +101,11 @@ struct SSDLiteParityTests {
                 worst = abs(a - b)
                 at = i
             }
-            #expect(worst / scale <= 1e-4, "\(name) \(kind): max |Δ| \(worst) at \(at) (ours \(ours[at]), TF \(theirs[at])), magnitude \(scale)")
+            #expect(worst / scale <= 1e-5, "\(name) \(kind): max |Δ| \(worst) at \(at) (ours \(ours[at]), TF \(theirs[at])), magnitude \(scale)")
         }
     }
 
-    @Test("final detections: same boxes in the same order, boxes and scores to 1e-4", arguments: images)
+    @Test("final detections: same boxes in the same order, boxes and scores to 1e-5", arguments: images)
     func finalDetections(_ name: String) throws {
         let detector = try Self.detector.get()
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: Self.fixture("\(name).json")))
@@ -119,7 +119,7 @@ struct SSDLiteParityTests {
             boxError = max(boxError, abs(c.box.0 - want[0]), abs(c.box.1 - want[1]), abs(c.box.2 - want[2]), abs(c.box.3 - want[3]))
             scoreError = max(scoreError, abs(c.score - golden.detection_scores[i]))
         }
-        #expect(boxError <= 1e-4, "\(name): max box error \(boxError)")
-        #expect(scoreError <= 1e-4, "\(name): max score error \(scoreError)")
+        #expect(boxError <= 1e-5, "\(name): max box error \(boxError)")
+        #expect(scoreError <= 1e-5, "\(name): max score error \(scoreError)")
     }
 }
