@@ -104,6 +104,14 @@ enum Im2col {
             for ky in 0..<g.kernelHeight {
                 let iy = oy * g.strideY - g.padding.top + ky * g.dilationY
                 let rowInside = iy >= 0 && iy < g.inputHeight
+                let ix0 = ox * g.strideX - g.padding.left
+                if rowInside && g.dilationX == 1 && ix0 >= 0 && ix0 + g.kernelWidth <= g.inputWidth {
+                    // All taps of this kernel row are adjacent pixels: one contiguous copy.
+                    let span = g.kernelWidth * cin
+                    dst.update(from: input + (iy * g.inputWidth + ix0) * cin, count: span)
+                    dst += span
+                    continue
+                }
                 for kx in 0..<g.kernelWidth {
                     let ix = ox * g.strideX - g.padding.left + kx * g.dilationX
                     if rowInside && ix >= 0 && ix < g.inputWidth {
