@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "ModelStore", "TestSupport"]),
         .testTarget(
-            name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TestSupport"],
+            name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectionTests",

