@@ -4,7 +4,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     case reference
     /// SGEMM on the input itself (1×1, stride 1, no padding, one group) or on im2col blocks (any k×k, one group).
     case gemm
-    /// Vectorised depthwise 3×3, stride 1 or 2, channels a multiple of 8.
+    /// Vectorised depthwise 3×3, stride 1 or 2, channels a multiple of 4.
     case depthwise3x3
 
     /// Whether this kernel can run `geometry`.
@@ -28,7 +28,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 /// Max-pooling kernels. ``preferred(for:)`` picks one by shape.
 public enum PoolingAlgorithm: String, Sendable, CaseIterable {
     case reference
-    /// Vectorised across channels (a multiple of 8), rows split across the pool.
+    /// Vectorised across channels (a multiple of 4), rows split across the pool.
     case vector
 
     public func supports(_ geometry: PoolingGeometry) -> Bool {

@@ -4,7 +4,7 @@
 /// Interior pixels (all nine taps inside the input) run an unrolled loop with no bounds checks; border pixels use a
 /// checked loop over the valid taps. Rows are split across the ``ComputePool``.
 struct DepthwiseConvolution3x3 {
-    typealias V = SIMD8<Float>
+    typealias V = VectorPointwise.V
     let geometry: ConvolutionGeometry
     /// `[3][3][C]` weights.
     let weights: TensorStorage
@@ -14,7 +14,7 @@ struct DepthwiseConvolution3x3 {
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.isDepthwise && g.kernelHeight == 3 && g.kernelWidth == 3 && g.dilationY == 1 && g.dilationX == 1
-            && (1...2).contains(g.strideY) && (1...2).contains(g.strideX) && g.inputChannels % 8 == 0
+            && (1...2).contains(g.strideY) && (1...2).contains(g.strideX) && g.inputChannels % VectorPointwise.width == 0
     }
 
     /// Repacks OIHW `[C, 1, 3, 3]` weights.
@@ -71,20 +71,21 @@ struct DepthwiseConvolution3x3 {
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
         var ch = 0
         while ch < c {
-            var acc = load(bp + ch)
             let r0 = src + ch, r1 = r0 + rowStride, r2 = r1 + rowStride
             let w0 = wp + ch
-            acc += load(r0) * load(w0)
-            acc += load(r0 + c) * load(w0 + c)
-            acc += load(r0 + 2 * c) * load(w0 + 2 * c)
-            acc += load(r1) * load(w0 + 3 * c)
-            acc += load(r1 + c) * load(w0 + 4 * c)
-            acc += load(r1 + 2 * c) * load(w0 + 5 * c)
-            acc += load(r2) * load(w0 + 6 * c)
-            acc += load(r2 + c) * load(w0 + 7 * c)
-            acc += load(r2 + 2 * c) * load(w0 + 8 * c)
+            // Three independent partial sums (one per kernel row) keep the add chain short.
+            var a0 = load(bp + ch) + load(r0) * load(w0)
+            var a1 = load(r1) * load(w0 + 3 * c)
+            var a2 = load(r2) * load(w0 + 6 * c)
+            a0 += load(r0 + c) * load(w0 + c)
+            a1 += load(r1 + c) * load(w0 + 4 * c)
+            a2 += load(r2 + c) * load(w0 + 7 * c)
+            a0 += load(r0 + 2 * c) * load(w0 + 2 * c)
+            a1 += load(r1 + 2 * c) * load(w0 + 5 * c)
+            a2 += load(r2 + 2 * c) * load(w0 + 8 * c)
+            let acc = a0 + (a1 + a2)
             store(VectorPointwise.activate(acc, activation), dst + ch)
-            ch += 8
+            ch += VectorPointwise.width
         }
     }
 
@@ -105,7 +106,7 @@ struct DepthwiseConvolution3x3 {
                 }
             }
             store(VectorPointwise.activate(acc, activation), dst + ch)
-            ch += 8
+            ch += VectorPointwise.width
         }
     }
 

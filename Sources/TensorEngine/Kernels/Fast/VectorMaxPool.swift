@@ -1,8 +1,8 @@
 /// Max pooling over NHWC vectorised across channels; output rows are split across the ``ComputePool``.
 enum VectorMaxPool {
-    typealias V = SIMD8<Float>
+    typealias V = VectorPointwise.V
 
-    static func supports(_ g: PoolingGeometry) -> Bool { g.channels % 8 == 0 }
+    static func supports(_ g: PoolingGeometry) -> Bool { g.channels % VectorPointwise.width == 0 }
 
     static func run(_ g: PoolingGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
         pool.parallelRanges(g.outputHeight, minimumChunk: 2) { rows in
@@ -27,7 +27,7 @@ enum VectorMaxPool {
                     }
                 }
                 VectorPointwise.store(best, dst + ch)
-                ch += 8
+                ch += VectorPointwise.width
             }
         }
     }

@@ -1,6 +1,11 @@
 /// SIMD loops for the memory-bound pointwise passes (bias + activation after SGEMM, residual add, activation).
+///
+/// Vectors are `SIMD4<Float>`: the package builds for baseline x86-64 (SSE2), where LLVM lowers `SIMD8<Float>` badly
+/// (partly scalarised with shuffles), while `SIMD4<Float>` is one native register.
 enum VectorPointwise {
-    typealias V = SIMD8<Float>
+    typealias V = SIMD4<Float>
+    /// Lanes per vector.
+    static let width = 4
 
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
@@ -30,7 +35,7 @@ enum VectorPointwise {
         _ y: UnsafeMutablePointer<Float>, pixels: Int, channels: Int, bias: UnsafePointer<Float>?, activation: FusedActivation
     ) {
         if bias == nil && activation == .none { return }
-        let vectorEnd = channels & ~7
+        let vectorEnd = channels & ~(width - 1)
         for p in 0..<pixels {
             let row = y + p * channels
             var c = 0
@@ -38,7 +43,7 @@ enum VectorPointwise {
                 var v = load(row + c)
                 if let bias { v += load(bias + c) }
                 store(activate(v, activation), row + c)
-                c += 8
+                c += width
             }
             while c < channels {
                 row[c] = activation.apply(row[c] + (bias?[c] ?? 0))
@@ -58,10 +63,10 @@ enum VectorPointwise {
         activation: FusedActivation
     ) {
         var i = 0
-        let vectorEnd = count & ~7
+        let vectorEnd = count & ~(width - 1)
         while i < vectorEnd {
             store(activate(load(a + i) + load(b + i), activation), y + i)
-            i += 8
+            i += width
         }
         while i < count {
             y[i] = activation.apply(a[i] + b[i])
@@ -72,10 +77,10 @@ enum VectorPointwise {
     /// `y[i] = act(x[i])`.
     static func activate(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, activation: FusedActivation) {
         var i = 0
-        let vectorEnd = count & ~7
+        let vectorEnd = count & ~(width - 1)
         while i < vectorEnd {
             store(activate(load(x + i), activation), y + i)
-            i += 8
+            i += width
         }
         while i < count {
             y[i] = activation.apply(x[i])
