@@ -1,0 +1,41 @@
+import NIOCore
+
+/// The lines the publisher itself sends to subscribers, encoded once.
+struct ControlLines: Sendable {
+    /// `{"kind":"notice","reason":"subscribed","v":1}`: the subscription line was accepted.
+    let subscribed: ByteBuffer
+    /// `{"kind":"notice","reason":"slow consumer, disconnected","v":1}`.
+    let slowConsumer: ByteBuffer
+    /// `{"kind":"notice","reason":"shutdown","v":1}`.
+    let shutdown: ByteBuffer
+
+    init() {
+        subscribed = Self.notice("subscribed")
+        slowConsumer = Self.notice("slow consumer, disconnected")
+        shutdown = Self.notice("shutdown")
+    }
+
+    /// `{"kind":"error","reason":…,"v":1}` for a rejected subscription.
+    static func error(_ reason: String) -> ByteBuffer {
+        let metadata = RecordMetadata(kind: .notice, stream: nil, labels: [])
+        // Encoding a string and two constants cannot fail; fall back to a fixed line just in case.
+        let line = try? JSONLineEncoder().encode(ErrorLine(reason: reason), metadata: metadata)
+        return ByteBuffer(bytes: line?.bytes ?? Array(#"{"kind":"error","reason":"malformed subscription","v":1}"#.utf8) + [10])
+    }
+
+    private static func notice(_ reason: String) -> ByteBuffer {
+        let line = try? JSONLineEncoder().encode(.notice(NoticeRecord(reason: reason)))
+        return ByteBuffer(bytes: line?.bytes ?? [])
+    }
+
+    private struct ErrorLine: Encodable {
+        let reason: String
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(Record.schemaVersion, forKey: .v)
+            try container.encode("error", forKey: .kind)
+            try container.encode(reason, forKey: .reason)
+        }
+        enum Key: String, CodingKey { case v, kind, reason }
+    }
+}
