@@ -36,7 +36,9 @@ mean (0.48235, 0.45882, 0.40784) and std 1/255, then resizes bilinearly (align_c
 The same run writes Tests/ModelImportTests/Fixtures/torch_small.pth (+ torch_small.json with the expected values),
 torch_nested.pth (a {"epoch", "state_dict"} checkpoint) and torch_half.pth (a float16 tensor, for the error path).
 
-Usage: /work/.venv-ref/bin/python tools/torchvision_ssd_golden.py [--repo DIR]     (CI never runs this)
+Usage: /work/.venv-ref/bin/python tools/torchvision_ssd_golden.py [--repo DIR] [--full-pth PATH]   (CI never runs this)
+--full-pth writes the formula-weighted state_dict with torch.save; point SSDD_TORCHVISION_PTH at it to run the Swift
+test that imports it with the native reader and compares every tensor to the formula.
 """
 import argparse
 import collections
@@ -101,7 +103,7 @@ def write_f32(path, array):
     np.ascontiguousarray(array, dtype="<f4").tofile(path)
 
 
-def ssd_golden(out_dir):
+def ssd_golden(out_dir, full_pth=None):
     torch.manual_seed(0)
     model = ssd300_vgg16(weights=None, weights_backbone=None, num_classes=91).eval()
     state = model.state_dict()
@@ -111,6 +113,8 @@ def ssd_golden(out_dir):
             gain, shift = gain_and_shift(key, list(tensor.shape))
             tensor.copy_(torch.from_numpy(formula_values(key, list(tensor.shape), gain, shift)))
             shapes.append({"key": key, "shape": list(tensor.shape), "gain": gain, "shift": shift})
+    if full_pth:
+        torch.save(model.state_dict(), full_pth)
     u8 = image_u8()
     image = torch.from_numpy(u8).permute(2, 0, 1).float() / 255
     with torch.no_grad():
@@ -197,13 +201,14 @@ def small_pth(out_dir):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repo", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    parser.add_argument("--full-pth", help="also torch.save the formula-weighted ssd300_vgg16 state_dict (136 MB) here")
     args = parser.parse_args()
     detection = os.path.join(args.repo, "Tests/DetectionTests/Fixtures/torchvision")
     importing = os.path.join(args.repo, "Tests/ModelImportTests/Fixtures")
     os.makedirs(detection, exist_ok=True)
     os.makedirs(importing, exist_ok=True)
     torch.set_num_threads(2)
-    ssd_golden(detection)
+    ssd_golden(detection, args.full_pth)
     small_pth(importing)
 
 

@@ -9,22 +9,18 @@ struct TorchArchive {
     /// `<name>/`, the folder holding data.pkl.
     let prefix: String
 
-    /// Opens the archive at `url` (or in `data`, for tests) and locates data.pkl.
-    init(url: URL?, data: Data?, file: String) throws(TorchCheckpointError) {
+    /// Opens the archive at `url` and locates data.pkl.
+    ///
+    /// - Important: ZIPFoundation's in-memory archives trap on entries that point past the end of the data, so
+    ///   checkpoints are always read from files, where a bad offset is a read error.
+    init(url: URL) throws(TorchCheckpointError) {
+        let file = url.path
         self.file = file
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw TorchCheckpointError.cannotRead(file: file, reason: "no such readable file")
+        }
         do {
-            if let data {
-                archive = try Archive(data: data, accessMode: .read)
-            } else if let url {
-                guard FileManager.default.isReadableFile(atPath: url.path) else {
-                    throw TorchCheckpointError.cannotRead(file: file, reason: "no such readable file")
-                }
-                archive = try Archive(url: url, accessMode: .read)
-            } else {
-                throw TorchCheckpointError.cannotRead(file: file, reason: "no file or data given")
-            }
-        } catch let error as TorchCheckpointError {
-            throw error
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw TorchCheckpointError.notAZipArchive(file: file)
         }

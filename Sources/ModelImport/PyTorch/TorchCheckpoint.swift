@@ -16,12 +16,7 @@ public struct TorchCheckpoint: Sendable {
     /// - Throws: ``TorchCheckpointError`` naming what is wrong: not a ZIP archive, missing `data.pkl` or storage,
     ///   unsupported pickle opcode (with its offset), no state_dict, a non-float32 tensor, a storage too short.
     public init(contentsOf url: URL) throws(TorchCheckpointError) {
-        try self.init(archive: TorchArchive(url: url, data: nil, file: url.path))
-    }
-
-    /// Reads a checkpoint held in memory; `file` names it in errors.
-    public init(data: Data, file: String) throws(TorchCheckpointError) {
-        try self.init(archive: TorchArchive(url: nil, data: data, file: file))
+        try self.init(archive: TorchArchive(url: url))
     }
 
     private init(archive: TorchArchive) throws(TorchCheckpointError) {
