@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,8 +45,11 @@ let package = Package(
         .executableTarget(
             name: "ssdd",
             dependencies: [
-                "MediaIO", "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine",
+                "MediaIO", "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "Pipeline", "Sinks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .target(name: "Tracking", swiftSettings: optimized),
@@ -54,6 +59,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
@@ -69,6 +87,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sinks", "Tracking", "MediaIO"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg"]),
     ]
 )

@@ -14,8 +14,10 @@ extension AnchorSet {
         let frameX = Float(inputWidth)
         let frameY = Float(inputHeight)
         for level in 0..<levels {
-            let s = Double(p.scales[level])
-            let next = Double(p.scales[level + 1])
+            // torchvision computes the sizes from the Python (double) scales of its config; the manifest stores them
+            // as Float, so recover the shortest decimal (0.15, not 0.1500000059…) before widening.
+            let s = Double("\(p.scales[level])")!
+            let next = Double("\(p.scales[level + 1])")!
             var pairs: [(w: Float, h: Float)] = [(Float(s), Float(s)), (Float((s * next).squareRoot()), Float((s * next).squareRoot()))]
             for ratio in p.aspectRatios[level] {
                 let root = Double(ratio).squareRoot()

@@ -55,7 +55,7 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
         case .cannotRead(let file, let reason):
             return "cannot read '\(file)': \(reason)"
         case .unsupportedFormat(let file):
-            return "'\(file)': unsupported model format; expected a TensorFlow frozen graph (.pb)"
+            return "'\(file)': unsupported model format; expected a TensorFlow frozen graph (.pb) or a torchvision SSD checkpoint (.pth)"
         case .notAGraphDef(let file, let reason):
             return "'\(file)' is not a TensorFlow frozen graph (GraphDef protobuf): \(reason); "
                 + "pass the frozen_inference_graph.pb exported by the TF Object Detection API"

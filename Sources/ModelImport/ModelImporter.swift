@@ -5,11 +5,14 @@ import ModelStore
 public enum ModelSourceFormat: String, Sendable, CaseIterable {
     /// TensorFlow frozen graph (`.pb`) from the TF Object Detection API.
     case tensorFlowFrozenGraph
+    /// torchvision SSD checkpoint (`.pth`/`.pt`, a state_dict saved by `torch.save`).
+    case torchCheckpoint
 
     /// The format of `url`, or nil when no importer handles it.
     public init?(url: URL) {
         switch url.pathExtension.lowercased() {
         case "pb": self = .tensorFlowFrozenGraph
+        case "pth", "pt": self = .torchCheckpoint
         default: return nil
         }
     }
@@ -35,6 +38,8 @@ public func importModel(from source: URL, to destination: URL, labels: [String]?
     switch format {
     case .tensorFlowFrozenGraph:
         model = try importTensorFlowGraph(at: source, labels: labels)
+    case .torchCheckpoint:
+        model = try importTorchvisionCheckpoint(at: source, labels: labels)
     }
     try ModelFile.write(to: destination, graph: model.graph, manifest: model.manifest, parameters: model.parameters)
     return model

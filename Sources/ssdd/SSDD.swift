@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `ssdd` command line: each subcommand is a thin file that parses arguments and calls into the modules.
 @main
-struct SSDD: ParsableCommand {
+struct SSDD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssdd",
         abstract: "Single-shot detection daemon: decode video, detect objects with SSD, write JSON Lines.",
         version: "0.1.0",
-        subcommands: [DetectCommand.self, Probe.self, ModelCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, DetectCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self, ConfigCommand.self])
 }

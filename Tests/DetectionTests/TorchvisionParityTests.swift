@@ -90,13 +90,8 @@ struct TorchvisionParityTests {
         let relative = zip(anchors.values, expected).map { abs($0 - $1) / max(1, abs($1)) }
         let worst = relative.indices.max { relative[$0] < relative[$1] } ?? 0
         let mismatches = relative.filter { $0 > 0 }.count
-        // Detection's AnchorSet widens the manifest's Float scales (0.15 → 0.15000000596…) before the double-precision
-        // size math; torchvision uses the Python doubles. A numpy replica with the doubles matches torch bit for bit,
-        // the widened one differs in 1064 coordinates by up to 3.1e-5 px (4.4e-6 relative).
-        withKnownIssue("AnchorSet.torchvision should compute sizes from Double(\"\\(scale)\"), not Double(scale)") {
-            #expect(relative[worst] <= 1e-6, "coordinate \(worst): \(anchors.values[worst]) vs \(expected[worst]); \(mismatches) not bit-equal")
-        }
-        #expect(relative[worst] <= 1e-5, "coordinate \(worst): \(anchors.values[worst]) vs \(expected[worst])")
+        // AnchorSet computes sizes from the config's decimal scales in double, as torchvision does with Python floats.
+        #expect(relative[worst] <= 1e-6, "coordinate \(worst): \(anchors.values[worst]) vs \(expected[worst]); \(mismatches) not bit-equal")
     }
 
     @Test("normalise-then-resize equals torchvision's transform to 1e-4")

@@ -94,13 +94,13 @@ import Testing
     }
 
     @Test func unsupportedFormatAndMissingFile() throws {
-        let pth = URL(fileURLWithPath: "/tmp/model.pth")
-        #expect(throws: ModelImportError.unsupportedFormat(file: pth.path)) {
-            try importModel(from: pth, to: URL(fileURLWithPath: "/tmp/out.ssdd"), labels: nil)
+        let onnx = URL(fileURLWithPath: "/tmp/model.onnx")
+        #expect(throws: ModelImportError.unsupportedFormat(file: onnx.path)) {
+            try importModel(from: onnx, to: URL(fileURLWithPath: "/tmp/out.ssdd"), labels: nil)
         }
         #expect(
-            ModelImportError.unsupportedFormat(file: "/tmp/model.pth").description
-                == "'/tmp/model.pth': unsupported model format; expected a TensorFlow frozen graph (.pb)")
+            ModelImportError.unsupportedFormat(file: "/tmp/model.onnx").description
+                == "'/tmp/model.onnx': unsupported model format; expected a TensorFlow frozen graph (.pb) or a torchvision SSD checkpoint (.pth)")
         #expect(throws: ModelImportError.self) {
             try importTensorFlowGraph(at: URL(fileURLWithPath: "/nonexistent/graph.pb"), labels: nil)
         }

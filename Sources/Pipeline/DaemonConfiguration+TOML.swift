@@ -1,0 +1,150 @@
+import Foundation
+import MediaIO
+import TOMLKit
+import Tracking
+
+extension DaemonConfiguration {
+    /// Reads and validates a TOML configuration file. Every error names the file, the key and what is expected.
+    public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, key: "", message: "cannot read the file: \((error as NSError).localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates configuration text; `file` names it in errors.
+    public static func parse(_ text: String, file: String = "<config>") throws(ConfigurationError) -> DaemonConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, key: "", message: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw ConfigurationError(file: file, key: "", message: "not valid TOML: \(error)")
+        }
+        do {
+            return try read(TableReader(table, path: "", file: file))
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(file: file, key: "", message: "\(error)")
+        }
+    }
+
+    private static func read(_ root: TableReader) throws -> DaemonConfiguration {
+        var root = root
+        var modelPath = "models/person.safetensors"
+        if var model = try root.table("model") {
+            modelPath = try model.requiredString("path")
+            try model.rejectUnknownKeys()
+        }
+        var workers = WorkerConfiguration()
+        if var w = try root.table("workers") {
+            workers.count = try w.int("count", default: 2, range: 1...64)
+            workers.threads = try w.int("threads", default: 1, range: 1...64)
+            workers.queueCapacity = try w.int("queue", default: 8, range: 1...10_000)
+            try w.rejectUnknownKeys()
+        }
+        let streamTables = try root.tableArray("streams")
+        guard !streamTables.isEmpty else { throw root.error("streams", "at least one [[streams]] entry is required") }
+        var streams: [StreamConfiguration] = []
+        for var s in streamTables {
+            let stream = try readStream(&s)
+            if streams.contains(where: { $0.name == stream.name }) {
+                throw s.error("name", "'\(stream.name)' is used by another stream; names must be unique")
+            }
+            streams.append(stream)
+            try s.rejectUnknownKeys()
+        }
+        var tracker = TrackerConfiguration()
+        if var t = try root.table("tracker") {
+            tracker.maxAge = try t.int("max_age", default: 30, range: 0...100_000)
+            tracker.minHits = try t.int("min_hits", default: 3, range: 1...1000)
+            tracker.iouThreshold = try t.double("iou_threshold", default: 0.3, range: 0...1)
+            try t.rejectUnknownKeys()
+        }
+        let output = try readOutput(&root)
+        var metrics: MetricsConfiguration?
+        if var m = try root.table("metrics") {
+            if try m.bool("enabled") ?? true {
+                let address = try m.string("address") ?? "127.0.0.1:9464"
+                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+                    throw m.error("address", "expected HOST:PORT, got '\(address)'")
+                }
+                metrics = MetricsConfiguration(host: String(address[..<colon]), port: port)
+            } else {
+                _ = try m.string("address")
+            }
+            try m.rejectUnknownKeys()
+        }
+        var logLevel = "info"
+        if var l = try root.table("logging") {
+            logLevel = try l.string("level") ?? "info"
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(logLevel) else { throw l.error("level", "expected one of \(levels.joined(separator: ", ")), got '\(logLevel)'") }
+            try l.rejectUnknownKeys()
+        }
+        try root.rejectUnknownKeys()
+        return DaemonConfiguration(modelPath: modelPath, workers: workers, streams: streams, tracker: tracker, output: output, metrics: metrics, logLevel: logLevel)
+    }
+
+    private static func readStream(_ s: inout TableReader) throws -> StreamConfiguration {
+        let name = try s.requiredString("name")
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw s.error("name", "use letters, digits, '-', '_' or '.' only (it names files), got '\(name)'")
+        }
+        let url = try s.requiredString("url")
+        var stream = StreamConfiguration(name: name, url: url, live: try s.bool("live") ?? VideoReader.isLiveInput(url))
+        stream.model = try s.string("model")
+        stream.everyNth = try s.int("every", default: 1, range: 1...100_000)
+        if let fps = try s.double("fps") {
+            guard fps > 0 && fps <= 1000 else { throw s.error("fps", "must be a positive number of frames per second up to 1000, got \(fps)") }
+            stream.maxFramesPerSecond = fps
+        }
+        stream.threshold = Float(try s.double("threshold", default: 0.5, range: 0...1))
+        if var thresholds = try s.table("thresholds") {
+            for label in thresholds.table.keys.sorted() {
+                stream.labelThresholds[label] = Float(try thresholds.double(label, default: 0.5, range: 0...1))
+            }
+            try thresholds.rejectUnknownKeys()
+        }
+        stream.labels = try s.stringArray("labels")
+        stream.decoderThreads = try s.int("decoder_threads", default: 1, range: 0...64)
+        stream.reconnectInitial = try s.double("reconnect_initial", default: 1, range: 0.01...3600)
+        stream.reconnectMax = try s.double("reconnect_max", default: 30, range: 0.01...86400)
+        guard stream.reconnectMax >= stream.reconnectInitial else {
+            throw s.error("reconnect_max", "must be at least reconnect_initial (\(stream.reconnectInitial))")
+        }
+        stream.stallTimeout = try s.double("stall_timeout", default: 10, range: 0.1...3600)
+        return stream
+    }
+
+    private static func readOutput(_ root: inout TableReader) throws -> OutputConfiguration {
+        var output = OutputConfiguration()
+        guard var o = try root.table("output") else { return output }
+        output.emptyFrames = try o.bool("empty_frames") ?? true
+        if var f = try o.table("file") {
+            var file = FileOutputConfiguration(path: try f.requiredString("path"))
+            file.perStream = try f.bool("per_stream") ?? false
+            file.rotateBytes = try f.int("rotate_bytes", default: 0, range: 0...Int.max)
+            file.rotateSeconds = try f.double("rotate_seconds", default: 0, range: 0...31_536_000)
+            output.file = file
+            try f.rejectUnknownKeys()
+        }
+        if var k = try o.table("socket") {
+            var socket = SocketOutputConfiguration(path: try k.requiredString("path"))
+            if let mode = try k.string("mode") {
+                guard let value = UInt32(mode, radix: 8), value <= 0o777 else { throw k.error("mode", "expected an octal file mode such as \"0660\", got '\(mode)'") }
+                socket.mode = value
+            }
+            socket.group = try k.string("group")
+            output.socket = socket
+            try k.rejectUnknownKeys()
+        }
+        try o.rejectUnknownKeys()
+        return output
+    }
+}

@@ -1,0 +1,163 @@
+import Tracking
+
+/// The daemon's whole configuration, read from a TOML file (see `Config/ssdd.toml` for the documented example).
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// Default model for streams that name none (`[model] path`).
+    public var modelPath: String
+    /// Inference workers and their threads (`[workers]`).
+    public var workers: WorkerConfiguration
+    /// Cameras and files to watch (`[[streams]]`), at least one.
+    public var streams: [StreamConfiguration]
+    /// Tracker settings shared by every stream (`[tracker]`).
+    public var tracker: TrackerConfiguration
+    /// Outputs (`[output]`, `[output.file]`, `[output.socket]`).
+    public var output: OutputConfiguration
+    /// Prometheus metrics endpoint (`[metrics]`); nil when absent or disabled.
+    public var metrics: MetricsConfiguration?
+    /// Log level (`[logging] level`): trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String
+
+    public init(
+        modelPath: String, workers: WorkerConfiguration, streams: [StreamConfiguration], tracker: TrackerConfiguration,
+        output: OutputConfiguration, metrics: MetricsConfiguration?, logLevel: String
+    ) {
+        self.modelPath = modelPath
+        self.workers = workers
+        self.streams = streams
+        self.tracker = tracker
+        self.output = output
+        self.metrics = metrics
+        self.logLevel = logLevel
+    }
+}
+
+/// `[workers]`: the shared pool of inference threads.
+public struct WorkerConfiguration: Sendable, Equatable {
+    /// Inference workers, each with its own copy of the network (`count`, default 2).
+    public var count: Int
+    /// Threads each worker's network uses (`threads`, default 1). OpenBLAS's count is process-global; the daemon
+    /// sets it once to this value.
+    public var threads: Int
+    /// Frames a stream may have accepted but not yet written (`queue`, default 8): waiting, in inference or in delivery.
+    public var queueCapacity: Int
+
+    public init(count: Int = 2, threads: Int = 1, queueCapacity: Int = 8) {
+        self.count = count
+        self.threads = threads
+        self.queueCapacity = queueCapacity
+    }
+}
+
+/// `[[streams]]`: one video source.
+public struct StreamConfiguration: Sendable, Equatable {
+    /// Unique name used in records (`name`).
+    public var name: String
+    /// File path, URL (`rtsp://`, `http://`, `udp://`, …) or `/dev/video*` device (`url`).
+    public var url: String
+    /// Model file for this stream (`model`); nil uses `[model] path`.
+    public var model: String?
+    /// Live sources reconnect and drop the oldest waiting frame when inference falls behind; files never drop and
+    /// end when read (`live`; default: true for network URLs and devices, false for files).
+    public var live: Bool
+    /// Process every Nth frame (`every`, default 1).
+    public var everyNth: Int
+    /// At most this many frames per second of stream time (`fps`).
+    public var maxFramesPerSecond: Double?
+    /// Minimum score reported (`threshold`, default 0.5).
+    public var threshold: Float
+    /// Per-label minimum scores overriding `threshold` (`thresholds = { person = 0.6 }`).
+    public var labelThresholds: [String: Float]
+    /// Only these labels are reported (`labels`); nil reports all.
+    public var labels: [String]?
+    /// Decoder threads (`decoder_threads`, default 1; 0 = FFmpeg's choice).
+    public var decoderThreads: Int
+    /// Reconnect delays: first (`reconnect_initial`, 1 s), doubling to at most `reconnect_max` (30 s).
+    public var reconnectInitial: Double
+    public var reconnectMax: Double
+    /// No frame for this many seconds ⇒ the source is considered lost and reconnects (`stall_timeout`, 10 s).
+    public var stallTimeout: Double
+
+    public init(
+        name: String, url: String, model: String? = nil, live: Bool, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
+        threshold: Float = 0.5, labelThresholds: [String: Float] = [:], labels: [String]? = nil, decoderThreads: Int = 1,
+        reconnectInitial: Double = 1, reconnectMax: Double = 30, stallTimeout: Double = 10
+    ) {
+        self.name = name
+        self.url = url
+        self.model = model
+        self.live = live
+        self.everyNth = everyNth
+        self.maxFramesPerSecond = maxFramesPerSecond
+        self.threshold = threshold
+        self.labelThresholds = labelThresholds
+        self.labels = labels
+        self.decoderThreads = decoderThreads
+        self.reconnectInitial = reconnectInitial
+        self.reconnectMax = reconnectMax
+        self.stallTimeout = stallTimeout
+    }
+
+    /// The score a detection of `label` needs to be reported.
+    public func minimumScore(for label: String) -> Float { labelThresholds[label] ?? threshold }
+
+    /// The lowest threshold of any label: what the detector itself filters at.
+    public var lowestThreshold: Float { ([threshold] + labelThresholds.values).min() ?? threshold }
+}
+
+/// `[output]`.
+public struct OutputConfiguration: Sendable, Equatable {
+    /// Write `frame` records for frames without detections too (`empty_frames`, default true).
+    public var emptyFrames: Bool
+    public var file: FileOutputConfiguration?
+    public var socket: SocketOutputConfiguration?
+
+    public init(emptyFrames: Bool = true, file: FileOutputConfiguration? = nil, socket: SocketOutputConfiguration? = nil) {
+        self.emptyFrames = emptyFrames
+        self.file = file
+        self.socket = socket
+    }
+}
+
+/// `[output.file]`: JSON Lines files.
+public struct FileOutputConfiguration: Sendable, Equatable {
+    /// Shared file (`path`), or directory for one `<stream>.jsonl` per stream when `per_stream` is true.
+    public var path: String
+    public var perStream: Bool
+    /// Rotate when a file reaches this many bytes (`rotate_bytes`; 0 = never).
+    public var rotateBytes: Int
+    /// Rotate when a file is this many seconds old (`rotate_seconds`; 0 = never).
+    public var rotateSeconds: Double
+
+    public init(path: String, perStream: Bool = false, rotateBytes: Int = 0, rotateSeconds: Double = 0) {
+        self.path = path
+        self.perStream = perStream
+        self.rotateBytes = rotateBytes
+        self.rotateSeconds = rotateSeconds
+    }
+}
+
+/// `[output.socket]`: the Unix-socket feed.
+public struct SocketOutputConfiguration: Sendable, Equatable {
+    public var path: String
+    /// File mode of the socket (`mode`, octal string, default "0660").
+    public var mode: UInt32
+    /// Group owning the socket (`group`), if set.
+    public var group: String?
+
+    public init(path: String, mode: UInt32 = 0o660, group: String? = nil) {
+        self.path = path
+        self.mode = mode
+        self.group = group
+    }
+}
+
+/// `[metrics]`: Prometheus text format over HTTP.
+public struct MetricsConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 9464) {
+        self.host = host
+        self.port = port
+    }
+}

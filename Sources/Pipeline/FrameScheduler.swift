@@ -1,0 +1,186 @@
+import Foundation
+import MediaIO
+import Sinks
+
+/// The bounded hand-off between per-stream source threads and the shared inference workers.
+///
+/// Each stream may have at most `capacity` frames *pending*: accepted and not yet written by the delivery stage.
+/// When a stream is full, a **file** source blocks (back-pressure: nothing is ever dropped), while a **live** source
+/// drops its oldest frame still waiting for a worker (or, if none waits, the new frame), counting each drop.
+/// Workers take the oldest waiting frame of any stream, so streams share the workers fairly.
+///
+/// All state is guarded by one `NSCondition`; methods block only source and worker threads (never Swift's cooperative
+/// pool): `accept` may wait for room and `take` for work, every other method returns at once.
+final class FrameScheduler: @unchecked Sendable {
+    private struct StreamState {
+        let live: Bool
+        var waiting: [WorkItem] = []
+        var waitingHead = 0
+        var pending = 0
+        var nextSequence = 0
+        var nextFrameIndex = 0
+        var finished = false
+        var waitingCount: Int { waiting.count - waitingHead }
+    }
+
+    /// Result of offering a frame.
+    enum Acceptance: Equatable {
+        case accepted
+        /// A live stream was full and nothing was waiting: the new frame was dropped.
+        case dropped
+        /// The scheduler is stopping; the frame was not accepted.
+        case stopped
+    }
+
+    private let condition = NSCondition()
+    private var streams: [StreamState]
+    private let capacity: Int
+    private let deliver: @Sendable (DeliveryItem) -> Void
+    private let metrics: PipelineMetrics
+    private var stopping = false
+    private var readers: [Int: ReadCanceller] = [:]
+
+    init(liveStreams: [Bool], capacity: Int, metrics: PipelineMetrics, deliver: @escaping @Sendable (DeliveryItem) -> Void) {
+        streams = liveStreams.map { StreamState(live: $0) }
+        self.capacity = capacity
+        self.metrics = metrics
+        self.deliver = deliver
+    }
+
+    /// Whether sources should stop reading.
+    var isStopping: Bool { condition.withLock { stopping } }
+
+    /// Offers a decoded frame of `stream`. Blocks a file source while its stream is full.
+    func accept(stream: Int, frame: VideoFrame, frameIndex: Int) -> Acceptance {
+        let now = Date().timeIntervalSince1970
+        let nanoseconds = DispatchTime.now().uptimeNanoseconds
+        condition.lock()
+        defer { condition.unlock() }
+        while streams[stream].pending >= capacity {
+            if stopping { return .stopped }
+            if streams[stream].live {
+                guard streams[stream].waitingCount > 0 else {
+                    metrics.dropped(stream: stream)
+                    return .dropped
+                }
+                let oldest = streams[stream].waiting[streams[stream].waitingHead]
+                streams[stream].waitingHead += 1
+                streams[stream].pending -= 1
+                metrics.dropped(stream: stream)
+                deliver(.skipped(stream: stream, sequence: oldest.sequence))
+                break
+            }
+            condition.wait()
+        }
+        if stopping { return .stopped }
+        let item = WorkItem(
+            stream: stream, sequence: nextSequence(stream), frameIndex: frameIndex, frame: frame, decodedAt: now,
+            decodedNanoseconds: nanoseconds)
+        compact(stream)
+        streams[stream].waiting.append(item)
+        streams[stream].pending += 1
+        condition.broadcast()
+        return .accepted
+    }
+
+    /// Records a state change of `stream`, ordered after every frame accepted so far.
+    func post(stream: Int, state: StreamStateChange) {
+        condition.withLock {
+            deliver(.state(stream: stream, sequence: nextSequence(stream), state.state, message: state.message, time: Date().timeIntervalSince1970))
+        }
+    }
+
+    /// Marks `stream` finished: its source will accept nothing more.
+    func finish(stream: Int) {
+        condition.withLock {
+            guard !streams[stream].finished else { return }
+            streams[stream].finished = true
+            deliver(.finished(stream: stream, sequence: nextSequence(stream)))
+            readers[stream] = nil
+            condition.broadcast()
+        }
+    }
+
+    /// Blocks until a frame is waiting (oldest first across streams) or every stream is finished and drained (nil).
+    func take() -> WorkItem? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            var best: Int?
+            for index in streams.indices where streams[index].waitingCount > 0 {
+                let head = streams[index].waiting[streams[index].waitingHead]
+                if let b = best, streams[b].waiting[streams[b].waitingHead].decodedNanoseconds <= head.decodedNanoseconds { continue }
+                best = index
+            }
+            if let best {
+                let item = streams[best].waiting[streams[best].waitingHead]
+                streams[best].waitingHead += 1
+                return item
+            }
+            if streams.allSatisfy(\.finished) { return nil }
+            condition.wait()
+        }
+    }
+
+    /// Called by delivery once a frame's records are written: frees its place in the stream's queue.
+    func release(stream: Int) {
+        condition.withLock {
+            streams[stream].pending -= 1
+            condition.broadcast()
+        }
+    }
+
+    /// Registers the reader a source is blocked in, so `stopSources` can interrupt it.
+    func register(stream: Int, reader: ReadCanceller?) {
+        condition.withLock {
+            readers[stream] = reader
+            if stopping { reader?.cancel() }
+        }
+    }
+
+    /// Graceful shutdown: sources stop reading (blocked reads are interrupted, blocked accepts return `.stopped`);
+    /// frames already accepted still go through inference and delivery.
+    func stopSources() {
+        condition.withLock {
+            stopping = true
+            for reader in readers.values { reader.cancel() }
+            condition.broadcast()
+        }
+    }
+
+    /// Waits up to `seconds` for the stop signal; returns true when stopping (interruptible sleep for back-off).
+    func waitForStop(seconds: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while !stopping {
+            if !condition.wait(until: deadline) { return stopping }
+        }
+        return true
+    }
+
+    /// Frames waiting for a worker, per stream (a gauge for metrics).
+    func waitingCounts() -> [Int] { condition.withLock { streams.map(\.waitingCount) } }
+
+    /// Frames accepted and not yet written, per stream.
+    func pendingCounts() -> [Int] { condition.withLock { streams.map(\.pending) } }
+
+    private func nextSequence(_ stream: Int) -> Int {
+        defer { streams[stream].nextSequence += 1 }
+        return streams[stream].nextSequence
+    }
+
+    /// Drops consumed entries from the front of a queue once they dominate it (amortised O(1)).
+    private func compact(_ stream: Int) {
+        if streams[stream].waitingHead > 64 && streams[stream].waitingHead * 2 > streams[stream].waiting.count {
+            streams[stream].waiting.removeFirst(streams[stream].waitingHead)
+            streams[stream].waitingHead = 0
+        }
+    }
+}
+
+/// A stream state change reported by a source.
+struct StreamStateChange: Sendable {
+    let state: StreamRecord.State
+    let message: String?
+}

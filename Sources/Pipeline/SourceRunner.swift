@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import MediaIO
+import Sinks
+
+/// Reads one stream on its own thread: opens the input, hands frames to the scheduler, and for live sources
+/// reconnects with exponential back-off (initial delay doubling up to the maximum) after errors, stalls (no frame
+/// within `stall_timeout`) or the end of the stream. Files are read once and never dropped.
+struct SourceRunner: Sendable {
+    let index: Int
+    let configuration: StreamConfiguration
+    let scheduler: FrameScheduler
+    let metrics: PipelineMetrics
+    let logger: Logger
+
+    /// Starts the source thread.
+    func start() {
+        let thread = Thread { run() }
+        thread.name = "ssdd-source-\(configuration.name)"
+        thread.start()
+    }
+
+    private func run() {
+        var delay = configuration.reconnectInitial
+        var frameOffset = 0
+        var attempt = 0
+        while !scheduler.isStopping {
+            attempt += 1
+            var decodedThisConnection = 0
+            do {
+                let options = VideoReaderOptions(
+                    timeout: configuration.stallTimeout, decoderThreads: configuration.decoderThreads,
+                    selection: FrameSelection(everyNth: configuration.everyNth, maxFramesPerSecond: configuration.maxFramesPerSecond))
+                let reader = try VideoReader(input: configuration.url, options: options)
+                scheduler.register(stream: index, reader: reader.canceller)
+                scheduler.post(stream: index, state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
+                metrics.setUp(stream: index, true)
+                logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
+                delay = configuration.reconnectInitial
+                defer { frameOffset += reader.decodedFrameCount }
+                var stopped = false
+                readLoop: while let frame = try reader.nextFrame() {
+                    decodedThisConnection += 1
+                    metrics.decoded(stream: index)
+                    switch scheduler.accept(stream: index, frame: frame, frameIndex: frameOffset + frame.index) {
+                    case .accepted, .dropped: continue
+                    case .stopped:
+                        stopped = true
+                        break readLoop
+                    }
+                }
+                scheduler.register(stream: index, reader: nil)
+                metrics.setUp(stream: index, false)
+                for warning in reader.warnings { logger.warning("\(warning)", metadata: ["stream": "\(configuration.name)"]) }
+                if stopped || scheduler.isStopping { break }
+                if !configuration.live {
+                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
+                    scheduler.finish(stream: index)
+                    return
+                }
+                scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "the stream ended"))
+            } catch {
+                scheduler.register(stream: index, reader: nil)
+                metrics.setUp(stream: index, false)
+                if scheduler.isStopping { break }
+                logger.error("stream failed: \(error)", metadata: ["stream": "\(configuration.name)"])
+                if !configuration.live {
+                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "\(error)"))
+                    scheduler.finish(stream: index)
+                    return
+                }
+                scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "\(error)"))
+            }
+            if decodedThisConnection > 0 { delay = configuration.reconnectInitial }
+            scheduler.post(stream: index, state: StreamStateChange(state: .reconnecting, message: String(format: "attempt %d in %.1f s", attempt + 1, delay)))
+            metrics.reconnecting(stream: index)
+            if scheduler.waitForStop(seconds: delay) { break }
+            delay = min(delay * 2, configuration.reconnectMax)
+        }
+        scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "daemon stopping"))
+        scheduler.finish(stream: index)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+import ServiceLifecycle
+import UnixSignals
+
+/// `ssdd run --config FILE`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the detection daemon described by a TOML configuration file.",
+        discussion: """
+            SIGTERM or SIGINT stop it gracefully: sources stop, accepted frames are written, files are fsynced, \
+            subscribers are told; a second signal exits at once. SIGHUP reopens the output files. With only file \
+            streams the daemon exits 0 once every file is processed.
+            """)
+
+    @Option(help: "Configuration file (see Config/ssdd.toml).")
+    var config: String
+
+    func run() async throws {
+        let configuration = try DaemonConfiguration.load(path: config)
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ssdd")
+        SecondSignal.exitImmediately()
+        let daemon = Daemon(configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                // The daemon returns by itself once every file stream is done: that is success, not a crash.
+                services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Exits at once on the second SIGTERM/SIGINT, while the first drives the graceful shutdown.
+enum SecondSignal {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    private static let count = Counter()
+
+    /// Counts the signals; called once at start-up, before the service group installs its own handlers.
+    static func exitImmediately() {
+        for signal in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler {
+                if count.increment() >= 2 {
+                    Console.write("ssdd: second signal, exiting without draining\n", to: STDERR_FILENO)
+                    _exit(1)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    final class Counter: @unchecked Sendable {
+        // Guarded by `lock`.
+        private var value = 0
+        private let lock = NSLock()
+        func increment() -> Int { lock.withLock { value += 1; return value } }
+    }
+}
