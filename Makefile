@@ -38,10 +38,11 @@ bench: build model
 	$(BIN) bench --threads 1
 	$(BIN) bench --threads 2
 
-# The whole test suite (unit, golden parity, end-to-end on the built binary). Needs the real graph for the parity tests.
-test: $(GRAPH)
-	$(SWIFT) build --product ssdd
-	SSDD_REQUIRE_REAL_GRAPH=1 $(SWIFT) test
+# The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests, which run the release
+# binary on the default model (a debug build is too slow for real-time streams).
+test: $(MODEL)
+	$(SWIFT) build -c release --product ssdd
+	SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(BIN) SSDD_MODEL=$(CURDIR)/$(MODEL) $(SWIFT) test
 
 clean:
 	rm -rf .build samples models/*.safetensors

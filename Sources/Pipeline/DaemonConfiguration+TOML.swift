@@ -6,11 +6,16 @@ import Tracking
 extension DaemonConfiguration {
     /// Reads and validates a TOML configuration file. Every error names the file, the key and what is expected.
     public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(file: path, key: "", message: "cannot read the file: \((error as NSError).localizedDescription)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfigurationError(file: path, key: "", message: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw ConfigurationError(file: path, key: "", message: "is a directory, not a configuration file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: "", message: "cannot read the file (permission denied?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, key: "", message: "not UTF-8 text")
         }
         return try parse(text, file: path)
     }
