@@ -5,7 +5,7 @@ SAMPLE := samples/person.mp4
 GRAPH := models/frozen_inference_graph.pb
 MODEL := models/person.safetensors
 
-.PHONY: all build debug demo test sample model bench clean
+.PHONY: all build debug demo test sample model bench install uninstall clean
 
 all: build
 
@@ -43,6 +43,23 @@ bench: build model
 test: $(MODEL)
 	$(SWIFT) build -c release --product ssdd
 	SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(BIN) SSDD_MODEL=$(CURDIR)/$(MODEL) $(SWIFT) test
+
+PREFIX ?= /usr/local
+SYSTEMD_DIR ?= /etc/systemd/system
+
+# Installs the binary, the default model, the example configuration (never overwriting an existing one) and the
+# systemd units; then `systemctl daemon-reload && systemctl enable --now ssdd`.
+install: build model
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ssdd
+	install -D -m 0644 $(MODEL) $(DESTDIR)$(PREFIX)/share/ssdd/models/person.safetensors
+	install -d -m 0755 $(DESTDIR)/etc/ssdd
+	[ -e $(DESTDIR)/etc/ssdd/ssdd.toml ] || install -m 0644 Config/ssdd.toml $(DESTDIR)/etc/ssdd/ssdd.toml
+	install -D -m 0644 systemd/ssdd.service $(DESTDIR)$(SYSTEMD_DIR)/ssdd.service
+	install -D -m 0644 systemd/ssdd@.service $(DESTDIR)$(SYSTEMD_DIR)/ssdd@.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ssdd $(DESTDIR)$(SYSTEMD_DIR)/ssdd.service $(DESTDIR)$(SYSTEMD_DIR)/ssdd@.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/ssdd
 
 clean:
 	rm -rf .build samples models/*.safetensors
