@@ -72,6 +72,10 @@ public struct Daemon: Service {
                 group.addTask { try await delivery.run(items) }
                 group.addTask { await heartbeat() }
                 group.addTask { await reopenOnHangup(outputs) }
+                for file in outputs.files {
+                    // Lines held after failed writes are retried even when no new line arrives.
+                    group.addTask { await file.runRetryTimer(every: .seconds(2)) }
+                }
                 try await group.next()
                 group.cancelAll()
             }
