@@ -27,11 +27,23 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also print the slowest layers and the time per op kind.")
     var profile = false
 
+    @Option(help: "Instead of the network, measure decode + resize frames/s of this video for each resize path.")
+    var video: String?
+
+    @Option(name: .customLong("decoder-threads"), help: "Decoder threads for --video (0 = FFmpeg's choice).")
+    var decoderThreads = 1
+
     func validate() throws {
         guard threads >= 1, frames >= 1, warmup >= 0 else { throw ValidationError("--threads and --frames must be ≥ 1, --warmup ≥ 0") }
     }
 
     func run() throws {
+        if let video {
+            for r in try DecodeBenchmark.run(input: video, width: 300, height: 300, decoderThreads: decoderThreads) {
+                Console.writeLine(String(format: "%7.1f frames/s  %6.2f ms/frame  (%d frames)  ", Double(r.frames) / r.seconds, 1000 * r.seconds / Double(r.frames), r.frames) + r.path)
+            }
+            return
+        }
         let url = try DefaultModel.resolve(model)
         let file = try ModelFile(contentsOf: url)
         let detector = try Detector(model: file, options: DetectorOptions(threads: threads))

@@ -1,0 +1,39 @@
+import Foundation
+import MediaIO
+
+/// Decode + resize throughput of a video, per resize path (for `ssdd bench --video`).
+enum DecodeBenchmark {
+    struct Result {
+        let path: String
+        let frames: Int
+        let seconds: Double
+    }
+
+    /// Decodes `input` once per resize path and reports frames/s: swscale straight to the network size, and
+    /// RGB at the source size followed by each exact bilinear kernel.
+    static func run(input: String, width: Int, height: Int, decoderThreads: Int) throws -> [Result] {
+        var results: [Result] = []
+        func measure(_ name: String, outputSize: (Int, Int)?, resize: ((RGBImage) -> [Float])?) throws {
+            let reader = try VideoReader(input: input, options: VideoReaderOptions(decoderThreads: decoderThreads, outputSize: outputSize))
+            let start = DispatchTime.now().uptimeNanoseconds
+            var frames = 0
+            var checksum: Float = 0
+            while let frame = try reader.nextFrame() {
+                if let resize { checksum += resize(frame.image)[0] } else { checksum += Float(frame.image.pixels[0]) }
+                frames += 1
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            results.append(Result(path: name, frames: frames, seconds: seconds))
+            _ = checksum  // keeps the resize from being optimised away
+        }
+        try measure("decode + swscale bilinear → \(width)x\(height) RGB", outputSize: (width, height), resize: nil)
+        try measure("decode → RGB + exact TF1 legacy bilinear → \(width)x\(height) float", outputSize: nil) {
+            BilinearResizer.resize($0, width: width, height: height, convention: .tensorFlowLegacy)
+        }
+        try measure("decode → RGB + exact half-pixel (torchvision) bilinear → \(width)x\(height) float", outputSize: nil) {
+            BilinearResizer.resize($0, width: width, height: height, convention: .halfPixel)
+        }
+        try measure("decode → RGB at source size (no resize)", outputSize: nil, resize: nil)
+        return results
+    }
+}

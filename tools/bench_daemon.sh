@@ -1,0 +1,54 @@
+#!/bin/sh
+# Measures the daemon on this machine with the default person model (release build):
+#   1. throughput: N file streams of a 640x480 H.264 clip, processed as fast as possible (frames/s summed);
+#   2. live latency: N live HTTP streams served in real time (25 fps) by the ffmpeg CLI, for DURATION seconds:
+#      frames written and dropped, end-to-end latency p50/p99 (decode -> line written), peak RSS.
+# Usage: tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+set -eu
+N=${1:-4}
+DURATION=${2:-40}
+BIN=${BIN:-.build/release/ssdd}
+MODEL=${MODEL:-models/person.safetensors}
+WORKERS=${WORKERS:-2}
+dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
+ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
+# A real scene for the detector: darknet's person photo panned, 640x480, 20 s at 25 fps.
+ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -t 20 \
+  -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
+
+config() { # $1 = kind (file|live)
+  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = 1\nqueue = 8\n' "$PWD/$MODEL" "$WORKERS"
+  i=0
+  while [ $i -lt $N ]; do
+    if [ "$1" = file ]; then url="$dir/person.mp4"; else url="http://127.0.0.1:$((18600 + i))/live.ts"; fi
+    printf '[[streams]]\nname = "s%d"\nurl = "%s"\nstall_timeout = 5.0\n' $i "$url"
+    i=$((i + 1))
+  done
+  printf '[output.file]\npath = "%s/out-%s.jsonl"\n' "$dir" "$1"
+}
+
+config file > "$dir/file.toml"
+start=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$dir/rss-file" "$BIN" run --config "$dir/file.toml" 2> "$dir/file.log"
+end=$(date +%s.%N)
+frames=$(grep -c '"kind":"frame"' "$dir/out-file.jsonl")
+echo "throughput: $N file stream(s): $frames frames in $(echo "$end - $start" | bc) s = $(echo "scale=1; $frames / ($end - $start)" | bc) frames/s; peak RSS $(cat "$dir/rss-file") KiB"
+
+config live > "$dir/live.toml"
+pids=""
+i=0
+while [ $i -lt $N ]; do
+  ffmpeg -nostdin -v error -re -stream_loop -1 -i "$dir/person.mp4" -c copy -f mpegts -listen 1 "http://127.0.0.1:$((18600 + i))/live.ts" &
+  pids="$pids $!"
+  i=$((i + 1))
+done
+sleep 1
+/usr/bin/time -f "%M" -o "$dir/rss-live" "$BIN" run --config "$dir/live.toml" 2> "$dir/live.log" &
+daemon=$!
+sleep "$DURATION"
+kill -TERM $(pgrep -P $daemon ssdd || echo $daemon) 2>/dev/null || true
+wait $daemon || true
+kill $pids 2>/dev/null || true
+frames=$(grep -c '"kind":"frame"' "$dir/out-live.jsonl")
+echo "live: $N stream(s) at 25 fps for ${DURATION} s: $frames frames written ($(echo "scale=1; $frames / $DURATION" | bc) frames/s); $(grep -o 'dropped=[0-9]* frames=[0-9]* latency_p50_ms=[0-9.]* latency_p99_ms=[0-9.]*' "$dir/live.log"); peak RSS $(cat "$dir/rss-live") KiB"
+echo "logs and outputs in $dir"
