@@ -46,6 +46,7 @@ let package = Package(
             name: "ssdd",
             dependencies: [
                 "MediaIO", "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "Pipeline", "Sinks",
+                "Training", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -74,6 +75,11 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictSettings),
+        .target(name: "Evaluation", swiftSettings: strictSettings),
+        .target(
+            name: "Training",
+            dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "Evaluation"],
+            swiftSettings: optimized),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CFFmpeg"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
@@ -88,6 +94,10 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sinks", "Tracking", "MediaIO"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Evaluation", "TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg"]),
     ]
 )
