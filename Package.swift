@@ -7,7 +7,13 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
-let optimized: [SwiftSetting] = strictSettings + [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+/// Release builds of the compute modules target Haswell (AVX2 + FMA; every Intel since 2013 and every AMD Zen; the
+/// importer rejects the name `x86-64-v3`), and the engine's vector kernels use 8-wide FMA vectors (`SSDD_AVX2`, set in
+/// every configuration so debug tests run the same code paths). `SSDD_PORTABLE=1 swift build …` keeps baseline x86-64.
+let portable = Context.environment["SSDD_PORTABLE"] == "1"
+let optimized: [SwiftSetting] = strictSettings
+    + [.unsafeFlags(["-Ounchecked", "-wmo"] + (portable ? [] : ["-target-cpu", "haswell"]), .when(configuration: .release))]
+    + (portable ? [] : [.define("SSDD_AVX2")])
 
 let package = Package(
     name: "ssdd",

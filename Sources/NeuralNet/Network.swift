@@ -74,7 +74,9 @@ public final class Network: @unchecked Sendable {
         let (exchanged, _) = busy.compareExchange(expected: false, desired: true, ordering: .acquiring)
         precondition(exchanged, "Network.forward: called concurrently; a Network must be used from one thread at a time")
         defer { busy.store(false, ordering: .releasing) }
-        BLAS.setThreadCount(options.threads)
+        // The engine splits every SGEMM across its own pool (see GEMMConvolution), so OpenBLAS runs single-threaded: its
+        // workers would otherwise spin after each call against the pool's threads (notes, trap 26).
+        BLAS.setThreadCount(1)
         return input.withUnsafeBufferPointer { x in
             // Steps never write slot 0, so the caller's tensor is only read.
             let values = plan.bufferOfSlot.map { index in

@@ -1,6 +1,7 @@
 /// How a ``Network`` runs.
 public struct NetworkOptions: Sendable, Equatable {
-    /// Threads for the engine's own kernels and for OpenBLAS (process-global; set on every `forward`).
+    /// Threads for the engine's own kernels, which also split every SGEMM (OpenBLAS itself is set to one thread on
+    /// every `forward`; that setting is process-global).
     /// Use cores minus the threads busy decoding video.
     public var threads: Int
     /// Run every op with its plain reference kernel instead of the fast one (tests, numerical debugging; very slow).

@@ -57,7 +57,7 @@ struct NetworkGraphTests {
         let (outputs, timings) = try network.forwardProfiled(Tensor.random(shape: [11, 11, 8], seed: 1))
         #expect(outputs.count == 2)
         #expect(timings.map(\.name) == b.graph.nodes.map(\.name))
-        #expect(timings.first?.kind == "conv3x3/gemm" && timings[1].kind == "conv3x3g/depthwise3x3")
+        #expect(timings.first?.kind == "conv3x3/tiledGEMM" && timings[1].kind == "conv3x3g/depthwise3x3")
         #expect(network.multiplyAccumulateCount == 11 * 11 * 16 * 8 * 9 + 6 * 6 * 16 * 9 + 6 * 6 * 5 * 32)
     }
 

@@ -60,6 +60,24 @@ let depthwiseCases: [ConvCase] = [150, 75, 38, 19, 10, 5, 3, 2].flatMap { n -> [
     ConvCase(h: 1, w: 1, cin: 128, cout: 128, k: 3, groups: 128, padding: .uniform(1), activation: .relu6, label: "dw head 1x1"),
     ConvCase(h: 6, w: 6, cin: 576, cout: 576, k: 3, groups: 576, padding: .uniform(1), activation: .none, bias: false, label: "dw 576"),
     ConvCase(h: 7, w: 5, cin: 24, cout: 24, k: 3, stride: 2, groups: 24, padding: .uniform(1), activation: .relu, label: "dw pytorch pad"),
+    ConvCase(h: 20, w: 23, cin: 32, cout: 32, k: 3, groups: 32, padding: tfSame(20, 23, stride: 1), activation: .relu6, label: "dw wide s1"),
+    ConvCase(h: 21, w: 24, cin: 40, cout: 40, k: 3, stride: 2, groups: 40, padding: tfSame(21, 24, stride: 2), label: "dw wide s2"),
+    ConvCase(h: 9, w: 17, cin: 16, cout: 16, k: 3, groups: 16, padding: .zero, activation: .relu, bias: false, label: "dw valid"),
+]
+
+/// Extra shapes for the tiled GEMM: column counts around its 16-wide panels and 8-wide vectors, row counts around its
+/// 6-row tiles, enough rows to split by rows on 2 threads (≥ 96) and few enough to split by panels, long and short K.
+let tiledGEMMCases: [ConvCase] = [
+    ConvCase(h: 1, w: 1, cin: 1280, cout: 24, k: 1, label: "1x1 one pixel, long K"),
+    ConvCase(h: 2, w: 3, cin: 64, cout: 6, k: 1, activation: .relu6, label: "6 columns"),
+    ConvCase(h: 5, w: 5, cin: 96, cout: 12, k: 1, label: "12 columns (box head)"),
+    ConvCase(h: 5, w: 5, cin: 40, cout: 64, k: 1, activation: .relu, label: "panel split"),
+    ConvCase(h: 7, w: 7, cin: 33, cout: 17, k: 1, activation: .relu6, label: "odd K, 17 columns"),
+    ConvCase(h: 11, w: 13, cin: 16, cout: 96, k: 1, activation: .relu6, label: "SSDLite expand 150 (K 16), row split"),
+    ConvCase(h: 10, w: 10, cin: 24, cout: 40, k: 1, bias: false, label: "40 columns, no bias"),
+    ConvCase(h: 13, w: 11, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(13, 11, stride: 2), activation: .relu6, label: "stem s2 odd"),
+    ConvCase(h: 30, w: 30, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(30, 30, stride: 2), activation: .relu6, label: "stem s2 even, row split"),
+    ConvCase(h: 8, w: 9, cin: 5, cout: 7, k: 3, padding: .uniform(1), label: "3x3 K 45"),
 ]
 
 @Suite("Convolution kernels match the reference")
@@ -85,6 +103,11 @@ struct ConvolutionParityTests {
         check(c, algorithm: .gemm, seed: 11)
     }
 
+    @Test(arguments: gemmCases + tiledGEMMCases)
+    func tiledGEMMMatchesReference(_ c: ConvCase) {
+        check(c, algorithm: .tiledGEMM, seed: 14)
+    }
+
     @Test(arguments: depthwiseCases)
     func depthwiseMatchesReference(_ c: ConvCase) {
         check(c, algorithm: .depthwise3x3, seed: 12)
@@ -108,6 +131,9 @@ struct ConvolutionParityTests {
         var vgg = dw
         vgg.groups = 1
         #expect(ConvolutionAlgorithm.preferred(for: vgg) == .gemm)
+        let expand = ConvolutionGeometry(inputHeight: 19, inputWidth: 19, inputChannels: 96, outputChannels: 576,
+                                         kernelHeight: 1, kernelWidth: 1)
+        #expect(ConvolutionAlgorithm.preferred(for: expand) == .tiledGEMM)
         var grouped = dw
         grouped.groups = 2
         #expect(ConvolutionAlgorithm.preferred(for: grouped) == .reference)

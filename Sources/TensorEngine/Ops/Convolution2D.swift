@@ -11,6 +11,7 @@ public final class Convolution2D {
     private enum Kernel {
         case reference(weights: TensorStorage, bias: TensorStorage?)
         case gemm(GEMMConvolution)
+        case tiledGEMM(TiledGEMMConvolution)
         case depthwise3x3(DepthwiseConvolution3x3)
     }
 
@@ -38,6 +39,8 @@ public final class Convolution2D {
             kernel = .reference(weights: TensorStorage(copying: weights), bias: bias.map { TensorStorage(copying: $0) })
         case .gemm:
             kernel = .gemm(GEMMConvolution(geometry: geometry, weights: w, bias: b, activation: activation))
+        case .tiledGEMM:
+            kernel = .tiledGEMM(TiledGEMMConvolution(geometry: geometry, weights: w, bias: b, activation: activation))
         case .depthwise3x3:
             kernel = .depthwise3x3(DepthwiseConvolution3x3(geometry: geometry, weights: w, bias: b, activation: activation))
         }
@@ -65,6 +68,8 @@ public final class Convolution2D {
                                      activation: activation, output: output)
         case .gemm(let g):
             g.run(input: input, output: output, scratch: scratch, pool: pool)
+        case .tiledGEMM(let t):
+            t.run(input: input, output: output, pool: pool)
         case .depthwise3x3(let d):
             d.run(input: input, output: output, pool: pool)
         }

@@ -4,6 +4,8 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     case reference
     /// SGEMM on the input itself (1×1, stride 1, no padding, one group) or on im2col blocks (any k×k, one group).
     case gemm
+    /// The engine's own register-tiled GEMM with bias and activation fused into the store (any k×k, one group).
+    case tiledGEMM
     /// Vectorised depthwise 3×3, stride 1 or 2, channels a multiple of 4.
     case depthwise3x3
 
@@ -12,17 +14,25 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
         switch self {
         case .reference: return true
         case .gemm: return GEMMConvolution.supports(geometry)
+        case .tiledGEMM: return TiledGEMMConvolution.supports(geometry)
         case .depthwise3x3: return DepthwiseConvolution3x3.supports(geometry)
         }
     }
 
-    /// The fastest kernel for `geometry`: depthwise 3×3 when it fits, SGEMM for every ungrouped convolution
-    /// (OpenBLAS beats direct loops from the smallest SSD layer up), the reference for the rest (other grouped convs).
+    /// The fastest kernel for `geometry`: depthwise 3×3 when it fits; for ungrouped convolutions the tiled GEMM below
+    /// ``tiledGEMMLimit`` multiply-accumulates (every SSDLite layer; there OpenBLAS's packing and thread hand-off cost
+    /// more than they save) and OpenBLAS SGEMM above (the VGG16 layers, where its cache blocking wins); the reference for
+    /// the rest (other grouped convs).
     public static func preferred(for geometry: ConvolutionGeometry) -> ConvolutionAlgorithm {
         if DepthwiseConvolution3x3.supports(geometry) { return .depthwise3x3 }
-        if GEMMConvolution.supports(geometry) { return .gemm }
+        if GEMMConvolution.supports(geometry) {
+            return geometry.multiplyAccumulateCount < tiledGEMMLimit ? .tiledGEMM : .gemm
+        }
         return .reference
     }
+
+    /// Largest convolution (in multiply-accumulates) that ``preferred(for:)`` gives to the tiled GEMM.
+    public static let tiledGEMMLimit = 64 << 20
 }
 
 /// Max-pooling kernels. ``preferred(for:)`` picks one by shape.

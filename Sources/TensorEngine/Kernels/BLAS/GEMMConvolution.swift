@@ -51,40 +51,49 @@ struct GEMMConvolution {
     /// Floats of scratch `run` needs.
     var scratchCount: Int { isPointwise ? 0 : blockPixels * geometry.kernelHeight * geometry.kernelWidth * geometry.inputChannels }
 
+    /// Runs block by block. With several threads, each task takes a contiguous share of every block's rows and does all of
+    /// it alone (im2col, SGEMM, bias and activation), so OpenBLAS should run single-threaded (``Network`` sets that): one
+    /// fork/join per block, and no OpenBLAS workers spinning against the pool's threads after each call.
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?, pool: ComputePool) {
         let g = geometry
         let pixels = g.outputHeight * g.outputWidth
         let k = g.kernelHeight * g.kernelWidth * g.inputChannels
-        let cout = g.outputChannels
+        if !isPointwise && scratch == nil { preconditionFailure("GEMMConvolution: im2col needs \(scratchCount) floats of scratch") }
         var start = 0
         while start < pixels {
             let count = min(blockPixels, pixels - start)
-            let a: UnsafePointer<Float>
-            if isPointwise {
-                a = input + start * k
-            } else {
-                guard let scratch else { preconditionFailure("GEMMConvolution: im2col needs \(scratchCount) floats of scratch") }
-                pool.parallelRanges(count, minimumChunk: 16) { range in
-                    Im2col.fill(g, input: input, firstPixel: start + range.lowerBound, pixels: range.count,
-                                into: scratch + range.lowerBound * k)
-                }
-                a = UnsafePointer(scratch)
-            }
-            let c = output + start * cout
-            let fillBias = bias != nil && activation == .none
-            if fillBias, let bias {
-                VectorPointwise.fillRows(c, pixels: count, channels: cout, bias: bias.pointer)
-            }
-            BLAS.sgemm(m: count, n: cout, k: k, a: a, lda: k, b: weights.pointer, ldb: cout, beta: fillBias ? 1 : 0,
-                       c: c, ldc: cout)
-            if !fillBias {
-                let biasPointer = bias.map { UnsafePointer($0.pointer) }
-                pool.parallelRanges(count, minimumChunk: 32) { range in
-                    VectorPointwise.biasActivate(c + range.lowerBound * cout, pixels: range.count, channels: cout,
-                                                 bias: biasPointer, activation: activation)
-                }
+            let first = start
+            pool.parallelRanges(count, minimumChunk: 32) { range in
+                rows(first + range.lowerBound, count: range.count, input: input, output: output,
+                     col: isPointwise ? nil : scratch.map { $0 + range.lowerBound * k })
             }
             start += count
+        }
+    }
+
+    /// Output rows `first ..< first + count`; `col` holds `count × K` floats (nil for a pointwise convolution).
+    private func rows(_ first: Int, count: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                      col: UnsafeMutablePointer<Float>?) {
+        let g = geometry
+        let k = g.kernelHeight * g.kernelWidth * g.inputChannels
+        let cout = g.outputChannels
+        let a: UnsafePointer<Float>
+        if let col {
+            Im2col.fill(g, input: input, firstPixel: first, pixels: count, into: col)
+            a = UnsafePointer(col)
+        } else {
+            a = input + first * k
+        }
+        let c = output + first * cout
+        let fillBias = bias != nil && activation == .none
+        if fillBias, let bias {
+            VectorPointwise.fillRows(c, pixels: count, channels: cout, bias: bias.pointer)
+        }
+        BLAS.sgemm(m: count, n: cout, k: k, a: a, lda: k, b: weights.pointer, ldb: cout, beta: fillBias ? 1 : 0,
+                   c: c, ldc: cout)
+        if !fillBias {
+            VectorPointwise.biasActivate(c, pixels: count, channels: cout, bias: bias.map { UnsafePointer($0.pointer) },
+                                         activation: activation)
         }
     }
 }
@@ -97,6 +106,7 @@ enum Im2col {
     ) {
         let cin = g.inputChannels, ow = g.outputWidth
         let k = g.kernelHeight * g.kernelWidth * cin
+        let end = col + pixels * k
         for i in 0..<pixels {
             let p = firstPixel + i
             let oy = p / ow, ox = p - oy * ow
@@ -108,20 +118,41 @@ enum Im2col {
                 if rowInside && g.dilationX == 1 && ix0 >= 0 && ix0 + g.kernelWidth <= g.inputWidth {
                     // All taps of this kernel row are adjacent pixels: one contiguous copy.
                     let span = g.kernelWidth * cin
-                    dst.update(from: input + (iy * g.inputWidth + ix0) * cin, count: span)
+                    copy(input + (iy * g.inputWidth + ix0) * cin, to: dst, count: span, end: end)
                     dst += span
                     continue
                 }
                 for kx in 0..<g.kernelWidth {
                     let ix = ox * g.strideX - g.padding.left + kx * g.dilationX
                     if rowInside && ix >= 0 && ix < g.inputWidth {
-                        dst.update(from: input + (iy * g.inputWidth + ix) * cin, count: cin)
+                        copy(input + (iy * g.inputWidth + ix) * cin, to: dst, count: cin, end: end)
                     } else {
                         dst.update(repeating: 0, count: cin)
                     }
                     dst += cin
                 }
             }
+        }
+    }
+
+    /// Copies `count` floats. Short spans (the 3-channel stem copies 9 floats per kernel row) go by whole vectors instead of
+    /// a `memmove` call: the last vector may read past the source (tensor storages have ``TensorEngineInfo/overReadSlack``
+    /// bytes of slack) and write past `count`, but only below `end`, into columns that this fill writes next anyway.
+    @inline(__always)
+    private static func copy(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int, end: UnsafeMutablePointer<Float>) {
+        let w = VectorPointwise.width
+        if count > 8 * w {
+            dst.update(from: src, count: count)
+            return
+        }
+        var j = 0
+        while j + w <= count || (j < count && dst + j + w <= end) {
+            VectorPointwise.store(VectorPointwise.load(src + j), dst + j)
+            j += w
+        }
+        while j < count {
+            dst[j] = src[j]
+            j += 1
         }
     }
 }

@@ -1,8 +1,9 @@
 /// Depthwise 3×3 convolution (stride 1 or 2, dilation 1, any asymmetric padding) vectorised across channels.
 ///
 /// Weights are repacked to `[3][3][C]` so every tap is one contiguous vector load; bias and activation are fused.
-/// Interior pixels (all nine taps inside the input) run an unrolled loop with no bounds checks; border pixels use a
-/// checked loop over the valid taps. Rows are split across the ``ComputePool``.
+/// Interior pixels (all nine taps inside the input) run channel vector by channel vector with the nine weights in
+/// registers, walking the row's interior pixels (no bounds checks); border pixels use a checked loop over the valid taps.
+/// Rows are split across the ``ComputePool``.
 struct DepthwiseConvolution3x3 {
     typealias V = VectorPointwise.V
     let geometry: ConvolutionGeometry
@@ -53,38 +54,51 @@ struct DepthwiseConvolution3x3 {
         let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
         let iy0 = oy * g.strideY - g.padding.top
         let out = output + oy * ow * c
-        let interior = interiorColumns()
-        let fullRows = iy0 >= 0 && iy0 + 2 < g.inputHeight
-        for ox in 0..<ow {
-            let ix0 = ox * g.strideX - g.padding.left
-            if fullRows && interior.contains(ox) {
-                interiorPixel(input + (iy0 * w + ix0) * c, rowStride: w * c, out + ox * c)
-            } else {
-                borderPixel(input, iy0: iy0, ix0: ix0, out + ox * c)
-            }
+        let interior = iy0 >= 0 && iy0 + 2 < g.inputHeight ? interiorColumns() : 0..<0
+        if interior.isEmpty {
+            for ox in 0..<ow { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
+            return
         }
+        for ox in 0..<interior.lowerBound { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
+        for ox in interior.upperBound..<ow { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
+        let firstInput = input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c
+        interiorSpan(firstInput, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
+                     out + interior.lowerBound * c)
     }
 
+    /// A run of interior output pixels of one row, one channel vector at a time: the nine tap weights and the bias of
+    /// that vector stay in registers while the loop walks the pixels (three partial sums, one per kernel row).
     @inline(__always)
-    private func interiorPixel(_ src: UnsafePointer<Float>, rowStride: Int, _ dst: UnsafeMutablePointer<Float>) {
+    private func interiorSpan(
+        _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>
+    ) {
         let c = geometry.inputChannels
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
+        let (low, high) = VectorPointwise.bounds(activation)
         var ch = 0
         while ch < c {
-            let r0 = src + ch, r1 = r0 + rowStride, r2 = r1 + rowStride
             let w0 = wp + ch
-            // Three independent partial sums (one per kernel row) keep the add chain short.
-            var a0 = load(bp + ch) + load(r0) * load(w0)
-            var a1 = load(r1) * load(w0 + 3 * c)
-            var a2 = load(r2) * load(w0 + 6 * c)
-            a0 += load(r0 + c) * load(w0 + c)
-            a1 += load(r1 + c) * load(w0 + 4 * c)
-            a2 += load(r2 + c) * load(w0 + 7 * c)
-            a0 += load(r0 + 2 * c) * load(w0 + 2 * c)
-            a1 += load(r1 + 2 * c) * load(w0 + 5 * c)
-            a2 += load(r2 + 2 * c) * load(w0 + 8 * c)
-            let acc = a0 + (a1 + a2)
-            store(VectorPointwise.activate(acc, activation), dst + ch)
+            let k00 = load(w0), k01 = load(w0 + c), k02 = load(w0 + 2 * c)
+            let k10 = load(w0 + 3 * c), k11 = load(w0 + 4 * c), k12 = load(w0 + 5 * c)
+            let k20 = load(w0 + 6 * c), k21 = load(w0 + 7 * c), k22 = load(w0 + 8 * c)
+            let b = load(bp + ch)
+            var r0 = src + ch
+            var o = dst + ch
+            for _ in 0..<pixels {
+                let r1 = r0 + rowStride, r2 = r1 + rowStride
+                var a0 = VectorPointwise.madd(b, load(r0), k00)
+                var a1 = load(r1) * k10
+                var a2 = load(r2) * k20
+                a0 = VectorPointwise.madd(a0, load(r0 + c), k01)
+                a1 = VectorPointwise.madd(a1, load(r1 + c), k11)
+                a2 = VectorPointwise.madd(a2, load(r2 + c), k21)
+                a0 = VectorPointwise.madd(a0, load(r0 + 2 * c), k02)
+                a1 = VectorPointwise.madd(a1, load(r1 + 2 * c), k12)
+                a2 = VectorPointwise.madd(a2, load(r2 + 2 * c), k22)
+                store(VectorPointwise.clamp(a0 + (a1 + a2), low, high), o)
+                r0 += pixelStride
+                o += c
+            }
             ch += VectorPointwise.width
         }
     }
@@ -102,7 +116,7 @@ struct DepthwiseConvolution3x3 {
                 for kx in 0..<3 {
                     let ix = ix0 + kx
                     if ix < 0 || ix >= g.inputWidth { continue }
-                    acc += load(input + (iy * g.inputWidth + ix) * c + ch) * load(wp + (ky * 3 + kx) * c + ch)
+                    acc = VectorPointwise.madd(acc, load(input + (iy * g.inputWidth + ix) * c + ch), load(wp + (ky * 3 + kx) * c + ch))
                 }
             }
             store(VectorPointwise.activate(acc, activation), dst + ch)

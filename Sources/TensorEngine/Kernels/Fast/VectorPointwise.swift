@@ -1,11 +1,30 @@
-/// SIMD loops for the memory-bound pointwise passes (bias + activation after SGEMM, residual add, activation).
+/// SIMD loops for the memory-bound pointwise passes (bias + activation after SGEMM, residual add, activation), and the
+/// vector type every fast kernel uses.
 ///
-/// Vectors are `SIMD4<Float>`: the package builds for baseline x86-64 (SSE2), where LLVM lowers `SIMD8<Float>` badly
-/// (partly scalarised with shuffles), while `SIMD4<Float>` is one native register.
+/// With `SSDD_AVX2` (release builds target Haswell: AVX2 + FMA, see Package.swift) vectors are `SIMD8<Float>`, one ymm
+/// register, and ``madd(_:_:_:)`` is one `vfmadd231ps`. In portable builds (baseline x86-64, SSE2) vectors are
+/// `SIMD4<Float>`, because LLVM lowers `SIMD8<Float>` badly there, and ``madd(_:_:_:)`` is a multiply and an add
+/// (`addingProduct` would become a libm `fmaf` call per lane).
 enum VectorPointwise {
+#if SSDD_AVX2
+    typealias V = SIMD8<Float>
+    /// Lanes per vector.
+    static let width = 8
+#else
     typealias V = SIMD4<Float>
     /// Lanes per vector.
     static let width = 4
+#endif
+
+    /// `acc + a·b` (fused on AVX2 builds).
+    @inline(__always)
+    static func madd(_ acc: V, _ a: V, _ b: V) -> V {
+#if SSDD_AVX2
+        acc.addingProduct(a, b)
+#else
+        acc + a * b
+#endif
+    }
 
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
@@ -24,6 +43,20 @@ enum VectorPointwise {
             let low = v.replacing(with: 0, where: v .< 0)
             return low.replacing(with: 6, where: low .> 6)
         }
+    }
+
+    /// The activation as clamp bounds `(low, high)` for ``clamp(_:_:_:)`` (±infinity where it has no bound), so a hot loop
+    /// applies it without a branch.
+    @inline(__always)
+    static func bounds(_ a: FusedActivation) -> (low: V, high: V) {
+        (V(repeating: a == .none ? -.infinity : 0), V(repeating: a == .relu6 ? 6 : .infinity))
+    }
+
+    /// `v` clamped to `[low, high]` by compare-and-select; with ``bounds(_:)`` the same values as ``activate(_:_:)``.
+    @inline(__always)
+    static func clamp(_ v: V, _ low: V, _ high: V) -> V {
+        let l = v.replacing(with: low, where: v .< low)
+        return l.replacing(with: high, where: l .> high)
     }
 
     /// Lane-wise maximum by compare-and-select (no NaN special cases).

@@ -1,0 +1,180 @@
+/// Convolution as a register-tiled GEMM of the engine's own, for the small and thin layers where OpenBLAS's per-call
+/// packing and thread start-up cost more than the arithmetic (every 1×1 convolution of SSDLite, its 3-channel stem).
+///
+/// `out[P × Cout] = col[P × K] · W[K × Cout] + bias`, then the activation, all in one pass: a 6-row × 16-column (two
+/// vectors on AVX2) tile of the output is accumulated in 12 registers over the whole of `K`, starting from the bias, and
+/// stored once, activated. Weights are repacked once into zero-padded panels `[Cout/16][K][16]`, so each step of the
+/// inner loop loads two weight vectors and broadcasts six input values. A 1×1, stride-1, unpadded convolution reads the
+/// input directly as `col`; any other geometry with one group fills `col` (im2col) for a chunk of rows at a time into a
+/// buffer owned by the task. Work is split across the ``ComputePool`` by output rows, or by column panels when there are
+/// too few rows (the 10×10 … 1×1 layers).
+struct TiledGEMMConvolution {
+    typealias V = VectorPointwise.V
+    /// Output rows (pixels) per register tile.
+    static let tileRows = 6
+    /// Output columns (channels) per register tile and weight panel: two vectors.
+    static let panelWidth = 2 * VectorPointwise.width
+
+    let geometry: ConvolutionGeometry
+    let activation: FusedActivation
+    /// `K = kh·kw·Cin`.
+    let depth: Int
+    /// Column panels: `⌈Cout / panelWidth⌉`.
+    let panels: Int
+    /// `[panels][K][panelWidth]` weights, zero in the padding columns.
+    let packed: TensorStorage
+    /// `[panels · panelWidth]` bias, zero where the layer has none.
+    let bias: TensorStorage
+    /// True when the input is used directly as `col`.
+    let isPointwise: Bool
+    /// Rows of `col` per chunk: the chunk (`chunkRows × K`) stays in L1/L2 while every panel sweeps it.
+    let chunkRows: Int
+
+    static func supports(_ g: ConvolutionGeometry) -> Bool { g.groups == 1 }
+
+    init(geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation) {
+        precondition(Self.supports(g), "TiledGEMMConvolution: grouped geometry \(g)")
+        geometry = g
+        self.activation = activation
+        let cin = g.inputChannels, cout = g.outputChannels, kh = g.kernelHeight, kw = g.kernelWidth
+        let nr = Self.panelWidth
+        let k = kh * kw * cin
+        depth = k
+        panels = (cout + nr - 1) / nr
+        packed = TensorStorage(count: panels * k * nr)
+        for co in 0..<cout {
+            let panel = packed.pointer + (co / nr) * k * nr + co % nr
+            for ci in 0..<cin {
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        panel[((ky * kw + kx) * cin + ci) * nr] = oihw[((co * cin + ci) * kh + ky) * kw + kx]
+                    }
+                }
+            }
+        }
+        self.bias = TensorStorage(count: panels * nr)
+        if let bias { self.bias.pointer.update(from: bias, count: cout) }
+        isPointwise = kh == 1 && kw == 1 && g.strideY == 1 && g.strideX == 1 && g.padding == .zero
+        let byCache = (24 * 1024 / max(k, 1)) / Self.tileRows * Self.tileRows
+        chunkRows = min(max(Self.tileRows, byCache), 240)
+    }
+
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        let rows = geometry.outputHeight * geometry.outputWidth
+        let threads = pool.threadCount
+        if threads > 1 && rows >= 8 * Self.tileRows * threads {
+            // Split by rows, in whole tiles.
+            let tiles = (rows + Self.tileRows - 1) / Self.tileRows
+            pool.run(tasks: threads) { i in
+                let first = tiles * i / threads * Self.tileRows
+                let end = min(rows, tiles * (i + 1) / threads * Self.tileRows)
+                if first < end { compute(rows: first..<end, panels: 0..<panels, input: input, output: output) }
+            }
+        } else if threads > 1 && panels >= 2 {
+            let parts = min(threads, panels)
+            pool.run(tasks: parts) { i in
+                compute(rows: 0..<rows, panels: (panels * i / parts)..<(panels * (i + 1) / parts), input: input, output: output)
+            }
+        } else {
+            compute(rows: 0..<rows, panels: 0..<panels, input: input, output: output)
+        }
+    }
+
+    /// Output rows `rows` × column panels `panelRange`, chunk by chunk.
+    private func compute(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let k = depth, n = geometry.outputChannels, nr = Self.panelWidth, mr = Self.tileRows
+        var col: UnsafeMutablePointer<Float>?
+        if !isPointwise { col = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * k) }
+        defer { col?.deallocate() }
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let count = min(chunkRows, rows.upperBound - start)
+            let a: UnsafePointer<Float>
+            if let col {
+                Im2col.fill(geometry, input: input, firstPixel: start, pixels: count, into: col)
+                a = UnsafePointer(col)
+            } else {
+                a = input + start * k
+            }
+            for panel in panelRange {
+                let b = UnsafePointer(packed.pointer) + panel * k * nr
+                let bias = UnsafePointer(self.bias.pointer) + panel * nr
+                let cols = min(nr, n - panel * nr)
+                var r = 0
+                while r < count {
+                    Self.tile(a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
+                              output + (start + r) * n + panel * nr, ldc: n, cols: cols)
+                    r += mr
+                }
+            }
+            start += count
+        }
+    }
+
+    /// `c[rows × cols] = act(bias + a[rows × depth] · b[depth × panelWidth])` for `rows ≤ 6`, `cols ≤ panelWidth`.
+    /// Missing rows repeat the last real row (their results are not stored).
+    @inline(__always)
+    static func tile(
+        _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+        _ activation: FusedActivation, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+    ) {
+        let w = VectorPointwise.width
+        let a0 = a
+        let a1 = rows > 1 ? a0 + lda : a0
+        let a2 = rows > 2 ? a1 + lda : a1
+        let a3 = rows > 3 ? a2 + lda : a2
+        let a4 = rows > 4 ? a3 + lda : a3
+        let a5 = rows > 5 ? a4 + lda : a4
+        let bias0 = load(bias), bias1 = load(bias + w)
+        var c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1
+        var c30 = bias0, c31 = bias1, c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1
+        var bp = b
+        for kk in 0..<depth {
+            let b0 = load(bp), b1 = load(bp + w)
+            var x = V(repeating: a0[kk])
+            c00 = VectorPointwise.madd(c00, x, b0)
+            c01 = VectorPointwise.madd(c01, x, b1)
+            x = V(repeating: a1[kk])
+            c10 = VectorPointwise.madd(c10, x, b0)
+            c11 = VectorPointwise.madd(c11, x, b1)
+            x = V(repeating: a2[kk])
+            c20 = VectorPointwise.madd(c20, x, b0)
+            c21 = VectorPointwise.madd(c21, x, b1)
+            x = V(repeating: a3[kk])
+            c30 = VectorPointwise.madd(c30, x, b0)
+            c31 = VectorPointwise.madd(c31, x, b1)
+            x = V(repeating: a4[kk])
+            c40 = VectorPointwise.madd(c40, x, b0)
+            c41 = VectorPointwise.madd(c41, x, b1)
+            x = V(repeating: a5[kk])
+            c50 = VectorPointwise.madd(c50, x, b0)
+            c51 = VectorPointwise.madd(c51, x, b1)
+            bp += 2 * w
+        }
+        // The activation as a clamp to [low, high] (±infinity where it has no bound): no branch per row.
+        let (low, high) = VectorPointwise.bounds(activation)
+        storeRow(c00, c01, c, cols: cols, low, high)
+        if rows > 1 { storeRow(c10, c11, c + ldc, cols: cols, low, high) }
+        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, cols: cols, low, high) }
+        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, cols: cols, low, high) }
+        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, cols: cols, low, high) }
+        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, cols: cols, low, high) }
+    }
+
+    @inline(__always)
+    private static func storeRow(_ v0: V, _ v1: V, _ p: UnsafeMutablePointer<Float>, cols: Int, _ low: V, _ high: V) {
+        let w = VectorPointwise.width
+        let y0 = VectorPointwise.clamp(v0, low, high), y1 = VectorPointwise.clamp(v1, low, high)
+        if cols == 2 * w {
+            VectorPointwise.store(y0, p)
+            VectorPointwise.store(y1, p + w)
+            return
+        }
+        // A partial last panel: only the layer's own columns (the next row starts right after them).
+        for lane in 0..<min(cols, w) { p[lane] = y0[lane] }
+        if cols > w { for lane in 0..<(cols - w) { p[w + lane] = y1[lane] } }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> V { VectorPointwise.load(p) }
+}
