@@ -30,7 +30,9 @@ enum FFmpegResult {
 /// One-time FFmpeg set-up: quiet logging and device registration.
 enum FFmpegLibrary {
     private static let once: Void = {
-        av_log_set_level(AV_LOG_FATAL)
+        // Our errors carry FFmpeg's return-code text; its own log lines (some decoders log even "fatal" for bad input) would
+        // only interleave with ours on stderr.
+        av_log_set_level(AV_LOG_QUIET)
         avdevice_register_all()
         avformat_network_init()
     }()

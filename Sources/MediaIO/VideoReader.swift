@@ -113,7 +113,7 @@ public final class VideoReader {
         info = Self.describe(format: format!, stream: stream, decoder: decoder!)
         if info.width <= 0 || info.height <= 0 {
             Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
-            throw MediaError(.unsupported, input: input, message: "the video stream has no frame size (\(info.codec))")
+            throw MediaError(.format, input: input, message: "cannot decode the \(info.codec) stream: no frame size (not a valid image or video, or corrupt)")
         }
     }
 

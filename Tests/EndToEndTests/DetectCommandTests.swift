@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@Suite("ssdd detect and ssdd model, run as a binary with the default person model")
+struct DetectCommandTests {
+    static func temporary(_ name: String, _ contents: Data) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-detect-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: contents)
+        return path
+    }
+
+    @Test("darknet's person.jpg: one person, as TensorFlow finds it (score 0.99665)")
+    func person() throws {
+        let result = try BinaryRunner.run(["detect", "/usr/share/darknet/data/person.jpg", "--threshold", "0.3", "--model", DaemonTests.modelPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(DaemonHarness.json(result.stdout.trimmingCharacters(in: .newlines)))
+        #expect(line["v"] as? Int == 1 && line["kind"] as? String == "frame" && line["width"] as? Int == 640 && line["height"] as? Int == 424)
+        let detections = try #require(line["detections"] as? [[String: Any]])
+        #expect(detections.count == 1)
+        #expect(detections.first?["label"] as? String == "person")
+        #expect(abs((detections.first?["score"] as? Double ?? 0) - 0.9966528) < 1e-5)
+        let box = try #require(detections.first?["box"] as? [Double])
+        // TF: ymin 0.23824725, xmin 0.28540894, ymax 0.8992431, xmax 0.42920437 of 640×424.
+        let expected = [0.28540894 * 640, 0.23824725 * 424, 0.42920437 * 640, 0.8992431 * 424]
+        #expect(zip(box, expected).allSatisfy { abs($0 - $1) < 0.02 }, "\(box) vs \(expected)")
+    }
+
+    @Test("every Nth frame of a video, one line each, frame indices and pts from the stream")
+    func video() throws {
+        let path = try Self.temporary("clip.mp4", Data())
+        try DaemonHarness.makeClip(path, frames: 12)
+        let result = try BinaryRunner.run(["detect", path, "--every", "4", "--model", DaemonTests.modelPath, "-o", path + ".jsonl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = DaemonHarness.lines(path + ".jsonl").complete.compactMap(DaemonHarness.json)
+        #expect(lines.compactMap { $0["frame"] as? Int } == [0, 4, 8])
+        #expect(lines.compactMap { $0["pts"] as? Double } == [0, 0.16, 0.32])
+    }
+
+    @Test("bad inputs and models: a clear message and exit status 1", arguments: [
+        (["detect", "/nonexistent/cam.mp4"], "/nonexistent/cam.mp4: no such file"),
+        (["detect", "TEXT"], "TEXT: cannot decode the mjpeg stream: no frame size (not a valid image or video, or corrupt)"),
+        (["detect", "/usr/share/darknet/data/dog.jpg", "--labels", "unicorn"], "label 'unicorn' is not one of the model's classes: person"),
+        (["detect", "/usr/share/darknet/data/dog.jpg", "--model", "/nonexistent/model.safetensors"], "/nonexistent/model.safetensors"),
+        (["model", "import", "GARBAGE", "-o", "OUT"], "is not a TensorFlow frozen graph (GraphDef protobuf)"),
+        (["model", "info", "GARBAGE"], "GARBAGE"),
+    ])
+    func failures(_ arguments: [String], _ message: String) throws {
+        let text = try Self.temporary("notes.jpg", Data("this is not an image\n".utf8))
+        let garbage = try Self.temporary("graph.pb", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }))
+        let substitute = { (s: String) in s.replacingOccurrences(of: "TEXT", with: text).replacingOccurrences(of: "GARBAGE", with: garbage).replacingOccurrences(of: "OUT", with: garbage + ".safetensors") }
+        var args = arguments.map(substitute)
+        if args[0] == "detect" && !args.contains("--model") { args += ["--model", DaemonTests.modelPath] }
+        let result = try BinaryRunner.run(args)
+        #expect(result.status == 1, "\(args): \(result.stderr)")
+        #expect(result.stderr.contains(substitute(message)), "\(args): \(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"), "no crash")
+    }
+}
