@@ -52,6 +52,10 @@ public final class Detector {
     /// The network input for `image`: resized with the model's convention and mapped by its affine.
     public func preprocess(_ image: RGBImage) -> Tensor {
         let p = manifest.preprocessing
+        if image.width == p.inputWidth && image.height == p.inputHeight {
+            // Both bilinear conventions are the identity at equal size (weights exactly 0), so skip the sampling.
+            return Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: BilinearResizer.floats(image, affine: affine))
+        }
         let convention: BilinearResizer.Convention = p.resize == .halfPixelBilinear ? .halfPixel : .tensorFlowLegacy
         let values = BilinearResizer.resize(
             image, width: p.inputWidth, height: p.inputHeight, convention: convention, affine: affine,

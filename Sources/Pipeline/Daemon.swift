@@ -59,7 +59,11 @@ public struct Daemon: Service {
 
         for (i, worker) in workers.enumerated() { worker.start(name: "ssdd-infer-\(i)") }
         for (i, stream) in streams.enumerated() {
-            SourceRunner(index: i, configuration: stream, scheduler: scheduler, metrics: metrics, logger: logger).start()
+            let input = models[streamModel[i]].manifest.preprocessing
+            SourceRunner(
+                index: i, configuration: stream, networkInputSize: (input.inputWidth, input.inputHeight), scheduler: scheduler,
+                metrics: metrics, logger: logger
+            ).start()
         }
         let delivery = DeliveryStage(
             streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,

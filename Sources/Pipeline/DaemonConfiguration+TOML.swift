@@ -124,6 +124,10 @@ extension DaemonConfiguration {
             throw s.error("reconnect_max", "must be at least reconnect_initial (\(stream.reconnectInitial))")
         }
         stream.stallTimeout = try s.double("stall_timeout", default: 10, range: 0.1...3600)
+        if let resize = try s.string("resize") {
+            guard let mode = ResizeMode(rawValue: resize) else { throw s.error("resize", "expected \"exact\" or \"fast\", got '\(resize)'") }
+            stream.resize = mode
+        }
         return stream
     }
 

@@ -76,11 +76,15 @@ public struct StreamConfiguration: Sendable, Equatable {
     public var reconnectMax: Double
     /// No frame for this many seconds ⇒ the source is considered lost and reconnects (`stall_timeout`, 10 s).
     public var stallTimeout: Double
+    /// How frames are resized to the network input (`resize`): `exact` (the model's reference kernel, bit-compatible
+    /// with TF/torchvision) or `fast` (swscale bilinear straight from the decoder's YUV; about 4× cheaper per frame,
+    /// inputs differ by a few grey levels).
+    public var resize: ResizeMode
 
     public init(
         name: String, url: String, model: String? = nil, live: Bool, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
         threshold: Float = 0.5, labelThresholds: [String: Float] = [:], labels: [String]? = nil, decoderThreads: Int = 1,
-        reconnectInitial: Double = 1, reconnectMax: Double = 30, stallTimeout: Double = 10
+        reconnectInitial: Double = 1, reconnectMax: Double = 30, stallTimeout: Double = 10, resize: ResizeMode = .exact
     ) {
         self.name = name
         self.url = url
@@ -95,6 +99,7 @@ public struct StreamConfiguration: Sendable, Equatable {
         self.reconnectInitial = reconnectInitial
         self.reconnectMax = reconnectMax
         self.stallTimeout = stallTimeout
+        self.resize = resize
     }
 
     /// The score a detection of `label` needs to be reported.
@@ -102,6 +107,12 @@ public struct StreamConfiguration: Sendable, Equatable {
 
     /// The lowest threshold of any label: what the detector itself filters at.
     public var lowestThreshold: Float { ([threshold] + labelThresholds.values).min() ?? threshold }
+}
+
+/// Resize path from decoded frame to network input.
+public enum ResizeMode: String, Sendable, Equatable {
+    case exact
+    case fast
 }
 
 /// `[output]`.

@@ -9,6 +9,8 @@ import Sinks
 struct SourceRunner: Sendable {
     let index: Int
     let configuration: StreamConfiguration
+    /// The network input size, used for `resize = "fast"` (swscale scales while converting to RGB).
+    let networkInputSize: (width: Int, height: Int)
     let scheduler: FrameScheduler
     let metrics: PipelineMetrics
     let logger: Logger
@@ -30,6 +32,7 @@ struct SourceRunner: Sendable {
             do {
                 let options = VideoReaderOptions(
                     timeout: configuration.stallTimeout, decoderThreads: configuration.decoderThreads,
+                    outputSize: configuration.resize == .fast ? networkInputSize : nil,
                     selection: FrameSelection(everyNth: configuration.everyNth, maxFramesPerSecond: configuration.maxFramesPerSecond))
                 let reader = try VideoReader(input: configuration.url, options: options)
                 scheduler.register(stream: index, reader: reader.canceller)
