@@ -65,6 +65,9 @@ public struct ParameterSet: ParameterSource, Sendable, Equatable {
         return try tensor.withUnsafeBufferPointer { try body(ParameterView(shape: tensor.shape, values: $0)) }
     }
 
+    /// Same names with bitwise-equal tensors (the order of ``orderedNames`` is not compared).
+    public static func == (lhs: ParameterSet, rhs: ParameterSet) -> Bool { lhs.tensors == rhs.tensors }
+
     /// The parameters as `ModelFile.write` takes them, in ``orderedNames`` order.
     public var namedValues: [(name: String, shape: [Int], values: [Float])] {
         orderedNames.map { ($0, tensors[$0]!.shape, tensors[$0]!.values) }
