@@ -38,7 +38,7 @@ public enum PredictionReader {
         var detections: [ScoredDetection] = []
         for entry in try JSONCursor.parse(data, file: file).elements() {
             let imageCursor = try entry.member("image_id")
-            let image = imageCursor.value is String ? try imageCursor.string() : String(try imageCursor.integer())
+            let image = imageCursor.isString ? try imageCursor.string() : String(try imageCursor.integer())
             guard let label = groundTruth.label(ofCategory: try entry.member("category_id").integer()) else { continue }
             detections.append(ScoredDetection(
                 imageID: image, label: label, score: try entry.member("score").number(), box: try entry.member("bbox").cocoBox()))
