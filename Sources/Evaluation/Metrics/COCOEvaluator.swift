@@ -72,11 +72,21 @@ public struct COCOEvaluator: Sendable {
             for i in stride(from: pr.count - 1, to: 0, by: -1) where pr[i] > pr[i - 1] { pr[i - 1] = pr[i] }
             precision.append(parameters.recallThresholds.map { threshold in
                 // np.searchsorted(rc, threshold, side='left'): first index with rc[i] >= threshold; 0 past the end.
-                let index = rc.firstIndex { $0 >= threshold } ?? rc.count
+                let index = Self.searchSortedLeft(rc, threshold)
                 return index < pr.count ? pr[index] : 0
             })
         }
         return (recall, precision)
+    }
+
+    /// `np.searchsorted(values, x, side='left')` on non-decreasing `values`: the first index with `values[i] >= x`.
+    static func searchSortedLeft(_ values: [Double], _ x: Double) -> Int {
+        var low = 0, high = values.count
+        while low < high {
+            let mid = (low + high) / 2
+            if values[mid] < x { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Cumulative recall and precision over every detection in score order, ignored ones included (their TP and FP
