@@ -7,5 +7,8 @@ struct SSDD: AsyncParsableCommand {
         commandName: "ssdd",
         abstract: "Single-shot detection daemon: decode video, detect objects with SSD, write JSON Lines.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, DetectCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self, ConfigCommand.self])
+        subcommands: [
+            RunCommand.self, DetectCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self,
+            ConfigCommand.self, TrainCommand.self, EvalCommand.self,
+        ])
 }
