@@ -45,7 +45,7 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
         }
     }
 
-    /// A human-readable table: summary lines, the COCO statistics, then one row per class.
+    /// A human-readable table: summary lines, the COCO statistics, then one row per class that has objects or detections.
     public func table() -> String {
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "     -" }
         var lines = ["images \(images)  objects \(objects)  detections \(detections)"]
@@ -54,7 +54,7 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
         let width = max(5, classes.map(\.label.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         lines.append(pad("class", width) + "  objects  detections  VOC07 AP  COCO AP  COCO AP50")
-        for c in classes {
+        for c in classes where c.objects > 0 || c.detections > 0 {
             let objectsText = String(repeating: " ", count: max(0, 7 - String(c.objects).count)) + String(c.objects)
             let detectionsText = String(repeating: " ", count: max(0, 10 - String(c.detections).count)) + String(c.detections)
             lines.append("\(pad(c.label, width))  \(objectsText)  \(detectionsText)    \(f(c.voc07AP))   \(f(c.cocoAP))     \(f(c.cocoAP50))")
