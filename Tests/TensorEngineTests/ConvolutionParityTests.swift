@@ -66,17 +66,20 @@ let depthwiseCases: [ConvCase] = [150, 75, 38, 19, 10, 5, 3, 2].flatMap { n -> [
 ]
 
 /// Extra shapes for the tiled GEMM: column counts around its 16-wide panels and 8-wide vectors, row counts around its
-/// 6-row tiles, enough rows to split by rows on 2 threads (≥ 96) and few enough to split by panels, long and short K.
+/// 6-row tiles, long and short K, and on 2 threads (≥ 256K multiply-accumulates) splits by rows and by column panels.
 let tiledGEMMCases: [ConvCase] = [
     ConvCase(h: 1, w: 1, cin: 1280, cout: 24, k: 1, label: "1x1 one pixel, long K"),
     ConvCase(h: 2, w: 3, cin: 64, cout: 6, k: 1, activation: .relu6, label: "6 columns"),
     ConvCase(h: 5, w: 5, cin: 96, cout: 12, k: 1, label: "12 columns (box head)"),
-    ConvCase(h: 5, w: 5, cin: 40, cout: 64, k: 1, activation: .relu, label: "panel split"),
+    ConvCase(h: 5, w: 5, cin: 320, cout: 64, k: 1, activation: .relu, label: "panel split"),
+    ConvCase(h: 3, w: 3, cin: 512, cout: 72, k: 1, activation: .relu6, label: "panel split, 8-column last panel"),
     ConvCase(h: 7, w: 7, cin: 33, cout: 17, k: 1, activation: .relu6, label: "odd K, 17 columns"),
-    ConvCase(h: 11, w: 13, cin: 16, cout: 96, k: 1, activation: .relu6, label: "SSDLite expand 150 (K 16), row split"),
+    ConvCase(h: 11, w: 13, cin: 32, cout: 96, k: 1, activation: .relu6, label: "row split"),
+    ConvCase(h: 31, w: 33, cin: 16, cout: 96, k: 1, activation: .relu6, label: "SSDLite expand 150 (K 16), row split"),
+    ConvCase(h: 25, w: 25, cin: 144, cout: 24, k: 1, label: "SSDLite project 75 (24 columns), row split"),
     ConvCase(h: 10, w: 10, cin: 24, cout: 40, k: 1, bias: false, label: "40 columns, no bias"),
     ConvCase(h: 13, w: 11, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(13, 11, stride: 2), activation: .relu6, label: "stem s2 odd"),
-    ConvCase(h: 30, w: 30, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(30, 30, stride: 2), activation: .relu6, label: "stem s2 even, row split"),
+    ConvCase(h: 40, w: 40, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(40, 40, stride: 2), activation: .relu6, label: "stem s2 even, row split"),
     ConvCase(h: 8, w: 9, cin: 5, cout: 7, k: 3, padding: .uniform(1), label: "3x3 K 45"),
 ]
 

@@ -41,10 +41,12 @@ public final class ComputePool: @unchecked Sendable {
         }
     }
 
-    /// Splits `0..<count` into at most `threadCount · oversubscription` contiguous ranges and runs them on the pool.
-    public func parallelRanges(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    /// Splits `0..<count` into at most `threadCount · oversubscription` contiguous ranges of at least `minimumChunk`
+    /// and runs them on the pool. Threads claim ranges as they finish, so oversubscription evens out threads that run
+    /// slower (a vCPU shared with another process) at the price of one atomic claim per range.
+    public func parallelRanges(_ count: Int, minimumChunk: Int = 1, oversubscription: Int = 1, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
-        let chunks = max(1, min(threadCount, count / max(1, minimumChunk)))
+        let chunks = max(1, min(threadCount * max(1, oversubscription), count / max(1, minimumChunk)))
         if chunks == 1 {
             body(0..<count)
             return

@@ -15,7 +15,7 @@ struct DepthwiseConvolution3x3 {
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.isDepthwise && g.kernelHeight == 3 && g.kernelWidth == 3 && g.dilationY == 1 && g.dilationX == 1
-            && (1...2).contains(g.strideY) && (1...2).contains(g.strideX) && g.inputChannels % VectorPointwise.width == 0
+            && (1...2).contains(g.strideY) && (1...2).contains(g.strideX) && g.inputChannels % min(VectorPointwise.width, 8) == 0
     }
 
     /// Repacks OIHW `[C, 1, 3, 3]` weights.
@@ -34,7 +34,9 @@ struct DepthwiseConvolution3x3 {
 
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let oh = geometry.outputHeight
-        pool.parallelRanges(oh, minimumChunk: 2) { rows in
+        // Chunks of at least ~16K outputs (smaller ones cost more to hand over than to compute), four per thread.
+        let rowOutputs = geometry.outputWidth * geometry.outputChannels
+        pool.parallelRanges(oh, minimumChunk: max(1, (16 << 10) / rowOutputs), oversubscription: 4) { rows in
             for oy in rows { runRow(oy, input: input, output: output) }
         }
     }
@@ -64,19 +66,27 @@ struct DepthwiseConvolution3x3 {
         let firstInput = input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c
         interiorSpan(firstInput, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
                      out + interior.lowerBound * c)
+        let full = c - c % VectorPointwise.width
+        if full < c {
+            for ox in interior {
+                borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c, channels: full..<c)
+            }
+        }
     }
 
     /// A run of interior output pixels of one row, one channel vector at a time: the nine tap weights and the bias of
-    /// that vector stay in registers while the loop walks the pixels (three partial sums, one per kernel row).
+    /// that vector stay in registers while the loop walks the pixels (three partial sums, one per kernel row). Channels
+    /// past the last whole vector (AVX-512 builds with a channel count that is not a multiple of 16) take the border path.
     @inline(__always)
     private func interiorSpan(
         _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>
     ) {
         let c = geometry.inputChannels
+        let full = c - c % VectorPointwise.width
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
         let (low, high) = VectorPointwise.bounds(activation)
         var ch = 0
-        while ch < c {
+        while ch < full {
             let w0 = wp + ch
             let k00 = load(w0), k01 = load(w0 + c), k02 = load(w0 + 2 * c)
             let k10 = load(w0 + 3 * c), k11 = load(w0 + 4 * c), k12 = load(w0 + 5 * c)
@@ -95,7 +105,7 @@ struct DepthwiseConvolution3x3 {
                 a0 = VectorPointwise.madd(a0, load(r0 + 2 * c), k02)
                 a1 = VectorPointwise.madd(a1, load(r1 + 2 * c), k12)
                 a2 = VectorPointwise.madd(a2, load(r2 + 2 * c), k22)
-                store(VectorPointwise.clamp(a0 + (a1 + a2), low, high), o)
+                VectorPointwise.store(VectorPointwise.clamp(a0 + (a1 + a2), low, high), o)
                 r0 += pixelStride
                 o += c
             }
@@ -103,12 +113,45 @@ struct DepthwiseConvolution3x3 {
         }
     }
 
-    private func borderPixel(_ input: UnsafePointer<Float>, iy0: Int, ix0: Int, _ dst: UnsafeMutablePointer<Float>) {
+    /// `acc + a·b` on 4-wide vectors, fused where the build has FMA (see ``VectorPointwise/madd(_:_:_:)``).
+    @inline(__always)
+    private static func madd4(_ acc: SIMD4<Float>, _ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
+#if SSDD_AVX2 || SSDD_AVX512
+        acc.addingProduct(a, b)
+#else
+        acc + a * b
+#endif
+    }
+
+    /// One output pixel through a checked loop over its valid taps, for `channels` (all by default).
+    private func borderPixel(
+        _ input: UnsafePointer<Float>, iy0: Int, ix0: Int, _ dst: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil
+    ) {
         let g = geometry
         let c = g.inputChannels
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
-        var ch = 0
-        while ch < c {
+        let activation = self.activation
+        func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+        // Whole vectors, then 4-wide ones for the rest (every supported channel count is a multiple of 4).
+        let range = channels ?? 0..<c
+        var ch = range.lowerBound
+        let (low, high) = VectorPointwise.bounds(activation)
+        while ch + VectorPointwise.width <= range.upperBound {
+            var acc = self.load(bp + ch)
+            for ky in 0..<3 {
+                let iy = iy0 + ky
+                if iy < 0 || iy >= g.inputHeight { continue }
+                for kx in 0..<3 {
+                    let ix = ix0 + kx
+                    if ix < 0 || ix >= g.inputWidth { continue }
+                    acc = VectorPointwise.madd(acc, self.load(input + (iy * g.inputWidth + ix) * c + ch),
+                                               self.load(wp + (ky * 3 + kx) * c + ch))
+                }
+            }
+            VectorPointwise.store(VectorPointwise.clamp(acc, low, high), dst + ch)
+            ch += VectorPointwise.width
+        }
+        while ch < range.upperBound {
             var acc = load(bp + ch)
             for ky in 0..<3 {
                 let iy = iy0 + ky
@@ -116,17 +159,14 @@ struct DepthwiseConvolution3x3 {
                 for kx in 0..<3 {
                     let ix = ix0 + kx
                     if ix < 0 || ix >= g.inputWidth { continue }
-                    acc = VectorPointwise.madd(acc, load(input + (iy * g.inputWidth + ix) * c + ch), load(wp + (ky * 3 + kx) * c + ch))
+                    acc = Self.madd4(acc, load(input + (iy * g.inputWidth + ix) * c + ch), load(wp + (ky * 3 + kx) * c + ch))
                 }
             }
-            store(VectorPointwise.activate(acc, activation), dst + ch)
-            ch += VectorPointwise.width
+            for lane in 0..<4 { dst[ch + lane] = activation.apply(acc[lane]) }
+            ch += 4
         }
     }
 
     @inline(__always)
     private func load(_ p: UnsafePointer<Float>) -> V { VectorPointwise.load(p) }
-
-    @inline(__always)
-    private func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { VectorPointwise.store(v, p) }
 }

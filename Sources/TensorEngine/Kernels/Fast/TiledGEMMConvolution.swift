@@ -7,7 +7,7 @@
 /// inner loop loads two weight vectors and broadcasts six input values. A 1×1, stride-1, unpadded convolution reads the
 /// input directly as `col`; any other geometry with one group fills `col` (im2col) for a chunk of rows at a time into a
 /// buffer owned by the task. Work is split across the ``ComputePool`` by output rows, or by column panels when there are
-/// too few rows (the 10×10 … 1×1 layers).
+/// too few rows (the 10×10 … 1×1 layers); a 6-row × 8-column tile serves a last panel of at most 8 columns.
 struct TiledGEMMConvolution {
     typealias V = VectorPointwise.V
     /// Output rows (pixels) per register tile.
@@ -62,21 +62,26 @@ struct TiledGEMMConvolution {
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let rows = geometry.outputHeight * geometry.outputWidth
         let threads = pool.threadCount
-        if threads > 1 && rows >= 8 * Self.tileRows * threads {
-            // Split by rows, in whole tiles.
-            let tiles = (rows + Self.tileRows - 1) / Self.tileRows
-            pool.run(tasks: threads) { i in
-                let first = tiles * i / threads * Self.tileRows
-                let end = min(rows, tiles * (i + 1) / threads * Self.tileRows)
+        // Below ~256K multiply-accumulates a hand-over to another thread costs more than it saves.
+        if threads == 1 || rows * depth * geometry.outputChannels < 1 << 18 {
+            compute(rows: 0..<rows, panels: 0..<panels, input: input, output: output)
+            return
+        }
+        // Up to four parts per thread, claimed dynamically: split by rows (whole tiles, at least two per part) when
+        // there are enough, else by column panels (the 10×10 … 1×1 layers).
+        let tiles = (rows + Self.tileRows - 1) / Self.tileRows
+        if tiles >= 4 * threads || panels < 2 {
+            let parts = max(1, min(4 * threads, tiles / 2))
+            pool.run(tasks: parts) { i in
+                let first = tiles * i / parts * Self.tileRows
+                let end = min(rows, tiles * (i + 1) / parts * Self.tileRows)
                 if first < end { compute(rows: first..<end, panels: 0..<panels, input: input, output: output) }
             }
-        } else if threads > 1 && panels >= 2 {
-            let parts = min(threads, panels)
+        } else {
+            let parts = min(4 * threads, panels)
             pool.run(tasks: parts) { i in
                 compute(rows: 0..<rows, panels: (panels * i / parts)..<(panels * (i + 1) / parts), input: input, output: output)
             }
-        } else {
-            compute(rows: 0..<rows, panels: 0..<panels, input: input, output: output)
         }
     }
 
@@ -101,6 +106,15 @@ struct TiledGEMMConvolution {
                 let bias = UnsafePointer(self.bias.pointer) + panel * nr
                 let cols = min(nr, n - panel * nr)
                 var r = 0
+                if cols <= VectorPointwise.width {
+                    // A last panel of at most one vector (Cout = 24, 6, …): half the work of a full tile.
+                    while r < count {
+                        Self.narrowTile(a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
+                                        output + (start + r) * n + panel * nr, ldc: n, cols: cols)
+                        r += mr
+                    }
+                    continue
+                }
                 while r < count {
                     Self.tile(a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
                               output + (start + r) * n + panel * nr, ldc: n, cols: cols)
@@ -161,6 +175,41 @@ struct TiledGEMMConvolution {
         if rows > 5 { storeRow(c50, c51, c + 5 * ldc, cols: cols, low, high) }
     }
 
+    /// ``tile(_:lda:rows:depth:_:_:_:_:ldc:cols:)`` for a panel whose real columns fit in its first vector (`cols ≤ width`).
+    @inline(__always)
+    static func narrowTile(
+        _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+        _ activation: FusedActivation, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+    ) {
+        let a0 = a
+        let a1 = rows > 1 ? a0 + lda : a0
+        let a2 = rows > 2 ? a1 + lda : a1
+        let a3 = rows > 3 ? a2 + lda : a2
+        let a4 = rows > 4 ? a3 + lda : a3
+        let a5 = rows > 5 ? a4 + lda : a4
+        let bias0 = load(bias)
+        var c0 = bias0, c1 = bias0, c2 = bias0, c3 = bias0, c4 = bias0, c5 = bias0
+        var bp = b
+        for kk in 0..<depth {
+            let b0 = load(bp)
+            c0 = VectorPointwise.madd(c0, V(repeating: a0[kk]), b0)
+            c1 = VectorPointwise.madd(c1, V(repeating: a1[kk]), b0)
+            c2 = VectorPointwise.madd(c2, V(repeating: a2[kk]), b0)
+            c3 = VectorPointwise.madd(c3, V(repeating: a3[kk]), b0)
+            c4 = VectorPointwise.madd(c4, V(repeating: a4[kk]), b0)
+            c5 = VectorPointwise.madd(c5, V(repeating: a5[kk]), b0)
+            bp += panelWidth
+        }
+        let (low, high) = VectorPointwise.bounds(activation)
+        let zero = V(repeating: 0)
+        storeRow(c0, zero, c, cols: cols, low, high)
+        if rows > 1 { storeRow(c1, zero, c + ldc, cols: cols, low, high) }
+        if rows > 2 { storeRow(c2, zero, c + 2 * ldc, cols: cols, low, high) }
+        if rows > 3 { storeRow(c3, zero, c + 3 * ldc, cols: cols, low, high) }
+        if rows > 4 { storeRow(c4, zero, c + 4 * ldc, cols: cols, low, high) }
+        if rows > 5 { storeRow(c5, zero, c + 5 * ldc, cols: cols, low, high) }
+    }
+
     @inline(__always)
     private static func storeRow(_ v0: V, _ v1: V, _ p: UnsafeMutablePointer<Float>, cols: Int, _ low: V, _ high: V) {
         let w = VectorPointwise.width
@@ -171,6 +220,10 @@ struct TiledGEMMConvolution {
             return
         }
         // A partial last panel: only the layer's own columns (the next row starts right after them).
+        if cols == w {
+            VectorPointwise.store(y0, p)
+            return
+        }
         for lane in 0..<min(cols, w) { p[lane] = y0[lane] }
         if cols > w { for lane in 0..<(cols - w) { p[w + lane] = y1[lane] } }
     }

@@ -2,11 +2,16 @@
 /// vector type every fast kernel uses.
 ///
 /// With `SSDD_AVX2` (release builds target Haswell: AVX2 + FMA, see Package.swift) vectors are `SIMD8<Float>`, one ymm
-/// register, and ``madd(_:_:_:)`` is one `vfmadd231ps`. In portable builds (baseline x86-64, SSE2) vectors are
+/// register, and ``madd(_:_:_:)`` is one `vfmadd231ps`; with `SSDD_AVX512` (`SSDD_AVX512=1` builds) `SIMD16<Float>`, one
+/// zmm register (twice the FMA throughput on Zen 5 and Intel server cores). In portable builds (baseline x86-64, SSE2) vectors are
 /// `SIMD4<Float>`, because LLVM lowers `SIMD8<Float>` badly there, and ``madd(_:_:_:)`` is a multiply and an add
 /// (`addingProduct` would become a libm `fmaf` call per lane).
 enum VectorPointwise {
-#if SSDD_AVX2
+#if SSDD_AVX512
+    typealias V = SIMD16<Float>
+    /// Lanes per vector.
+    static let width = 16
+#elseif SSDD_AVX2
     typealias V = SIMD8<Float>
     /// Lanes per vector.
     static let width = 8
@@ -19,7 +24,7 @@ enum VectorPointwise {
     /// `acc + a·b` (fused on AVX2 builds).
     @inline(__always)
     static func madd(_ acc: V, _ a: V, _ b: V) -> V {
-#if SSDD_AVX2
+#if SSDD_AVX2 || SSDD_AVX512
         acc.addingProduct(a, b)
 #else
         acc + a * b
