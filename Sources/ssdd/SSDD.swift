@@ -9,6 +9,6 @@ struct SSDD: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, DetectCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self,
-            ConfigCommand.self, TrainCommand.self, EvalCommand.self,
+            ConfigCommand.self, TrainCommand.self, EvalCommand.self, DatasetCommand.self,
         ])
 }
