@@ -2,7 +2,8 @@
 enum VectorMaxPool {
     typealias V = VectorPointwise.V
 
-    static func supports(_ g: PoolingGeometry) -> Bool { g.channels % VectorPointwise.width == 0 }
+    /// Channels a multiple of 4: whole vectors, then 4-wide ones for the rest (AVX-512 builds, channels not a multiple of 16).
+    static func supports(_ g: PoolingGeometry) -> Bool { g.channels % 4 == 0 }
 
     static func run(_ g: PoolingGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
         pool.parallelRanges(g.outputHeight, minimumChunk: 2) { rows in
@@ -19,7 +20,7 @@ enum VectorMaxPool {
             let x1 = min(ox * g.strideX - g.padding.left + g.kernelWidth, g.inputWidth)
             let dst = output + (oy * g.outputWidth + ox) * c
             var ch = 0
-            while ch < c {
+            while ch + VectorPointwise.width <= c {
                 var best = V(repeating: -.infinity)
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -28,6 +29,17 @@ enum VectorMaxPool {
                 }
                 VectorPointwise.store(best, dst + ch)
                 ch += VectorPointwise.width
+            }
+            while ch < c {
+                var best = SIMD4<Float>(repeating: -.infinity)
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let v = UnsafeRawPointer(input + (iy * g.inputWidth + ix) * c + ch).loadUnaligned(as: SIMD4<Float>.self)
+                        best = best.replacing(with: v, where: v .> best)
+                    }
+                }
+                UnsafeMutableRawPointer(dst + ch).storeBytes(of: best, as: SIMD4<Float>.self)
+                ch += 4
             }
         }
     }
