@@ -11,7 +11,7 @@ let strictSettings: [SwiftSetting] = [
 /// importer rejects the name `x86-64-v3`), and the engine's vector kernels use 8-wide FMA vectors (`SSDD_AVX2`, set in
 /// every configuration so debug tests run the same code paths). `SSDD_PORTABLE=1 swift build …` keeps baseline x86-64;
 /// `SSDD_AVX512=1` targets Zen 4 (AVX-512: Zen 4/5, Intel Sapphire Rapids and later) with 16-wide vectors, about twice
-/// the FMA throughput on Zen 5; such a binary does not start on CPUs without AVX-512.
+/// the FMA throughput on Zen 5 (a machine of this kind is AMD family 26, Zen 5); it dies with SIGILL on CPUs without AVX-512.
 let portable = Context.environment["SSDD_PORTABLE"] == "1"
 let avx512 = !portable && Context.environment["SSDD_AVX512"] == "1"
 let optimized: [SwiftSetting] = strictSettings
