@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ms per forward pass (median, p90), frames/s and GFLOP/s of a model on this machine.",
-        discussion: "Build with `swift build -c release`; debug builds are 10–50× slower. OPENBLAS_CORETYPE=Haswell is usually faster on Zen 4.")
+        discussion: "Build with `swift build -c release`; debug builds are 10–50× slower. OpenBLAS picks its kernels by CPU (printed as \"OpenBLAS core\"); forcing OPENBLAS_CORETYPE=Haswell made SSD300 1.8× slower on an AVX-512 host.")
 
     @Option(help: "Model file; default: the bundled person detector.")
     var model: String?
