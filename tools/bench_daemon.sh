@@ -3,13 +3,15 @@
 #   1. throughput: N file streams of a 640x480 H.264 clip, processed as fast as possible (frames/s summed);
 #   2. live latency: N live HTTP streams served in real time (25 fps) by the ffmpeg CLI, for DURATION seconds:
 #      frames written and dropped, end-to-end latency p50/p99 (decode -> line written), peak RSS.
-# Usage: tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# Usage: [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
 BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
 WORKERS=${WORKERS:-2}
+RESIZE=${RESIZE:-exact}   # exact | fast
+QUEUE=${QUEUE:-8}
 dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
 ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
 # A real scene for the detector: darknet's person photo panned, 640x480, 20 s at 25 fps.
@@ -17,14 +19,14 @@ ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -
   -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
 
 config() { # $1 = kind (file|live)
-  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = 1\nqueue = 8\n' "$PWD/$MODEL" "$WORKERS"
+  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = 1\nqueue = %s\n' "$PWD/$MODEL" "$WORKERS" "$QUEUE"
   i=0
   while [ $i -lt $N ]; do
     if [ "$1" = file ]; then url="$dir/person.mp4"; else url="http://127.0.0.1:$((18600 + i))/live.ts"; fi
-    printf '[[streams]]\nname = "s%d"\nurl = "%s"\nstall_timeout = 5.0\n' $i "$url"
+    printf '[[streams]]\nname = "s%d"\nurl = "%s"\nstall_timeout = 5.0\nresize = "%s"\n' $i "$url" "$RESIZE"
     i=$((i + 1))
   done
-  printf '[output.file]\npath = "%s/out-%s.jsonl"\n' "$dir" "$1"
+  printf '[output.file]\npath = "%s/out-%s.jsonl"\n[metrics]\naddress = "127.0.0.1:19464"\n' "$dir" "$1"
 }
 
 config file > "$dir/file.toml"
@@ -45,10 +47,29 @@ done
 sleep 1
 /usr/bin/time -f "%M" -o "$dir/rss-live" "$BIN" run --config "$dir/live.toml" 2> "$dir/live.log" &
 daemon=$!
-sleep "$DURATION"
+# Steady-state latency: histogram difference between t = 10 s (start-up bursts excluded) and the end.
+sleep 10
+curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-start"
+sleep $((DURATION - 10))
+curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-end"
 kill -TERM $(pgrep -P $daemon ssdd || echo $daemon) 2>/dev/null || true
 wait $daemon || true
 kill $pids 2>/dev/null || true
 frames=$(grep -c '"kind":"frame"' "$dir/out-live.jsonl")
 echo "live: $N stream(s) at 25 fps for ${DURATION} s: $frames frames written ($(echo "scale=1; $frames / $DURATION" | bc) frames/s); $(grep -o 'dropped=[0-9]* frames=[0-9]* latency_p50_ms=[0-9.]* latency_p99_ms=[0-9.]*' "$dir/live.log"); peak RSS $(cat "$dir/rss-live") KiB"
+python3 - "$dir/metrics-start" "$dir/metrics-end" <<'PY'
+import re, sys
+def buckets(path):
+    b = {}
+    for line in open(path):
+        m = re.match(r'ssdd_end_to_end_seconds_bucket\{le="([^"]+)"\} (\d+)', line)
+        if m: b[m.group(1)] = int(m.group(2))
+    return b
+a, z = buckets(sys.argv[1]), buckets(sys.argv[2])
+total = z["+Inf"] - a["+Inf"]
+def quantile(q):
+    for le in z:
+        if z[le] - a[le] >= q * total: return le
+print(f"steady state (t = 10 s to end): {total} frames, end-to-end latency p50 <= {quantile(0.5)} s, p99 <= {quantile(0.99)} s (histogram bucket bounds)")
+PY
 echo "logs and outputs in $dir"
