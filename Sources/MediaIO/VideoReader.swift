@@ -31,7 +31,8 @@ public final class VideoReader {
     private let converter = PixelConverter()
     private var selector: FrameSelector
     private let streamIndex: Int32
-    private let timeBase: Double
+    /// The stream time base as a fraction; pts = stamp · num / den, divided last so that e.g. 35840/12800 is 2.8 exactly.
+    private let timeBase: (num: Double, den: Double)
     private var draining = false
     private var finished = false
     /// An error met while reading; raised once the frames already decoded have been handed out.
@@ -89,7 +90,7 @@ public final class VideoReader {
         }
         streamIndex = best
         let stream = format!.pointee.streams[Int(best)]!
-        timeBase = av_q2d(stream.pointee.time_base)
+        timeBase = (Double(stream.pointee.time_base.num), Double(stream.pointee.time_base.den))
         guard let codec else {
             avformat_close_input(&format)
             throw MediaError(.unsupported, input: input, message: "no decoder for codec \(Self.codecName(stream.pointee.codecpar.pointee.codec_id))")
@@ -132,7 +133,7 @@ public final class VideoReader {
                 let index = decodedFrameCount
                 decodedFrameCount += 1
                 let stamp = frame.pointee.best_effort_timestamp
-                let time = stamp == FFmpegResult.noTimestamp ? nil : Double(stamp) * timeBase
+                let time = stamp == FFmpegResult.noTimestamp ? nil : Double(stamp) * timeBase.num / timeBase.den
                 guard selector.keep(index: index, time: time) else { continue }
                 let size = options.outputSize ?? (Int(frame.pointee.width), Int(frame.pointee.height))
                 let image = try converter.convert(frame, width: size.width, height: size.height, input: input)
