@@ -3,17 +3,7 @@ import ModelStore
 
 extension SSDVGG {
     /// torchvision's `_COCO_CATEGORIES`: 91 slots, `__background__` at 0 and `N/A` where COCO ids are unused.
-    public static let torchvisionCOCOLabels: [String] = [
-        "__background__", "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat",
-        "traffic light", "fire hydrant", "N/A", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse",
-        "sheep", "cow", "elephant", "bear", "zebra", "giraffe", "N/A", "backpack", "umbrella", "N/A", "N/A", "handbag",
-        "tie", "suitcase", "frisbee", "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove",
-        "skateboard", "surfboard", "tennis racket", "bottle", "N/A", "wine glass", "cup", "fork", "knife", "spoon",
-        "bowl", "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
-        "chair", "couch", "potted plant", "bed", "N/A", "dining table", "N/A", "N/A", "toilet", "N/A", "tv", "laptop",
-        "mouse", "remote", "keyboard", "cell phone", "microwave", "oven", "toaster", "sink", "refrigerator", "N/A",
-        "book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush",
-    ]
+    public static let torchvisionCOCOLabels: [String] = ["__background__"] + DefaultLabels.coco.dropFirst()
 
     /// torchvision `GeneralizedRCNNTransform` mean (RGB, 0…1); std is 1/255, so on 0…255 input the map is `x − mean·255`.
     public static let torchvisionMean: [Double] = [0.48235, 0.45882, 0.40784]
