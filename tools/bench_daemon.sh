@@ -40,7 +40,7 @@ config live > "$dir/live.toml"
 pids=""
 i=0
 while [ $i -lt $N ]; do
-  ffmpeg -nostdin -v error -re -stream_loop -1 -i "$dir/person.mp4" -c copy -f mpegts -listen 1 "http://127.0.0.1:$((18600 + i))/live.ts" &
+  ffmpeg -nostdin -v error -re -stream_loop -1 -i "$dir/person.mp4" -c copy -f mpegts -muxdelay 0 -flush_packets 1 -listen 1 "http://127.0.0.1:$((18600 + i))/live.ts" &
   pids="$pids $!"
   i=$((i + 1))
 done

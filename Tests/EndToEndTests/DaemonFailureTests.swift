@@ -94,6 +94,41 @@ struct DaemonFailureTests {
         #expect(Set(subscribed).isSubset(of: Set(lines)), "every line a subscriber saw is in the file")
     }
 
+    @Test("a second signal exits at once, without draining (status 1)")
+    func secondSignal() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-sig-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try DaemonHarness.makeClip("\(dir)/long.mp4", frames: 250)
+        try """
+            [model]
+            path = "\(DaemonTests.modelPath)"
+            # One worker and a deep queue: the graceful drain after the first signal takes long enough (~1 s).
+            [workers]
+            count = 1
+            queue = 96
+            [[streams]]
+            name = "f"
+            url = "\(dir)/long.mp4"
+            [output.file]
+            path = "\(dir)/out.jsonl"
+            """.write(toFile: "\(dir)/ssdd.toml", atomically: true, encoding: .utf8)
+        let daemon = Process()
+        daemon.executableURL = BinaryRunner.binary
+        daemon.arguments = ["run", "--config", "\(dir)/ssdd.toml"]
+        daemon.standardError = FileHandle.nullDevice
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(DaemonHarness.wait(seconds: 60) { DaemonHarness.lines("\(dir)/out.jsonl").complete.count >= 3 })
+        kill(daemon.processIdentifier, SIGINT)
+        usleep(100_000)  // two signals sent at once would merge into one delivery
+        kill(daemon.processIdentifier, SIGINT)
+        #expect(DaemonHarness.wait(seconds: 20) { !daemon.isRunning }, "the second signal must end the daemon")
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 1)
+        #expect(DaemonHarness.lines("\(dir)/out.jsonl").partial.isEmpty, "even then, no half-written line")
+    }
+
     @Test("a malformed configuration: exit status 1 and a message naming the key")
     func malformedConfig() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-cfg-\(UUID().uuidString)").path
