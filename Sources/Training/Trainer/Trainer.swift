@@ -5,7 +5,7 @@ import NeuralNet
 import TensorEngine
 
 /// Trains a detector described by a `NetworkGraph` and a `ModelManifest`: forward → head outputs flattened in
-/// (level, y, x, anchor) order → ``MultiBoxLoss`` and its gradient → backward → ``SGD`` step.
+/// (level, y, x, anchor) order → the ``DetectionObjective`` of the manifest's scoring and its gradient → backward → ``SGD`` step.
 ///
 /// Batches come from a ``TrainingBatchSource`` through a ``BatchPrefetcher`` thread. Progress goes to a callback (the
 /// library never prints). Checkpoints are native model files with the same graph and manifest, plus the optimizer's
@@ -24,7 +24,7 @@ public final class Trainer {
     let network: TrainableNetwork
     let anchors: AnchorSet
     private let layout: HeadLayout
-    private let loss: MultiBoxLoss
+    private let loss: DetectionObjective
     private let matcher = AnchorMatcher()
     private let encoder: BoxEncoder
 
@@ -50,7 +50,7 @@ public final class Trainer {
         anchors = try AnchorSet(manifest.anchors, inputWidth: p.inputWidth, inputHeight: p.inputHeight)
         encoder = try BoxEncoder(manifest.boxCoding)
         layout = HeadLayout(outputShapes: network.outputShapes)
-        loss = MultiBoxLoss(negativesPerPositive: configuration.negativesPerPositive)
+        loss = DetectionObjective(scoring: manifest.scoring, negativesPerPositive: configuration.negativesPerPositive)
         try checkHeads()
     }
 
