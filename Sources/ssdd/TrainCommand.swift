@@ -10,10 +10,13 @@ import Training
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an SSD (from scratch or fine-tuning) on a PASCAL VOC-layout dataset; write a native .safetensors model.")
+        abstract: "Train an SSD (from scratch or fine-tuning) on a PASCAL VOC or COCO dataset; write a native .safetensors model.")
 
-    @Option(help: "VOC-layout dataset directory (Annotations/, JPEGImages/, ImageSets/Main/).")
+    @Option(help: "VOC-layout dataset directory (Annotations/, JPEGImages/, ImageSets/Main/), or with --coco the image folder.")
     var data: String
+
+    @Option(help: "COCO-format annotation JSON; --data is then the folder its file_names are relative to.")
+    var coco: String?
 
     @Option(help: "Network: 'small' (compact SSD), 'ssd300' (SSD300-VGG16), or a native model file to continue from.")
     var model: String = "small"
@@ -74,8 +77,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: data)
-        let dataset = try DetectionDataset.loadVOC(root: root, split: split)
-        guard !dataset.samples.isEmpty else { throw CLIError("no samples in split '\(split)' of \(data)") }
+        let dataset = try coco.map { try DetectionDataset.loadCOCO(annotationFile: URL(fileURLWithPath: $0), imageDirectory: root) }
+            ?? DetectionDataset.loadVOC(root: root, split: split)
+        guard !dataset.samples.isEmpty else { throw CLIError("no samples in \(coco ?? "split '\(split)' of \(data)")") }
         let labels = ["background"] + dataset.labels
         let steps = lrSteps.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
             ?? [iterations * 2 / 3, iterations * 8 / 9]

@@ -8,6 +8,23 @@ public enum DetectionDataset {
     /// samples, boxes converted from VOC's 1-based inclusive corners to ``DetectionSample``'s (`xmin − 1 … xmax`).
     public static func loadVOC(root: URL, split: String?, labels: [String]? = nil) throws -> (labels: [String], samples: [DetectionSample]) {
         let truth = try VOCDatasetReader(root: root).read(split: split, labels: labels)
+        // VOC corners are 1-based and inclusive: xmin − 1 … xmax in DetectionSample's continuous pixels.
+        let samples = try samples(of: truth, shift: 1) { root.appendingPathComponent("Annotations/\($0).xml").path }
+        return (truth.labels, samples)
+    }
+
+    /// Loads a COCO-format dataset (annotation JSON + image folder, see ``COCODatasetReader``); crowd regions are left
+    /// out of training as torchvision's reference does. Returns the class names (slot = index + 1) and the samples.
+    public static func loadCOCO(annotationFile: URL, imageDirectory: URL) throws -> (labels: [String], samples: [DetectionSample]) {
+        var truth = try COCODatasetReader(annotationFile: annotationFile, imageDirectory: imageDirectory).read()
+        truth.objects.removeAll(where: \.isCrowd)
+        // COCO boxes are continuous [x, y, w, h] pixels already.
+        return (truth.labels, try samples(of: truth, shift: 0) { _ in annotationFile.path })
+    }
+
+    /// One sample per image of `truth`; `shift` is subtracted from the left/top corner; `source` names the annotation
+    /// file of an image for errors.
+    private static func samples(of truth: GroundTruthSet, shift: Double, source: (String) -> String) throws -> [DetectionSample] {
         let objects = Dictionary(grouping: truth.objects, by: \.imageID)
         var samples: [DetectionSample] = []
         for id in truth.images {
@@ -16,15 +33,15 @@ public enum DetectionDataset {
             var boxes: [Float] = [], classes: [Int] = [], difficult: [Bool] = []
             for object in objects[id] ?? [] {
                 guard let slot = truth.labels.firstIndex(of: object.label) else {
-                    throw EvaluationError.malformed(file: root.appendingPathComponent("Annotations/\(id).xml").path, element: "object/name", "'\(object.label)' is not one of \(truth.labels)")
+                    throw EvaluationError.malformed(file: source(id), element: "object/name", "'\(object.label)' is not one of \(truth.labels)")
                 }
-                boxes += [Float(object.box.x1 - 1), Float(object.box.y1 - 1), Float(object.box.x2), Float(object.box.y2)]
+                boxes += [Float(object.box.x1 - shift), Float(object.box.y1 - shift), Float(object.box.x2), Float(object.box.y2)]
                 classes.append(slot + 1)
                 difficult.append(object.difficult)
             }
             samples.append(DetectionSample(image: image, boxes: boxes, labels: classes, difficult: difficult))
         }
-        return (truth.labels, samples)
+        return samples
     }
 
     /// Decodes the first frame of an image file (JPEG, PNG, …) at its own size.
