@@ -66,14 +66,9 @@ public struct SigmoidMultiBoxLoss: Sendable {
                     result.classLogitsGradient[row + k] = (Self.sigmoid(classLogits[row + k]) - t) / n
                 }
             }
-            for i in 0..<anchors where target.classes[i] > 0 {
-                for c in 0..<4 {
-                    let index = (b * anchors + i) * 4 + c
-                    let x = boxRegressions[index] - target.regressions[4 * i + c]
-                    localization += Double(abs(x) < 1 ? 0.5 * x * x : abs(x) - 0.5)
-                    result.boxRegressionsGradient[index] = localizationWeight * (abs(x) < 1 ? x : (x > 0 ? 1 : -1)) / n
-                }
-            }
+            localization += SmoothL1Localization.accumulate(
+                boxRegressions: boxRegressions, target: target, image: b, anchors: anchors, weight: localizationWeight,
+                normalizer: n, gradient: &result.boxRegressionsGradient)
         }
         result.classification = Float(classification) / n
         result.localization = localizationWeight * Float(localization) / n
