@@ -1,3 +1,5 @@
+import Detection
+import Evaluation
 import Foundation
 import ModelStore
 import NeuralNet
@@ -56,6 +58,32 @@ struct SquaresSource: TrainingBatchSource {
         FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-trainer-\(UUID().uuidString)-\(name)")
     }
 
+    /// VOC07 mAP50 of the trainer's current weights on 24 held-out squares images (seed 99), through the product's
+    /// own `Detector` (decoding, softmax, NMS).
+    private func heldOutMAP(_ trainer: Trainer) throws -> Double {
+        let url = temporaryFile("eval.safetensors")
+        try trainer.saveCheckpoint(to: url, includeTrainingState: false)
+        let detector = try Detector(model: ModelFile(contentsOf: url), options: DetectorOptions(threads: 2))
+        let source = SquaresSource(size: 64, seed: 99)
+        var objects: [GroundTruthObject] = [], detections: [ScoredDetection] = []
+        let names = ["background", "red", "blue"]
+        for index in 0..<24 {
+            let sample = source.sample(UInt64(index))
+            let id = "\(index)"
+            for (k, label) in sample.labels.enumerated() {
+                let b = sample.boxes[(4 * k)..<(4 * k + 4)].map(Double.init)
+                // VOC evaluation counts +1 pixel areas: give it 1-based inclusive corners.
+                objects.append(GroundTruthObject(imageID: id, label: names[label], box: Box(x1: b[0] + 1, y1: b[1] + 1, x2: b[2], y2: b[3])))
+            }
+            for c in try detector.candidates(for: sample.image) {
+                let d = detector.detections(from: [c], sourceWidth: 64, sourceHeight: 64)[0]
+                detections.append(ScoredDetection(imageID: id, label: d.label, score: Double(d.score), box: Box(x1: Double(d.x1) + 1, y1: Double(d.y1) + 1, x2: Double(d.x2), y2: Double(d.y2))))
+            }
+        }
+        let truth = GroundTruthSet(images: (0..<24).map { "\($0)" }, labels: ["red", "blue"], objects: objects)
+        return try VOCEvaluator().evaluate(detections, groundTruth: truth).meanAveragePrecision
+    }
+
     /// A shortened from-scratch run: the mean loss of the last report is below 0.6 × the first.
     @Test func lossFallsOnSyntheticSquares() throws {
         let trainer = try makeTrainer(iterations: 40)
@@ -64,6 +92,22 @@ struct SquaresSource: TrainingBatchSource {
         let first = try #require(summary.reports.first).loss, last = try #require(summary.reports.last).loss
         #expect(summary.steps == 40 && summary.images == 320 && summary.reports.count == 8)
         #expect(last < 0.6 * first, "loss \(first) → \(last)\n\(lines.joined(separator: "\n"))")
+    }
+
+    /// A longer (still short) run: detections on held-out images improve, measured as VOC07 mAP50 through `Detector`.
+    @Test func detectionsImproveOnHeldOutImages() throws {
+        let graph = SmallSSD.graph(Self.configuration)
+        let trainer = try Trainer(
+            graph: graph, manifest: SmallSSD.manifest(Self.configuration, source: "test"),
+            parameters: try ParameterInitializer.initialize(graph, scheme: .heNormal, seed: 1),
+            configuration: TrainerConfiguration(
+                iterations: 160, batchSize: 8, schedule: LearningRateSchedule(baseRate: 0.02, warmupIterations: 10, milestones: [130]),
+                threads: 2, progressInterval: 40))
+        let before = try heldOutMAP(trainer)
+        _ = try trainer.train(source: SquaresSource(size: 64, seed: 3)) { _ in }
+        let after = try heldOutMAP(trainer)
+        // Measured: 0.003 → 0.042 (seeded; full runs reach 0.83, see README). The bar is half the measured gain.
+        #expect(after >= before + 0.02, "held-out mAP50 \(before) → \(after)")
     }
 
     /// Two steps, a checkpoint, a resumed trainer and two more steps give the same weights as four steps in one go.
