@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MediaIO
 import ModelStore
+import TensorEngine
 
 /// One inference thread: takes frames from the scheduler (oldest first across streams), runs the stream's detector,
 /// applies the stream's label filter and per-label thresholds, and hands the result to delivery.
@@ -28,6 +29,12 @@ final class InferenceWorker: @unchecked Sendable {
             // The detector filters at the lowest threshold any stream of this model uses; streams filter further.
             let lowest = zip(streams, streamModel).filter { models[$0.1].url == model.url }.map(\.0.lowestThreshold).min()
             return try Detector(model: model, options: DetectorOptions(threads: threads, minimumScore: lowest))
+        }
+        // One pass per network before the daemon reports ready: first-touch page faults on the weights and buffers
+        // would otherwise delay the first frames of every stream by a few hundred milliseconds.
+        for detector in detectors {
+            let p = detector.manifest.preprocessing
+            _ = try detector.rawOutputs(Tensor(shape: [p.inputHeight, p.inputWidth, 3], repeating: 0))
         }
         self.streamDetector = streamModel
         self.streams = streams
