@@ -31,7 +31,7 @@ public struct Daemon: Service {
         // Models: one ModelFile (memory-mapped) per distinct path; each worker compiles its own networks from them.
         let modelPaths = streams.map { $0.model ?? configuration.modelPath }
         let distinct = Array(Set(modelPaths)).sorted()
-        let models = try distinct.map { path in try ModelFile(contentsOf: URL(fileURLWithPath: path)) }
+        let models = try await runBlocking("ssdd-load") { try distinct.map { try ModelFile(contentsOf: URL(fileURLWithPath: $0)) } }
         let streamModel = modelPaths.map { distinct.firstIndex(of: $0)! }
 
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
@@ -39,10 +39,12 @@ public struct Daemon: Service {
             liveStreams: streams.map(\.live), capacity: configuration.workers.queueCapacity, metrics: metrics,
             deliver: { continuation.yield($0) })
         BLAS.setThreadCount(configuration.workers.threads)
-        let workers = try (0..<configuration.workers.count).map { _ in
-            try InferenceWorker(
-                models: models, streamModel: streamModel, streams: streams, threads: configuration.workers.threads,
-                scheduler: scheduler, metrics: metrics, logger: logger, deliver: { continuation.yield($0) })
+        let workers = try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
+            try (0..<configuration.workers.count).map { _ in
+                try InferenceWorker(
+                    models: models, streamModel: streamModel, streams: streams, threads: configuration.workers.threads,
+                    scheduler: scheduler, metrics: metrics, logger: logger, deliver: { continuation.yield($0) })
+            }
         }
         let outputs = try await Outputs.open(configuration: configuration, logger: logger)
         metrics.addGauges { [metrics] in

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Runs blocking work (file I/O, network compilation) on a fresh thread and awaits its result, so Swift's cooperative
+/// pool — two threads on a 2-core machine — is never held by it.
+func runBlocking<T: Sendable>(_ name: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.name = name
+        thread.start()
+    }
+}
