@@ -75,8 +75,7 @@ public struct MultiBoxLoss: Sendable {
     static func mine(losses: [Float], classes: [Int], ratio: Float) -> [Int] {
         let positives = classes.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         let limit = ratio * Float(positives)
-        let negatives = classes.indices.filter { classes[$0] == 0 }
-            .sorted { losses[$0] != losses[$1] ? losses[$0] > losses[$1] : $0 < $1 }
+        let negatives = HardNegatives.ranked(losses: losses, classes: classes)
         var keep = [Bool](repeating: false, count: classes.count)
         for i in classes.indices where classes[i] > 0 { keep[i] = true }
         for (rank, i) in negatives.enumerated() where Float(rank) < limit { keep[i] = true }

@@ -79,8 +79,7 @@ public struct SigmoidMultiBoxLoss: Sendable {
     func mine(losses: [Float], classes: [Int]) -> [Int] {
         let positives = classes.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         let limit = max(minimumNegativesPerImage, Int(negativesPerPositive * Float(positives)))
-        let negatives = classes.indices.filter { classes[$0] == 0 }
-            .sorted { losses[$0] != losses[$1] ? losses[$0] > losses[$1] : $0 < $1 }
+        let negatives = HardNegatives.ranked(losses: losses, classes: classes)
         var keep = classes.map { $0 > 0 }
         for i in negatives.prefix(limit) { keep[i] = true }
         return classes.indices.filter { keep[$0] }
