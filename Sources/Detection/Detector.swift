@@ -28,7 +28,8 @@ public final class Detector {
         guard manifest.labels.count >= 2 else { throw DetectionError.invalidModel("the model names \(manifest.labels.count) classes") }
         self.manifest = manifest
         self.options = options
-        network = try Network(graph: model.graph, parameters: model, options: NetworkOptions(threads: options.threads))
+        network = try Network(graph: model.graph, parameters: model,
+                              options: NetworkOptions(threads: options.threads, winograd: options.winograd))
         anchors = try AnchorSet(manifest.anchors, inputWidth: p.inputWidth, inputHeight: p.inputHeight)
         decoder = try BoxDecoder(manifest.boxCoding)
         postProcessor = PostProcessor(settings: manifest.postprocessing, classes: manifest.labels.count, anchors: anchors)

@@ -5,6 +5,8 @@ struct GraphCompiler {
     let graph: NetworkGraph
     let parameters: any ParameterSource
     let referenceKernels: Bool
+    /// Whether 3×3 convolutions may use Winograd (``NetworkOptions/winograd``).
+    let winograd: Bool
     private let available: Set<String>
 
     /// Result of compilation: steps in order, slot shapes, output slots.
@@ -15,9 +17,10 @@ struct GraphCompiler {
         var multiplyAccumulateCount: Int
     }
 
-    init(graph: NetworkGraph, parameters: any ParameterSource, referenceKernels: Bool) {
+    init(graph: NetworkGraph, parameters: any ParameterSource, referenceKernels: Bool, winograd: Bool = true) {
         self.graph = graph
         self.referenceKernels = referenceKernels
+        self.winograd = winograd
         self.parameters = parameters
         self.available = Set(parameters.parameterNames)
     }
@@ -111,9 +114,10 @@ struct GraphCompiler {
             if let bias {
                 return Convolution2D(geometry: g, weights: weights,
                                      bias: UnsafeBufferPointer(start: bias.pointer, count: bias.count), activation: activation,
-                                     algorithm: algorithm)
+                                     algorithm: algorithm, allowingWinograd: winograd)
             }
-            return Convolution2D(geometry: g, weights: weights, bias: nil, activation: activation, algorithm: algorithm)
+            return Convolution2D(geometry: g, weights: weights, bias: nil, activation: activation, algorithm: algorithm,
+                                 allowingWinograd: winograd)
         }
     }
 

@@ -29,7 +29,8 @@ public final class Network: @unchecked Sendable {
     ///   OIHW `[out, in/groups, kh, kw]`, bias `[out]`, L2 scale `[C]`), ``NetworkError/unknownInput(node:input:)``,
     ///   ``NetworkError/invalidNode(node:reason:)``; or whatever `parameters` throws while reading.
     public init(graph: NetworkGraph, parameters: any ParameterSource, options: NetworkOptions = NetworkOptions()) throws {
-        let compiled = try GraphCompiler(graph: graph, parameters: parameters, referenceKernels: options.referenceKernels).compile()
+        let compiled = try GraphCompiler(graph: graph, parameters: parameters, referenceKernels: options.referenceKernels,
+                                         winograd: options.winograd).compile()
         self.graph = graph
         self.options = options
         self.steps = compiled.steps
@@ -41,7 +42,9 @@ public final class Network: @unchecked Sendable {
             pinned: Set(compiled.outputSlots))
         var scratchCount = 0
         for step in compiled.steps {
-            if case .convolution(let conv) = step.work { scratchCount = max(scratchCount, conv.scratchCount) }
+            if case .convolution(let conv) = step.work {
+                scratchCount = max(scratchCount, conv.scratchCount(threads: options.threads))
+            }
         }
         self.scratch = TensorStorage(count: scratchCount)
         self.pool = ComputePool(threadCount: options.threads)

@@ -24,6 +24,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed warm-up passes.")
     var warmup = 5
 
+    @Flag(name: .customLong("no-winograd"), help: "Run 3×3 convolutions as direct (im2col) convolutions instead of Winograd F(4×4, 3×3).")
+    var noWinograd = false
+
     @Flag(help: "Also print the slowest layers and the time per op kind.")
     var profile = false
 
@@ -46,7 +49,7 @@ struct BenchCommand: ParsableCommand {
         }
         let url = try DefaultModel.resolve(model)
         let file = try ModelFile(contentsOf: url)
-        let detector = try Detector(model: file, options: DetectorOptions(threads: threads))
+        let detector = try Detector(model: file, options: DetectorOptions(threads: threads, winograd: !noWinograd))
         let network = detector.network
         let p = file.manifest.preprocessing
         // A deterministic, non-constant input in the network's range.

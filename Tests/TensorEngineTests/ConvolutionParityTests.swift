@@ -83,10 +83,33 @@ let tiledGEMMCases: [ConvCase] = [
     ConvCase(h: 8, w: 9, cin: 5, cout: 7, k: 3, padding: .uniform(1), label: "3x3 K 45"),
 ]
 
+/// Shapes for Winograd F(4×4, 3×3): maps whose sides are and are not multiples of the 4-pixel tile, channel counts
+/// around the vector width and the 16-column panels, every padding (none, symmetric, TF "SAME" asymmetric, more than
+/// one), and on 2 threads the three work splits (one block split by panels, a few blocks by panels, many blocks).
+let winogradCases: [ConvCase] = [
+    ConvCase(h: 12, w: 12, cin: 64, cout: 64, k: 3, padding: .uniform(1), activation: .relu, label: "VGG conv1_2"),
+    ConvCase(h: 8, w: 8, cin: 256, cout: 512, k: 3, padding: .uniform(1), activation: .relu, label: "VGG conv4_1"),
+    ConvCase(h: 9, w: 11, cin: 20, cout: 24, k: 3, padding: .uniform(1), label: "partial tiles, channel tails"),
+    ConvCase(h: 19, w: 19, cin: 32, cout: 36, k: 3, padding: .uniform(1), bias: false, label: "19x19, 36 columns, no bias"),
+    ConvCase(h: 10, w: 10, cin: 16, cout: 8, k: 3, activation: .relu6, label: "valid, 8 columns"),
+    ConvCase(h: 13, w: 14, cin: 17, cout: 33, k: 3, padding: tfSame(13, 14, stride: 1), label: "TF SAME, odd channels"),
+    ConvCase(h: 7, w: 9, cin: 16, cout: 16, k: 3, padding: Padding2D(top: 2, left: 0, bottom: 1, right: 3), label: "uneven padding"),
+    ConvCase(h: 1, w: 2, cin: 5, cout: 3, k: 3, padding: .uniform(1), label: "smaller than a tile"),
+    ConvCase(h: 40, w: 40, cin: 16, cout: 40, k: 3, padding: .uniform(1), activation: .relu, label: "one block, panel split"),
+    ConvCase(h: 60, w: 44, cin: 24, cout: 40, k: 3, padding: .uniform(1), label: "two blocks, panel split"),
+    ConvCase(h: 100, w: 100, cin: 16, cout: 8, k: 3, padding: .uniform(1), label: "many blocks"),
+]
+
 @Suite("Convolution kernels match the reference")
 struct ConvolutionParityTests {
     /// Tolerance: SGEMM and the vector kernels only reorder float32 sums (≤ 4608 terms of |x·w| ≤ 1 here).
     static let tolerance: Float = 2e-4
+
+    /// Winograd's float32 rounding grows with the magnitude of the whole tensor rather than of each value (the transforms
+    /// mix neighbouring pixels with weights up to 8), so it is bounded relative to the largest output:
+    /// max |Δ| ≤ 2e-5 × max |expected|. Measured on this grid: up to 1.6e-5 × max for K = 2304 (conv4_1), where the
+    /// direct kernels reach about 2e-6.
+    static let winogradTolerance: Float = 2e-5
 
     func check(_ c: ConvCase, algorithm: ConvolutionAlgorithm, seed: UInt64) {
         var rng = SplitMix64(seed: seed)
@@ -94,11 +117,19 @@ struct ConvolutionParityTests {
         let wt = Tensor.random(shape: [c.cout, c.cin / c.groups, c.k, c.k], in: -0.5...0.5, using: &rng)
         let b = c.bias ? Tensor.random(shape: [c.cout], using: &rng) : nil
         let expected = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: .reference)
-        let actual = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: algorithm)
-        assertClose(actual, expected, tolerance: Self.tolerance, "\(algorithm) \(c.testDescription)")
         let pool = ComputePool(threadCount: 2)
-        let threaded = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: algorithm, pool: pool)
-        assertClose(threaded, expected, tolerance: Self.tolerance, "\(algorithm) 2 threads \(c.testDescription)")
+        for (label, workers) in [("1 thread", ComputePool(threadCount: 1)), ("2 threads", pool)] {
+            let actual = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: algorithm, pool: workers)
+            if algorithm == .winograd {
+                let scale = expected.values.reduce(0) { max($0, abs($1)) }
+                let error = zip(actual.values, expected.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
+                #expect(actual.shape == expected.shape)
+                #expect(error <= Self.winogradTolerance * max(scale, 1),
+                        "\(algorithm) \(label) \(c.testDescription): max |Δ| \(error), max |y| \(scale)")
+            } else {
+                assertClose(actual, expected, tolerance: Self.tolerance, "\(algorithm) \(label) \(c.testDescription)")
+            }
+        }
     }
 
     @Test(arguments: gemmCases)
@@ -109,6 +140,11 @@ struct ConvolutionParityTests {
     @Test(arguments: gemmCases + tiledGEMMCases)
     func tiledGEMMMatchesReference(_ c: ConvCase) {
         check(c, algorithm: .tiledGEMM, seed: 14)
+    }
+
+    @Test(arguments: winogradCases)
+    func winogradMatchesReference(_ c: ConvCase) {
+        check(c, algorithm: .winograd, seed: 15)
     }
 
     @Test(arguments: depthwiseCases)
@@ -140,5 +176,18 @@ struct ConvolutionParityTests {
         var grouped = dw
         grouped.groups = 2
         #expect(ConvolutionAlgorithm.preferred(for: grouped) == .reference)
+        let conv4 = ConvolutionGeometry(inputHeight: 38, inputWidth: 38, inputChannels: 512, outputChannels: 512,
+                                        kernelHeight: 3, kernelWidth: 3, padding: .uniform(1))
+        #expect(ConvolutionAlgorithm.preferred(for: conv4) == .winograd)
+        #expect(ConvolutionAlgorithm.preferred(for: conv4, allowingWinograd: false) == .gemm)
+        var smallMap = conv4
+        (smallMap.inputHeight, smallMap.inputWidth) = (5, 5)
+        #expect(ConvolutionAlgorithm.preferred(for: smallMap) == .tiledGEMM)
+        var dilated = conv4
+        (dilated.dilationY, dilated.dilationX, dilated.padding) = (6, 6, .uniform(6))
+        #expect(ConvolutionAlgorithm.preferred(for: dilated) == .gemm)
+        var stem = conv4
+        (stem.inputChannels, stem.outputChannels) = (3, 64)
+        #expect(ConvolutionAlgorithm.preferred(for: stem) == .tiledGEMM)
     }
 }

@@ -20,7 +20,7 @@ public final class ComputePool: @unchecked Sendable {
         self.shared = PoolState()
         for index in 1..<self.threadCount {
             let state = shared
-            let thread = Thread { state.workerLoop() }
+            let thread = Thread { state.workerLoop(worker: index) }
             thread.name = "TensorEngine.worker\(index)"
             thread.stackSize = 1 << 20
             thread.start()
@@ -31,9 +31,15 @@ public final class ComputePool: @unchecked Sendable {
 
     /// Runs `body(i)` exactly once for every `i` in `0..<tasks`, spread over the pool; returns when all are done.
     public func run(tasks: Int, _ body: (Int) -> Void) {
+        runOnWorkers(tasks: tasks) { task, _ in body(task) }
+    }
+
+    /// Like ``run(tasks:_:)``, and also tells each task which thread runs it: `worker` is in `0..<threadCount` (0 is the
+    /// caller) and no two tasks with the same `worker` run at once, so a task may use per-worker scratch memory.
+    public func runOnWorkers(tasks: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
         if tasks <= 0 { return }
         if threadCount == 1 || tasks == 1 {
-            for i in 0..<tasks { body(i) }
+            for i in 0..<tasks { body(i, 0) }
             return
         }
         withoutActuallyEscaping(body) { escapable in
@@ -71,10 +77,10 @@ private final class PoolState: @unchecked Sendable {
     let taskCount = Atomic<Int>(0)
     let pending = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
-    var job: ((Int) -> Void)?
+    var job: ((Int, Int) -> Void)?
     let condition = NSCondition()
 
-    func execute(tasks: Int, body: @escaping (Int) -> Void) {
+    func execute(tasks: Int, body: @escaping (Int, Int) -> Void) {
         job = body
         taskCount.store(tasks, ordering: .relaxed)
         pending.store(tasks, ordering: .relaxed)
@@ -83,7 +89,7 @@ private final class PoolState: @unchecked Sendable {
         generation.add(1, ordering: .releasing)
         condition.broadcast()
         condition.unlock()
-        drain()
+        drain(worker: 0)
         var spins = 0
         while pending.load(ordering: .acquiring) > 0 {
             spins += 1
@@ -94,16 +100,16 @@ private final class PoolState: @unchecked Sendable {
     }
 
     /// Claims and runs tasks until none are left.
-    func drain() {
+    func drain(worker: Int) {
         while true {
             let i = nextTask.add(1, ordering: .acquiring).oldValue
             if i >= taskCount.load(ordering: .relaxed) { return }
-            job?(i)
+            job?(i, worker)
             pending.subtract(1, ordering: .releasing)
         }
     }
 
-    func workerLoop() {
+    func workerLoop(worker: Int) {
         var seen = 0
         while true {
             var spins = 0
@@ -122,7 +128,7 @@ private final class PoolState: @unchecked Sendable {
             }
             if stopping.load(ordering: .relaxed) { return }
             seen = current
-            drain()
+            drain(worker: worker)
         }
     }
 

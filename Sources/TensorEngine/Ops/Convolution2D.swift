@@ -13,21 +13,24 @@ public final class Convolution2D {
         case gemm(GEMMConvolution)
         case tiledGEMM(TiledGEMMConvolution)
         case depthwise3x3(DepthwiseConvolution3x3)
+        case winograd(WinogradConvolution)
     }
 
     /// Prepares a convolution from OIHW `weights` (`geometry.weightShape`) and an optional `[outChannels]` bias.
     ///
-    /// - Parameter algorithm: a specific kernel (tests), or nil for ``ConvolutionAlgorithm/preferred(for:)``.
+    /// - Parameters:
+    ///   - algorithm: a specific kernel (tests), or nil for ``ConvolutionAlgorithm/preferred(for:allowingWinograd:)``.
+    ///   - allowingWinograd: passed to ``ConvolutionAlgorithm/preferred(for:allowingWinograd:)`` when `algorithm` is nil.
     /// - Important: `geometry` must be valid (``ConvolutionGeometry/invalidReason`` nil), the buffers must have the
     ///   stated sizes, and a forced `algorithm` must support the geometry; violations are programming errors and trap.
     public init(
         geometry: ConvolutionGeometry, weights: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
-        activation: FusedActivation, algorithm: ConvolutionAlgorithm? = nil
+        activation: FusedActivation, algorithm: ConvolutionAlgorithm? = nil, allowingWinograd: Bool = true
     ) {
         precondition(geometry.invalidReason == nil, "Convolution2D: \(geometry.invalidReason ?? "")")
         precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
         precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
-        let chosen = algorithm ?? ConvolutionAlgorithm.preferred(for: geometry)
+        let chosen = algorithm ?? ConvolutionAlgorithm.preferred(for: geometry, allowingWinograd: allowingWinograd)
         precondition(chosen.supports(geometry), "Convolution2D: \(chosen) cannot run \(geometry)")
         self.geometry = geometry
         self.activation = activation
@@ -43,21 +46,27 @@ public final class Convolution2D {
             kernel = .tiledGEMM(TiledGEMMConvolution(geometry: geometry, weights: w, bias: b, activation: activation))
         case .depthwise3x3:
             kernel = .depthwise3x3(DepthwiseConvolution3x3(geometry: geometry, weights: w, bias: b, activation: activation))
+        case .winograd:
+            kernel = .winograd(WinogradConvolution(geometry: geometry, weights: w, bias: b, activation: activation))
         }
     }
 
     /// Output shape `[OH, OW, Cout]`.
     public var outputShape: [Int] { [geometry.outputHeight, geometry.outputWidth, geometry.outputChannels] }
 
-    /// Floats of scratch memory ``run(input:output:scratch:pool:)`` needs (0 for most kernels).
-    public var scratchCount: Int {
-        if case .gemm(let g) = kernel { return g.scratchCount }
-        return 0
+    /// Floats of scratch memory ``run(input:output:scratch:pool:)`` needs on a pool of `threads` (0 for most kernels).
+    public func scratchCount(threads: Int) -> Int {
+        switch kernel {
+        case .gemm(let g): return g.scratchCount
+        case .winograd(let w): return w.scratchCount(threads: threads)
+        default: return 0
+        }
     }
 
     /// Convolves `[H, W, Cin]` at `input` into `[OH, OW, Cout]` at `output`.
     ///
-    /// - Important: `output` must not overlap `input`; `scratch` must hold ``scratchCount`` floats.
+    /// - Important: `output` must not overlap `input`; `scratch` must hold ``scratchCount(threads:)`` floats for the
+    ///   pool's thread count.
     public func run(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?,
         pool: ComputePool
@@ -72,6 +81,9 @@ public final class Convolution2D {
             t.run(input: input, output: output, pool: pool)
         case .depthwise3x3(let d):
             d.run(input: input, output: output, pool: pool)
+        case .winograd(let w):
+            guard let scratch else { preconditionFailure("Convolution2D: Winograd needs \(w.scratchCount(threads: pool.threadCount)) floats of scratch") }
+            w.run(input: input, output: output, scratch: scratch, pool: pool)
         }
     }
 }

@@ -46,8 +46,8 @@ extension Tensor {
             return Convolution2D(geometry: geometry, weights: w, bias: nil, activation: options.activation, algorithm: algorithm)
         }
         var output = Tensor(shape: conv.outputShape)
-        let scratch = TensorStorage(count: conv.scratchCount)
         let workers = pool ?? ComputePool(threadCount: 1)
+        let scratch = TensorStorage(count: conv.scratchCount(threads: workers.threadCount))
         withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 conv.run(input: x.baseAddress!, output: y.baseAddress!, scratch: scratch.pointer, pool: workers)
