@@ -40,7 +40,14 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "MediaIO", dependencies: ["CFFmpeg"], swiftSettings: optimized),
-        .target(name: "TensorEngine", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512"], swiftSettings: optimized),
+        // Compiled for AVX-512 in every configuration; TensorEngine calls it only on CPUs that have AVX-512.
+        .target(
+            name: "TensorKernelsAVX512",
+            swiftSettings: strictSettings + [
+                .unsafeFlags(["-target-cpu", "skylake-avx512"]),
+                .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+            ]),
         .target(name: "NeuralNet", dependencies: ["TensorEngine"], swiftSettings: optimized),
         .target(name: "ModelStore", dependencies: ["NeuralNet"], swiftSettings: strictSettings),
         .target(

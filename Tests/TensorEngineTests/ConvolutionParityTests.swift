@@ -85,7 +85,7 @@ let tiledGEMMCases: [ConvCase] = [
 
 /// Shapes for Winograd F(4×4, 3×3): maps whose sides are and are not multiples of the 4-pixel tile, channel counts
 /// around the vector width and the 16-column panels, every padding (none, symmetric, TF "SAME" asymmetric, more than
-/// one), and on 2 threads the three work splits (one block split by panels, a few blocks by panels, many blocks).
+/// one), and on 2 threads both work splits (blocks shared by the threads; one block per task).
 let winogradCases: [ConvCase] = [
     ConvCase(h: 12, w: 12, cin: 64, cout: 64, k: 3, padding: .uniform(1), activation: .relu, label: "VGG conv1_2"),
     ConvCase(h: 8, w: 8, cin: 256, cout: 512, k: 3, padding: .uniform(1), activation: .relu, label: "VGG conv4_1"),
@@ -95,9 +95,9 @@ let winogradCases: [ConvCase] = [
     ConvCase(h: 13, w: 14, cin: 17, cout: 33, k: 3, padding: tfSame(13, 14, stride: 1), label: "TF SAME, odd channels"),
     ConvCase(h: 7, w: 9, cin: 16, cout: 16, k: 3, padding: Padding2D(top: 2, left: 0, bottom: 1, right: 3), label: "uneven padding"),
     ConvCase(h: 1, w: 2, cin: 5, cout: 3, k: 3, padding: .uniform(1), label: "smaller than a tile"),
-    ConvCase(h: 40, w: 40, cin: 16, cout: 40, k: 3, padding: .uniform(1), activation: .relu, label: "one block, panel split"),
-    ConvCase(h: 60, w: 44, cin: 24, cout: 40, k: 3, padding: .uniform(1), label: "two blocks, panel split"),
-    ConvCase(h: 100, w: 100, cin: 16, cout: 8, k: 3, padding: .uniform(1), label: "many blocks"),
+    ConvCase(h: 40, w: 40, cin: 16, cout: 40, k: 3, padding: .uniform(1), activation: .relu, label: "one block, shared"),
+    ConvCase(h: 60, w: 44, cin: 24, cout: 40, k: 3, padding: .uniform(1), label: "two blocks, shared"),
+    ConvCase(h: 140, w: 140, cin: 16, cout: 8, k: 3, padding: .uniform(1), label: "many blocks, one per task"),
 ]
 
 @Suite("Convolution kernels match the reference")

@@ -6,14 +6,16 @@
 /// middle step into 36 independent GEMMs, one per position ξ of the 6×6 transformed tile:
 /// `M[ξ] (tiles × Cout) = V[ξ] (tiles × Cin) · U[ξ] (Cin × Cout)`.
 /// - `U = G g Gᵀ` is computed once, in double precision, and packed into the column panels of
-///   ``TiledGEMMConvolution/tile(_:lda:rows:depth:_:_:_:_:ldc:cols:)``, whose register-tiled kernel runs the GEMMs.
+///   ``GEMMKernel``'s panels, whose register-tiled kernel (AVX-512 where the CPU has it) runs the GEMMs.
 /// - `V = Bᵀ d B` and the output transform `Aᵀ M A` are vectorised across channels (NHWC keeps them contiguous); the
 ///   output transform adds the bias, applies the activation and writes only the pixels inside the output.
 ///
-/// Work is split into tasks of a block of tiles × a group of output-channel panels. Each task transforms its tiles'
-/// input into per-worker scratch, runs the 36 GEMMs for its panels and transforms its outputs back, so all of a block's
-/// intermediate data stays in that core's caches. Large maps are split by tiles; small ones (19×19, 38×38) by panels, so
-/// both threads share the weights instead of each streaming all of them.
+/// V and M are stored tile-major (`[tile][ξ][channel]`), so each tile's transforms read and write one contiguous run and
+/// the GEMMs read V[ξ] with a row stride of 36 · Cin. Large maps are split into blocks of tiles, one task per block: it
+/// transforms its tiles' input into its worker's scratch, runs the 36 GEMMs and transforms its outputs back, so a
+/// block's intermediate data stays in that core's caches. Small maps (38×38 and below, too few blocks for the threads)
+/// are shared instead: the threads split the input transform by tiles, the GEMMs by (panel, position) and the output
+/// transform by tiles, so both threads share the weights instead of each streaming all of them.
 ///
 /// Accuracy: the transforms use the points 0, ±1, ±2, ∞; in float32 the result differs from a direct convolution by a
 /// few units in the 6th significant digit (the parity tests bound it), which is why ``ConvolutionAlgorithm/preferred(for:)``
@@ -29,13 +31,17 @@ struct WinogradConvolution {
 
     let geometry: ConvolutionGeometry
     let activation: FusedActivation
+    /// The GEMM inner kernel; its panel width sets the packing of ``transformed``.
+    let kernel: GEMMKernel
+    /// Columns per panel (``GEMMKernel/panelWidth``).
+    let panelWidth: Int
     /// Column panels of the output channels: `⌈Cout / panelWidth⌉`.
     let panels: Int
     /// `[36][panels][Cin][panelWidth]` transformed weights, zero in the padding columns.
     let transformed: TensorStorage
     /// `[Cout]` bias, zero where the layer has none.
     let bias: TensorStorage
-    /// `[panelWidth]` zeros: the GEMM tiles start from zero (the bias is added after the output transform).
+    /// `[panelWidth]` zeros: the vector GEMM tiles start from zero (the bias is added after the output transform).
     let zeros: TensorStorage
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
@@ -49,11 +55,16 @@ struct WinogradConvolution {
         supports(g) && g.outputHeight >= 8 && g.outputWidth >= 8 && g.inputChannels >= 16 && g.outputChannels >= 8
     }
 
-    init(geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation) {
+    init(
+        geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation,
+        kernel: GEMMKernel = .preferred
+    ) {
         precondition(Self.supports(g), "WinogradConvolution: unsupported geometry \(g)")
         geometry = g
         self.activation = activation
-        let cin = g.inputChannels, cout = g.outputChannels, nr = TiledGEMMConvolution.panelWidth
+        self.kernel = kernel
+        panelWidth = kernel.panelWidth
+        let cin = g.inputChannels, cout = g.outputChannels, nr = panelWidth
         panels = (cout + nr - 1) / nr
         transformed = TensorStorage(count: Self.positions * panels * cin * nr)
         let u = transformed.pointer
@@ -73,25 +84,27 @@ struct WinogradConvolution {
 
     /// `G g Gᵀ` for one 3×3 filter, row-major 6×6, in double precision.
     static func transformFilter(_ g: UnsafePointer<Float>, into out: inout [Double]) {
-        let G: [[Double]] = [
-            [1.0 / 4, 0, 0],
-            [-1.0 / 6, -1.0 / 6, -1.0 / 6],
-            [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-            [1.0 / 24, 1.0 / 12, 1.0 / 6],
-            [1.0 / 24, -1.0 / 12, 1.0 / 6],
-            [0, 0, 1],
-        ]
-        var gg = [Double](repeating: 0, count: 18)  // G g: 6 × 3
-        for i in 0..<6 {
-            for j in 0..<3 {
-                gg[i * 3 + j] = G[i][0] * Double(g[j]) + G[i][1] * Double(g[3 + j]) + G[i][2] * Double(g[6 + j])
-            }
+        // G g: 6 × 3, column by column.
+        let c0 = applyG(Double(g[0]), Double(g[3]), Double(g[6]))
+        let c1 = applyG(Double(g[1]), Double(g[4]), Double(g[7]))
+        let c2 = applyG(Double(g[2]), Double(g[5]), Double(g[8]))
+        let rows = [(c0.0, c1.0, c2.0), (c0.1, c1.1, c2.1), (c0.2, c1.2, c2.2), (c0.3, c1.3, c2.3), (c0.4, c1.4, c2.4), (c0.5, c1.5, c2.5)]
+        // (G g) Gᵀ: G applied to each row.
+        for (i, r) in rows.enumerated() {
+            let u = applyG(r.0, r.1, r.2)
+            out[i * 6] = u.0
+            out[i * 6 + 1] = u.1
+            out[i * 6 + 2] = u.2
+            out[i * 6 + 3] = u.3
+            out[i * 6 + 4] = u.4
+            out[i * 6 + 5] = u.5
         }
-        for i in 0..<6 {
-            for j in 0..<6 {
-                out[i * 6 + j] = gg[i * 3] * G[j][0] + gg[i * 3 + 1] * G[j][1] + gg[i * 3 + 2] * G[j][2]
-            }
-        }
+    }
+
+    /// `G x` for a 3-vector: G's rows are (¼, 0, 0), −⅙(1, 1, 1), −⅙(1, −1, 1), (1/24, 1/12, ⅙), (1/24, −1/12, ⅙), (0, 0, 1).
+    @inline(__always)
+    static func applyG(_ x0: Double, _ x1: Double, _ x2: Double) -> (Double, Double, Double, Double, Double, Double) {
+        (x0 / 4, -(x0 + x1 + x2) / 6, -(x0 - x1 + x2) / 6, x0 / 24 + x1 / 12 + x2 / 6, x0 / 24 - x1 / 12 + x2 / 6, x2)
     }
 
     // MARK: - Work split
@@ -103,16 +116,14 @@ struct WinogradConvolution {
         /// Tiles per block (the last block may be shorter).
         var blockTiles: Int
         var blocks: Int
-        /// Output-channel panel groups per block.
-        var groups: Int
-        /// Panels in the largest group.
-        var groupPanels: Int
-
-        /// Floats of V scratch per worker: `36 × blockTiles × Cin`.
+        /// True when the threads share each block (input transform split by tiles, GEMMs by positions and panels, output
+        /// transform by tiles); false when each task does a whole block alone in its worker's scratch.
+        var sharesBlocks: Bool
+        /// Floats of V scratch per block: `blockTiles × 36 × Cin`.
         var inputFloats: Int
-        /// Floats of M scratch per worker: `36 × blockTiles × groupPanels · panelWidth`.
+        /// Floats of M scratch per block: `blockTiles × 36 × panels · panelWidth`.
         var outputFloats: Int
-        var workerFloats: Int { inputFloats + outputFloats }
+        var blockFloats: Int { inputFloats + outputFloats }
     }
 
     func plan(threads: Int) -> Plan {
@@ -120,58 +131,80 @@ struct WinogradConvolution {
         let tilesX = (g.outputWidth + Self.outputTile - 1) / Self.outputTile
         let tilesY = (g.outputHeight + Self.outputTile - 1) / Self.outputTile
         let tiles = tilesX * tilesY
-        // A block's V[ξ] (blockTiles × Cin) should stay in L2 while every panel of U[ξ] sweeps it; blocks of 120 tiles
-        // reuse each panel of U 120 times, enough to stream U (4× the layer's weights) from memory.
-        let byCache = max(24, (64 * 1024 / g.inputChannels) / 6 * 6)
-        var blocks = (tiles + min(120, byCache) - 1) / min(120, byCache)
+        // Each panel of U[ξ] is reused by every tile of a block, so blocks must be tall enough to stream U (4× the
+        // layer's weights) from memory: at least 96 tiles, more while a block's V[ξ] (tiles × Cin) stays in L2.
+        let target = max(96, min(240, 64 * 1024 / g.inputChannels))
+        var blocks = (tiles + target - 1) / target
         let blockTiles = (tiles + blocks - 1) / blocks
         blocks = (tiles + blockTiles - 1) / blockTiles
-        var groups = 1
-        if threads > 1 && blocks < 3 * threads {
-            groups = min(panels, (3 * threads + blocks - 1) / blocks)
-        }
-        let groupPanels = (panels + groups - 1) / groups
-        let nr = TiledGEMMConvolution.panelWidth
-        return Plan(tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, groups: groups,
-                    groupPanels: groupPanels, inputFloats: Self.positions * blockTiles * g.inputChannels,
-                    outputFloats: Self.positions * blockTiles * groupPanels * nr)
+        // Too few blocks to keep every thread busy (maps up to 38×38): the threads share each block instead.
+        let sharesBlocks = threads > 1 && blocks < 2 * threads
+        return Plan(tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, sharesBlocks: sharesBlocks,
+                    inputFloats: blockTiles * Self.positions * g.inputChannels,
+                    outputFloats: blockTiles * Self.positions * panels * panelWidth)
     }
 
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`.
     func scratchCount(threads: Int) -> Int {
         let p = plan(threads: max(1, threads))
-        return max(1, threads) * p.workerFloats
+        return (p.sharesBlocks ? 1 : max(1, threads)) * p.blockFloats
     }
 
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let p = plan(threads: pool.threadCount)
-        pool.runOnWorkers(tasks: p.blocks * p.groups) { task, worker in
-            let block = task / p.groups, group = task % p.groups
-            let firstPanel = panels * group / p.groups, endPanel = panels * (group + 1) / p.groups
-            let firstTile = block * p.blockTiles
-            let count = min(p.blockTiles, p.tiles - firstTile)
-            let v = scratch + worker * p.workerFloats
-            let m = v + p.inputFloats
-            transformInput(tiles: firstTile..<(firstTile + count), plan: p, input: input, into: v)
-            multiply(tiles: count, plan: p, panels: firstPanel..<endPanel, v: v, m: m)
-            transformOutput(tiles: firstTile..<(firstTile + count), plan: p, panels: firstPanel..<endPanel, m: m, output: output)
+        if !p.sharesBlocks {
+            pool.runOnWorkers(tasks: p.blocks) { block, worker in
+                let first = block * p.blockTiles
+                let tiles = first..<min(p.tiles, first + p.blockTiles)
+                let v = scratch + worker * p.blockFloats
+                let m = v + p.inputFloats
+                transformInput(tiles: tiles, firstRow: 0, plan: p, input: input, into: v)
+                multiply(rows: tiles.count, positions: 0..<Self.positions, panels: 0..<panels, v: v, m: m)
+                transformOutput(tiles: tiles, firstRow: 0, plan: p, m: m, output: output)
+            }
+            return
+        }
+        let v = scratch, m = scratch + p.inputFloats
+        let units = Self.positions * panels
+        for block in 0..<p.blocks {
+            let first = block * p.blockTiles
+            let count = min(p.tiles - first, p.blockTiles)
+            pool.parallelRanges(count, minimumChunk: 4) { range in
+                transformInput(tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
+                               plan: p, input: input, into: v)
+            }
+            // (panel, position) units, panel-major: a thread's share keeps to few panels of U.
+            pool.parallelRanges(units, minimumChunk: 4, oversubscription: 4) { range in
+                var unit = range.lowerBound
+                while unit < range.upperBound {
+                    let panel = unit / Self.positions, xi = unit % Self.positions
+                    let end = min(range.upperBound, (panel + 1) * Self.positions)
+                    multiply(rows: count, positions: xi..<(xi + end - unit), panels: panel..<(panel + 1), v: v, m: m)
+                    unit = end
+                }
+            }
+            pool.parallelRanges(count, minimumChunk: 4) { range in
+                transformOutput(tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
+                                plan: p, m: m, output: output)
+            }
         }
     }
 
     // MARK: - Stages
 
-    /// `V[ξ][t][c] = (Bᵀ d B)[ξ]` for the tiles `tiles`, `d` the 6×6 input patch of tile t, channel c.
-    private func transformInput(tiles: Range<Int>, plan p: Plan, input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
+    /// Row `firstRow + i` of V (`[row][36][Cin]`) = `Bᵀ d B` of tile `tiles.lowerBound + i`, `d` its 6×6 input patch.
+    private func transformInput(
+        tiles: Range<Int>, firstRow: Int, plan p: Plan, input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>
+    ) {
         let g = geometry
         let cin = g.inputChannels, w = VectorPointwise.width
-        let positionStride = p.blockTiles * cin
         withUnsafeTemporaryAllocation(of: V.self, capacity: Self.positions) { temp in
             let t = temp.baseAddress!
-            for (row, tile) in tiles.enumerated() {
+            for (i, tile) in tiles.enumerated() {
                 let ty = tile / p.tilesX, tx = tile - ty * p.tilesX
                 let y0 = ty * Self.outputTile - g.padding.top, x0 = tx * Self.outputTile - g.padding.left
                 let inside = y0 >= 0 && x0 >= 0 && y0 + Self.inputTile <= g.inputHeight && x0 + Self.inputTile <= g.inputWidth
-                let dst = v + row * cin
+                let dst = v + (firstRow + i) * Self.positions * cin
                 var c = 0
                 while c < cin {
                     let lanes = min(w, cin - c)
@@ -193,16 +226,16 @@ struct WinogradConvolution {
                         t[30 + j] = b5
                     }
                     // Rows: V[i][·] = t[i][·] B.
-                    for i in 0..<6 {
-                        let r = t + 6 * i
-                        let (b0, b1, b2, b3, b4, b5) = Self.inputRows(r[0], r[1], r[2], r[3], r[4], r[5])
-                        let out = dst + (6 * i) * positionStride + c
+                    for r in 0..<6 {
+                        let row = t + 6 * r
+                        let (b0, b1, b2, b3, b4, b5) = Self.inputRows(row[0], row[1], row[2], row[3], row[4], row[5])
+                        let out = dst + (6 * r) * cin + c
                         Self.store(b0, out, lanes: lanes)
-                        Self.store(b1, out + positionStride, lanes: lanes)
-                        Self.store(b2, out + 2 * positionStride, lanes: lanes)
-                        Self.store(b3, out + 3 * positionStride, lanes: lanes)
-                        Self.store(b4, out + 4 * positionStride, lanes: lanes)
-                        Self.store(b5, out + 5 * positionStride, lanes: lanes)
+                        Self.store(b1, out + cin, lanes: lanes)
+                        Self.store(b2, out + 2 * cin, lanes: lanes)
+                        Self.store(b3, out + 3 * cin, lanes: lanes)
+                        Self.store(b4, out + 4 * cin, lanes: lanes)
+                        Self.store(b5, out + 5 * cin, lanes: lanes)
                     }
                     c += w
                 }
@@ -210,68 +243,60 @@ struct WinogradConvolution {
         }
     }
 
-    /// `M[ξ] = V[ξ] · U[ξ]` for the panels `panelRange`: M is `[36][tiles][groupPanels · panelWidth]`.
-    private func multiply(tiles: Int, plan p: Plan, panels panelRange: Range<Int>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>) {
+    /// `M[·][ξ][panel] = V[·][ξ] · U[ξ][panel]` for the first `rows` rows, the positions `positions` and the panels
+    /// `panelRange`; M is `[row][36][panels · panelWidth]`.
+    private func multiply(
+        rows: Int, positions: Range<Int>, panels panelRange: Range<Int>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
+    ) {
         let cin = geometry.inputChannels, cout = geometry.outputChannels
-        let nr = TiledGEMMConvolution.panelWidth, mr = TiledGEMMConvolution.tileRows
-        let ldm = p.groupPanels * nr
+        let nr = panelWidth, ldm = panels * nr
         let u = UnsafePointer(transformed.pointer)
         let zero = UnsafePointer(zeros.pointer)
-        for xi in 0..<Self.positions {
-            let a = v + xi * p.blockTiles * cin
-            let c = m + xi * p.blockTiles * ldm
+        for xi in positions {
             for panel in panelRange {
-                let b = u + (xi * panels + panel) * cin * nr
-                let cols = min(nr, cout - panel * nr)
-                let column = (panel - panelRange.lowerBound) * nr
-                var r = 0
-                while r < tiles {
-                    TiledGEMMConvolution.tile(a + r * cin, lda: cin, rows: min(mr, tiles - r), depth: cin, b, zero, .none,
-                                              c + r * ldm + column, ldc: ldm, cols: cols)
-                    r += mr
-                }
+                kernel.multiplyPanel(v + xi * cin, lda: Self.positions * cin, rows: rows, depth: cin,
+                                     u + (xi * panels + panel) * cin * nr, m + xi * ldm + panel * nr,
+                                     ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr), zeros: zero)
             }
         }
     }
 
-    /// `Y = act(Aᵀ M A + bias)` for the tiles `tiles` and the output channels of `panelRange`, stored inside the output.
+    /// `Y = act(Aᵀ M A + bias)` for the tiles `tiles` (rows from `firstRow` of M), stored inside the output.
     private func transformOutput(
-        tiles: Range<Int>, plan p: Plan, panels panelRange: Range<Int>, m: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+        tiles: Range<Int>, firstRow: Int, plan p: Plan, m: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         let g = geometry
-        let cout = g.outputChannels, w = VectorPointwise.width, nr = TiledGEMMConvolution.panelWidth
-        let ldm = p.groupPanels * nr
-        let positionStride = p.blockTiles * ldm
-        let firstChannel = panelRange.lowerBound * nr, endChannel = min(cout, panelRange.upperBound * nr)
+        let cout = g.outputChannels, w = VectorPointwise.width
+        let ldm = panels * panelWidth
         let (low, high) = VectorPointwise.bounds(activation)
         withUnsafeTemporaryAllocation(of: V.self, capacity: 24) { temp in
             let t = temp.baseAddress!
-            for (row, tile) in tiles.enumerated() {
+            for (i, tile) in tiles.enumerated() {
                 let ty = tile / p.tilesX, tx = tile - ty * p.tilesX
                 let oy0 = ty * Self.outputTile, ox0 = tx * Self.outputTile
                 let rows = min(Self.outputTile, g.outputHeight - oy0), cols = min(Self.outputTile, g.outputWidth - ox0)
-                var k = firstChannel
-                while k < endChannel {
-                    let lanes = min(w, endChannel - k)
-                    let src = m + row * ldm + (k - firstChannel)
+                let src = m + (firstRow + i) * Self.positions * ldm
+                var k = 0
+                while k < cout {
+                    let lanes = min(w, cout - k)
                     // Columns: t[·][j] = Aᵀ M[·][j].
                     for j in 0..<6 {
-                        let s = src + j * positionStride
+                        let s = src + j * ldm + k
                         let (a0, a1, a2, a3) = Self.outputRows(
-                            Self.load(s, lanes: lanes), Self.load(s + 6 * positionStride, lanes: lanes),
-                            Self.load(s + 12 * positionStride, lanes: lanes), Self.load(s + 18 * positionStride, lanes: lanes),
-                            Self.load(s + 24 * positionStride, lanes: lanes), Self.load(s + 30 * positionStride, lanes: lanes))
+                            Self.load(s, lanes: lanes), Self.load(s + 6 * ldm, lanes: lanes),
+                            Self.load(s + 12 * ldm, lanes: lanes), Self.load(s + 18 * ldm, lanes: lanes),
+                            Self.load(s + 24 * ldm, lanes: lanes), Self.load(s + 30 * ldm, lanes: lanes))
                         t[j] = a0
                         t[6 + j] = a1
                         t[12 + j] = a2
                         t[18 + j] = a3
                     }
                     let b = Self.load(bias.pointer + k, lanes: lanes)
-                    // Rows: Y[i][·] = t[i][·] A.
-                    for i in 0..<rows {
-                        let r = t + 6 * i
-                        let (y0, y1, y2, y3) = Self.outputRows(r[0], r[1], r[2], r[3], r[4], r[5])
-                        let out = output + ((oy0 + i) * g.outputWidth + ox0) * cout + k
+                    // Rows: Y[r][·] = t[r][·] A.
+                    for r in 0..<rows {
+                        let row = t + 6 * r
+                        let (y0, y1, y2, y3) = Self.outputRows(row[0], row[1], row[2], row[3], row[4], row[5])
+                        let out = output + ((oy0 + r) * g.outputWidth + ox0) * cout + k
                         Self.store(VectorPointwise.clamp(y0 + b, low, high), out, lanes: lanes)
                         if cols > 1 { Self.store(VectorPointwise.clamp(y1 + b, low, high), out + cout, lanes: lanes) }
                         if cols > 2 { Self.store(VectorPointwise.clamp(y2 + b, low, high), out + 2 * cout, lanes: lanes) }

@@ -1,0 +1,71 @@
+import Testing
+import TestSupport
+@testable import TensorEngine
+
+/// Both GEMM inner kernels (the 8-wide one and, on CPUs that have it, AVX-512) against a plain triple loop, and Winograd
+/// on each of them against the reference convolution: the process-wide choice (``GEMMKernel/preferred``) tests only one.
+@Suite("GEMM inner kernels")
+struct GEMMKernelTests {
+    @Test(arguments: GEMMKernel.available)
+    func panelMatchesTripleLoop(_ kernel: GEMMKernel) {
+        var rng = SplitMix64(seed: 21)
+        let nr = kernel.panelWidth
+        let zeros = [Float](repeating: 0, count: nr)
+        for (rows, depth, cols) in [(1, 1, 1), (5, 3, nr), (kernel.tileRows, 64, nr - 1), (17, 70, 7), (25, 9, nr / 2 + 1)] {
+            let lda = depth + 3, ldc = nr + 5
+            let a = (0..<(rows * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let b = (0..<(depth * nr)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let sentinel: Float = 12345
+            var c = [Float](repeating: sentinel, count: rows * ldc)
+            kernel.multiplyPanel(a, lda: lda, rows: rows, depth: depth, b, &c, ldc: ldc, cols: cols, zeros: zeros)
+            var worst: Float = 0
+            var untouched = true
+            for r in 0..<rows {
+                for j in 0..<ldc {
+                    if j >= cols {
+                        untouched = untouched && c[r * ldc + j] == sentinel
+                        continue
+                    }
+                    var sum: Float = 0
+                    for k in 0..<depth { sum += a[r * lda + k] * b[k * nr + j] }
+                    worst = max(worst, abs(sum - c[r * ldc + j]))
+                }
+            }
+            #expect(worst <= 1e-4, "\(kernel) rows \(rows) depth \(depth) cols \(cols): max |Δ| \(worst)")
+            #expect(untouched, "\(kernel) rows \(rows) depth \(depth) cols \(cols) wrote past its columns")
+        }
+    }
+
+    @Test(arguments: GEMMKernel.available)
+    func winogradMatchesReference(_ kernel: GEMMKernel) {
+        for c in [winogradCases[1], winogradCases[2], winogradCases[3], winogradCases[9]] {
+            var rng = SplitMix64(seed: 22)
+            let x = Tensor.random(shape: [c.h, c.w, c.cin], using: &rng)
+            let wt = Tensor.random(shape: [c.cout, c.cin, 3, 3], in: -0.5...0.5, using: &rng)
+            let b = Tensor.random(shape: [c.cout], using: &rng)
+            let expected = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: .reference)
+            let g = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+                                        kernelHeight: 3, kernelWidth: 3, padding: c.padding)
+            let conv = wt.withUnsafeBufferPointer { w in
+                b.withUnsafeBufferPointer { bias in
+                    WinogradConvolution(geometry: g, weights: w.baseAddress!, bias: bias.baseAddress!, activation: c.activation,
+                                        kernel: kernel)
+                }
+            }
+            let scale = expected.values.reduce(0) { max($0, abs($1)) }
+            for threads in [1, 2] {
+                let pool = ComputePool(threadCount: threads)
+                let scratch = TensorStorage(count: conv.scratchCount(threads: threads))
+                var y = Tensor(shape: expected.shape)
+                x.withUnsafeBufferPointer { input in
+                    y.withUnsafeMutableBufferPointer { out in
+                        conv.run(input: input.baseAddress!, output: out.baseAddress!, scratch: scratch.pointer, pool: pool)
+                    }
+                }
+                let error = zip(y.values, expected.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
+                #expect(error <= ConvolutionParityTests.winogradTolerance * max(scale, 1),
+                        "\(kernel) \(threads) threads \(c.testDescription): max |Δ| \(error), max |y| \(scale)")
+            }
+        }
+    }
+}
