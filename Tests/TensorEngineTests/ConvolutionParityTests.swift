@@ -98,6 +98,10 @@ let winogradCases: [ConvCase] = [
     ConvCase(h: 40, w: 40, cin: 16, cout: 40, k: 3, padding: .uniform(1), activation: .relu, label: "one block, shared"),
     ConvCase(h: 60, w: 44, cin: 24, cout: 40, k: 3, padding: .uniform(1), label: "two blocks, shared"),
     ConvCase(h: 140, w: 140, cin: 16, cout: 8, k: 3, padding: .uniform(1), label: "many blocks, one per task"),
+    ConvCase(h: 19, w: 19, cin: 64, cout: 32, k: 3, dilation: 6, padding: .uniform(6), activation: .relu, label: "VGG fc6 dilated"),
+    ConvCase(h: 13, w: 11, cin: 16, cout: 20, k: 3, dilation: 2, padding: .uniform(2), label: "dilation 2"),
+    ConvCase(h: 17, w: 16, cin: 16, cout: 16, k: 3, dilation: 3, padding: Padding2D(top: 3, left: 1, bottom: 0, right: 4),
+             label: "dilation 3, uneven padding"),
 ]
 
 @Suite("Convolution kernels match the reference")
@@ -185,7 +189,9 @@ struct ConvolutionParityTests {
         #expect(ConvolutionAlgorithm.preferred(for: smallMap) == .tiledGEMM)
         var dilated = conv4
         (dilated.dilationY, dilated.dilationX, dilated.padding) = (6, 6, .uniform(6))
-        #expect(ConvolutionAlgorithm.preferred(for: dilated) == .gemm)
+        #expect(ConvolutionAlgorithm.preferred(for: dilated) == .winograd)
+        (dilated.inputHeight, dilated.inputWidth) = (8, 8)
+        #expect(ConvolutionAlgorithm.preferred(for: dilated) == .gemm, "6 phases of 1–2 pixels: tiles would waste most")
         var stem = conv4
         (stem.inputChannels, stem.outputChannels) = (3, 64)
         #expect(ConvolutionAlgorithm.preferred(for: stem) == .tiledGEMM)

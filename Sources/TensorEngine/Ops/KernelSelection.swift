@@ -8,7 +8,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     case tiledGEMM
     /// Vectorised depthwise 3×3, stride 1 or 2, channels a multiple of 4.
     case depthwise3x3
-    /// Winograd F(4×4, 3×3): 3×3, stride 1, undilated, one group; a quarter of the multiplications (see
+    /// Winograd F(4×4, 3×3): 3×3, stride 1, one group, any dilation; a quarter of the multiplications (see
     /// ``WinogradConvolution``).
     case winograd
 
@@ -24,10 +24,11 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     }
 
     /// The fastest kernel for `geometry`: depthwise 3×3 when it fits; Winograd for 3×3 stride-1 convolutions on maps of
-    /// at least 8×8 with 16 or more input channels (the VGG16 layers and SSD heads), unless `allowingWinograd` is false;
-    /// for other ungrouped convolutions the tiled GEMM below ``tiledGEMMLimit`` multiply-accumulates (every SSDLite layer;
-    /// there OpenBLAS's packing and thread hand-off cost more than they save) and OpenBLAS SGEMM above (the dilated fc6,
-    /// the stride-2 extras, where its cache blocking wins); the reference for the rest (other grouped convs).
+    /// at least 8×8 with 16 or more input channels (the VGG16 layers, the dilated fc6, the SSD heads), unless
+    /// `allowingWinograd` is false; for other ungrouped convolutions the tiled GEMM below ``tiledGEMMLimit``
+    /// multiply-accumulates (every SSDLite layer; there OpenBLAS's packing and thread hand-off cost more than they save)
+    /// and OpenBLAS SGEMM above (the stride-2 extras, where its cache blocking wins); the reference for the rest (other
+    /// grouped convs).
     ///
     /// Winograd's sums differ from a direct convolution's in float32 rounding (about 1e-6 relative per layer), so callers
     /// that need direct sums (numerical debugging, gradient checks) pass `allowingWinograd: false`.

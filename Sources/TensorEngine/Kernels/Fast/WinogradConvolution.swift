@@ -1,4 +1,4 @@
-/// 3×3, stride-1 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
+/// 3×3, stride-1 convolution (any dilation) by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
 /// Convolutional Neural Networks", CVPR 2016): each 4×4 block of output pixels is computed from a 6×6 input tile with
 /// 36 multiplications per (input, output) channel pair instead of 144, a 4× cut in arithmetic for the VGG16 layers.
 ///
@@ -16,6 +16,9 @@
 /// block's intermediate data stays in that core's caches. Small maps (38×38 and below, too few blocks for the threads)
 /// are shared instead: the threads split the input transform by tiles, the GEMMs by (panel, position) and the output
 /// transform by tiles, so both threads share the weights instead of each streaming all of them.
+///
+/// A dilated convolution (fc6: dilation 6) is the same computation on each phase's sub-map: tiles step by 4·d output
+/// pixels and read inputs d apart (``tileStarts(outputs:dilation:)``).
 ///
 /// Accuracy: the transforms use the points 0, ±1, ±2, ∞; in float32 the result differs from a direct convolution by a
 /// few units in the 6th significant digit (the parity tests bound it), which is why ``ConvolutionAlgorithm/preferred(for:)``
@@ -43,16 +46,38 @@ struct WinogradConvolution {
     let bias: TensorStorage
     /// `[panelWidth]` zeros: the vector GEMM tiles start from zero (the bias is added after the output transform).
     let zeros: TensorStorage
+    /// First output row and column of every tile row and tile column (``tileStarts(outputs:dilation:)``).
+    let rowStarts: [Int]
+    let columnStarts: [Int]
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.groups == 1 && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
-            && g.dilationY == 1 && g.dilationX == 1
     }
 
-    /// Where the 4× cut in multiplications outweighs the transforms and the tile padding: maps of at least 8×8 output
-    /// pixels and at least 16 input channels (the 3-channel stem stays on im2col).
+    /// Where the cut in multiplications outweighs the transforms and the tile padding: maps of at least 8×8 output
+    /// pixels, at least 16 input channels (the 3-channel stem stays on im2col), and tiles that waste little (a dilated
+    /// map splits into one sub-map per phase; 36 multiplications per tile must be at most ⅔ of the direct 9 per pixel).
     static func isWorthwhile(_ g: ConvolutionGeometry) -> Bool {
-        supports(g) && g.outputHeight >= 8 && g.outputWidth >= 8 && g.inputChannels >= 16 && g.outputChannels >= 8
+        guard supports(g), g.outputHeight >= 8, g.outputWidth >= 8, g.inputChannels >= 16, g.outputChannels >= 8 else {
+            return false
+        }
+        let tiles = tileStarts(outputs: g.outputHeight, dilation: g.dilationY).count
+            * tileStarts(outputs: g.outputWidth, dilation: g.dilationX).count
+        return tiles * 6 <= g.outputHeight * g.outputWidth
+    }
+
+    /// First output coordinate of every tile along one axis. Undilated: 0, 4, 8, …. Dilated by d, the outputs of each
+    /// phase p (p, p + d, p + 2d, …) form their own undilated sub-map, tiled in steps of 4d.
+    static func tileStarts(outputs: Int, dilation d: Int) -> [Int] {
+        var starts: [Int] = []
+        for phase in 0..<min(d, outputs) {
+            var start = phase
+            while start < outputs {
+                starts.append(start)
+                start += outputTile * d
+            }
+        }
+        return starts
     }
 
     init(
@@ -80,6 +105,8 @@ struct WinogradConvolution {
         self.bias = TensorStorage(count: cout)
         if let bias { self.bias.pointer.update(from: bias, count: cout) }
         zeros = TensorStorage(count: nr)
+        rowStarts = Self.tileStarts(outputs: g.outputHeight, dilation: g.dilationY)
+        columnStarts = Self.tileStarts(outputs: g.outputWidth, dilation: g.dilationX)
     }
 
     /// `G g Gᵀ` for one 3×3 filter, row-major 6×6, in double precision.
@@ -128,9 +155,8 @@ struct WinogradConvolution {
 
     func plan(threads: Int) -> Plan {
         let g = geometry
-        let tilesX = (g.outputWidth + Self.outputTile - 1) / Self.outputTile
-        let tilesY = (g.outputHeight + Self.outputTile - 1) / Self.outputTile
-        let tiles = tilesX * tilesY
+        let tilesX = columnStarts.count
+        let tiles = tilesX * rowStarts.count
         // Each panel of U[ξ] is reused by every tile of a block, so blocks must be tall enough to stream U (4× the
         // layer's weights) from memory: at least 96 tiles, more while a block's V[ξ] (tiles × Cin) stays in L2.
         let target = max(96, min(240, 64 * 1024 / g.inputChannels))
@@ -197,22 +223,22 @@ struct WinogradConvolution {
         tiles: Range<Int>, firstRow: Int, plan p: Plan, input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>
     ) {
         let g = geometry
-        let cin = g.inputChannels, w = VectorPointwise.width
+        let cin = g.inputChannels, w = VectorPointwise.width, dy = g.dilationY, dx = g.dilationX
         withUnsafeTemporaryAllocation(of: V.self, capacity: Self.positions) { temp in
             let t = temp.baseAddress!
             for (i, tile) in tiles.enumerated() {
                 let ty = tile / p.tilesX, tx = tile - ty * p.tilesX
-                let y0 = ty * Self.outputTile - g.padding.top, x0 = tx * Self.outputTile - g.padding.left
-                let inside = y0 >= 0 && x0 >= 0 && y0 + Self.inputTile <= g.inputHeight && x0 + Self.inputTile <= g.inputWidth
+                let y0 = rowStarts[ty] - g.padding.top, x0 = columnStarts[tx] - g.padding.left
+                let inside = y0 >= 0 && x0 >= 0 && y0 + 5 * dy < g.inputHeight && x0 + 5 * dx < g.inputWidth
                 let dst = v + (firstRow + i) * Self.positions * cin
                 var c = 0
                 while c < cin {
                     let lanes = min(w, cin - c)
                     // Columns: t[·][j] = Bᵀ d[·][j].
                     for j in 0..<6 {
-                        let x = x0 + j
+                        let x = x0 + j * dx
                         @inline(__always) func load(_ r: Int) -> V {
-                            let y = y0 + r
+                            let y = y0 + r * dy
                             if !inside && (y < 0 || y >= g.inputHeight || x < 0 || x >= g.inputWidth) { return V() }
                             return Self.load(input + (y * g.inputWidth + x) * cin + c, lanes: lanes)
                         }
@@ -266,15 +292,16 @@ struct WinogradConvolution {
         tiles: Range<Int>, firstRow: Int, plan p: Plan, m: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         let g = geometry
-        let cout = g.outputChannels, w = VectorPointwise.width
+        let cout = g.outputChannels, w = VectorPointwise.width, dy = g.dilationY, dx = g.dilationX
         let ldm = panels * panelWidth
         let (low, high) = VectorPointwise.bounds(activation)
         withUnsafeTemporaryAllocation(of: V.self, capacity: 24) { temp in
             let t = temp.baseAddress!
             for (i, tile) in tiles.enumerated() {
                 let ty = tile / p.tilesX, tx = tile - ty * p.tilesX
-                let oy0 = ty * Self.outputTile, ox0 = tx * Self.outputTile
-                let rows = min(Self.outputTile, g.outputHeight - oy0), cols = min(Self.outputTile, g.outputWidth - ox0)
+                let oy0 = rowStarts[ty], ox0 = columnStarts[tx]
+                let rows = min(Self.outputTile, (g.outputHeight - 1 - oy0) / dy + 1)
+                let cols = min(Self.outputTile, (g.outputWidth - 1 - ox0) / dx + 1)
                 let src = m + (firstRow + i) * Self.positions * ldm
                 var k = 0
                 while k < cout {
@@ -296,11 +323,12 @@ struct WinogradConvolution {
                     for r in 0..<rows {
                         let row = t + 6 * r
                         let (y0, y1, y2, y3) = Self.outputRows(row[0], row[1], row[2], row[3], row[4], row[5])
-                        let out = output + ((oy0 + r) * g.outputWidth + ox0) * cout + k
+                        let out = output + ((oy0 + r * dy) * g.outputWidth + ox0) * cout + k
+                        let step = dx * cout
                         Self.store(VectorPointwise.clamp(y0 + b, low, high), out, lanes: lanes)
-                        if cols > 1 { Self.store(VectorPointwise.clamp(y1 + b, low, high), out + cout, lanes: lanes) }
-                        if cols > 2 { Self.store(VectorPointwise.clamp(y2 + b, low, high), out + 2 * cout, lanes: lanes) }
-                        if cols > 3 { Self.store(VectorPointwise.clamp(y3 + b, low, high), out + 3 * cout, lanes: lanes) }
+                        if cols > 1 { Self.store(VectorPointwise.clamp(y1 + b, low, high), out + step, lanes: lanes) }
+                        if cols > 2 { Self.store(VectorPointwise.clamp(y2 + b, low, high), out + 2 * step, lanes: lanes) }
+                        if cols > 3 { Self.store(VectorPointwise.clamp(y3 + b, low, high), out + 3 * step, lanes: lanes) }
                     }
                     k += w
                 }
