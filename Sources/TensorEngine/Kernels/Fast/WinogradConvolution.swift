@@ -93,12 +93,13 @@ struct WinogradConvolution {
         panels = (cout + nr - 1) / nr
         transformed = TensorStorage(count: Self.positions * panels * cin * nr)
         let u = transformed.pointer
-        var tile = [Double](repeating: 0, count: Self.positions)
-        for co in 0..<cout {
-            for ci in 0..<cin {
-                Self.transformFilter(oihw + (co * cin + ci) * 9, into: &tile)
-                for xi in 0..<Self.positions {
-                    u[((xi * panels + co / nr) * cin + ci) * nr + co % nr] = Float(tile[xi])
+        let positionStride = panels * cin * nr
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.positions) { tile in
+            for co in 0..<cout {
+                for ci in 0..<cin {
+                    Self.transformFilter(oihw + (co * cin + ci) * 9, into: tile.baseAddress!)
+                    let column = u + ((co / nr) * cin + ci) * nr + co % nr
+                    for xi in 0..<Self.positions { column[xi * positionStride] = Float(tile[xi]) }
                 }
             }
         }
@@ -109,23 +110,23 @@ struct WinogradConvolution {
         columnStarts = Self.tileStarts(outputs: g.outputWidth, dilation: g.dilationX)
     }
 
-    /// `G g Gᵀ` for one 3×3 filter, row-major 6×6, in double precision.
-    static func transformFilter(_ g: UnsafePointer<Float>, into out: inout [Double]) {
-        // G g: 6 × 3, column by column.
+    /// `G g Gᵀ` for one 3×3 filter, row-major 6×6 into `out`, in double precision.
+    static func transformFilter(_ g: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>) {
+        // G g (6 × 3), column by column; then G applied to each of its rows.
         let c0 = applyG(Double(g[0]), Double(g[3]), Double(g[6]))
         let c1 = applyG(Double(g[1]), Double(g[4]), Double(g[7]))
         let c2 = applyG(Double(g[2]), Double(g[5]), Double(g[8]))
-        let rows = [(c0.0, c1.0, c2.0), (c0.1, c1.1, c2.1), (c0.2, c1.2, c2.2), (c0.3, c1.3, c2.3), (c0.4, c1.4, c2.4), (c0.5, c1.5, c2.5)]
-        // (G g) Gᵀ: G applied to each row.
-        for (i, r) in rows.enumerated() {
-            let u = applyG(r.0, r.1, r.2)
-            out[i * 6] = u.0
-            out[i * 6 + 1] = u.1
-            out[i * 6 + 2] = u.2
-            out[i * 6 + 3] = u.3
-            out[i * 6 + 4] = u.4
-            out[i * 6 + 5] = u.5
-        }
+        store(applyG(c0.0, c1.0, c2.0), out)
+        store(applyG(c0.1, c1.1, c2.1), out + 6)
+        store(applyG(c0.2, c1.2, c2.2), out + 12)
+        store(applyG(c0.3, c1.3, c2.3), out + 18)
+        store(applyG(c0.4, c1.4, c2.4), out + 24)
+        store(applyG(c0.5, c1.5, c2.5), out + 30)
+    }
+
+    @inline(__always)
+    private static func store(_ row: (Double, Double, Double, Double, Double, Double), _ out: UnsafeMutablePointer<Double>) {
+        (out[0], out[1], out[2], out[3], out[4], out[5]) = row
     }
 
     /// `G x` for a 3-vector: G's rows are (¼, 0, 0), −⅙(1, 1, 1), −⅙(1, −1, 1), (1/24, 1/12, ⅙), (1/24, −1/12, ⅙), (0, 0, 1).
