@@ -19,17 +19,28 @@ public final class Detector {
     private let boxesPerLocation: [Int]
 
     /// Compiles the model's network and checks that its heads agree with its default boxes.
-    public init(model: ModelFile, options: DetectorOptions = DetectorOptions()) throws {
-        let manifest = model.manifest
-        let p = manifest.preprocessing
+    public convenience init(model: ModelFile, options: DetectorOptions = DetectorOptions()) throws {
+        let p = model.manifest.preprocessing
         guard p.scale.count == 3, p.offset.count == 3, p.inputWidth > 0, p.inputHeight > 0 else {
             throw DetectionError.invalidModel("preprocessing needs 3 scales and 3 offsets and a positive input size")
         }
+        let network = try Network(graph: model.graph, parameters: model,
+                                  options: NetworkOptions(threads: options.threads, winograd: options.winograd))
+        try self.init(manifest: model.manifest, options: options, network: network)
+    }
+
+    /// A detector for the same model and options that shares this one's compiled weights (``NeuralNet/Network/replica()``)
+    /// and can run at the same time on another thread.
+    public func replica() throws -> Detector {
+        try Detector(manifest: manifest, options: options, network: network.replica())
+    }
+
+    private init(manifest: ModelManifest, options: DetectorOptions, network: Network) throws {
+        let p = manifest.preprocessing
         guard manifest.labels.count >= 2 else { throw DetectionError.invalidModel("the model names \(manifest.labels.count) classes") }
         self.manifest = manifest
         self.options = options
-        network = try Network(graph: model.graph, parameters: model,
-                              options: NetworkOptions(threads: options.threads, winograd: options.winograd))
+        self.network = network
         anchors = try AnchorSet(manifest.anchors, inputWidth: p.inputWidth, inputHeight: p.inputHeight)
         decoder = try BoxDecoder(manifest.boxCoding)
         postProcessor = PostProcessor(settings: manifest.postprocessing, classes: manifest.labels.count, anchors: anchors)

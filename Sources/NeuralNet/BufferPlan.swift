@@ -49,6 +49,16 @@ struct BufferPlan {
         self.buffers = capacities.map { TensorStorage(count: $0) }
     }
 
+    private init(bufferOfSlot: [Int?], capacities: [Int]) {
+        self.bufferOfSlot = bufferOfSlot
+        self.buffers = capacities.map { TensorStorage(count: $0) }
+    }
+
+    /// The same layout with buffers of its own (for a ``Network/replica()``).
+    func withNewBuffers() -> BufferPlan {
+        BufferPlan(bufferOfSlot: bufferOfSlot, capacities: buffers.map(\.count))
+    }
+
     /// Total floats held by the plan's buffers.
     var totalCount: Int { buffers.reduce(0) { $0 + $1.count } }
 }

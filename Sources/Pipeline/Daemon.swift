@@ -40,11 +40,14 @@ public struct Daemon: Service {
             deliver: { continuation.yield($0) })
         BLAS.setThreadCount(configuration.workers.threads)
         let workers = try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
-            try (0..<configuration.workers.count).map { _ in
-                try InferenceWorker(
+            var workers: [InferenceWorker] = []
+            for _ in 0..<configuration.workers.count {
+                workers.append(try InferenceWorker(
                     models: models, streamModel: streamModel, streams: streams, threads: configuration.workers.threads,
-                    scheduler: scheduler, metrics: metrics, logger: logger, deliver: { continuation.yield($0) })
+                    winograd: configuration.workers.winograd, sibling: workers.first, scheduler: scheduler, metrics: metrics,
+                    logger: logger, deliver: { continuation.yield($0) }))
             }
+            return workers
         }
         let outputs = try await Outputs.open(configuration: configuration, logger: logger)
         metrics.addGauges { [metrics] in

@@ -51,6 +51,7 @@ extension DaemonConfiguration {
             workers.count = try w.int("count", default: 2, range: 1...64)
             workers.threads = try w.int("threads", default: 1, range: 1...64)
             workers.queueCapacity = try w.int("queue", default: 8, range: 1...10_000)
+            workers.winograd = try w.bool("winograd") ?? true
             try w.rejectUnknownKeys()
         }
         let streamTables = try root.tableArray("streams")

@@ -20,15 +20,22 @@ final class InferenceWorker: @unchecked Sendable {
     private let logger: Logger
     private let done = DispatchSemaphore(value: 0)
 
-    /// Compiles one detector per model. Fails (before the daemon reports ready) if a model cannot be loaded.
+    /// Compiles one detector per model, or, given the `sibling` worker of the same daemon, replicates its detectors so
+    /// the compiled weights exist once however many workers there are. Fails (before the daemon reports ready) if a
+    /// model cannot be loaded.
     init(
-        models: [ModelFile], streamModel: [Int], streams: [StreamConfiguration], threads: Int, scheduler: FrameScheduler,
-        metrics: PipelineMetrics, logger: Logger, deliver: @escaping @Sendable (DeliveryItem) -> Void
+        models: [ModelFile], streamModel: [Int], streams: [StreamConfiguration], threads: Int, winograd: Bool,
+        sibling: InferenceWorker?, scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger,
+        deliver: @escaping @Sendable (DeliveryItem) -> Void
     ) throws {
-        detectors = try models.map { model in
-            // The detector filters at the lowest threshold any stream of this model uses; streams filter further.
-            let lowest = zip(streams, streamModel).filter { models[$0.1].url == model.url }.map(\.0.lowestThreshold).min()
-            return try Detector(model: model, options: DetectorOptions(threads: threads, minimumScore: lowest))
+        if let sibling {
+            detectors = try sibling.detectors.map { try $0.replica() }
+        } else {
+            detectors = try models.map { model in
+                // The detector filters at the lowest threshold any stream of this model uses; streams filter further.
+                let lowest = zip(streams, streamModel).filter { models[$0.1].url == model.url }.map(\.0.lowestThreshold).min()
+                return try Detector(model: model, options: DetectorOptions(threads: threads, minimumScore: lowest, winograd: winograd))
+            }
         }
         // One pass per network before the daemon reports ready: first-touch page faults on the weights and buffers
         // would otherwise delay the first frames of every stream by a few hundred milliseconds.

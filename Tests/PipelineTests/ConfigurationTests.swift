@@ -23,6 +23,13 @@ struct ConfigurationTests {
         #expect(c.output.socket?.mode == 0o660)
         #expect(c.metrics == MetricsConfiguration(host: "127.0.0.1", port: 9464))
         #expect(c.tracker.minHits == 3)
+        #expect(c.workers.winograd)
+    }
+
+    @Test("workers.winograd turns Winograd off")
+    func winogradOff() throws {
+        let c = try DaemonConfiguration.parse(Self.minimal + "\n[workers]\nwinograd = false")
+        #expect(c.workers == WorkerConfiguration(count: 2, threads: 1, queueCapacity: 8, winograd: false))
     }
 
     @Test("defaults")
@@ -45,6 +52,7 @@ struct ConfigurationTests {
         ("[[streams]]\nname = \"a b\"\nurl = \"x.mp4\"", "<config>: streams[0].name: use letters, digits, '-', '_' or '.' only (it names files), got 'a b'"),
         ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfsp = 3", "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, live, model, name, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url)"),
         (minimal + "\n[workers]\ncount = 0", "<config>: workers.count: must be between 1 and 64, got 0"),
+        (minimal + "\n[workers]\nwinograd = \"yes\"", "<config>: workers.winograd: expected true or false, got string \"yes\""),
         (minimal + "\n[output.socket]\npath = \"/run/x.sock\"\nmode = \"0999\"", "<config>: output.socket.mode: expected an octal file mode such as \"0660\", got '0999'"),
         (minimal + "\n[metrics]\naddress = \"localhost\"", "<config>: metrics.address: expected HOST:PORT, got 'localhost'"),
         (minimal + "\n[logging]\nlevel = \"loud\"", "<config>: logging.level: expected one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
