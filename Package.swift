@@ -98,7 +98,7 @@ let package = Package(
             dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "Evaluation"],
             swiftSettings: optimized),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CFFmpeg"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CFFmpeg", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "ModelStore", "TestSupport"]),
         .testTarget(
@@ -111,10 +111,10 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sinks", "Tracking", "MediaIO"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TrainingTests",
             dependencies: ["Training", "Evaluation", "TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg", "TestSupport"]),
     ]
 )

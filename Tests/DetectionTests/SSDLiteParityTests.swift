@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import TestSupport
 import MediaIO
 import ModelImport
 import ModelStore
@@ -29,7 +30,7 @@ struct SSDLiteParityTests {
     /// Imports the graph once per process into a temporary native model file. The suite is serialized, so the
     /// detector (confined to one thread at a time) is never used by two tests at once.
     nonisolated(unsafe) static let detector: Result<Detector, any Error> = Result {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-parity-\(getpid()).safetensors")
+        let url = ScratchDirectory.make("parity").appendingPathComponent("person.safetensors")
         try importModel(from: graphURL, to: url, labels: nil)
         return try Detector(model: ModelFile(contentsOf: url), options: DetectorOptions(threads: 2))
     }

@@ -6,6 +6,7 @@ import ModelStore
 import NeuralNet
 import TensorEngine
 import Testing
+import TestSupport
 
 /// Golden parity with torchvision 0.29.2's `ssd300_vgg16` (fixtures by tools/torchvision_ssd_golden.py): the same
 /// formula weights, regenerated here bit-exactly, and the same synthetic image.
@@ -164,7 +165,7 @@ struct TorchvisionParityTests {
 
     /// The formula-weighted model, written once per process to a temporary native file and compiled (2 threads).
     nonisolated(unsafe) static let detector: Result<Detector, any Error> = Result {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-torchvision-parity-\(getpid()).safetensors")
+        let url = ScratchDirectory.make("torchvision").appendingPathComponent("ssd300.safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         let parameters = SSDVGG.parameterShapes(.ssd300, numClasses: 91).map { name, shape in
             let (gain, shift) = TorchvisionWeightFormula.gainAndShift(key: name, shape: shape)

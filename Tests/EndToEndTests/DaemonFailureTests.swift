@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A datagram socket standing in for systemd's NOTIFY_SOCKET; records every message.
@@ -36,7 +37,7 @@ final class NotifyListener: @unchecked Sendable {
 struct DaemonFailureTests {
     @Test("writes into a broken output path are reported and retried; the socket keeps serving; READY/WATCHDOG/STOPPING")
     func failingOutput() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-fail-\(UUID().uuidString)").path
+        let dir = ScratchDirectory.make("fail").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try DaemonHarness.makeClip("\(dir)/live.mp4", frames: 50)
         // A regular file where the output directory should be: every write fails with ENOTDIR (even for root).
@@ -96,7 +97,7 @@ struct DaemonFailureTests {
 
     @Test("a second signal exits at once, without draining (status 1)")
     func secondSignal() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-sig-\(UUID().uuidString)").path
+        let dir = ScratchDirectory.make("sig").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try DaemonHarness.makeClip("\(dir)/long.mp4", frames: 250)
         try """
@@ -131,7 +132,7 @@ struct DaemonFailureTests {
 
     @Test("a malformed configuration: exit status 1 and a message naming the key")
     func malformedConfig() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-cfg-\(UUID().uuidString)").path
+        let dir = ScratchDirectory.make("cfg").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "[[streams]]\nname = \"cam\"\nurl = \"rtsp://127.0.0.1/x\"\nfps = \"fast\"\n".write(toFile: "\(dir)/bad.toml", atomically: true, encoding: .utf8)
         for command in [["run", "--config", "\(dir)/bad.toml"], ["config", "check", "\(dir)/bad.toml"]] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ssdd run` end to end: the release binary, the real person model, two file streams and one live HTTP stream that is
@@ -12,7 +13,7 @@ struct DaemonTests {
 
     @Test("files are complete and in order, the live stream reconnects, SIGTERM drains and exits 0")
     func fullRun() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-daemon-\(UUID().uuidString)").path
+        let dir = ScratchDirectory.make("daemon").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try DaemonHarness.makeClip("\(dir)/a.mp4", frames: 40)
         try DaemonHarness.makeClip("\(dir)/b.mp4", frames: 30)

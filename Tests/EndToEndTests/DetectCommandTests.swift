@@ -1,11 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("ssdd detect and ssdd model, run as a binary with the default person model")
 struct DetectCommandTests {
     static func temporary(_ name: String, _ contents: Data) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-detect-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = ScratchDirectory.make("detect")
         let path = dir.appendingPathComponent(name).path
         FileManager.default.createFile(atPath: path, contents: contents)
         return path

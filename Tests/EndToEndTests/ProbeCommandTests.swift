@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import MediaIO
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 struct ProbeCommandTests {
     @Test("prints one JSON object with the stream's facts")
     func probeFixture() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-e2e-\(UUID().uuidString)")
+        let dir = ScratchDirectory.make("probe")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("clip.mp4").path
         let writer = try VideoWriter(path: path, codec: .h264, width: 96, height: 64, framesPerSecond: 10)

@@ -1,12 +1,13 @@
 import Evaluation
 import Foundation
+import TestSupport
 import Testing
 
 /// VOC, COCO and prediction readers: values, ordering and exact error messages.
 @Suite struct ReaderTests {
-    /// A fresh temporary directory, removed by the caller.
+    /// A fresh scratch directory (removed when the test process exits).
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-eval-\(UInt64.random(in: 0...UInt64.max))")
+        let url = ScratchDirectory.make("eval")
         try FileManager.default.createDirectory(at: url.appendingPathComponent("Annotations"), withIntermediateDirectories: true)
         return url
     }

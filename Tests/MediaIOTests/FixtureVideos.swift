@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import MediaIO
 
 /// Test videos made through libavcodec with known content: four solid quadrants whose shared corner moves one
@@ -31,8 +32,6 @@ enum FixtureVideos {
     }
 
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-tests-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        ScratchDirectory.make("media")
     }
 }

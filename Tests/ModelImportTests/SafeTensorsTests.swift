@@ -33,6 +33,28 @@ import Testing
         #expect((8 + headerLength) % 8 == 0)
     }
 
+    /// Writing replaces the file in one step and leaves no temporary file anywhere (beside the target or in /tmp);
+    /// a directory that does not exist is a clear error.
+    @Test func writesAtomicallyWithoutLeftovers() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = directory.file("model.safetensors")
+        func stagingDirectories() -> Set<String> {
+            Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("TemporaryDirectory.") })
+        }
+        let before = stagingDirectories()
+        try SafeTensorsWriter.write(tensors: [.init(name: "a", shape: [1], values: [1])], metadata: [:], to: url)
+        try SafeTensorsWriter.write(tensors: [.init(name: "b", shape: [2], values: [2, 3])], metadata: [:], to: url)
+        #expect(try SafeTensorsFile(contentsOf: url).parameterNames == ["b"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["model.safetensors"])
+        #expect(stagingDirectories().subtracting(before).isEmpty)
+        let missing = directory.file("no/such/dir/model.safetensors")
+        #expect(throws: ModelStoreError.cannotWrite(
+            file: missing.path, reason: "cannot create \(missing.path).partial-\(getpid()): No such file or directory")) {
+            try SafeTensorsWriter.write(tensors: [.init(name: "a", shape: [1], values: [1])], metadata: [:], to: missing)
+        }
+    }
+
     /// Lending points into the mapping: two borrows of one tensor see the same address.
     @Test func lendsWithoutCopying() throws {
         let directory = try TemporaryDirectory()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZIPFoundation
 
 @testable import ModelImport
@@ -104,7 +105,7 @@ struct TorchCheckpointTests {
 
     @Test("an archive without data.pkl names the missing entry")
     func missingPickle() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-torch-nopkl-\(getpid()).pth")
+        let url = ScratchDirectory.make("torch").appendingPathComponent("nopkl.pth")
         defer { try? FileManager.default.removeItem(at: url) }
         let data = try Self.rewrite(Self.fixture("torch_small", "pth")) { path, bytes in path.hasSuffix("data.pkl") ? nil : bytes }
         #expect(throws: TorchCheckpointError.missingEntry(file: url.path, entry: "<name>/data.pkl")) {
@@ -114,7 +115,7 @@ struct TorchCheckpointTests {
 
     @Test("a storage shorter than its tensors needs is reported with the tensor, storage and sizes")
     func truncatedStorage() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-torch-short-\(getpid()).pth")
+        let url = ScratchDirectory.make("torch").appendingPathComponent("short.pth")
         defer { try? FileManager.default.removeItem(at: url) }
         let data = try Self.rewrite(Self.fixture("torch_small", "pth")) { path, bytes in
             path.hasSuffix("/data/0") ? bytes.prefix(40) : bytes
@@ -131,7 +132,7 @@ struct TorchCheckpointTests {
 
     @Test("a big-endian checkpoint is rejected")
     func bigEndian() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-torch-bigendian-\(getpid()).pth")
+        let url = ScratchDirectory.make("torch").appendingPathComponent("bigendian.pth")
         defer { try? FileManager.default.removeItem(at: url) }
         let data = try Self.rewrite(Self.fixture("torch_small", "pth")) { path, bytes in
             path.hasSuffix("/byteorder") ? Data("big".utf8) : bytes

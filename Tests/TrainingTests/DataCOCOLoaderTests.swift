@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import MediaIO
 import Testing
 import Training
@@ -7,8 +8,7 @@ import Training
 struct DataCOCOLoaderTests {
     @Test("boxes, classes and images load; crowd regions are left out")
     func loadsCOCO() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-coco-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = ScratchDirectory.make("coco")
         let image = RGBImage(width: 40, height: 30) { x, y in (UInt8(x * 6), UInt8(y * 8), 77) }
         try Data(PNGEncoder.encode(image)).write(to: dir.appendingPathComponent("a.png"))
         let json = """

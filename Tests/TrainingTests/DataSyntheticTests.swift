@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import TestSupport
 import MediaIO
 import Testing
 @testable import Training
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func vocRoundTripIsExactAndSelfEvaluationIsPerfect() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-voc-\(UInt64.random(in: 0...UInt64.max))")
+        let root = ScratchDirectory.make("voc")
         defer { try? FileManager.default.removeItem(at: root) }
         var samples = SyntheticDataset(width: 40, height: 32).generate(count: 4, seed: 2)
         samples[1].difficult[0] = true

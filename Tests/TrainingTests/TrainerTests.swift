@@ -1,6 +1,7 @@
 import Detection
 import Evaluation
 import Foundation
+import TestSupport
 import ModelStore
 import NeuralNet
 import TensorEngine
@@ -55,7 +56,7 @@ struct SquaresSource: TrainingBatchSource {
     }
 
     private func temporaryFile(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-trainer-\(UUID().uuidString)-\(name)")
+        ScratchDirectory.make("trainer").appendingPathComponent(name)
     }
 
     /// VOC07 mAP50 of the trainer's current weights on 24 held-out squares images (seed 99), through the product's

@@ -18,16 +18,17 @@ public enum SafeTensorsWriter {
         }
     }
 
-    /// Writes `tensors` and `metadata` to `url` atomically (a temporary file renamed into place).
+    /// Writes `tensors` and `metadata` to `url` atomically (``AtomicFileWriter``: a temporary file beside it, flushed,
+    /// renamed into place).
     ///
     /// Throws ``ModelStoreError/invalidParameter(tensor:reason:)`` when a tensor's value count differs from its shape,
     /// a name repeats or is `__metadata__`; ``ModelStoreError/cannotWrite(file:reason:)`` when the file cannot be written.
     public static func write(tensors: [Tensor], metadata: [String: String], to url: URL) throws {
         let data = try encode(tensors: tensors, metadata: metadata)
         do {
-            try data.write(to: url, options: .atomic)
+            try AtomicFileWriter.write(data, to: url.path)
         } catch {
-            throw ModelStoreError.cannotWrite(file: url.path, reason: "\(error.localizedDescription)")
+            throw ModelStoreError.cannotWrite(file: url.path, reason: "\(error)")
         }
     }
 
