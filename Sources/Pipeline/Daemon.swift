@@ -36,7 +36,8 @@ public struct Daemon: Service {
 
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
         let scheduler = FrameScheduler(
-            liveStreams: streams.map(\.live), capacity: configuration.workers.queueCapacity, metrics: metrics,
+            liveStreams: streams.map(\.live),
+            capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
         BLAS.setThreadCount(configuration.workers.threads)
         let workers = try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in

@@ -119,6 +119,7 @@ extension DaemonConfiguration {
         }
         stream.labels = try s.stringArray("labels")
         stream.decoderThreads = try s.int("decoder_threads", default: 1, range: 0...64)
+        stream.queueCapacity = try s.optionalInt("queue", range: 1...10_000)
         stream.reconnectInitial = try s.double("reconnect_initial", default: 1, range: 0.01...3600)
         stream.reconnectMax = try s.double("reconnect_max", default: 30, range: 0.01...86400)
         guard stream.reconnectMax >= stream.reconnectInitial else {

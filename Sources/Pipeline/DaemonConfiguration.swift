@@ -85,11 +85,15 @@ public struct StreamConfiguration: Sendable, Equatable {
     /// with TF/torchvision) or `fast` (swscale bilinear straight from the decoder's YUV; about 4× cheaper per frame,
     /// inputs differ by a few grey levels).
     public var resize: ResizeMode
+    /// Frames this stream may have accepted and not yet written (`queue`); nil uses `[workers] queue`. A live camera
+    /// wants 2–3 (a late frame is dropped rather than delayed); a file wants more (smoother sharing of the workers).
+    public var queueCapacity: Int?
 
     public init(
         name: String, url: String, model: String? = nil, live: Bool, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
         threshold: Float = 0.5, labelThresholds: [String: Float] = [:], labels: [String]? = nil, decoderThreads: Int = 1,
-        reconnectInitial: Double = 1, reconnectMax: Double = 30, stallTimeout: Double = 10, resize: ResizeMode = .exact
+        reconnectInitial: Double = 1, reconnectMax: Double = 30, stallTimeout: Double = 10, resize: ResizeMode = .exact,
+        queueCapacity: Int? = nil
     ) {
         self.name = name
         self.url = url
@@ -105,6 +109,7 @@ public struct StreamConfiguration: Sendable, Equatable {
         self.reconnectMax = reconnectMax
         self.stallTimeout = stallTimeout
         self.resize = resize
+        self.queueCapacity = queueCapacity
     }
 
     /// The score a detection of `label` needs to be reported.

@@ -4,7 +4,7 @@ import Sinks
 
 /// The bounded hand-off between per-stream source threads and the shared inference workers.
 ///
-/// Each stream may have at most `capacity` frames *pending*: accepted and not yet written by the delivery stage.
+/// Each stream may have at most its `capacity` of frames *pending*: accepted and not yet written by the delivery stage.
 /// When a stream is full, a **file** source blocks (back-pressure: nothing is ever dropped), while a **live** source
 /// drops its oldest frame still waiting for a worker (or, if none waits, the new frame), counting each drop.
 /// Workers take the oldest waiting frame of any stream, so streams share the workers fairly.
@@ -14,6 +14,7 @@ import Sinks
 final class FrameScheduler: @unchecked Sendable {
     private struct StreamState {
         let live: Bool
+        let capacity: Int
         var waiting: [WorkItem] = []
         var waitingHead = 0
         var pending = 0
@@ -34,17 +35,26 @@ final class FrameScheduler: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var streams: [StreamState]
-    private let capacity: Int
     private let deliver: @Sendable (DeliveryItem) -> Void
     private let metrics: PipelineMetrics
     private var stopping = false
     private var readers: [Int: ReadCanceller] = [:]
 
-    init(liveStreams: [Bool], capacity: Int, metrics: PipelineMetrics, deliver: @escaping @Sendable (DeliveryItem) -> Void) {
-        streams = liveStreams.map { StreamState(live: $0) }
-        self.capacity = capacity
+    /// - Parameters:
+    ///   - liveStreams: per stream, whether it is live (drops) or a file (blocks).
+    ///   - capacities: per stream, the frames it may have pending (at least 1).
+    init(
+        liveStreams: [Bool], capacities: [Int], metrics: PipelineMetrics, deliver: @escaping @Sendable (DeliveryItem) -> Void
+    ) {
+        precondition(liveStreams.count == capacities.count && capacities.allSatisfy { $0 >= 1 }, "FrameScheduler: capacities")
+        streams = zip(liveStreams, capacities).map { StreamState(live: $0, capacity: $1) }
         self.metrics = metrics
         self.deliver = deliver
+    }
+
+    /// Every stream with the same `capacity`.
+    convenience init(liveStreams: [Bool], capacity: Int, metrics: PipelineMetrics, deliver: @escaping @Sendable (DeliveryItem) -> Void) {
+        self.init(liveStreams: liveStreams, capacities: liveStreams.map { _ in capacity }, metrics: metrics, deliver: deliver)
     }
 
     /// Whether sources should stop reading.
@@ -56,7 +66,7 @@ final class FrameScheduler: @unchecked Sendable {
         let nanoseconds = DispatchTime.now().uptimeNanoseconds
         condition.lock()
         defer { condition.unlock() }
-        while streams[stream].pending >= capacity {
+        while streams[stream].pending >= streams[stream].capacity {
             if stopping { return .stopped }
             if streams[stream].live {
                 guard streams[stream].waitingCount > 0 else {

@@ -45,6 +45,13 @@ struct TableReader {
         return int
     }
 
+    /// An integer in `range`, or nil when the key is absent.
+    mutating func optionalInt(_ name: String, range: ClosedRange<Int>) throws -> Int? {
+        used.insert(name)
+        guard table[name] != nil else { return nil }
+        return try int(name, default: range.lowerBound, range: range)
+    }
+
     mutating func double(_ name: String) throws -> Double? {
         used.insert(name)
         guard let value = table[name] else { return nil }

@@ -24,6 +24,7 @@ struct ConfigurationTests {
         #expect(c.metrics == MetricsConfiguration(host: "127.0.0.1", port: 9464))
         #expect(c.tracker.minHits == 3)
         #expect(c.workers.winograd)
+        #expect(c.streams.map(\.queueCapacity) == [3, nil])
     }
 
     @Test("workers.winograd turns Winograd off")
@@ -50,8 +51,9 @@ struct ConfigurationTests {
         ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nthreshold = 1.5", "<config>: streams[0].threshold: must be between 0.0 and 1.0, got 1.5"),
         ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\n[[streams]]\nname = \"a\"\nurl = \"y.mp4\"", "<config>: streams[1].name: 'a' is used by another stream; names must be unique"),
         ("[[streams]]\nname = \"a b\"\nurl = \"x.mp4\"", "<config>: streams[0].name: use letters, digits, '-', '_' or '.' only (it names files), got 'a b'"),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfsp = 3", "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, live, model, name, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url)"),
+        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfsp = 3", "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, live, model, name, queue, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url)"),
         (minimal + "\n[workers]\ncount = 0", "<config>: workers.count: must be between 1 and 64, got 0"),
+        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nqueue = 0", "<config>: streams[0].queue: must be between 1 and 10000, got 0"),
         (minimal + "\n[workers]\nwinograd = \"yes\"", "<config>: workers.winograd: expected true or false, got string \"yes\""),
         (minimal + "\n[output.socket]\npath = \"/run/x.sock\"\nmode = \"0999\"", "<config>: output.socket.mode: expected an octal file mode such as \"0660\", got '0999'"),
         (minimal + "\n[metrics]\naddress = \"localhost\"", "<config>: metrics.address: expected HOST:PORT, got 'localhost'"),

@@ -38,6 +38,20 @@ struct FrameSchedulerTests {
         #expect(scheduler.accept(stream: 0, frame: Self.frame(6), frameIndex: 6) == .accepted)
     }
 
+    @Test("each stream has its own capacity: a live stream with 1 drops at its second frame while one with 3 holds 3")
+    func perStreamCapacity() {
+        let collected = Collected()
+        let metrics = PipelineMetrics(streamNames: ["cam", "lobby"])
+        let scheduler = FrameScheduler(liveStreams: [true, true], capacities: [1, 3], metrics: metrics,
+                                       deliver: { collected.append($0) })
+        for i in 0..<3 {
+            #expect(scheduler.accept(stream: 0, frame: Self.frame(i), frameIndex: i) == .accepted)
+            #expect(scheduler.accept(stream: 1, frame: Self.frame(i), frameIndex: i) == .accepted)
+        }
+        #expect(metrics.droppedCounts == [2, 0])
+        #expect(scheduler.pendingCounts() == [1, 3])
+    }
+
     @Test("a file stream that is full blocks its source until delivery releases a frame; nothing is dropped")
     func fileBlocks() async {
         let (scheduler, _, metrics) = make(live: [false], capacity: 2)
