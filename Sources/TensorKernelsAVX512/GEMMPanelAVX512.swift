@@ -26,11 +26,29 @@ public enum GEMMPanelAVX512 {
         }
     }
 
+    /// `c[r][j] = min(max(bias[j] + Σₖ a[r·lda + k] · b[k·32 + j], low), high)`: ``multiplyPanel(_:lda:rows:depth:_:_:ldc:cols:)``
+    /// starting from a bias (32 floats) and clamped (±infinity where the activation has no bound), for convolutions
+    /// whose bias and activation are fused into the store.
+    public static func multiplyPanel(
+        _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        low: Float, high: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+    ) {
+        let start = (load(bias), load(bias + 16))
+        let bounds = (V(repeating: low), V(repeating: high))
+        var r = 0
+        while r < rows {
+            tile(a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols,
+                 start: start, bounds: bounds)
+            r += tileRows
+        }
+    }
+
     /// One tile of at most 8 rows; missing rows repeat the last real one (their sums are not stored).
     @inline(__always)
     static func tile(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int,
+        start: (V, V) = (V(), V()), bounds: (low: V, high: V)? = nil
     ) {
         let a0 = a
         let a1 = rows > 1 ? a0 + lda : a0
@@ -40,9 +58,9 @@ public enum GEMMPanelAVX512 {
         let a5 = rows > 5 ? a4 + lda : a4
         let a6 = rows > 6 ? a5 + lda : a5
         let a7 = rows > 7 ? a6 + lda : a6
-        let zero = V(repeating: 0)
-        var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero
-        var c40 = zero, c41 = zero, c50 = zero, c51 = zero, c60 = zero, c61 = zero, c70 = zero, c71 = zero
+        let (s0, s1) = start
+        var c00 = s0, c01 = s1, c10 = s0, c11 = s1, c20 = s0, c21 = s1, c30 = s0, c31 = s1
+        var c40 = s0, c41 = s1, c50 = s0, c51 = s1, c60 = s0, c61 = s1, c70 = s0, c71 = s1
         var bp = b
         for k in 0..<depth {
             let b0 = load(bp), b1 = load(bp + 16)
@@ -72,6 +90,20 @@ public enum GEMMPanelAVX512 {
             c71 = c71.addingProduct(x, b1)
             bp += 32
         }
+        if let (low, high) = bounds {
+            // Lane by lane with a select: LLVM makes one vmaxps and one vminps of it. (`replacing(with:where:)` and
+            // `pointwiseMax` go through mask conversions and lane extracts on AVX-512, ~30 instructions per vector.)
+            @inline(__always) func clamp(_ v: V) -> V {
+                var r = v
+                for i in 0..<16 {
+                    let x = v[i] < low[i] ? low[i] : v[i]
+                    r[i] = high[i] < x ? high[i] : x
+                }
+                return r
+            }
+            (c00, c01, c10, c11, c20, c21, c30, c31) = (clamp(c00), clamp(c01), clamp(c10), clamp(c11), clamp(c20), clamp(c21), clamp(c30), clamp(c31))
+            (c40, c41, c50, c51, c60, c61, c70, c71) = (clamp(c40), clamp(c41), clamp(c50), clamp(c51), clamp(c60), clamp(c61), clamp(c70), clamp(c71))
+        }
         storeRow(c00, c01, c, cols: cols)
         if rows > 1 { storeRow(c10, c11, c + ldc, cols: cols) }
         if rows > 2 { storeRow(c20, c21, c + 2 * ldc, cols: cols) }
@@ -92,7 +124,30 @@ public enum GEMMPanelAVX512 {
             UnsafeMutableRawPointer(p + 16).storeBytes(of: v1, as: V.self)
             return
         }
-        for j in 0..<min(cols, 16) { p[j] = v0[j] }
-        if cols > 16 { for j in 0..<(cols - 16) { p[16 + j] = v1[j] } }
+        // A partial panel (the layer's last columns): whole vectors where they fit, then halves, then single lanes.
+        if cols >= 16 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v0, as: V.self)
+            storePart(v1, p + 16, count: cols - 16)
+        } else {
+            storePart(v0, p, count: cols)
+        }
+    }
+
+    @inline(__always)
+    static func storePart(_ v: V, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        if count >= 8 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v.lowHalf, as: SIMD8<Float>.self)
+            j = 8
+        }
+        if count - j >= 4 {
+            let quarter = j == 0 ? v.lowHalf.lowHalf : v.highHalf.lowHalf
+            UnsafeMutableRawPointer(p + j).storeBytes(of: quarter, as: SIMD4<Float>.self)
+            j += 4
+        }
+        while j < count {
+            p[j] = v[j]
+            j += 1
+        }
     }
 }

@@ -2,8 +2,9 @@ import Testing
 import TestSupport
 @testable import TensorEngine
 
-/// Both GEMM inner kernels (the 8-wide one and, on CPUs that have it, AVX-512) against a plain triple loop, and Winograd
-/// on each of them against the reference convolution: the process-wide choice (``GEMMKernel/preferred``) tests only one.
+/// Both GEMM inner kernels (the 8-wide one and, on CPUs that have it, AVX-512) against a plain triple loop, and the
+/// tiled GEMM and Winograd convolutions on each of them against the reference convolution: the process-wide choice
+/// (``GEMMKernel/preferred``) tests only one.
 @Suite("GEMM inner kernels")
 struct GEMMKernelTests {
     @Test(arguments: GEMMKernel.available)
@@ -33,6 +34,38 @@ struct GEMMKernelTests {
             }
             #expect(worst <= 1e-4, "\(kernel) rows \(rows) depth \(depth) cols \(cols): max |Δ| \(worst)")
             #expect(untouched, "\(kernel) rows \(rows) depth \(depth) cols \(cols) wrote past its columns")
+        }
+    }
+
+    @Test(arguments: GEMMKernel.available)
+    func tiledGEMMMatchesReference(_ kernel: GEMMKernel) {
+        for c in tiledGEMMCases + [gemmCases[1], gemmCases[2], gemmCases[7]] {
+            var rng = SplitMix64(seed: 23)
+            let x = Tensor.random(shape: [c.h, c.w, c.cin], using: &rng)
+            let wt = Tensor.random(shape: [c.cout, c.cin, c.k, c.k], in: -0.5...0.5, using: &rng)
+            let b = c.bias ? Tensor.random(shape: [c.cout], using: &rng) : nil
+            let expected = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: .reference)
+            let g = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+                                        kernelHeight: c.k, kernelWidth: c.k, strideY: c.stride, strideX: c.stride,
+                                        dilationY: c.dilation, dilationX: c.dilation, padding: c.padding)
+            let conv: TiledGEMMConvolution = wt.withUnsafeBufferPointer { w in
+                if let b {
+                    return b.withUnsafeBufferPointer { bias in
+                        TiledGEMMConvolution(geometry: g, weights: w.baseAddress!, bias: bias.baseAddress!, activation: c.activation,
+                                             kernel: kernel)
+                    }
+                }
+                return TiledGEMMConvolution(geometry: g, weights: w.baseAddress!, bias: nil, activation: c.activation, kernel: kernel)
+            }
+            for threads in [1, 2] {
+                var y = Tensor(shape: expected.shape)
+                x.withUnsafeBufferPointer { input in
+                    y.withUnsafeMutableBufferPointer { out in
+                        conv.run(input: input.baseAddress!, output: out.baseAddress!, pool: ComputePool(threadCount: threads))
+                    }
+                }
+                assertClose(y, expected, tolerance: ConvolutionParityTests.tolerance, "\(kernel) \(threads) threads \(c.testDescription)")
+            }
         }
     }
 

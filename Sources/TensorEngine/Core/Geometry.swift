@@ -24,6 +24,11 @@ public enum FusedActivation: Sendable, Hashable {
     case none
     case relu
     case relu6
+
+    /// The activation as a clamp to `[low, high]` (±infinity where it has no bound).
+    var clampBounds: (low: Float, high: Float) {
+        (self == .none ? -.infinity : 0, self == .relu6 ? 6 : .infinity)
+    }
 }
 
 /// Everything about a convolution except its values. NHWC activations, OIHW weights `[out, in/groups, kh, kw]`.

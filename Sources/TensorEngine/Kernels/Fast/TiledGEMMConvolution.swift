@@ -1,3 +1,5 @@
+import TensorKernelsAVX512
+
 /// Convolution as a register-tiled GEMM of the engine's own, for the small and thin layers where OpenBLAS's per-call
 /// packing and thread start-up cost more than the arithmetic (every 1×1 convolution of SSDLite, its 3-channel stem).
 ///
@@ -7,16 +9,21 @@
 /// inner loop loads two weight vectors and broadcasts six input values. A 1×1, stride-1, unpadded convolution reads the
 /// input directly as `col`; any other geometry with one group fills `col` (im2col) for a chunk of rows at a time into a
 /// buffer owned by the task. Work is split across the ``ComputePool`` by output rows, or by column panels when there are
-/// too few rows (the 10×10 … 1×1 layers); a 6-row × 8-column tile serves a last panel of at most 8 columns.
+/// too few rows (the 10×10 … 1×1 layers); a 6-row × 8-column tile serves a last panel of at most 8 columns. On CPUs
+/// with AVX-512 the tile is ``TensorKernelsAVX512/GEMMPanelAVX512``'s 8 × 32, with the same fused bias and clamp.
 struct TiledGEMMConvolution {
     typealias V = VectorPointwise.V
-    /// Output rows (pixels) per register tile.
+    /// Output rows (pixels) per register tile of the vector kernel.
     static let tileRows = 6
-    /// Output columns (channels) per register tile and weight panel: two vectors.
+    /// Output columns (channels) per register tile and weight panel of the vector kernel: two vectors.
     static let panelWidth = 2 * VectorPointwise.width
 
     let geometry: ConvolutionGeometry
     let activation: FusedActivation
+    /// The register tile: the vector one below, or 8 × 32 on AVX-512 CPUs (``GEMMKernel``).
+    let kernel: GEMMKernel
+    /// Columns per weight panel (``GEMMKernel/panelWidth``).
+    let panelWidth: Int
     /// `K = kh·kw·Cin`.
     let depth: Int
     /// Column panels: `⌈Cout / panelWidth⌉`.
@@ -32,12 +39,17 @@ struct TiledGEMMConvolution {
 
     static func supports(_ g: ConvolutionGeometry) -> Bool { g.groups == 1 }
 
-    init(geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation) {
+    init(
+        geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation,
+        kernel: GEMMKernel = .preferred
+    ) {
         precondition(Self.supports(g), "TiledGEMMConvolution: grouped geometry \(g)")
         geometry = g
         self.activation = activation
+        self.kernel = kernel
+        panelWidth = kernel.panelWidth
         let cin = g.inputChannels, cout = g.outputChannels, kh = g.kernelHeight, kw = g.kernelWidth
-        let nr = Self.panelWidth
+        let nr = panelWidth
         let k = kh * kw * cin
         depth = k
         panels = (cout + nr - 1) / nr
@@ -55,8 +67,8 @@ struct TiledGEMMConvolution {
         self.bias = TensorStorage(count: panels * nr)
         if let bias { self.bias.pointer.update(from: bias, count: cout) }
         isPointwise = kh == 1 && kw == 1 && g.strideY == 1 && g.strideX == 1 && g.padding == .zero
-        let byCache = (24 * 1024 / max(k, 1)) / Self.tileRows * Self.tileRows
-        chunkRows = min(max(Self.tileRows, byCache), 240)
+        let byCache = (24 * 1024 / max(k, 1)) / kernel.tileRows * kernel.tileRows
+        chunkRows = min(max(kernel.tileRows, byCache), 240)
     }
 
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
@@ -69,12 +81,13 @@ struct TiledGEMMConvolution {
         }
         // Up to four parts per thread, claimed dynamically: split by rows (whole tiles, at least two per part) when
         // there are enough, else by column panels (the 10×10 … 1×1 layers).
-        let tiles = (rows + Self.tileRows - 1) / Self.tileRows
+        let mr = kernel.tileRows
+        let tiles = (rows + mr - 1) / mr
         if tiles >= 4 * threads || panels < 2 {
             let parts = max(1, min(4 * threads, tiles / 2))
             pool.run(tasks: parts) { i in
-                let first = tiles * i / parts * Self.tileRows
-                let end = min(rows, tiles * (i + 1) / parts * Self.tileRows)
+                let first = tiles * i / parts * mr
+                let end = min(rows, tiles * (i + 1) / parts * mr)
                 if first < end { compute(rows: first..<end, panels: 0..<panels, input: input, output: output) }
             }
         } else {
@@ -87,7 +100,8 @@ struct TiledGEMMConvolution {
 
     /// Output rows `rows` × column panels `panelRange`, chunk by chunk.
     private func compute(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let k = depth, n = geometry.outputChannels, nr = Self.panelWidth, mr = Self.tileRows
+        let k = depth, n = geometry.outputChannels, nr = panelWidth, mr = Self.tileRows
+        let (low, high) = activation.clampBounds
         var col: UnsafeMutablePointer<Float>?
         if !isPointwise { col = UnsafeMutablePointer<Float>.allocate(capacity: chunkRows * k) }
         defer { col?.deallocate() }
@@ -105,6 +119,11 @@ struct TiledGEMMConvolution {
                 let b = UnsafePointer(packed.pointer) + panel * k * nr
                 let bias = UnsafePointer(self.bias.pointer) + panel * nr
                 let cols = min(nr, n - panel * nr)
+                if kernel == .avx512 {
+                    GEMMPanelAVX512.multiplyPanel(a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,
+                                                  output + start * n + panel * nr, ldc: n, cols: cols)
+                    continue
+                }
                 var r = 0
                 if cols <= VectorPointwise.width {
                     // A last panel of at most one vector (Cout = 24, 6, …): half the work of a full tile.
