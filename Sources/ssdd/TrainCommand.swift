@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "COCO-format annotation JSON; --data is then the folder its file_names are relative to.")
     var coco: String?
 
-    @Option(help: "Network: 'small' (compact SSD), 'ssd300' (SSD300-VGG16), or a native model file to continue from.")
+    @Option(help: "Network: 'small' (compact SSD), 'ssd300' / 'ssd512' (SSD300/SSD512-VGG16), or a native model file to continue from.")
     var model: String = "small"
 
     @Option(help: "Initial weights from a native model file (tensors with matching names and shapes are copied).")
@@ -127,14 +127,15 @@ struct TrainCommand: ParsableCommand {
             let graph = SmallSSD.graph(configuration)
             return (graph, SmallSSD.manifest(configuration, source: "ssdd train (from scratch, seed \(seed))"),
                     try ParameterInitializer.initialize(graph, scheme: .heNormal, seed: seed))
-        case "ssd300":
-            let graph = SSDVGG.ssd300Graph(numClasses: labels.count)
-            return (graph, SSDVGG.manifest(.ssd300, labels: labels, source: "ssdd train (xavier init, seed \(seed))"),
+        case "ssd300", "ssd512":
+            let variant: SSDVGG.Variant = model == "ssd300" ? .ssd300 : .ssd512
+            let graph = SSDVGG.graph(variant, numClasses: labels.count)
+            return (graph, SSDVGG.manifest(variant, labels: labels, source: "ssdd train (xavier init, seed \(seed))"),
                     try ParameterInitializer.initialize(graph, scheme: .xavierUniform, seed: seed))
         default:
             let file = try ModelFile(contentsOf: URL(fileURLWithPath: model))
             guard file.manifest.labels.count == labels.count else {
-                throw CLIError("\(model) has \(file.manifest.labels.count - 1) classes, the dataset \(labels.count - 1); pass --model small|ssd300 with --init \(model) to re-head it")
+                throw CLIError("\(model) has \(file.manifest.labels.count - 1) classes, the dataset \(labels.count - 1); pass --model small|ssd300|ssd512 with --init \(model) to re-head it")
             }
             return (file.graph, file.manifest, try ParameterSet(copying: file))
         }
