@@ -173,7 +173,7 @@ struct ConvolutionParityTests {
         #expect(ConvolutionAlgorithm.preferred(for: dw) == .depthwise3x3)
         var vgg = dw
         vgg.groups = 1
-        #expect(ConvolutionAlgorithm.preferred(for: vgg) == .gemm)
+        #expect(ConvolutionAlgorithm.preferred(for: vgg) == ConvolutionAlgorithm.largeConvolution)
         let expand = ConvolutionGeometry(inputHeight: 19, inputWidth: 19, inputChannels: 96, outputChannels: 576,
                                          kernelHeight: 1, kernelWidth: 1)
         #expect(ConvolutionAlgorithm.preferred(for: expand) == .tiledGEMM)
@@ -183,7 +183,7 @@ struct ConvolutionParityTests {
         let conv4 = ConvolutionGeometry(inputHeight: 38, inputWidth: 38, inputChannels: 512, outputChannels: 512,
                                         kernelHeight: 3, kernelWidth: 3, padding: .uniform(1))
         #expect(ConvolutionAlgorithm.preferred(for: conv4) == .winograd)
-        #expect(ConvolutionAlgorithm.preferred(for: conv4, allowingWinograd: false) == .gemm)
+        #expect(ConvolutionAlgorithm.preferred(for: conv4, allowingWinograd: false) == ConvolutionAlgorithm.largeConvolution)
         var smallMap = conv4
         (smallMap.inputHeight, smallMap.inputWidth) = (5, 5)
         #expect(ConvolutionAlgorithm.preferred(for: smallMap) == .tiledGEMM)
@@ -191,7 +191,7 @@ struct ConvolutionParityTests {
         (dilated.dilationY, dilated.dilationX, dilated.padding) = (6, 6, .uniform(6))
         #expect(ConvolutionAlgorithm.preferred(for: dilated) == .winograd)
         (dilated.inputHeight, dilated.inputWidth) = (8, 8)
-        #expect(ConvolutionAlgorithm.preferred(for: dilated) == .gemm, "6 phases of 1–2 pixels: tiles would waste most")
+        #expect(ConvolutionAlgorithm.preferred(for: dilated) == ConvolutionAlgorithm.largeConvolution, "6 phases of 1–2 pixels: tiles would waste most")
         var stem = conv4
         (stem.inputChannels, stem.outputChannels) = (3, 64)
         #expect(ConvolutionAlgorithm.preferred(for: stem) == .tiledGEMM)

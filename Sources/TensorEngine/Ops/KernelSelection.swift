@@ -27,8 +27,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// at least 8×8 with 16 or more input channels (the VGG16 layers, the dilated fc6, the SSD heads), unless
     /// `allowingWinograd` is false; for other ungrouped convolutions the tiled GEMM below ``tiledGEMMLimit``
     /// multiply-accumulates (every SSDLite layer; there OpenBLAS's packing and thread hand-off cost more than they save)
-    /// and OpenBLAS SGEMM above (the stride-2 extras, where its cache blocking wins); the reference for the rest (other
-    /// grouped convs).
+    /// and ``largeConvolution`` above (fc7, the stride-2 extras); the reference for the rest (other grouped convs).
     ///
     /// Winograd's sums differ from a direct convolution's in float32 rounding (about 1e-6 relative per layer), so callers
     /// that need direct sums (numerical debugging, gradient checks) pass `allowingWinograd: false`.
@@ -36,13 +35,19 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
         if DepthwiseConvolution3x3.supports(geometry) { return .depthwise3x3 }
         if allowingWinograd && WinogradConvolution.isWorthwhile(geometry) { return .winograd }
         if GEMMConvolution.supports(geometry) {
-            return geometry.multiplyAccumulateCount < tiledGEMMLimit ? .tiledGEMM : .gemm
+            return geometry.multiplyAccumulateCount < tiledGEMMLimit ? .tiledGEMM : largeConvolution
         }
         return .reference
     }
 
-    /// Largest convolution (in multiply-accumulates) that ``preferred(for:)`` gives to the tiled GEMM.
+    /// Largest convolution (in multiply-accumulates) that ``preferred(for:allowingWinograd:)`` gives to the tiled GEMM
+    /// on any CPU.
     public static let tiledGEMMLimit = 64 << 20
+
+    /// The kernel for larger ungrouped convolutions on this CPU: the tiled GEMM where it runs on AVX-512 (as fast as
+    /// OpenBLAS's AVX-512 SGEMM there, and twice as fast as OpenBLAS forced to its AVX2 kernels by
+    /// `OPENBLAS_CORETYPE=Haswell`), else OpenBLAS SGEMM on im2col blocks, whose cache blocking wins on AVX2.
+    public static let largeConvolution: ConvolutionAlgorithm = GEMMKernel.preferred == .avx512 ? .tiledGEMM : .gemm
 }
 
 /// Max-pooling kernels. ``preferred(for:)`` picks one by shape.
