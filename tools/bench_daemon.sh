@@ -3,15 +3,17 @@
 #   1. throughput: N file streams of a 640x480 H.264 clip, processed as fast as possible (frames/s summed);
 #   2. live latency: N live HTTP streams served in real time (25 fps) by the ffmpeg CLI, for DURATION seconds:
 #      frames written and dropped, end-to-end latency p50/p99 (decode -> line written), peak RSS.
-# Usage: [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
+[ "$DURATION" -ge 11 ] || { echo "DURATION must be at least 11 s (steady state is measured from t = 10 s)" >&2; exit 2; }
 BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
 WORKERS=${WORKERS:-2}
 RESIZE=${RESIZE:-exact}   # exact | fast
 QUEUE=${QUEUE:-8}
+case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
 ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
 # A real scene for the detector: darknet's person photo panned, 640x480, 20 s at 25 fps.
@@ -19,7 +21,7 @@ ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -
   -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
 
 config() { # $1 = kind (file|live)
-  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = 1\nqueue = %s\n' "$PWD/$MODEL" "$WORKERS" "$QUEUE"
+  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = 1\nqueue = %s\n' "$MODEL" "$WORKERS" "$QUEUE"
   i=0
   while [ $i -lt $N ]; do
     if [ "$1" = file ]; then url="$dir/person.mp4"; else url="http://127.0.0.1:$((18600 + i))/live.ts"; fi
@@ -31,7 +33,8 @@ config() { # $1 = kind (file|live)
 
 config file > "$dir/file.toml"
 start=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$dir/rss-file" "$BIN" run --config "$dir/file.toml" 2> "$dir/file.log"
+/usr/bin/time -f "%M" -o "$dir/rss-file" "$BIN" run --config "$dir/file.toml" 2> "$dir/file.log" || {
+  echo "the daemon failed; $dir/file.log:" >&2; tail -5 "$dir/file.log" >&2; exit 1; }
 end=$(date +%s.%N)
 frames=$(grep -c '"kind":"frame"' "$dir/out-file.jsonl")
 echo "throughput: $N file stream(s): $frames frames in $(echo "$end - $start" | bc) s = $(echo "scale=1; $frames / ($end - $start)" | bc) frames/s; peak RSS $(cat "$dir/rss-file") KiB"

@@ -47,6 +47,9 @@ import Testing
             #expect(view.shape == [2, 3, 3, 3])
             #expect(Array(view.values) == Self.weights)
         }
+        // Dropping the resident pages keeps the values: they are read from the file again.
+        model.dropResidentPages()
+        try model.withParameter(named: "conv/weights") { view in #expect(Array(view.values) == Self.weights) }
         let summary = model.summary
         let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int
         #expect(summary.fileSize == size)

@@ -44,6 +44,14 @@ final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
+    /// Lets the kernel drop the resident pages of the mapping (they are clean copies of the file and come back from it
+    /// on the next read), e.g. once the weights have been repacked, so they stop counting in the process's memory.
+    func dropResidentPages() {
+        if let base = bytes.baseAddress {
+            madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
+        }
+    }
+
     deinit {
         if let base = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)

@@ -33,6 +33,9 @@ public final class SafeTensorsFile: Sendable {
         index = Dictionary(uniqueKeysWithValues: header.tensors.enumerated().map { ($1.name, $0) })
     }
 
+    /// Drops the mapping's resident pages (they are re-read from the file if lent again); see ``ModelFile/dropResidentPages()``.
+    public func dropResidentPages() { mapping.dropResidentPages() }
+
     /// The header entry of the named tensor, or nil.
     public func info(named name: String) -> SafeTensorsTensorInfo? {
         index[name].map { tensors[$0] }
