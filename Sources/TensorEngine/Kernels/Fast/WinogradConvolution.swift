@@ -93,13 +93,23 @@ struct WinogradConvolution {
         panels = (cout + nr - 1) / nr
         transformed = TensorStorage(count: Self.positions * panels * cin * nr)
         let u = transformed.pointer
+        // Panel by panel and input channel by input channel: the panel's filters are transformed into `tiles` (one
+        // 6×6 tile per output channel), then each position's `nr` values are written as one contiguous run.
         let positionStride = panels * cin * nr
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.positions) { tile in
-            for co in 0..<cout {
+        let panelCount = panels
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.positions * nr) { buffer in
+            let tiles = buffer.baseAddress!
+            for panel in 0..<panelCount {
+                let lanes = min(nr, cout - panel * nr)
                 for ci in 0..<cin {
-                    Self.transformFilter(oihw + (co * cin + ci) * 9, into: tile.baseAddress!)
-                    let column = u + ((co / nr) * cin + ci) * nr + co % nr
-                    for xi in 0..<Self.positions { column[xi * positionStride] = Float(tile[xi]) }
+                    for lane in 0..<lanes {
+                        Self.transformFilter(oihw + ((panel * nr + lane) * cin + ci) * 9, into: tiles + lane * Self.positions)
+                    }
+                    let run = u + (panel * cin + ci) * nr
+                    for xi in 0..<Self.positions {
+                        let out = run + xi * positionStride
+                        for lane in 0..<lanes { out[lane] = Float(tiles[lane * Self.positions + xi]) }
+                    }
                 }
             }
         }
