@@ -9,9 +9,10 @@ let strictSettings: [SwiftSetting] = [
 ]
 /// Release builds of the compute modules target Haswell (AVX2 + FMA; every Intel since 2013 and every AMD Zen; the
 /// importer rejects the name `x86-64-v3`), and the engine's vector kernels use 8-wide FMA vectors (`SSDD_AVX2`, set in
-/// every configuration so debug tests run the same code paths). `SSDD_PORTABLE=1 swift build …` keeps baseline x86-64;
-/// `SSDD_AVX512=1` targets Zen 4 (AVX-512: Zen 4/5, Intel Sapphire Rapids and later) with 16-wide vectors, about twice
-/// the FMA throughput on Zen 5 (a machine of this kind is AMD family 26, Zen 5); it dies with SIGILL on CPUs without AVX-512.
+/// every configuration so debug tests run the same code paths). The GEMM inner kernel is also built for AVX-512 in its
+/// own module (`TensorKernelsAVX512`) and chosen at run time, so the default binary uses zmm registers where the CPU has
+/// them and still runs on AVX2-only CPUs. `SSDD_PORTABLE=1 swift build …` keeps baseline x86-64; `SSDD_AVX512=1` makes
+/// every engine kernel 16-wide for Zen 4 and later (it dies with SIGILL on CPUs without AVX-512).
 let portable = Context.environment["SSDD_PORTABLE"] == "1"
 let avx512 = !portable && Context.environment["SSDD_AVX512"] == "1"
 let optimized: [SwiftSetting] = strictSettings
