@@ -4,6 +4,8 @@ import TensorEngine
 struct CompiledStep {
     enum Work {
         case convolution(Convolution2D)
+        /// Two adjacent convolutions run as one (a 1×1 expansion into a depthwise 3×3).
+        case fusedConvolutions(FusedConvolutions)
         case maxPool(PoolingGeometry, PoolingAlgorithm?)
         case add(FusedActivation, PointwiseAlgorithm)
         case concatenate(channels: [Int])
@@ -28,6 +30,8 @@ struct CompiledStep {
         switch work {
         case .convolution(let conv):
             conv.run(input: values[inputs[0]], output: y, scratch: scratch, pool: pool)
+        case .fusedConvolutions(let pair):
+            pair.run(input: values[inputs[0]], output: y, scratch: scratch, pool: pool)
         case .maxPool(let g, let algorithm):
             MaxPool2D.run(g, input: values[inputs[0]], output: y, algorithm: algorithm, pool: pool)
         case .add(let activation, let algorithm):

@@ -52,7 +52,34 @@ struct GraphCompiler {
             guard let slot = slots[name] else { throw NetworkError.unknownInput(node: "outputs", input: name) }
             return slot
         }
+        if !referenceKernels { result.steps = Self.fusingPairs(result.steps, outputs: Set(result.outputSlots)) }
         return result
+    }
+
+    /// Replaces each convolution whose only reader is the next step, itself a convolution, by one fused step where the
+    /// engine has a kernel for the pair (``FusedConvolutions``): a 1×1 expansion into a depthwise 3×3. The fused step
+    /// carries the second node's name; its kind names both kernels.
+    static func fusingPairs(_ steps: [CompiledStep], outputs: Set<Int>) -> [CompiledStep] {
+        var readers: [Int: Int] = [:]
+        for step in steps { for slot in step.inputs { readers[slot, default: 0] += 1 } }
+        var fused: [CompiledStep] = []
+        var index = 0
+        while index < steps.count {
+            let step = steps[index]
+            if index + 1 < steps.count, case .convolution(let first) = step.work,
+               case .convolution(let second) = steps[index + 1].work, steps[index + 1].inputs == [step.output],
+               readers[step.output] == 1, !outputs.contains(step.output), let pair = FusedConvolutions(first, second)
+            {
+                let next = steps[index + 1]
+                fused.append(CompiledStep(name: next.name, kind: "\(step.kind)+\(next.kind)", work: .fusedConvolutions(pair),
+                                          inputs: step.inputs, output: next.output, outputShape: next.outputShape))
+                index += 2
+            } else {
+                fused.append(step)
+                index += 1
+            }
+        }
+        return fused
     }
 
     private func compile(_ node: NetworkNode, inputShapes: [[Int]]) throws -> (CompiledStep.Work, [Int], String) {

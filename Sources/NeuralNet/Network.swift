@@ -45,6 +45,9 @@ public final class Network: @unchecked Sendable {
             if case .convolution(let conv) = step.work {
                 scratchCount = max(scratchCount, conv.scratchCount(threads: options.threads))
             }
+            if case .fusedConvolutions(let pair) = step.work {
+                scratchCount = max(scratchCount, pair.scratchCount(threads: options.threads))
+            }
         }
         self.scratch = TensorStorage(count: scratchCount)
         self.pool = ComputePool(threadCount: options.threads)
@@ -78,7 +81,8 @@ public final class Network: @unchecked Sendable {
         try execute(input, timings: nil)
     }
 
-    /// Like ``forward(_:)``, and also returns the time spent in every node, in execution order.
+    /// Like ``forward(_:)``, and also returns the time spent in every step, in execution order: one per node, except that
+    /// a fused pair of convolutions (``FusedConvolutions``) reports once, under the second node's name.
     public func forwardProfiled(_ input: Tensor) throws -> (outputs: [Tensor], timings: [NodeTiming]) {
         var timings: [NodeTiming] = []
         timings.reserveCapacity(steps.count)

@@ -6,9 +6,9 @@ public final class Convolution2D {
     public let geometry: ConvolutionGeometry
     public let activation: FusedActivation
     public let algorithm: ConvolutionAlgorithm
-    private let kernel: Kernel
+    let kernel: Kernel
 
-    private enum Kernel {
+    enum Kernel {
         case reference(weights: TensorStorage, bias: TensorStorage?)
         case gemm(GEMMConvolution)
         case tiledGEMM(TiledGEMMConvolution)

@@ -51,7 +51,7 @@ struct DepthwiseConvolution3x3 {
         return first < end ? first..<end : 0..<0
     }
 
-    private func runRow(_ oy: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    func runRow(_ oy: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let g = geometry
         let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
         let iy0 = oy * g.strideY - g.padding.top

@@ -99,7 +99,7 @@ struct TiledGEMMConvolution {
     }
 
     /// Output rows `rows` × column panels `panelRange`, chunk by chunk.
-    private func compute(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    func compute(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let k = depth, n = geometry.outputChannels, nr = panelWidth, mr = Self.tileRows
         let (low, high) = activation.clampBounds
         var col: UnsafeMutablePointer<Float>?

@@ -1,0 +1,93 @@
+/// A 1×1 expansion followed by a depthwise 3×3 (the first two convolutions of every MobileNetV2 inverted residual),
+/// run band by band so the wide expanded activation never leaves the core's cache.
+///
+/// Unfused, SSDLite's first blocks write their expansion (150×150×96 floats, 8.6 MB) to memory and read it back for
+/// the depthwise convolution. Here each task owns a contiguous range of depthwise output rows; for each band of them it
+/// expands just the input rows the band reads into a per-worker buffer (an L2-sized slice of the expansion) and runs
+/// the depthwise rows on it. The two rows a stride-1 band shares with the next one (one with stride 2) are moved to
+/// the front of the buffer instead of being recomputed; only task boundaries recompute them. Results are bit-identical
+/// to running the two kernels one after the other: the same kernels compute the same sums.
+struct PointwiseDepthwiseFusion {
+    let expand: TiledGEMMConvolution
+    let depthwise: DepthwiseConvolution3x3
+    /// Depthwise output rows per band.
+    let bandRows: Int
+
+    /// Whether `expand` (a 1×1, stride-1, unpadded convolution) feeds `depthwise` directly: same map, same channels.
+    static func canChain(_ expand: TiledGEMMConvolution, _ depthwise: DepthwiseConvolution3x3) -> Bool {
+        let e = expand.geometry, d = depthwise.geometry
+        return expand.isPointwise && e.outputHeight == d.inputHeight && e.outputWidth == d.inputWidth
+            && e.outputChannels == d.inputChannels
+    }
+
+    /// Whether fusing pays: the expansion's output is large enough to fall out of L2 (``minimumExpandedFloats``).
+    /// Smaller maps stay in cache anyway, and splitting them into bands only adds boundary rows.
+    static func isWorthwhile(_ expand: TiledGEMMConvolution) -> Bool {
+        let e = expand.geometry
+        return e.outputHeight * e.outputWidth * e.outputChannels >= minimumExpandedFloats
+    }
+
+    /// 1 MB of expanded activations: SSDLite's 150×150, 75×75 and 38×38 blocks fuse, the 19×19 and smaller do not.
+    static let minimumExpandedFloats = 256 * 1024
+
+    init(expand: TiledGEMMConvolution, depthwise: DepthwiseConvolution3x3) {
+        precondition(Self.canChain(expand, depthwise), "PointwiseDepthwiseFusion: the layers do not chain")
+        self.expand = expand
+        self.depthwise = depthwise
+        // About 512 KB of expanded rows per band, at least 4 output rows.
+        let rowFloats = depthwise.geometry.inputWidth * depthwise.geometry.inputChannels
+        let byCache = (128 * 1024 / max(rowFloats, 1) - 2) / depthwise.geometry.strideY
+        bandRows = max(4, min(byCache, depthwise.geometry.outputHeight))
+    }
+
+    /// Expanded input rows a band of `rows` output rows reads (stride·(rows − 1) + 3).
+    private var bandInputRows: Int { depthwise.geometry.strideY * (bandRows - 1) + 3 }
+
+    /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`: one band buffer each.
+    func scratchCount(threads: Int) -> Int {
+        max(1, threads) * bandInputRows * depthwise.geometry.inputWidth * depthwise.geometry.inputChannels
+    }
+
+    /// Runs both layers: `input` is the expansion's `[H, W, Cin]`, `output` the depthwise `[OH, OW, C]`.
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        let outputRows = depthwise.geometry.outputHeight
+        let bandFloats = bandInputRows * depthwise.geometry.inputWidth * depthwise.geometry.inputChannels
+        // One task per thread keeps recomputed boundary rows to one band edge per thread.
+        let tasks = min(pool.threadCount, (outputRows + 1) / 2)
+        pool.runOnWorkers(tasks: tasks) { task, worker in
+            let first = outputRows * task / tasks, end = outputRows * (task + 1) / tasks
+            rows(first..<end, input: input, output: output, buffer: scratch + worker * bandFloats)
+        }
+    }
+
+    /// Depthwise output rows `range`, band by band, expanding into `buffer`.
+    private func rows(_ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>) {
+        let d = depthwise.geometry
+        let rowFloats = d.inputWidth * d.inputChannels
+        // Expanded rows currently in `buffer`: [held.lowerBound, held.upperBound), starting at buffer[0].
+        var held = 0..<0
+        var band = range.lowerBound
+        while band < range.upperBound {
+            let bandEnd = min(range.upperBound, band + bandRows)
+            // Input rows this band reads, clipped to the map (rows outside are padding).
+            let need = max(0, band * d.strideY - d.padding.top)..<min(d.inputHeight, (bandEnd - 1) * d.strideY - d.padding.top + 3)
+            var start = need.lowerBound
+            if held.contains(need.lowerBound) {
+                // Keep the overlap: move it to the front, then expand only what is new.
+                let kept = held.upperBound - need.lowerBound
+                UnsafeMutableRawPointer(buffer).copyMemory(  // regions may overlap (memmove)
+                    from: buffer + (need.lowerBound - held.lowerBound) * rowFloats, byteCount: kept * rowFloats * 4)
+                start = held.upperBound
+            }
+            if start < need.upperBound {
+                // The buffer, seen as the whole expanded map, starts at row need.lowerBound.
+                expand.compute(rows: (start * d.inputWidth)..<(need.upperBound * d.inputWidth), panels: 0..<expand.panels,
+                               input: input, output: buffer - need.lowerBound * rowFloats)
+            }
+            held = need
+            let expanded = UnsafePointer(buffer - need.lowerBound * rowFloats)
+            for oy in band..<bandEnd { depthwise.runRow(oy, input: expanded, output: output) }
+            band = bandEnd
+        }
+    }
+}
