@@ -77,7 +77,7 @@ public struct Daemon: Service {
             streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,
             scheduler: scheduler, metrics: metrics, logger: logger, outputs: outputs.perStream)
         notifier.notify("READY=1\nSTATUS=\(streams.count) streams, \(workers.count) inference workers")
-        logger.info("ready", metadata: ["streams": "\(streams.count)", "workers": "\(workers.count)", "core": "\(BLAS.coreName)"])
+        logger.info("ready", metadata: ["streams": "\(streams.count)", "workers": "\(workers.count)", "kernel": "\(TensorEngineInfo.gemmKernel)", "blas": "\(BLAS.coreName)"])
 
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -15,4 +15,6 @@ public enum TensorEngineInfo {
     public static let alignment = 64
     /// Bytes every allocation may be read past its last element by vector kernels.
     public static let overReadSlack = 64
+    /// The GEMM inner kernel this process runs (`avx512` or `vector`; see `SSDD_KERNELS`), for logs and benchmarks.
+    public static var gemmKernel: String { GEMMKernel.preferred.rawValue }
 }

@@ -78,7 +78,7 @@ struct BenchCommand: ParsableCommand {
         let p90 = times[min(times.count - 1, Int(Double(times.count) * 0.9))]
         let gflops = 2 * Double(network.multiplyAccumulateCount) / (median / 1000) / 1e9
         Console.writeLine("model \(file.manifest.architecture) (\(url.lastPathComponent)), input \(p.inputWidth)x\(p.inputHeight), \(String(format: "%.3f", Double(network.multiplyAccumulateCount) / 1e9)) GMAC")
-        Console.writeLine("threads \(threads), OpenBLAS core \(BLAS.coreName), \(frames) passes after \(warmup) warm-up")
+        Console.writeLine("threads \(threads), GEMM kernel \(TensorEngineInfo.gemmKernel), OpenBLAS core \(BLAS.coreName), winograd \(noWinograd ? "off" : "on"), \(frames) passes after \(warmup) warm-up")
         Console.writeLine(String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))
         if profile {
             let total = perNode.values.reduce(0) { $0 + $1.total }
