@@ -104,6 +104,9 @@ struct GradientChecker {
 enum GradientCase: String, CaseIterable, CustomTestStringConvertible {
     case conv3x3ReLU, convStride2AsymmetricPaddingReLU6, convDilated, conv1x1NoBias, depthwiseStride2ReLU6, grouped
     case maxPoolCeilMode, maxPool3x3Padded, addReLU, concatenate, l2Normalize, standaloneReLU6, smallSSD
+    /// Large enough for the Winograd forward and input gradient (maps ≥ 8×8, ≥ 16 channels). Linear: Winograd's
+    /// float32 rounding moves every output of a tile when one input moves, which at h = 1e-3 hides ReLU kinks in noise.
+    case winograd, winogradDilatedUnevenPadding
 
     var testDescription: String { rawValue }
 
@@ -160,6 +163,12 @@ enum GradientCase: String, CaseIterable, CustomTestStringConvertible {
         case .standaloneReLU6:
             inputScale = 6
             outputs = [node("act", [conv("c", "x", out: 3)], .activation(.relu6))]
+        case .winograd:
+            inputShape = [10, 9, 16]
+            outputs = [conv("c", "x", out: 16)]
+        case .winogradDilatedUnevenPadding:
+            inputShape = [11, 10, 16]
+            outputs = [conv("c", "x", out: 24, d: 2, padding: Padding(top: 1, left: 2, bottom: 3, right: 2))]
         case .smallSSD:
             let graph = SmallSSD.graph(SmallSSD.Configuration(inputSize: 32, widths: [4, 6, 6, 8, 8, 8], labels: ["bg", "a", "b"]))
             return (graph, try ParameterInitializer.initialize(graph, scheme: .heNormal, seed: 7), 1)
@@ -186,6 +195,21 @@ enum GradientCase: String, CaseIterable, CustomTestStringConvertible {
             graph: graph, parameters: parameters, batch: 2, inputScale: scale, relativeTolerance: tolerance, seed: 42)
         #expect(report.worstExcess <= 0, "\(testCase.rawValue): \(report)")
         #expect(report.kinks * 4 <= report.checked, "\(testCase.rawValue): \(report)")
+    }
+
+    /// The Winograd cases really run the Winograd forward and input gradient.
+    @Test(arguments: [GradientCase.winograd, .winogradDilatedUnevenPadding])
+    func winogradCasesUseWinograd(_ testCase: GradientCase) throws {
+        let (graph, _, _) = try testCase.build()
+        guard case .convolution(let c) = graph.nodes[0].operation else { Issue.record("not a convolution"); return }
+        let s = graph.inputShape
+        let geometry = ConvolutionGeometry(
+            inputHeight: s[0], inputWidth: s[1], inputChannels: s[2], outputChannels: c.outChannels, kernelHeight: 3,
+            kernelWidth: 3, dilationY: c.dilationY, dilationX: c.dilationX,
+            padding: Padding2D(top: c.padding.top, left: c.padding.left, bottom: c.padding.bottom, right: c.padding.right))
+        let gradient = ConvolutionGradient(geometry: geometry, activation: .none,
+                                           weights: [Float](repeating: 0.1, count: geometry.weightShape.reduce(1, *)), bias: nil)
+        #expect(gradient.fastForward?.algorithm == .winograd && gradient.fastInputGradient?.algorithm == .winograd)
     }
 
     /// The trainer's forward is the inference engine's function: compare with `Network` on the small SSD.

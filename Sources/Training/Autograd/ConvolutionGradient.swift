@@ -5,6 +5,11 @@ import TensorEngine
 /// Ungrouped convolutions use im2col + SGEMM in chunks of output pixels (the column matrix of a chunk stays a few MB):
 /// forward `Y = cols · W_kc`, weight gradient `dW_kc += colsᵀ · dZ`, input gradient `dcols = dZ · W_ck` then col2im.
 /// Grouped and depthwise convolutions run the reference loops directly (their GEMMs would be K = kh·kw thin).
+///
+/// 3×3 stride-1 convolutions on large enough maps (the VGG16 layers) run the forward pass, and the input gradient —
+/// itself a 3×3 stride-1 convolution of `dZ` with the flipped, transposed weights — on the engine's Winograd kernel
+/// (``TensorEngine/ConvolutionAlgorithm/winograd``), a quarter of the multiplications; the weight gradient stays
+/// on SGEMM.
 struct ConvolutionGradient {
     let geometry: ConvolutionGeometry
     let activation: FusedActivation
@@ -15,6 +20,10 @@ struct ConvolutionGradient {
     private let weightsKC: [Float]
     /// `[Cout, K]` (OHWI; ungrouped only).
     private let weightsCK: [Float]
+    /// The forward pass on the Winograd kernel, where it applies.
+    let fastForward: Convolution2D?
+    /// `dX = conv(dZ, flipped transposed W)` on the Winograd kernel, where it applies.
+    let fastInputGradient: Convolution2D?
 
     /// Floats in one column chunk; bounds the scratch memory per thread.
     private static let chunkFloats = 1 << 20
@@ -48,6 +57,56 @@ struct ConvolutionGradient {
             weightsKC = []
             weightsCK = []
         }
+        (fastForward, fastInputGradient) = Self.winogradKernels(geometry, activation: activation, weights: weights, bias: bias)
+    }
+
+    /// The forward and input-gradient convolutions on the Winograd kernel, each nil where it does not apply.
+    private static func winogradKernels(
+        _ g: ConvolutionGeometry, activation: FusedActivation, weights: [Float], bias: [Float]?
+    ) -> (Convolution2D?, Convolution2D?) {
+        guard g.groups == 1, ConvolutionAlgorithm.preferred(for: g) == .winograd else { return (nil, nil) }
+        let forward = weights.withUnsafeBufferPointer { w in
+            guard let bias else { return Convolution2D(geometry: g, weights: w, bias: nil, activation: activation, algorithm: .winograd) }
+            return bias.withUnsafeBufferPointer { b in
+                Convolution2D(geometry: g, weights: w, bias: b, activation: activation, algorithm: .winograd)
+            }
+        }
+        // The adjoint of a stride-1 convolution: swap the channel roles, flip the window, and pad each side by the
+        // window's reach minus the forward padding, so the output is the input's size again.
+        let reachY = g.dilationY * (g.kernelHeight - 1), reachX = g.dilationX * (g.kernelWidth - 1)
+        let padding = Padding2D(top: reachY - g.padding.top, left: reachX - g.padding.left,
+                                bottom: reachY - g.padding.bottom, right: reachX - g.padding.right)
+        let adjoint = ConvolutionGeometry(
+            inputHeight: g.outputHeight, inputWidth: g.outputWidth, inputChannels: g.outputChannels,
+            outputChannels: g.inputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+            dilationY: g.dilationY, dilationX: g.dilationX, padding: padding)
+        guard padding.top >= 0, padding.left >= 0, padding.bottom >= 0, padding.right >= 0, adjoint.invalidReason == nil,
+              adjoint.outputHeight == g.inputHeight, adjoint.outputWidth == g.inputWidth,
+              ConvolutionAlgorithm.preferred(for: adjoint) == .winograd
+        else { return (forward, nil) }
+        let kh = g.kernelHeight, kw = g.kernelWidth, cin = g.inputChannels, cout = g.outputChannels
+        var flipped = [Float](repeating: 0, count: weights.count)
+        for co in 0..<cout {
+            for ci in 0..<cin {
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        flipped[((ci * cout + co) * kh + (kh - 1 - ky)) * kw + (kw - 1 - kx)] = weights[((co * cin + ci) * kh + ky) * kw + kx]
+                    }
+                }
+            }
+        }
+        let inputGradient = flipped.withUnsafeBufferPointer { w in
+            Convolution2D(geometry: adjoint, weights: w, bias: nil, activation: .none, algorithm: .winograd)
+        }
+        return (forward, inputGradient)
+    }
+
+    /// Runs `conv` on one thread with scratch of its own.
+    private static func run(_ conv: Convolution2D, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let pool = ComputePool(threadCount: 1)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, conv.scratchCount(threads: 1)))
+        defer { scratch.deallocate() }
+        conv.run(input: x, output: y, scratch: scratch, pool: pool)
     }
 
     private var columnCount: Int { geometry.kernelHeight * geometry.kernelWidth * geometry.inputChannels }
@@ -56,6 +115,10 @@ struct ConvolutionGradient {
 
     /// `y = act(conv(x) + bias)` for one image.
     func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        if let fastForward {
+            Self.run(fastForward, x, y)
+            return
+        }
         let cout = geometry.outputChannels
         for m in 0..<pixelCount {
             if let bias { (y + m * cout).update(from: bias, count: cout) } else { (y + m * cout).update(repeating: 0, count: cout) }
@@ -100,7 +163,16 @@ struct ConvolutionGradient {
                 for co in 0..<cout { dBias[co] += row[co] }
             }
         }
-        if geometry.groups == 1 {
+        if geometry.groups == 1, let fastInputGradient {
+            if let dx {
+                let count = geometry.inputHeight * geometry.inputWidth * geometry.inputChannels
+                let gradient = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                defer { gradient.deallocate() }
+                Self.run(fastInputGradient, dz, gradient)
+                for i in 0..<count { dx[i] += gradient[i] }
+            }
+            if dWeights != nil { gemmBackward(x: x, dz: dz, dx: nil, dWeights: dWeights) }
+        } else if geometry.groups == 1 {
             gemmBackward(x: x, dz: dz, dx: dx, dWeights: dWeights)
         } else {
             weights.withUnsafeBufferPointer { w in directBackward(x: x, w: w.baseAddress!, dz: dz, dx: dx, dWeights: dWeights) }
