@@ -37,6 +37,35 @@ struct GEMMKernelTests {
         }
     }
 
+    @Test func packedGEMMMatchesTripleLoop() {
+        var rng = SplitMix64(seed: 24)
+        for (m, n, k) in [(1, 1, 1), (9, 33, 70), (40, 64, 17), (3, 100, 5)] {
+            for accumulate in [false, true] {
+                let lda = k + 2, ldb = n + 3, ldc = n + 1
+                let a = (0..<(m * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+                let b = (0..<(k * ldb)).map { _ in Float.random(in: -1...1, using: &rng) }
+                let initial = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &rng) }
+                var c = initial
+                PackedGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: &c, ldc: ldc, accumulate: accumulate)
+                var worst: Float = 0
+                var untouched = true
+                for i in 0..<m {
+                    for j in 0..<ldc {
+                        if j >= n {
+                            untouched = untouched && c[i * ldc + j] == initial[i * ldc + j]
+                            continue
+                        }
+                        var sum: Float = accumulate ? initial[i * ldc + j] : 0
+                        for t in 0..<k { sum += a[i * lda + t] * b[t * ldb + j] }
+                        worst = max(worst, abs(sum - c[i * ldc + j]))
+                    }
+                }
+                #expect(worst <= 1e-4, "\(m)x\(n)x\(k) accumulate \(accumulate): max |Δ| \(worst)")
+                #expect(untouched, "\(m)x\(n)x\(k): wrote outside its columns")
+            }
+        }
+    }
+
     @Test(arguments: GEMMKernel.available)
     func tiledGEMMMatchesReference(_ kernel: GEMMKernel) {
         for c in tiledGEMMCases + [gemmCases[1], gemmCases[2], gemmCases[7]] {

@@ -194,8 +194,8 @@ struct ConvolutionGradient {
             let pixels = start..<min(start + chunk, pixelCount)
             if dWeights != nil {
                 Im2col.gatherTransposed(g, x, pixels: pixels, into: cols)
-                BLAS.sgemm(m: k, n: cout, k: pixels.count, a: cols, lda: pixels.count, b: dz + start * cout, ldb: cout,
-                           beta: 1, c: dKC, ldc: cout)
+                PackedGEMM.multiply(m: k, n: cout, k: pixels.count, a: cols, lda: pixels.count, b: dz + start * cout,
+                                    ldb: cout, c: dKC, ldc: cout, accumulate: true)
             }
             if let dx {
                 weightsCK.withUnsafeBufferPointer { w in
