@@ -5,9 +5,13 @@
 //!   ``ComputePool`` (the engine's own worker threads).
 //! - `BLAS/`: ``BLAS``, the only file that imports CBLAS.
 //! - `Kernels/Reference/`: one plain, obviously-correct kernel per op; tests compare every fast kernel against these.
-//! - `Kernels/Fast/`, `Kernels/BLAS/`: vectorised and SGEMM-based kernels that override the reference where they pay.
-//! - `Ops/`: the public operations. ``ConvolutionAlgorithm/preferred(for:)`` is the one place where a convolution
-//!   kernel is chosen by shape.
+//! - `Kernels/Fast/`, `Kernels/BLAS/`: vectorised and SGEMM-based kernels that override the reference where they pay:
+//!   Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (``WinogradConvolution``), the register-tiled GEMM for 1×1 and
+//!   small convolutions, depthwise 3×3, a fused 1×1 expansion + depthwise pair, OpenBLAS on im2col blocks. The GEMM
+//!   inner kernel is chosen once per process by CPU (``GEMMKernel``): the 8-wide one of this module or the AVX-512 one
+//!   of the `TensorKernelsAVX512` module, which is compiled for AVX-512 while this module targets AVX2.
+//! - `Ops/`: the public operations. ``ConvolutionAlgorithm/preferred(for:allowingWinograd:)`` is the one place where a
+//!   convolution kernel is chosen by shape; ``FusedConvolutions`` pairs two of them where a fused kernel exists.
 
 /// Namespace anchor for module-level documentation.
 public enum TensorEngineInfo {
