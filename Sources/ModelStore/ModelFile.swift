@@ -91,4 +91,7 @@ extension ModelFile: ParameterSource {
     public func withParameter<R>(named name: String, _ body: (ParameterView) throws -> R) throws -> R {
         try tensors.withParameter(named: name, body)
     }
+
+    /// Drops the mapped pages of the named tensor (``ParameterSource/releaseParameter(named:)``).
+    public func releaseParameter(named name: String) { tensors.dropResidentPages(named: name) }
 }

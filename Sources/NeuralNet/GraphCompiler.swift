@@ -151,6 +151,9 @@ struct GraphCompiler {
     /// Lends parameter `name` to `body` after checking it exists and has shape `expected`.
     private func parameter<R>(_ name: String, expected: [Int], _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
         guard available.contains(name) else { throw NetworkError.missingParameter(name) }
+        // Kernels keep their own repacked copies: the source's pages (a mapped model file) can go, which keeps the
+        // file from adding its whole size to the peak memory of compilation.
+        defer { parameters.releaseParameter(named: name) }
         return try parameters.withParameter(named: name) { view in
             guard view.shape == expected, view.values.count == expected.reduce(1, *) else {
                 throw NetworkError.parameterShape(name: name, expected: expected, actual: view.shape)

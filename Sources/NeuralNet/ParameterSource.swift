@@ -17,6 +17,14 @@ public protocol ParameterSource {
     var parameterNames: [String] { get }
     /// Lends the named parameter to `body`; throws ``NetworkError`` when the name is unknown.
     func withParameter<R>(named name: String, _ body: (ParameterView) throws -> R) throws -> R
+    /// Tells the source that the named parameter has been copied where it is needed, so memory it holds only for
+    /// lending may be released (a memory-mapped file drops its pages; they come back from the file if lent again).
+    func releaseParameter(named name: String)
+}
+
+extension ParameterSource {
+    /// Nothing to release for sources that own their values.
+    public func releaseParameter(named name: String) {}
 }
 
 /// Parameters held in Swift arrays (tests, importers, the trainer).

@@ -50,6 +50,9 @@ import Testing
         // Dropping the resident pages keeps the values: they are read from the file again.
         model.dropResidentPages()
         try model.withParameter(named: "conv/weights") { view in #expect(Array(view.values) == Self.weights) }
+        model.releaseParameter(named: "conv/weights")
+        model.releaseParameter(named: "no such tensor")
+        try model.withParameter(named: "conv/weights") { view in #expect(Array(view.values) == Self.weights) }
         let summary = model.summary
         let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int
         #expect(summary.fileSize == size)

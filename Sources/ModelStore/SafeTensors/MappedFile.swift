@@ -52,6 +52,16 @@ final class MappedFile: @unchecked Sendable {
         }
     }
 
+    /// ``dropResidentPages()`` for the pages inside `range` (byte offsets; rounded inwards to whole pages, so no page
+    /// that also holds bytes outside the range is dropped).
+    func dropResidentPages(in range: Range<Int>) {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + range.lowerBound + page - 1) / page * page
+        let end = (Int(bitPattern: base) + range.upperBound) / page * page
+        if start < end { madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED) }
+    }
+
     deinit {
         if let base = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)

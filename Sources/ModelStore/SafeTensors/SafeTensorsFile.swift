@@ -36,6 +36,13 @@ public final class SafeTensorsFile: Sendable {
     /// Drops the mapping's resident pages (they are re-read from the file if lent again); see ``ModelFile/dropResidentPages()``.
     public func dropResidentPages() { mapping.dropResidentPages() }
 
+    /// Drops the resident pages that hold only the named tensor's bytes (no-op for an unknown name).
+    public func dropResidentPages(named name: String) {
+        guard let info = info(named: name) else { return }
+        let start = dataStart + info.byteRange.lowerBound
+        mapping.dropResidentPages(in: start..<(start + info.byteRange.count))
+    }
+
     /// The header entry of the named tensor, or nil.
     public func info(named name: String) -> SafeTensorsTensorInfo? {
         index[name].map { tensors[$0] }
@@ -104,4 +111,7 @@ extension SafeTensorsFile: ParameterSource {
         guard index[name] != nil else { throw NetworkError.missingParameter(name) }
         return try withFloat32(named: name, body)
     }
+
+    /// Drops the named tensor's mapped pages (``ParameterSource/releaseParameter(named:)``).
+    public func releaseParameter(named name: String) { dropResidentPages(named: name) }
 }
