@@ -191,8 +191,19 @@ public final class VideoReader {
     /// Whether the input is a live source (network or device) rather than a file.
     public var isLive: Bool { Self.isLiveInput(input) }
 
-    /// Whether `input` names a live source (network stream or capture device) rather than a file.
+    /// Whether `input` names a live source (network stream or capture device) rather than a file: RTSP/RTMP/UDP/RTP/
+    /// TCP/SRT URLs, `/dev/video*`, and HTTP(S) URLs (MPEG-TS, MJPEG and HLS cameras) unless their path ends in a video
+    /// file extension (`http://host/clip.mp4` is a remote file: read once, never dropped).
     public static func isLiveInput(_ input: String) -> Bool {
-        ["rtsp://", "rtsps://", "rtmp://", "udp://", "rtp://", "tcp://", "srt://", "/dev/video"].contains { input.hasPrefix($0) }
+        let lowered = input.lowercased()
+        if ["rtsp://", "rtsps://", "rtmp://", "rtmps://", "udp://", "rtp://", "tcp://", "srt://", "/dev/video"]
+            .contains(where: { lowered.hasPrefix($0) })
+        {
+            return true
+        }
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return false }
+        let path = lowered.split(separator: "?", maxSplits: 1).first.map(String.init) ?? lowered
+        let fileExtensions = [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"]
+        return !fileExtensions.contains(where: { path.hasSuffix($0) })
     }
 }

@@ -62,7 +62,8 @@ public struct StreamConfiguration: Sendable, Equatable {
     /// Model file for this stream (`model`); nil uses `[model] path`.
     public var model: String?
     /// Live sources reconnect and drop the oldest waiting frame when inference falls behind; files never drop and
-    /// end when read (`live`; default: true for network URLs and devices, false for files).
+    /// end when read (`live`; default: ``MediaIO/VideoReader/isLiveInput(_:)`` — network URLs, HTTP(S) unless the path
+    /// names a video file, and devices).
     public var live: Bool
     /// Process every Nth frame (`every`, default 1).
     public var everyNth: Int
