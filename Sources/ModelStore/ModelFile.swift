@@ -23,11 +23,6 @@ public struct ModelFile: Sendable {
     /// The mapped weights.
     public let tensors: SafeTensorsFile
 
-    /// Tells the kernel it may drop the mapped weights from memory: call it once networks are compiled (they repack the
-    /// weights into their own buffers), so the file's pages stop counting in the process's resident memory. Reading a
-    /// weight afterwards still works; the page is read from the file again.
-    public func dropResidentPages() { tensors.dropResidentPages() }
-
     /// Maps and validates the model at `url`: format version, decodable graph and manifest, every parameter the graph
     /// names present with a fitting shape, every tensor float32.
     public init(contentsOf url: URL) throws {
@@ -93,5 +88,5 @@ extension ModelFile: ParameterSource {
     }
 
     /// Drops the mapped pages of the named tensor (``ParameterSource/releaseParameter(named:)``).
-    public func releaseParameter(named name: String) { tensors.dropResidentPages(named: name) }
+    public func releaseParameter(named name: String) { tensors.releaseParameter(named: name) }
 }

@@ -48,8 +48,6 @@ public struct Daemon: Service {
                     winograd: configuration.workers.winograd, sibling: workers.first, scheduler: scheduler, metrics: metrics,
                     logger: logger, deliver: { continuation.yield($0) }))
             }
-            // Compiled networks hold their own repacked copies; the mapped originals need not stay resident.
-            for model in models { model.dropResidentPages() }
             return workers
         }
         let outputs = try await Outputs.open(configuration: configuration, logger: logger)

@@ -44,16 +44,9 @@ final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
-    /// Lets the kernel drop the resident pages of the mapping (they are clean copies of the file and come back from it
-    /// on the next read), e.g. once the weights have been repacked, so they stop counting in the process's memory.
-    func dropResidentPages() {
-        if let base = bytes.baseAddress {
-            madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED)
-        }
-    }
-
-    /// ``dropResidentPages()`` for the pages inside `range` (byte offsets; rounded inwards to whole pages, so no page
-    /// that also holds bytes outside the range is dropped).
+    /// Lets the kernel drop the resident pages inside `range` (byte offsets; rounded inwards to whole pages, so no page
+    /// that also holds bytes outside the range is dropped). They are clean copies of the file and come back from it on
+    /// the next read, e.g. once a tensor has been repacked, so they stop counting in the process's memory.
     func dropResidentPages(in range: Range<Int>) {
         guard let base = bytes.baseAddress, !range.isEmpty else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))

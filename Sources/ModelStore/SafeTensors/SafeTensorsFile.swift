@@ -33,15 +33,6 @@ public final class SafeTensorsFile: Sendable {
         index = Dictionary(uniqueKeysWithValues: header.tensors.enumerated().map { ($1.name, $0) })
     }
 
-    /// Drops the mapping's resident pages (they are re-read from the file if lent again); see ``ModelFile/dropResidentPages()``.
-    public func dropResidentPages() { mapping.dropResidentPages() }
-
-    /// Drops the resident pages that hold only the named tensor's bytes (no-op for an unknown name).
-    public func dropResidentPages(named name: String) {
-        guard let info = info(named: name) else { return }
-        let start = dataStart + info.byteRange.lowerBound
-        mapping.dropResidentPages(in: start..<(start + info.byteRange.count))
-    }
 
     /// The header entry of the named tensor, or nil.
     public func info(named name: String) -> SafeTensorsTensorInfo? {
@@ -112,6 +103,11 @@ extension SafeTensorsFile: ParameterSource {
         return try withFloat32(named: name, body)
     }
 
-    /// Drops the named tensor's mapped pages (``ParameterSource/releaseParameter(named:)``).
-    public func releaseParameter(named name: String) { dropResidentPages(named: name) }
+    /// Drops the resident pages that hold only the named tensor's bytes (``ParameterSource/releaseParameter(named:)``);
+    /// they come back from the file if it is lent again. No-op for an unknown name.
+    public func releaseParameter(named name: String) {
+        guard let info = info(named: name) else { return }
+        let start = dataStart + info.byteRange.lowerBound
+        mapping.dropResidentPages(in: start..<(start + info.byteRange.count))
+    }
 }
