@@ -37,11 +37,10 @@ enum GEMMKernel: String, Sendable, CaseIterable {
     }
 
     /// `c[rows × cols] = a[rows × depth] · b` for one packed panel `b` (`depth × panelWidth`), `cols ≤ panelWidth`.
-    /// `zeros` holds `panelWidth` zeros (the vector kernel starts its sums from a bias).
     @inline(__always)
     func multiplyPanel(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, zeros: UnsafePointer<Float>
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
     ) {
         switch self {
         case .avx512:
@@ -50,7 +49,7 @@ enum GEMMKernel: String, Sendable, CaseIterable {
             let mr = TiledGEMMConvolution.tileRows
             var r = 0
             while r < rows {
-                TiledGEMMConvolution.tile(a + r * lda, lda: lda, rows: min(mr, rows - r), depth: depth, b, zeros, .none,
+                TiledGEMMConvolution.tile(a + r * lda, lda: lda, rows: min(mr, rows - r), depth: depth, b, nil, .none,
                                           c + r * ldc, ldc: ldc, cols: cols)
                 r += mr
             }

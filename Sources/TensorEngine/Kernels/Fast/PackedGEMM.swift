@@ -19,12 +19,9 @@ public enum PackedGEMM {
         let panels = (n + nr - 1) / nr
         let packed = UnsafeMutablePointer<Float>.allocate(capacity: panels * k * nr)
         let product = accumulate ? UnsafeMutablePointer<Float>.allocate(capacity: m * n) : nil
-        let zeros = UnsafeMutablePointer<Float>.allocate(capacity: nr)
-        zeros.initialize(repeating: 0, count: nr)
         defer {
             packed.deallocate()
             product?.deallocate()
-            zeros.deallocate()
         }
         for panel in 0..<panels {
             let cols = min(nr, n - panel * nr)
@@ -39,7 +36,7 @@ public enum PackedGEMM {
         let out = product ?? c, ldo = product == nil ? ldc : n
         for panel in 0..<panels {
             kernel.multiplyPanel(a, lda: lda, rows: m, depth: k, packed + panel * k * nr, out + panel * nr, ldc: ldo,
-                                 cols: min(nr, n - panel * nr), zeros: zeros)
+                                 cols: min(nr, n - panel * nr))
         }
         if let product {
             for row in 0..<m {

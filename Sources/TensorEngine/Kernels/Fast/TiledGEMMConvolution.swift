@@ -148,7 +148,7 @@ struct TiledGEMMConvolution {
     /// Missing rows repeat the last real row (their results are not stored).
     @inline(__always)
     static func tile(
-        _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+        _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
         _ activation: FusedActivation, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
     ) {
         let w = VectorPointwise.width
@@ -158,7 +158,8 @@ struct TiledGEMMConvolution {
         let a3 = rows > 3 ? a2 + lda : a2
         let a4 = rows > 4 ? a3 + lda : a3
         let a5 = rows > 5 ? a4 + lda : a4
-        let bias0 = load(bias), bias1 = load(bias + w)
+        // Sums start from the bias, or from zero (`bias` nil: Winograd's products get theirs after the transform).
+        let bias0 = bias.map { load($0) } ?? V(), bias1 = bias.map { load($0 + w) } ?? V()
         var c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1
         var c30 = bias0, c31 = bias1, c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1
         var bp = b

@@ -27,8 +27,6 @@ struct WinogradConvolution {
     typealias V = VectorPointwise.V
     /// Output pixels per tile side (m in F(m×m, 3×3)).
     static let outputTile = 4
-    /// Input pixels per tile side: m + 3 − 1.
-    static let inputTile = 6
     /// Positions of a transformed tile: 6 × 6.
     static let positions = 36
 
@@ -44,8 +42,6 @@ struct WinogradConvolution {
     let transformed: TensorStorage
     /// `[Cout]` bias, zero where the layer has none.
     let bias: TensorStorage
-    /// `[panelWidth]` zeros: the vector GEMM tiles start from zero (the bias is added after the output transform).
-    let zeros: TensorStorage
     /// First output row and column of every tile row and tile column (``tileStarts(outputs:dilation:)``).
     let rowStarts: [Int]
     let columnStarts: [Int]
@@ -115,7 +111,6 @@ struct WinogradConvolution {
         }
         self.bias = TensorStorage(count: cout)
         if let bias { self.bias.pointer.update(from: bias, count: cout) }
-        zeros = TensorStorage(count: nr)
         rowStarts = Self.tileStarts(outputs: g.outputHeight, dilation: g.dilationY)
         columnStarts = Self.tileStarts(outputs: g.outputWidth, dilation: g.dilationX)
     }
@@ -288,12 +283,11 @@ struct WinogradConvolution {
         let cin = geometry.inputChannels, cout = geometry.outputChannels
         let nr = panelWidth, ldm = panels * nr
         let u = UnsafePointer(transformed.pointer)
-        let zero = UnsafePointer(zeros.pointer)
         for xi in positions {
             for panel in panelRange {
                 kernel.multiplyPanel(v + xi * cin, lda: Self.positions * cin, rows: rows, depth: cin,
                                      u + (xi * panels + panel) * cin * nr, m + xi * ldm + panel * nr,
-                                     ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr), zeros: zero)
+                                     ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr))
             }
         }
     }
