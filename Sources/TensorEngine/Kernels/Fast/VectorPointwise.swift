@@ -54,7 +54,8 @@ enum VectorPointwise {
     /// applies it without a branch.
     @inline(__always)
     static func bounds(_ a: FusedActivation) -> (low: V, high: V) {
-        (V(repeating: a == .none ? -.infinity : 0), V(repeating: a == .relu6 ? 6 : .infinity))
+        let (low, high) = a.clampBounds
+        return (V(repeating: low), V(repeating: high))
     }
 
     /// `v` clamped to `[low, high]` by compare-and-select; with ``bounds(_:)`` the same values as ``activate(_:_:)``.
