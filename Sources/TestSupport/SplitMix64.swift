@@ -1,20 +1,4 @@
-/// A small, fast, seeded random generator (SplitMix64) so test inputs are identical on every run.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import TensorEngine
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A float uniformly distributed in `range`.
-    public mutating func nextFloat(in range: ClosedRange<Float>) -> Float {
-        let unit = Float(next() >> 40) / Float(1 << 24)
-        return range.lowerBound + (range.upperBound - range.lowerBound) * unit
-    }
-}
+/// The engine's seeded generator, under the name the tests use.
+public typealias SplitMix64 = TensorEngine.SplitMix64
