@@ -13,12 +13,27 @@ let strictSettings: [SwiftSetting] = [
 /// own module (`TensorKernelsAVX512`) and chosen at run time, so the default binary uses zmm registers where the CPU has
 /// them and still runs on AVX2-only CPUs. `SSDD_PORTABLE=1 swift build …` keeps baseline x86-64; `SSDD_AVX512=1` makes
 /// every engine kernel 16-wide for Zen 4 and later (it dies with SIGILL on CPUs without AVX-512).
+///
+/// Checked and unchecked code: every module whose code sees values from files, streams, sockets or configuration
+/// (MediaIO, NeuralNet, Detection, Tracking, Training, and all the others) is built with `-O`, so an overflow or an
+/// index out of range that validation missed stops the process with a trap instead of corrupting memory. Only the
+/// engine's kernels are built with `-Ounchecked`: TensorEngine and TensorKernelsAVX512 receive nothing but shapes
+/// that `ConvolutionGeometry`/`PoolingGeometry` validated (checked arithmetic, bounded sizes) when a network was
+/// compiled, and tensors allocated from those shapes, so their indices are derived from validated values only.
+/// `SSDD_CHECKED_KERNELS=1 swift build -c release` builds the kernels checked too (to measure the cost:
+/// `ssdd bench`; see the README).
 let portable = Context.environment["SSDD_PORTABLE"] == "1"
 let avx512 = !portable && Context.environment["SSDD_AVX512"] == "1"
+let checkedKernels = Context.environment["SSDD_CHECKED_KERNELS"] == "1"
+let cpuFlags = portable ? [] : ["-target-cpu", avx512 ? "znver4" : "haswell"]
+let vectorWidth: [SwiftSetting] = portable ? [] : [.define(avx512 ? "SSDD_AVX512" : "SSDD_AVX2")]
+/// Modules that see outside values: checked optimisation.
 let optimized: [SwiftSetting] = strictSettings
-    + [.unsafeFlags(["-Ounchecked", "-wmo"] + (portable ? [] : ["-target-cpu", avx512 ? "znver4" : "haswell"]),
-                    .when(configuration: .release))]
-    + (portable ? [] : [.define(avx512 ? "SSDD_AVX512" : "SSDD_AVX2")])
+    + [.unsafeFlags(["-O", "-wmo"] + cpuFlags, .when(configuration: .release))] + vectorWidth
+/// The engine's kernels (indices from validated shapes only): unchecked optimisation.
+let kernels: [SwiftSetting] = strictSettings
+    + [.unsafeFlags([checkedKernels ? "-O" : "-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release))]
+    + vectorWidth
 
 let package = Package(
     name: "ssdd",
@@ -41,13 +56,13 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "MediaIO", dependencies: ["CFFmpeg"], swiftSettings: optimized),
-        .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512"], swiftSettings: optimized),
+        .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512"], swiftSettings: kernels),
         // Compiled for AVX-512 in every configuration; TensorEngine calls it only on CPUs that have AVX-512.
         .target(
             name: "TensorKernelsAVX512",
             swiftSettings: strictSettings + [
                 .unsafeFlags(["-target-cpu", "skylake-avx512"]),
-                .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+                .unsafeFlags([checkedKernels ? "-O" : "-Ounchecked", "-wmo"], .when(configuration: .release)),
             ]),
         .target(name: "NeuralNet", dependencies: ["TensorEngine"], swiftSettings: optimized),
         .target(name: "ModelStore", dependencies: ["NeuralNet"], swiftSettings: strictSettings),

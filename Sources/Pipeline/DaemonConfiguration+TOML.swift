@@ -70,6 +70,7 @@ extension DaemonConfiguration {
             tracker.maxAge = try t.int("max_age", default: 30, range: 0...100_000)
             tracker.minHits = try t.int("min_hits", default: 3, range: 1...1000)
             tracker.iouThreshold = try t.double("iou_threshold", default: 0.3, range: 0...1)
+            guard tracker.iouThreshold > 0 else { throw t.error("iou_threshold", "must be above 0 and at most 1, got 0.0") }
             try t.rejectUnknownKeys()
         }
         let output = try readOutput(&root)
@@ -93,8 +94,18 @@ extension DaemonConfiguration {
             guard levels.contains(logLevel) else { throw l.error("level", "expected one of \(levels.joined(separator: ", ")), got '\(logLevel)'") }
             try l.rejectUnknownKeys()
         }
+        var stateDirectory: String?
+        if var state = try root.table("state") {
+            stateDirectory = try state.string("dir")
+            if let dir = stateDirectory, dir.isEmpty { throw state.error("dir", "must not be empty") }
+            try state.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
-        return DaemonConfiguration(modelPath: modelPath, workers: workers, streams: streams, tracker: tracker, output: output, metrics: metrics, logLevel: logLevel)
+        let configuration = DaemonConfiguration(
+            modelPath: modelPath, workers: workers, streams: streams, tracker: tracker, output: output, metrics: metrics,
+            logLevel: logLevel, stateDirectory: stateDirectory)
+        try configuration.validateComponents(file: root.file)
+        return configuration
     }
 
     private static func readStream(_ s: inout TableReader) throws -> StreamConfiguration {
@@ -142,20 +153,31 @@ extension DaemonConfiguration {
             file.perStream = try f.bool("per_stream") ?? false
             file.rotateBytes = try f.int("rotate_bytes", default: 0, range: 0...Int.max)
             file.rotateSeconds = try f.double("rotate_seconds", default: 0, range: 0...31_536_000)
+            guard file.rotateSeconds == 0 || file.rotateSeconds >= 1 else {
+                throw f.error("rotate_seconds", "must be 0 (never) or at least 1 second, got \(file.rotateSeconds)")
+            }
+            file.mode = try readMode(&f, default: 0o640)
+            file.group = try f.string("group")
             output.file = file
             try f.rejectUnknownKeys()
         }
         if var k = try o.table("socket") {
             var socket = SocketOutputConfiguration(path: try k.requiredString("path"))
-            if let mode = try k.string("mode") {
-                guard let value = UInt32(mode, radix: 8), value <= 0o777 else { throw k.error("mode", "expected an octal file mode such as \"0660\", got '\(mode)'") }
-                socket.mode = value
-            }
+            socket.mode = try readMode(&k, default: 0o660)
             socket.group = try k.string("group")
             output.socket = socket
             try k.rejectUnknownKeys()
         }
         try o.rejectUnknownKeys()
         return output
+    }
+
+    /// The `mode` key: permission bits as an octal string such as "0640".
+    private static func readMode(_ table: inout TableReader, default fallback: UInt32) throws -> UInt32 {
+        guard let mode = try table.string("mode") else { return fallback }
+        guard let value = UInt32(mode, radix: 8), value <= 0o777 else {
+            throw table.error("mode", "expected an octal file mode such as \"0640\", got '\(mode)'")
+        }
+        return value
     }
 }

@@ -16,11 +16,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var metrics: MetricsConfiguration?
     /// Log level (`[logging] level`): trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// Where per-stream resume points are kept (`[state] dir`); nil uses `$STATE_DIRECTORY` (systemd's
+    /// `StateDirectory=`), and without either, streams start from the beginning after a restart.
+    public var stateDirectory: String?
 
     public init(
         modelPath: String, workers: WorkerConfiguration, streams: [StreamConfiguration], tracker: TrackerConfiguration,
-        output: OutputConfiguration, metrics: MetricsConfiguration?, logLevel: String
+        output: OutputConfiguration, metrics: MetricsConfiguration?, logLevel: String, stateDirectory: String? = nil
     ) {
+        self.stateDirectory = stateDirectory
         self.modelPath = modelPath
         self.workers = workers
         self.streams = streams
@@ -147,14 +151,23 @@ public struct FileOutputConfiguration: Sendable, Equatable {
     public var perStream: Bool
     /// Rotate when a file reaches this many bytes (`rotate_bytes`; 0 = never).
     public var rotateBytes: Int
-    /// Rotate when a file is this many seconds old (`rotate_seconds`; 0 = never).
+    /// Rotate when a file is this many seconds old (`rotate_seconds`; 0 = never, otherwise at least 1).
     public var rotateSeconds: Double
+    /// Permission bits of files the daemon creates (`mode`, octal string, default "0640": owner writes, group reads).
+    public var mode: UInt32
+    /// Group owning files the daemon creates (`group`, a name or numeric gid), if set.
+    public var group: String?
 
-    public init(path: String, perStream: Bool = false, rotateBytes: Int = 0, rotateSeconds: Double = 0) {
+    public init(
+        path: String, perStream: Bool = false, rotateBytes: Int = 0, rotateSeconds: Double = 0, mode: UInt32 = 0o640,
+        group: String? = nil
+    ) {
         self.path = path
         self.perStream = perStream
         self.rotateBytes = rotateBytes
         self.rotateSeconds = rotateSeconds
+        self.mode = mode
+        self.group = group
     }
 }
 

@@ -8,9 +8,9 @@ import Tracking
 /// The last stage: puts each stream's results back in frame order, runs the stream's tracker, turns results into
 /// records (`frame`, `track` start/end, `stream`) and hands each encoded line to the outputs.
 ///
-/// Runs as one async loop; it never blocks (sinks do their I/O on their own threads). A frame's place in its
-/// stream's queue is released only after its line was handed to every output, which is what bounds memory and
-/// gives files their back-pressure.
+/// Runs as one async loop that never waits for an output: each line is encoded once and offered to every output's
+/// bounded ``OutputQueue`` (a full queue drops the line and counts it; a slow output never delays the others). A
+/// frame's place in its stream's queue is released once every output has accepted (queued) its line.
 struct DeliveryStage {
     let streams: [StreamConfiguration]
     let trackerConfiguration: TrackerConfiguration
@@ -18,14 +18,18 @@ struct DeliveryStage {
     let scheduler: FrameScheduler
     let metrics: PipelineMetrics
     let logger: Logger
-    /// Outputs for each stream (shared sinks appear in several lists).
-    let outputs: [[any Sink]]
+    /// Output queues for each stream (shared outputs appear in several lists).
+    let outputs: [[OutputQueue]]
+    /// Where resume points learn what was delivered; nil without a state directory.
+    let progress: ResumeCheckpointer?
     private let encoder = JSONLineEncoder()
 
     init(
         streams: [StreamConfiguration], trackerConfiguration: TrackerConfiguration, emptyFrames: Bool,
-        scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger, outputs: [[any Sink]]
+        scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger, outputs: [[OutputQueue]],
+        progress: ResumeCheckpointer? = nil
     ) {
+        self.progress = progress
         self.streams = streams
         self.trackerConfiguration = trackerConfiguration
         self.emptyFrames = emptyFrames
@@ -37,7 +41,8 @@ struct DeliveryStage {
 
     /// Consumes `items` until every stream has finished.
     func run(_ items: AsyncStream<DeliveryItem>) async throws {
-        var trackers = try streams.map { _ in try Tracker(configuration: trackerConfiguration) }
+        let firstIDs = progress?.starts.map(\.nextTrackID) ?? streams.map { _ in 1 }
+        var trackers = try streams.indices.map { try Tracker(configuration: trackerConfiguration, firstTrackID: firstIDs[$0]) }
         var next = [Int](repeating: 0, count: streams.count)
         var held = [[Int: DeliveryItem]](repeating: [:], count: streams.count)
         var finished = 0
@@ -46,14 +51,14 @@ struct DeliveryStage {
             held[s][item.sequence] = item
             while let ready = held[s].removeValue(forKey: next[s]) {
                 next[s] += 1
-                if await handle(ready, tracker: &trackers[s]) { finished += 1 }
+                if handle(ready, tracker: &trackers[s]) { finished += 1 }
             }
             if finished == streams.count { return }
         }
     }
 
     /// Writes the records for one in-order item; returns true when the stream finished.
-    private func handle(_ item: DeliveryItem, tracker: inout Tracker) async -> Bool {
+    private func handle(_ item: DeliveryItem, tracker: inout Tracker) -> Bool {
         let now = Date().timeIntervalSince1970
         switch item {
         case .frame(let work, let detections):
@@ -64,7 +69,7 @@ struct DeliveryStage {
                 detections: detections.map { d in
                     TrackDetection(label: d.label, classIndex: d.classIndex, score: Double(d.score), box: BoundingBox(x1: Double(d.x1), y1: Double(d.y1), x2: Double(d.x2), y2: Double(d.y2)))
                 })
-            for started in update.started { await write(.track(trackRecord(started, stream: name, event: .start, time: now)), stream: work.stream) }
+            for started in update.started { write(.track(trackRecord(started, stream: name, event: .start, time: now)), stream: work.stream) }
             if emptyFrames || !detections.isEmpty {
                 let records = update.detections.map { t in
                     DetectionRecord(
@@ -75,29 +80,34 @@ struct DeliveryStage {
                 let frame = FrameRecord(
                     stream: name, frameIndex: work.frameIndex, pts: work.frame.presentationTime, time: work.decodedAt,
                     width: work.frame.sourceWidth, height: work.frame.sourceHeight, detections: records)
-                await write(.frame(frame), stream: work.stream)
+                write(.frame(frame), stream: work.stream, frame: work.frameIndex)
+            } else {
+                for output in outputs[work.stream] { output.mark(stream: work.stream, frame: work.frameIndex) }
             }
-            for ended in update.ended { await write(.track(trackRecord(ended, stream: name, event: .end, time: now)), stream: work.stream) }
+            for ended in update.ended { write(.track(trackRecord(ended, stream: name, event: .end, time: now)), stream: work.stream) }
+            progress?.delivered(stream: work.stream, frame: work.frameIndex, nextTrackID: tracker.nextTrackID)
             metrics.written(stream: work.stream, endToEndSeconds: Double(DispatchTime.now().uptimeNanoseconds - work.decodedNanoseconds) / 1e9)
             scheduler.release(stream: work.stream)
             return false
-        case .skipped:
-            return false
         case .state(let stream, _, let state, let message, let time):
-            await write(.stream(StreamRecord(stream: streams[stream].name, state: state, time: time, message: message)), stream: stream)
+            write(.stream(StreamRecord(stream: streams[stream].name, state: state, time: time, message: message)), stream: stream)
             return false
-        case .finished(let stream, _):
+        case .finished(let stream, _, let complete):
             for ended in tracker.finish() {
-                await write(.track(trackRecord(ended, stream: streams[stream].name, event: .end, time: now)), stream: stream)
+                write(.track(trackRecord(ended, stream: streams[stream].name, event: .end, time: now)), stream: stream)
+            }
+            if complete {
+                for output in outputs[stream] { output.mark(stream: stream, frame: ResumeCheckpointer.completeMark) }
             }
             return true
         }
     }
 
-    private func write(_ record: Record, stream: Int) async {
+    /// Encodes `record` once and offers the line to every output of `stream`; `frame` marks the frame it completes.
+    private func write(_ record: Record, stream: Int, frame: Int? = nil) {
         do {
             let line = try encoder.encode(record)
-            for sink in outputs[stream] { await sink.write(line) }
+            for output in outputs[stream] { output.offer(line, mark: frame.map { (stream, $0) }) }
         } catch {
             logger.error("cannot encode a record: \(error)", metadata: ["stream": "\(streams[stream].name)"])
         }

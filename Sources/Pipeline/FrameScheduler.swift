@@ -9,19 +9,31 @@ import Sinks
 /// drops its oldest frame still waiting for a worker (or, if none waits, the new frame), counting each drop.
 /// Workers take the oldest waiting frame of any stream, so streams share the workers fairly.
 ///
+/// Delivery numbers: a frame gets its stream's next sequence number when a worker takes it, and a state change or
+/// the end of a stream gets one once every frame accepted before it was taken (it waits behind them in the queue).
+/// A dropped frame therefore never had a number and leaves no gap, so what reaches delivery is bounded by the
+/// capacity (plus the few state changes) whatever the sources do.
+///
 /// All state is guarded by one `NSCondition`; methods block only source and worker threads (never Swift's cooperative
 /// pool): `accept` may wait for room and `take` for work, every other method returns at once.
 final class FrameScheduler: @unchecked Sendable {
+    /// A frame waiting for a worker, or a state change or the end of the stream queued behind waiting frames.
+    private enum Waiting {
+        case frame(WorkItem)
+        case state(StreamStateChange, time: Double)
+        case finish(complete: Bool)
+    }
+
     private struct StreamState {
         let live: Bool
         let capacity: Int
-        var waiting: [WorkItem] = []
+        var waiting: [Waiting] = []
         var waitingHead = 0
+        /// Frames among `waiting[waitingHead...]`.
+        var waitingCount = 0
         var pending = 0
         var nextSequence = 0
-        var nextFrameIndex = 0
         var finished = false
-        var waitingCount: Int { waiting.count - waitingHead }
     }
 
     /// Result of offering a frame.
@@ -69,25 +81,24 @@ final class FrameScheduler: @unchecked Sendable {
         while streams[stream].pending >= streams[stream].capacity {
             if stopping { return .stopped }
             if streams[stream].live {
-                guard streams[stream].waitingCount > 0 else {
+                guard removeOldestWaitingFrame(stream) else {
                     metrics.dropped(stream: stream)
                     return .dropped
                 }
-                let oldest = streams[stream].waiting[streams[stream].waitingHead]
-                streams[stream].waitingHead += 1
                 streams[stream].pending -= 1
                 metrics.dropped(stream: stream)
-                deliver(.skipped(stream: stream, sequence: oldest.sequence))
                 break
             }
             condition.wait()
         }
         if stopping { return .stopped }
+        // The sequence number is given when a worker takes the frame.
         let item = WorkItem(
-            stream: stream, sequence: nextSequence(stream), frameIndex: frameIndex, frame: frame, decodedAt: now,
+            stream: stream, sequence: -1, frameIndex: frameIndex, frame: frame, decodedAt: now,
             decodedNanoseconds: nanoseconds)
         compact(stream)
-        streams[stream].waiting.append(item)
+        streams[stream].waiting.append(.frame(item))
+        streams[stream].waitingCount += 1
         streams[stream].pending += 1
         condition.broadcast()
         return .accepted
@@ -96,16 +107,19 @@ final class FrameScheduler: @unchecked Sendable {
     /// Records a state change of `stream`, ordered after every frame accepted so far.
     func post(stream: Int, state: StreamStateChange) {
         condition.withLock {
-            deliver(.state(stream: stream, sequence: nextSequence(stream), state.state, message: state.message, time: Date().timeIntervalSince1970))
+            streams[stream].waiting.append(.state(state, time: Date().timeIntervalSince1970))
+            deliverMarkers(stream)
         }
     }
 
-    /// Marks `stream` finished: its source will accept nothing more.
-    func finish(stream: Int) {
+    /// Marks `stream` finished: its source will accept nothing more. `complete`: a file read to its end (its resume
+    /// point then says so once its records are durable).
+    func finish(stream: Int, complete: Bool = false) {
         condition.withLock {
             guard !streams[stream].finished else { return }
             streams[stream].finished = true
-            deliver(.finished(stream: stream, sequence: nextSequence(stream)))
+            streams[stream].waiting.append(.finish(complete: complete))
+            deliverMarkers(stream)
             readers[stream] = nil
             condition.broadcast()
         }
@@ -116,18 +130,23 @@ final class FrameScheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            var best: Int?
+            var best: (stream: Int, item: WorkItem)?
             for index in streams.indices where streams[index].waitingCount > 0 {
-                let head = streams[index].waiting[streams[index].waitingHead]
-                if let b = best, streams[b].waiting[streams[b].waitingHead].decodedNanoseconds <= head.decodedNanoseconds { continue }
-                best = index
+                // Markers never stay at the head (they are delivered as soon as they reach it), so the head is a frame.
+                guard case .frame(let head) = streams[index].waiting[streams[index].waitingHead] else { continue }
+                if let b = best, b.item.decodedNanoseconds <= head.decodedNanoseconds { continue }
+                best = (index, head)
             }
-            if let best {
-                let item = streams[best].waiting[streams[best].waitingHead]
-                streams[best].waitingHead += 1
+            if let (stream, head) = best {
+                streams[stream].waitingHead += 1
+                streams[stream].waitingCount -= 1
+                let item = WorkItem(
+                    stream: stream, sequence: nextSequence(stream), frameIndex: head.frameIndex, frame: head.frame,
+                    decodedAt: head.decodedAt, decodedNanoseconds: head.decodedNanoseconds)
+                deliverMarkers(stream)
                 return item
             }
-            if streams.allSatisfy(\.finished) { return nil }
+            if streams.allSatisfy({ $0.finished && $0.waitingCount == 0 }) { return nil }
             condition.wait()
         }
     }
@@ -178,6 +197,37 @@ final class FrameScheduler: @unchecked Sendable {
     private func nextSequence(_ stream: Int) -> Int {
         defer { streams[stream].nextSequence += 1 }
         return streams[stream].nextSequence
+    }
+
+    /// Delivers the state changes and end marks at the head of `stream`'s queue (every frame before them was taken).
+    private func deliverMarkers(_ stream: Int) {
+        while streams[stream].waitingHead < streams[stream].waiting.count {
+            switch streams[stream].waiting[streams[stream].waitingHead] {
+            case .frame:
+                return
+            case .state(let change, let time):
+                deliver(.state(stream: stream, sequence: nextSequence(stream), change.state, message: change.message, time: time))
+            case .finish(let complete):
+                deliver(.finished(stream: stream, sequence: nextSequence(stream), complete: complete))
+            }
+            streams[stream].waitingHead += 1
+        }
+    }
+
+    /// Removes the oldest frame waiting in `stream`'s queue (markers stay); false when no frame waits.
+    private func removeOldestWaitingFrame(_ stream: Int) -> Bool {
+        guard streams[stream].waitingCount > 0 else { return false }
+        var index = streams[stream].waitingHead
+        while index < streams[stream].waiting.count {
+            if case .frame = streams[stream].waiting[index] {
+                streams[stream].waiting.remove(at: index)
+                streams[stream].waitingCount -= 1
+                deliverMarkers(stream)
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Drops consumed entries from the front of a queue once they dominate it (amortised O(1)).

@@ -8,11 +8,12 @@ import TensorEngine
 /// One inference thread: takes frames from the scheduler (oldest first across streams), runs the stream's detector,
 /// applies the stream's label filter and per-label thresholds, and hands the result to delivery.
 ///
-/// Each worker owns its own `Detector`s (a network runs one frame at a time), one per distinct model file.
+/// Each worker owns its own `Detector`s (a network runs one frame at a time), one per distinct model file; the
+/// daemon compiles them once and gives the other workers replicas that share the weights.
 final class InferenceWorker: @unchecked Sendable {
     // Unchecked: `detectors` is created in `init` and afterwards touched only by the worker's own thread.
-    private let detectors: [Detector]
-    private let streamDetector: [Int]
+    private let detectors: [Detector?]
+    private let streamDetector: [Int?]
     private let streams: [StreamConfiguration]
     private let scheduler: FrameScheduler
     private let metrics: PipelineMetrics
@@ -20,35 +21,36 @@ final class InferenceWorker: @unchecked Sendable {
     private let logger: Logger
     private let done = DispatchSemaphore(value: 0)
 
-    /// Compiles one detector per model, or, given the `sibling` worker of the same daemon, replicates its detectors so
-    /// the compiled weights exist once however many workers there are. Fails (before the daemon reports ready) if a
-    /// model cannot be loaded.
+    /// A worker running `detectors` (one per distinct model; nil where the model failed to load, whose streams never
+    /// send frames). Give each worker its own detectors: the first worker the compiled ones, the others
+    /// ``replicas(of:)`` of them, so the compiled weights exist once however many workers there are.
     init(
-        models: [ModelFile], streamModel: [Int], streams: [StreamConfiguration], threads: Int, winograd: Bool,
-        sibling: InferenceWorker?, scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger,
-        deliver: @escaping @Sendable (DeliveryItem) -> Void
-    ) throws {
-        if let sibling {
-            detectors = try sibling.detectors.map { try $0.replica() }
-        } else {
-            detectors = try models.map { model in
-                // The detector filters at the lowest threshold any stream of this model uses; streams filter further.
-                let lowest = zip(streams, streamModel).filter { models[$0.1].url == model.url }.map(\.0.lowestThreshold).min()
-                return try Detector(model: model, options: DetectorOptions(threads: threads, minimumScore: lowest, winograd: winograd))
-            }
-        }
-        // One pass per network before the daemon reports ready: first-touch page faults on the weights and buffers
-        // would otherwise delay the first frames of every stream by a few hundred milliseconds.
-        for detector in detectors {
-            let p = detector.manifest.preprocessing
-            _ = try detector.rawOutputs(Tensor(shape: [p.inputHeight, p.inputWidth, 3], repeating: 0))
-        }
+        detectors: [Detector?], streamModel: [Int?], streams: [StreamConfiguration], scheduler: FrameScheduler,
+        metrics: PipelineMetrics, logger: Logger, deliver: @escaping @Sendable (DeliveryItem) -> Void
+    ) {
+        self.detectors = detectors
         self.streamDetector = streamModel
         self.streams = streams
         self.scheduler = scheduler
         self.metrics = metrics
         self.logger = logger
         self.deliver = deliver
+    }
+
+    /// Detectors sharing the compiled weights of `detectors`, for another worker.
+    static func replicas(of detectors: [Detector?]) throws -> [Detector?] {
+        try detectors.map { try $0?.replica() }
+    }
+
+    /// Compiles the detector of `model` for the streams that use it (filtering at the lowest threshold any of them
+    /// uses; streams filter further) and runs one pass: first-touch page faults on the weights and buffers would
+    /// otherwise delay the first frames of every stream by a few hundred milliseconds.
+    static func compile(model: ModelFile, streams: [StreamConfiguration], threads: Int, winograd: Bool) throws -> Detector {
+        let lowest = streams.map(\.lowestThreshold).min()
+        let detector = try Detector(model: model, options: DetectorOptions(threads: threads, minimumScore: lowest, winograd: winograd))
+        let p = detector.manifest.preprocessing
+        _ = try detector.rawOutputs(Tensor(shape: [p.inputHeight, p.inputWidth, 3], repeating: 0))
+        return detector
     }
 
     func start(name: String) {
@@ -69,7 +71,8 @@ final class InferenceWorker: @unchecked Sendable {
             let start = DispatchTime.now().uptimeNanoseconds
             var detections: [Detection] = []
             do {
-                detections = try detectors[streamDetector[item.stream]].detect(item.frame.image)
+                guard let index = streamDetector[item.stream], let detector = detectors[index] else { throw DetectionError.invalidModel("the stream's model did not load") }
+                detections = try detector.detect(item.frame.image)
             } catch {
                 logger.error("inference failed: \(error)", metadata: ["stream": "\(stream.name)", "frame": "\(item.frameIndex)"])
             }

@@ -2,47 +2,95 @@ import Foundation
 import Logging
 import Sinks
 
-/// The daemon's outputs: JSON Lines files (shared, or one per stream) and the Unix-socket publisher.
+/// The daemon's outputs: JSON Lines files (shared, or one per stream) and the Unix-socket publisher, each behind its
+/// own bounded ``OutputQueue`` so that one blocked or failing output never delays another.
 struct Outputs: Sendable {
     let files: [JSONLinesFileSink]
     let publisher: UnixSocketPublisher?
-    /// Sinks each stream writes to, by stream index.
-    let perStream: [[any Sink]]
+    /// Every output's queue (files first, then the socket).
+    let queues: [OutputQueue]
+    /// The queues of the file outputs: what makes a line durable, hence the resume points.
+    let fileQueues: [OutputQueue]
+    /// Queues each stream writes to, by stream index.
+    let perStream: [[OutputQueue]]
 
+    /// Opens every output now. A file that cannot be opened (missing directory, a directory or FIFO at the path, no
+    /// permission) or a socket that cannot be bound fails the start with an error naming the configuration key.
     static func open(configuration: DaemonConfiguration, logger: Logger) async throws -> Outputs {
         var files: [JSONLinesFileSink] = []
-        var perStream: [[any Sink]] = Array(repeating: [], count: configuration.streams.count)
-        if let file = configuration.output.file {
-            func sink(_ path: String) throws -> JSONLinesFileSink {
-                try JSONLinesFileSink(
-                    configuration: FileSinkConfiguration(
-                        path: path, maxFileBytes: file.rotateBytes > 0 ? file.rotateBytes : nil,
-                        rotationInterval: file.rotateSeconds > 0 ? .milliseconds(Int64(file.rotateSeconds * 1000)) : nil),
-                    logger: logger)
-            }
-            if file.perStream {
-                for (i, stream) in configuration.streams.enumerated() {
-                    let s = try sink((file.path as NSString).appendingPathComponent("\(stream.name).jsonl"))
-                    files.append(s)
-                    perStream[i].append(s)
+        var fileQueues: [OutputQueue] = []
+        var perStream: [[OutputQueue]] = Array(repeating: [], count: configuration.streams.count)
+        do {
+            for output in configuration.fileOutputs {
+                let sink = try JSONLinesFileSink(configuration: output.configuration, logger: logger)
+                files.append(sink)
+                do {
+                    try await sink.open()
+                } catch {
+                    throw StartupError(key: "output.file.path", message: "cannot open the output file: \(error)")
                 }
-            } else {
-                let s = try sink(file.path)
-                files.append(s)
-                for i in perStream.indices { perStream[i].append(s) }
+                let queue = OutputQueue(name: "file:\(output.configuration.path)", sink: sink, logger: logger)
+                fileQueues.append(queue)
+                for stream in output.streams { perStream[stream].append(queue) }
             }
+            var publisher: UnixSocketPublisher?
+            var queues = fileQueues
+            if let socket = configuration.publisherConfiguration {
+                let p: UnixSocketPublisher
+                do {
+                    p = try await UnixSocketPublisher.bind(configuration: socket, logger: logger)
+                } catch {
+                    throw StartupError(key: "output.socket.path", message: "cannot serve the socket: \(error)")
+                }
+                publisher = p
+                let queue = OutputQueue(name: "socket:\(socket.path)", sink: p, logger: logger)
+                queues.append(queue)
+                for i in perStream.indices { perStream[i].append(queue) }
+            }
+            return Outputs(files: files, publisher: publisher, queues: queues, fileQueues: fileQueues, perStream: perStream)
+        } catch {
+            for file in files { await file.close() }
+            throw error
         }
-        var publisher: UnixSocketPublisher?
-        if let socket = configuration.output.socket {
-            let p = try await UnixSocketPublisher.bind(
-                configuration: PublisherConfiguration(path: socket.path, mode: socket.mode, group: socket.group), logger: logger)
-            publisher = p
-            for i in perStream.indices { perStream[i].append(p) }
-        }
-        return Outputs(files: files, publisher: publisher, perStream: perStream)
     }
 
-    /// Flushes and fsyncs the files, tells subscribers the daemon is stopping, and closes everything.
+    /// Drains every queue into its output until ``finish(within:logger:)``; returns when all are drained.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for queue in queues { group.addTask { await queue.run() } }
+        }
+    }
+
+    /// Stops accepting lines and closes the outputs: files flushed and fsynced, subscribers told. Waits at most
+    /// `seconds` for an output that is blocked (the rest are closed regardless) and logs what could not be written.
+    func finish(draining drains: Task<Void, Never>, within seconds: Double, logger: Logger) async {
+        await drain(drains, within: seconds, logger: logger)
+        await close(within: seconds, logger: logger)
+    }
+
+    /// Stops accepting lines and waits at most `seconds` for the queues to empty into their outputs.
+    func drain(_ drains: Task<Void, Never>, within seconds: Double, logger: Logger) async {
+        for queue in queues { queue.finish() }
+        let drained = await Self.waiting(seconds: seconds) { await drains.value }
+        if !drained {
+            for queue in queues where queue.statistics.queued > 0 {
+                logger.error(
+                    "output still blocked at shutdown; its queued lines are lost",
+                    metadata: ["output": "\(queue.name)", "lines": "\(queue.statistics.queued)"])
+            }
+        }
+    }
+
+    /// Closes every output (files flushed and fsynced, subscribers told), waiting at most `seconds`.
+    func close(within seconds: Double, logger: Logger) async {
+        let closed = await Self.waiting(seconds: seconds) {
+            for file in files { await file.close() }
+            await publisher?.close()
+        }
+        if !closed { logger.error("an output did not close in time; exiting anyway") }
+    }
+
+    /// Closes the outputs without draining (start-up failed after they were opened).
     func close() async {
         for file in files { await file.close() }
         await publisher?.close()
@@ -52,16 +100,42 @@ struct Outputs: Sendable {
         for file in files { await file.reopen() }
     }
 
-    /// Gauges for metrics: subscribers and file-sink health.
+    /// Runs `work` and returns true if it finished within `seconds` (it keeps running detached otherwise).
+    private static func waiting(seconds: Double, _ work: @escaping @Sendable () async -> Void) async -> Bool {
+        let task = Task { await work() }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await task.value
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Gauges and counters for metrics: per-output queue and health, subscribers, file-sink health.
     func gauges() -> [(name: String, help: String, samples: [(labels: String, value: Double)])] {
         var result: [(name: String, help: String, samples: [(labels: String, value: Double)])] = []
         if let publisher {
             result.append(("ssdd_subscribers", "Connected Unix-socket subscribers.", [("", Double(publisher.subscriberCount))]))
             result.append(("ssdd_subscribers_disconnected_slow", "Subscribers disconnected for reading too slowly.", [("", Double(publisher.slowConsumerDisconnects))]))
         }
+        let statistics = queues.map { ($0.name, $0.statistics) }
+        func samples(_ value: (OutputQueueStatistics) -> Double) -> [(labels: String, value: Double)] {
+            statistics.map { ("{output=\"\(PipelineMetrics.escapeLabel($0.0))\"}", value($0.1)) }
+        }
+        result.append(("ssdd_output_up", "1 while the output keeps up (not dropping, not stalled, not failing).", samples { $0.isHealthy ? 1 : 0 }))
+        result.append(("ssdd_output_queued_lines", "Lines waiting in the output's queue.", samples { Double($0.queued) }))
+        result.append(("ssdd_output_lines_total", "Lines handed to the output.", samples { Double($0.written) }))
+        result.append(("ssdd_output_lines_dropped_total", "Lines dropped because the output's queue was full.", samples { Double($0.dropped) }))
         for file in files {
             let s = file.statistics
-            let label = "{path=\"\(file.configuration.path)\"}"
+            let label = "{path=\"\(PipelineMetrics.escapeLabel(file.configuration.path))\"}"
             result.append(("ssdd_file_lines_written", "Lines written to the file output.", [(label, Double(s.linesWritten))]))
             result.append(("ssdd_file_write_failures", "Failed writes to the file output (retried).", [(label, Double(s.failures))]))
             result.append(("ssdd_file_lines_pending", "Lines held for retry after failed writes.", [(label, Double(s.pendingLines))]))
@@ -69,4 +143,11 @@ struct Outputs: Sendable {
         }
         return result
     }
+}
+
+/// A start-up failure tied to a configuration key.
+struct StartupError: Error, CustomStringConvertible {
+    let key: String
+    let message: String
+    var description: String { "\(key): \(message)" }
 }

@@ -19,24 +19,22 @@ struct WorkItem: Sendable {
 enum DeliveryItem: Sendable {
     /// An inferred frame.
     case frame(WorkItem, [Detection])
-    /// A sequence number whose frame was dropped (live sources) or failed; delivery just moves past it.
-    case skipped(stream: Int, sequence: Int)
     /// A stream state change, ordered with the frames around it.
     case state(stream: Int, sequence: Int, StreamRecord.State, message: String?, time: Double)
-    /// The stream will send nothing more.
-    case finished(stream: Int, sequence: Int)
+    /// The stream will send nothing more; `complete` when a file was read to its end.
+    case finished(stream: Int, sequence: Int, complete: Bool)
 
     var stream: Int {
         switch self {
         case .frame(let item, _): item.stream
-        case .skipped(let stream, _), .state(let stream, _, _, _, _), .finished(let stream, _): stream
+        case .state(let stream, _, _, _, _), .finished(let stream, _, _): stream
         }
     }
 
     var sequence: Int {
         switch self {
         case .frame(let item, _): item.sequence
-        case .skipped(_, let sequence), .state(_, let sequence, _, _, _), .finished(_, let sequence): sequence
+        case .state(_, let sequence, _, _, _), .finished(_, let sequence, _): sequence
         }
     }
 }

@@ -109,7 +109,8 @@ public final class PipelineMetrics: Sendable {
         histogram(&out, "ssdd_end_to_end_seconds", "Latency from decoded frame to its line handed to the outputs.", snapshot.endToEnd)
         for source in gauges.withLock({ $0 }) {
             for gauge in source() {
-                out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n"
+                let type = gauge.name.hasSuffix("_total") ? "counter" : "gauge"
+                out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) \(type)\n"
                 for sample in gauge.samples { out += "\(gauge.name)\(sample.labels) \(format(sample.value))\n" }
             }
         }
@@ -126,7 +127,10 @@ public final class PipelineMetrics: Sendable {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
-    func escape(_ s: String) -> String {
+    func escape(_ s: String) -> String { Self.escapeLabel(s) }
+
+    /// A label value escaped for the Prometheus text format (backslash, quote, newline).
+    static func escapeLabel(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 }

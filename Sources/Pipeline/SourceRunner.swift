@@ -14,6 +14,9 @@ struct SourceRunner: Sendable {
     let scheduler: FrameScheduler
     let metrics: PipelineMetrics
     let logger: Logger
+    /// Frames up to and including this index were written before a restart: a file skips them, a live stream
+    /// numbers its frames after it. -1 starts from the beginning.
+    var resumeAfter = -1
 
     /// Starts the source thread.
     func start() {
@@ -24,7 +27,11 @@ struct SourceRunner: Sendable {
 
     private func run() {
         var delay = configuration.reconnectInitial
-        var frameOffset = 0
+        var frameOffset = configuration.live ? resumeAfter + 1 : 0
+        let skipThrough = configuration.live ? -1 : resumeAfter
+        if skipThrough >= 0 {
+            logger.notice("resuming after frame \(skipThrough)", metadata: ["stream": "\(configuration.name)"])
+        }
         var attempt = 0
         while !scheduler.isStopping {
             attempt += 1
@@ -44,6 +51,7 @@ struct SourceRunner: Sendable {
                 var stopped = false
                 readLoop: while let frame = try reader.nextFrame() {
                     decodedThisConnection += 1
+                    if frameOffset + frame.index <= skipThrough { continue }
                     metrics.decoded(stream: index)
                     switch scheduler.accept(stream: index, frame: frame, frameIndex: frameOffset + frame.index) {
                     case .accepted, .dropped: continue
@@ -58,7 +66,7 @@ struct SourceRunner: Sendable {
                 if stopped || scheduler.isStopping { break }
                 if !configuration.live {
                     scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
-                    scheduler.finish(stream: index)
+                    scheduler.finish(stream: index, complete: true)
                     return
                 }
                 scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "the stream ended"))

@@ -12,14 +12,18 @@ public struct FileSinkConfiguration: Sendable, Hashable, Codable {
     /// Lines kept in memory while the file cannot be written; when full, the oldest are dropped (and counted).
     /// Default 10 000.
     public var retryBufferLines: Int
-    /// Mode of newly created files, before the umask. Default 0o644.
+    /// Permission bits of files the sink creates (set exactly, whatever the umask). Default 0o640: the owner writes,
+    /// the group reads, others nothing (detections say who was where).
     public var fileMode: UInt32
+    /// Group given to files the sink creates (a name or numeric gid); nil keeps the process's group.
+    public var group: String?
 
     /// Creates a configuration with the documented defaults.
     public init(
         path: String, maxFileBytes: Int? = 64 << 20, rotationInterval: Duration? = nil, keepRotatedFiles: Int = 10,
-        retryBufferLines: Int = 10_000, fileMode: UInt32 = 0o644
+        retryBufferLines: Int = 10_000, fileMode: UInt32 = 0o640, group: String? = nil
     ) {
+        self.group = group
         self.path = path
         self.maxFileBytes = maxFileBytes
         self.rotationInterval = rotationInterval
@@ -45,8 +49,11 @@ public struct FileSinkConfiguration: Sendable, Hashable, Codable {
         guard retryBufferLines >= 1 else {
             throw .invalidConfiguration(key: "sinks.file.retryBufferLines", expected: "an integer >= 1", actual: "\(retryBufferLines)")
         }
-        guard fileMode <= 0o7777 else {
-            throw .invalidConfiguration(key: "sinks.file.fileMode", expected: "a mode <= 0o7777", actual: "0o\(String(fileMode, radix: 8))")
+        guard fileMode <= 0o777 else {
+            throw .invalidConfiguration(key: "sinks.file.fileMode", expected: "permission bits <= 0o777", actual: "0o\(String(fileMode, radix: 8))")
+        }
+        if let group, group.isEmpty {
+            throw .invalidConfiguration(key: "sinks.file.group", expected: "a group name or numeric id", actual: "\"\"")
         }
     }
 }

@@ -21,6 +21,8 @@ struct FileWriter: ~Copyable {
     private var pending: [[UInt8]] = []
     private var pendingStart = 0
     private var closed = false
+    /// A line the file holds only the start of (a short write whose rollback failed): which file, how many bytes.
+    private var partialLine: PartialLine?
     /// Counters, copied out after every operation.
     private(set) var statistics = FileSinkStatistics()
 
@@ -51,6 +53,11 @@ struct FileWriter: ~Copyable {
                 metadata: ["path": "\(configuration.path)", "dropped": "\(overflow)", "totalDropped": "\(statistics.linesDropped)"])
         }
         compact()
+    }
+
+    /// Opens the file now instead of on the first write, so a path that cannot be written is reported at start-up.
+    mutating func open(now: ContinuousClock.Instant) throws(SinksError) {
+        try prepareFile(now: now)
     }
 
     /// Writes whatever is queued (the retry timer calls this).
@@ -132,13 +139,14 @@ struct FileWriter: ~Copyable {
                 return
             }
         }
-        let path = configuration.path
-        let mode = mode_t(configuration.fileMode)
-        let newFD = try SystemError.retryingInterrupts("open", path: path) { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode) }
+        let newFD = try OutputFile.open(configuration)
         fd = newFD
         openedAt = now
         do {
-            fileSize = Int(try SystemError.fileStatus(newFD, path: path).st_size)
+            let status = try SystemError.fileStatus(newFD, path: configuration.path)
+            fileSize = Int(status.st_size)
+            let identity = SocketFile.Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+            if identity != partialLine?.file { partialLine = nil }
         } catch {
             closeFile(sync: false)
             throw error
@@ -146,23 +154,36 @@ struct FileWriter: ~Copyable {
     }
 
     /// One write(2) of the whole line. A short write (disk full mid-line) is rolled back with ftruncate so the
-    /// file never keeps half a line, and reported as a failure.
+    /// file never keeps half a line, and reported as a failure. If the rollback fails too, the part already in the
+    /// file is remembered and the next attempt writes only the rest, so the line is completed, never repeated.
     private mutating func writeLine(_ line: [UInt8]) throws(SinksError) {
         guard let fd else { throw .systemCall("write", path: configuration.path, errno: EBADF) }
         let path = configuration.path
+        let start = min(partialLine?.bytesWritten ?? 0, line.count)
         var written = 0
         var writeErrno: Int32 = 0
         line.withUnsafeBytes { buffer in
             repeat {
-                written = write(fd, buffer.baseAddress, buffer.count)
+                written = write(fd, buffer.baseAddress! + start, buffer.count - start)
                 writeErrno = written < 0 ? errno : 0
             } while written < 0 && writeErrno == EINTR
         }
         if written < 0 { throw .systemCall("write", path: path, errno: writeErrno) }
-        guard written < line.count else { return }
-        var size = fileSize + written
-        if let status = try? SystemError.fileStatus(fd, path: path) { size = Int(status.st_size) }
-        _ = ftruncate(fd, off_t(size - written))
+        guard start + written < line.count else {
+            partialLine = nil
+            return
+        }
+        let status = try SystemError.fileStatus(fd, path: path)
+        let identity = SocketFile.Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        if start == 0, ftruncate(fd, status.st_size - off_t(written)) == 0 {
+            partialLine = nil
+        } else {
+            // The file keeps `start + written` bytes of this line: finish it on the next attempt.
+            partialLine = PartialLine(file: identity, bytesWritten: start + written)
+            logger.warning(
+                "cannot remove a partly written line; its rest will be appended when the file is writable",
+                metadata: ["path": "\(path)", "bytes": "\(start + written)"])
+        }
         throw .systemCall("write", path: configuration.path, errno: ENOSPC)
     }
 
@@ -227,4 +248,10 @@ struct FileWriter: ~Copyable {
         statistics.rotations += 1
         logger.info("rotated output file", metadata: ["path": "\(path)", "rotations": "\(statistics.rotations)"])
     }
+}
+
+/// The start of a line left in a file by a short write that could not be rolled back.
+private struct PartialLine {
+    let file: SocketFile.Identity
+    let bytesWritten: Int
 }

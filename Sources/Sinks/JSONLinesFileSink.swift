@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOPosix
 import Synchronization
@@ -53,6 +56,23 @@ public final class JSONLinesFileSink: Sink {
     /// Current counters (a snapshot; cheap, never waits for I/O).
     public var statistics: FileSinkStatistics { statisticsSnapshot.withLock { $0 } }
 
+    /// False while writes fail and lines wait for retry.
+    public var isHealthy: Bool { !statistics.isFailing }
+
+    /// Opens (creating if needed) the file now, so that a path that cannot be written fails at start-up rather than
+    /// on the first line: a missing directory, a directory or FIFO at the path, no permission.
+    public func open() async throws(SinksError) {
+        let result: Result<Void, SinksError> = await performReturning { writer, now in
+            do throws(SinksError) {
+                try writer.open(now: now)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
     /// Writes one line (see the type's documentation for the failure policy).
     public func write(_ line: JSONLine) async {
         await perform { writer, now in writer.append([line.bytes], now: now) }
@@ -96,6 +116,18 @@ public final class JSONLinesFileSink: Sink {
     public func close() async {
         await perform { writer, now in writer.close(now: now) }
         try? await pool.shutdownGracefully()
+    }
+
+    /// Runs `body` on the I/O thread and returns its result.
+    private func performReturning<T: Sendable>(
+        _ body: @escaping @Sendable (inout FileWriter, ContinuousClock.Instant) -> Result<T, SinksError>
+    ) async -> Result<T, SinksError> {
+        let box = Mutex<Result<T, SinksError>>(.failure(.systemCall("open", path: configuration.path, errno: ECANCELED)))
+        await perform { writer, now in
+            let result = body(&writer, now)
+            box.withLock { $0 = result }
+        }
+        return box.withLock { $0 }
     }
 
     /// Runs `body` on the I/O thread and waits for it. Task cancellation does not skip the work: an accepted

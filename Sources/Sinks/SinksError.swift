@@ -8,6 +8,7 @@ public struct SinksError: Error, CustomStringConvertible {
         case socketInUse(path: String)
         case notASocket(path: String)
         case unknownGroup(name: String)
+        case notARegularFile(path: String, kind: String)
     }
 
     private let code: Code
@@ -38,6 +39,18 @@ public struct SinksError: Error, CustomStringConvertible {
     /// The configured socket group does not exist.
     public static func unknownGroup(_ name: String) -> SinksError { SinksError(code: .unknownGroup(name: name), underlying: nil) }
 
+    /// An output path names something other than a regular file (a directory, FIFO, socket or device), which a
+    /// JSON Lines file output refuses: a FIFO without a reader would block it.
+    public static func notARegularFile(path: String, kind: String) -> SinksError {
+        SinksError(code: .notARegularFile(path: path, kind: kind), underlying: nil)
+    }
+
+    /// For a configuration error: the key, what it must be and the value found; nil for other errors.
+    public var invalidConfiguration: (key: String, expected: String, actual: String)? {
+        if case let .invalidConfiguration(key, expected, actual) = code { return (key, expected, actual) }
+        return nil
+    }
+
     /// The errno of a failed system call, if that is what this error is.
     public var errno: Int32? {
         if case let .systemCall(_, _, errno) = code { return errno }
@@ -58,7 +71,9 @@ public struct SinksError: Error, CustomStringConvertible {
         case let .notASocket(path):
             return "\(path) exists and is not a socket; remove it or choose another socket path"
         case let .unknownGroup(name):
-            return "socket group \(name) does not exist; create it or change the socket group setting"
+            return "group \(name) does not exist; create it or change the group setting"
+        case let .notARegularFile(path, kind):
+            return "\(path) is a \(kind), not a regular file; a file output needs a file path (use the Unix socket to stream lines to a reader)"
         }
     }
 }

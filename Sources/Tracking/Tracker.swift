@@ -19,9 +19,11 @@ public struct Tracker: Sendable {
 
     /// Creates an empty tracker.
     /// - Throws: `TrackingError` when `configuration` is invalid.
-    public init(configuration: TrackerConfiguration = TrackerConfiguration()) throws(TrackingError) {
+    /// - Parameter firstTrackID: the id of the first confirmed track (a resumed stream continues its numbering).
+    public init(configuration: TrackerConfiguration = TrackerConfiguration(), firstTrackID: Int = 1) throws(TrackingError) {
         try configuration.validate()
         self.configuration = configuration
+        self.nextID = max(1, firstTrackID)
     }
 
     /// Number of confirmed tracks currently alive (matched recently enough, not yet ended).

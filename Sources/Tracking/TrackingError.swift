@@ -15,6 +15,13 @@ public struct TrackingError: Error, Hashable, CustomStringConvertible {
         TrackingError(code: .invalidConfiguration(key: key, expected: expected, actual: actual))
     }
 
+    /// The key, what it must be and the value found.
+    public var invalidConfiguration: (key: String, expected: String, actual: String) {
+        switch code {
+        case let .invalidConfiguration(key, expected, actual): (key, expected, actual)
+        }
+    }
+
     public var description: String {
         switch code {
         case let .invalidConfiguration(key, expected, actual):

@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "ssdd")
         SecondSignal.exitImmediately()
-        let daemon = Daemon(configuration: configuration, logger: logger)
+        let daemon = Daemon(configuration: configuration, configurationFile: config, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // The daemon returns by itself once every file stream is done: that is success, not a crash.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Runs the built `ssdd` binary (debug build next to this package; `make test` builds it first).
+/// Runs the `ssdd` binary named by `SSDD_BINARY` (`make test` builds the release binary first and sets it).
 enum BinaryRunner {
     struct Result {
         let status: Int32
@@ -13,9 +13,13 @@ enum BinaryRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// The binary under test: `SSDD_BINARY` (which `make test` sets to the release build it just made). There is no
+    /// fallback: a stale binary left in `.build` would test old code.
     static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["SSDD_BINARY"] { return URL(fileURLWithPath: path) }
-        return packageRoot.appendingPathComponent(".build/debug/ssdd")
+        guard let path = ProcessInfo.processInfo.environment["SSDD_BINARY"], !path.isEmpty else {
+            fatalError("SSDD_BINARY is not set: run the end-to-end tests with `make test`, or set SSDD_BINARY to a fresh build")
+        }
+        return URL(fileURLWithPath: path)
     }
 
     /// Runs `ssdd arguments…` to completion and captures its output.

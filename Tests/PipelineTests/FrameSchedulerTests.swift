@@ -10,7 +10,6 @@ struct FrameSchedulerTests {
     final class Collected: Sendable {
         let items = Mutex<[DeliveryItem]>([])
         func append(_ item: DeliveryItem) { items.withLock { $0.append(item) } }
-        var skipped: [Int] { items.withLock { $0.compactMap { if case .skipped(_, let s) = $0 { s } else { nil } } } }
     }
 
     static func frame(_ i: Int) -> VideoFrame {
@@ -23,19 +22,33 @@ struct FrameSchedulerTests {
         return (FrameScheduler(liveStreams: live, capacity: capacity, metrics: metrics, deliver: { collected.append($0) }), collected, metrics)
     }
 
-    @Test("a live stream that is full drops its oldest waiting frame, counted, and tells delivery to skip it")
+    @Test("a live stream that is full drops its oldest waiting frame, counted; dropped frames never get a delivery number")
     func liveDropsOldest() {
         let (scheduler, collected, metrics) = make(live: [true], capacity: 2)
         for i in 0..<5 { #expect(scheduler.accept(stream: 0, frame: Self.frame(i), frameIndex: i) == .accepted) }
-        #expect(collected.skipped == [0, 1, 2])
+        #expect(collected.items.withLock { $0.isEmpty }, "nothing reaches delivery for dropped frames")
         #expect(metrics.droppedCounts == [3])
-        #expect(scheduler.take()?.frameIndex == 3)
-        #expect(scheduler.take()?.frameIndex == 4)
+        #expect(scheduler.take().map { [$0.frameIndex, $0.sequence] } == [3, 0])
+        #expect(scheduler.take().map { [$0.frameIndex, $0.sequence] } == [4, 1])
         // Both are now in inference: nothing waits, so a new frame is the one dropped.
         #expect(scheduler.accept(stream: 0, frame: Self.frame(5), frameIndex: 5) == .dropped)
         #expect(metrics.droppedCounts == [4])
         scheduler.release(stream: 0)
         #expect(scheduler.accept(stream: 0, frame: Self.frame(6), frameIndex: 6) == .accepted)
+    }
+
+    @Test("a state change posted behind waiting frames is numbered after them, even when they are dropped")
+    func stateAfterDroppedFrames() {
+        let (scheduler, collected, _) = make(live: [true], capacity: 2)
+        _ = scheduler.accept(stream: 0, frame: Self.frame(0), frameIndex: 0)
+        scheduler.post(stream: 0, state: StreamStateChange(state: .lost, message: "x"))
+        _ = scheduler.accept(stream: 0, frame: Self.frame(1), frameIndex: 1)
+        #expect(collected.items.withLock { $0.isEmpty }, "the state waits behind frame 0")
+        // Full: frame 0 is dropped, which lets the state through with the first number.
+        _ = scheduler.accept(stream: 0, frame: Self.frame(2), frameIndex: 2)
+        #expect(collected.items.withLock { $0.map(\.sequence) } == [0])
+        #expect(scheduler.take().map { [$0.frameIndex, $0.sequence] } == [1, 1])
+        #expect(scheduler.take().map { [$0.frameIndex, $0.sequence] } == [2, 2])
     }
 
     @Test("each stream has its own capacity: a live stream with 1 drops at its second frame while one with 3 holds 3")

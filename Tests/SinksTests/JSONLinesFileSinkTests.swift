@@ -172,10 +172,38 @@ import Testing
         #expect(throws: SinksError.self) {
             try JSONLinesFileSink(configuration: FileSinkConfiguration(path: "/tmp/x", keepRotatedFiles: 0), logger: Self.logger)
         }
-        do {
-            try FileSinkConfiguration(path: "/tmp/x", maxFileBytes: 0).validate()
-        } catch {
-            #expect(error.description == "invalid sink configuration: sinks.file.maxFileBytes must be a positive byte count, got 0")
+        let error = #expect(throws: SinksError.self) { try FileSinkConfiguration(path: "/tmp/x", maxFileBytes: 0).validate() }
+        #expect(error?.description == "invalid sink configuration: sinks.file.maxFileBytes must be a positive byte count, got 0")
+    }
+
+    @Test func filesAreCreatedWithTheConfiguredModeWhateverTheUmask() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let previous = umask(0)
+        defer { umask(previous) }
+        for mode: UInt32 in [0o640, 0o600] {
+            let path = directory.file("m\(mode).jsonl")
+            let sink = try JSONLinesFileSink(configuration: FileSinkConfiguration(path: path, fileMode: mode), logger: Self.logger)
+            try await sink.open()
+            await sink.close()
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.uint32Value == mode)
         }
+        #expect(FileSinkConfiguration(path: "/x").fileMode == 0o640, "not readable by other users by default")
+    }
+
+    @Test func aFIFOOrDirectoryAtThePathIsRefusedWithoutBlocking() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fifo = directory.file("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let sink = try JSONLinesFileSink(configuration: FileSinkConfiguration(path: fifo), logger: Self.logger)
+        let error = await #expect(throws: SinksError.self) { try await sink.open() }
+        #expect(error?.description.hasPrefix("\(fifo) is a FIFO or device, not a regular file") == true, "\(String(describing: error))")
+        await sink.close()
+        let folder = try JSONLinesFileSink(configuration: FileSinkConfiguration(path: directory.path), logger: Self.logger)
+        let folderError = await #expect(throws: SinksError.self) { try await folder.open() }
+        #expect(folderError?.description.hasPrefix("\(directory.path) is a directory, not a regular file") == true, "\(String(describing: folderError))")
+        await folder.close()
     }
 }
