@@ -25,11 +25,15 @@ let strictSettings: [SwiftSetting] = [
 let portable = Context.environment["SSDD_PORTABLE"] == "1"
 let avx512 = !portable && Context.environment["SSDD_AVX512"] == "1"
 let checkedKernels = Context.environment["SSDD_CHECKED_KERNELS"] == "1"
+/// Measurement only: `SSDD_UNCHECKED_MODULES=1` restores the former `-Ounchecked` for MediaIO, NeuralNet, Detection,
+/// Tracking and Training, to compare against.
+let uncheckedModules = Context.environment["SSDD_UNCHECKED_MODULES"] == "1"
 let cpuFlags = portable ? [] : ["-target-cpu", avx512 ? "znver4" : "haswell"]
 let vectorWidth: [SwiftSetting] = portable ? [] : [.define(avx512 ? "SSDD_AVX512" : "SSDD_AVX2")]
 /// Modules that see outside values: checked optimisation.
 let optimized: [SwiftSetting] = strictSettings
-    + [.unsafeFlags(["-O", "-wmo"] + cpuFlags, .when(configuration: .release))] + vectorWidth
+    + [.unsafeFlags([uncheckedModules ? "-Ounchecked" : "-O", "-wmo"] + cpuFlags, .when(configuration: .release))]
+    + vectorWidth
 /// The engine's kernels (indices from validated shapes only): unchecked optimisation.
 let kernels: [SwiftSetting] = strictSettings
     + [.unsafeFlags([checkedKernels ? "-O" : "-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release))]

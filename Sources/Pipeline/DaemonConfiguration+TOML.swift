@@ -176,7 +176,7 @@ extension DaemonConfiguration {
     private static func readMode(_ table: inout TableReader, default fallback: UInt32) throws -> UInt32 {
         guard let mode = try table.string("mode") else { return fallback }
         guard let value = UInt32(mode, radix: 8), value <= 0o777 else {
-            throw table.error("mode", "expected an octal file mode such as \"0640\", got '\(mode)'")
+            throw table.error("mode", "expected an octal file mode such as \"0\(String(fallback, radix: 8))\", got '\(mode)'")
         }
         return value
     }

@@ -130,6 +130,9 @@ public final class OutputQueue: Sendable {
             if !lines.isEmpty { await sink.write(contentsOf: lines) }
             let recovered = state.withLock { state -> Bool in
                 state.busySince = nil
+                // Lines count against the capacity until the sink has them (a blocked write holds its batch).
+                state.lines -= lines.count
+                state.statistics.queued = state.lines
                 state.statistics.written += lines.count
                 for entry in batch { if let mark = entry.mark { state.writtenThrough[mark.stream] = mark.frame } }
                 let wasDropping = state.statistics.isDropping
@@ -148,8 +151,6 @@ public final class OutputQueue: Sendable {
                     let end = min(state.entries.count, state.head + 512)
                     let batch = Array(state.entries[state.head..<end])
                     state.head = end
-                    state.lines -= batch.reduce(0) { $0 + ($1.line == nil ? 0 : 1) }
-                    state.statistics.queued = state.lines
                     if state.head == state.entries.count {
                         state.entries.removeAll(keepingCapacity: true)
                         state.head = 0
@@ -183,7 +184,7 @@ public struct OutputQueueStatistics: Sendable, Equatable {
     public var written = 0
     /// Lines dropped because the queue was full (or finished).
     public var dropped = 0
-    /// Lines waiting.
+    /// Lines accepted and not yet taken by the sink (waiting, or in a write in progress).
     public var queued = 0
     /// Whether the queue is full and dropping (until it drains to half its capacity).
     public var isDropping = false

@@ -118,14 +118,14 @@ struct DaemonHardeningTests {
             path = "\(dir)/out.jsonl"
             """)
         let result = try BinaryRunner.run(["run", "--config", config])
-        #expect(result.status == 0, result.stderr)
+        #expect(result.status == 0, "\(result.stderr)")
         let records = DaemonHarness.lines("\(dir)/out.jsonl").complete.compactMap(DaemonHarness.json)
         #expect(records.filter { $0["kind"] as? String == "frame" && $0["stream"] as? String == "f" }.count == 10)
         #expect(records.filter { $0["kind"] as? String == "frame" && $0["stream"] as? String == "g" }.isEmpty)
         let failed = records.first { $0["kind"] as? String == "stream" && $0["stream"] as? String == "g" }
         #expect(failed?["state"] as? String == "ended")
         #expect((failed?["message"] as? String)?.hasPrefix("model failed: \(dir)/bad.safetensors: ") == true, "\(failed ?? [:])")
-        #expect(result.stderr.contains("model failed to load"), result.stderr)
+        #expect(result.stderr.contains("model failed to load"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/ssdd.sock"))
     }
 
@@ -137,7 +137,7 @@ struct DaemonHardeningTests {
         let config = try Self.config(dir, clip: clip, extra: "[output.socket]\npath = \"\(dir)/s.sock\"", model: "\(dir)/bad.safetensors")
         let result = try BinaryRunner.run(["run", "--config", config])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("model.path: "), result.stderr)
+        #expect(result.stderr.contains("model.path: "), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/s.sock"), "no socket file left behind")
     }
 
@@ -181,7 +181,7 @@ struct DaemonHardeningTests {
             #expect(frames().contains(point), "the resume point names a frame that is in the file")
         }
         let finish = try BinaryRunner.run(["run", "--config", config])
-        #expect(finish.status == 0, finish.stderr)
+        #expect(finish.status == 0, "\(finish.stderr)")
         let all = frames()
         #expect(Set(all) == Set(0..<total), "every frame is written")
         // At-least-once: only frames written after the last checkpoint before each kill repeat (a few), where a
@@ -193,7 +193,7 @@ struct DaemonHardeningTests {
 
         // Complete: a restart reads nothing and says why.
         let again = try BinaryRunner.run(["run", "--config", config])
-        #expect(again.status == 0, again.stderr)
+        #expect(again.status == 0, "\(again.stderr)")
         #expect(frames().count == all.count)
         let last = DaemonHarness.lines(out).complete.last.flatMap(DaemonHarness.json)
         #expect((last?["message"] as? String)?.hasPrefix("already processed") == true, "\(last ?? [:])")
