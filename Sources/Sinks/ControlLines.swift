@@ -8,14 +8,28 @@ struct ControlLines: Sendable {
     let slowConsumer: ByteBuffer
     /// `{"kind":"notice","reason":"shutdown","v":1}`.
     let shutdown: ByteBuffer
+    /// `{"kind":"notice","reason":"too many subscribers","v":1}`: refused, `maxSubscribers` are connected.
+    let tooManySubscribers: ByteBuffer
+    /// `{"kind":"notice","reason":"too many open files","v":1}`: refused, the descriptor reserve is reached.
+    let tooManyOpenFiles: ByteBuffer
 
     init() {
         subscribed = Self.notice("subscribed")
         slowConsumer = Self.notice("slow consumer, disconnected")
         shutdown = Self.notice("shutdown")
+        tooManySubscribers = Self.notice("too many subscribers")
+        tooManyOpenFiles = Self.notice("too many open files")
     }
 
-    /// `{"kind":"error","reason":…,"v":1}` for a rejected subscription.
+    /// The notice for a refused connection.
+    func refusal(_ refusal: ConnectionLimit.Refusal) -> ByteBuffer {
+        switch refusal {
+        case .tooManyConnections: tooManySubscribers
+        case .descriptorReserve: tooManyOpenFiles
+        }
+    }
+
+    /// `{"kind":"error","reason":…,"v":1}` for a rejected subscription or a protocol violation.
     static func error(_ reason: String) -> ByteBuffer {
         let metadata = RecordMetadata(kind: .notice, stream: nil, labels: [])
         // Encoding a string and two constants cannot fail; fall back to a fixed line just in case.

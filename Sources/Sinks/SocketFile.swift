@@ -4,8 +4,18 @@ import Glibc
 import Darwin
 #endif
 
-/// Blocking-free helpers for the socket file on disk: stale-socket detection, permissions, removal.
+/// Blocking-free helpers for the socket file on disk: stale-socket detection, the private directory the socket
+/// is bound in before it is published, permissions, removal.
 enum SocketFile {
+    /// Longest socket path: `sockaddr_un.sun_path` holds 108 bytes including the terminating NUL.
+    static let maxPathBytes = 107
+    /// Name pattern of the private directory beside the socket (`mkdtemp(3)` fills the X's).
+    static let privateDirectoryTemplate = ".ssdd-XXXXXX"
+    /// Name of the socket inside the private directory.
+    static let stagingName = "s"
+    /// Longest directory of a socket path, so that `<directory>/.ssdd-XXXXXX/s` fits in `sun_path` too.
+    static let maxDirectoryBytes = maxPathBytes - 1 - privateDirectoryTemplate.utf8.count - 1 - stagingName.utf8.count
+
     /// Identity of a file, to remove only the socket we created.
     struct Identity: Sendable, Hashable {
         let device: UInt64
@@ -81,6 +91,28 @@ enum SocketFile {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
         return Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+    }
+
+    /// The directory part of `path` (`.` for a bare name, `/` for a file at the root).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Creates a fresh directory with mode 0700 beside `path` (same file system, so the socket can be renamed
+    /// from it into place), e.g. `/run/ssdd/.ssdd-Ab12Cd`. Nobody else can reach a socket bound inside it, whatever
+    /// the umask, so the socket can be given its final mode and group there before it becomes visible.
+    /// - Returns: the directory's path.
+    static func makePrivateDirectory(beside path: String) throws(SinksError) -> String {
+        var template = Array((directory(of: path) + "/" + privateDirectoryTemplate).utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap(mkdtemp).map { String(cString: $0) } }
+        guard let created else { throw .systemCall("mkdtemp", path: directory(of: path) + "/" + privateDirectoryTemplate, errno: errno) }
+        return created
+    }
+
+    /// Removes an empty directory, ignoring errors (our own private directory, on every path out of `bind`).
+    static func removeDirectory(_ path: String) {
+        _ = rmdir(path)
     }
 
     /// Renames `from` to `to` (atomically replacing it).
