@@ -37,6 +37,7 @@ public struct Daemon: Service {
     public func run() async throws {
         let streams = configuration.streams
         try configuration.checkEnvironment(file: configurationFile)
+        raiseDescriptorLimit()
         let prepared = try await prepareModels()
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
         let scheduler = FrameScheduler(
@@ -59,7 +60,8 @@ public struct Daemon: Service {
         var metricsServer: MetricsServer?
         do {
             if let m = configuration.metrics {
-                metricsServer = try await MetricsServer.start(host: m.host, port: m.port, logger: logger, render: { [metrics] in metrics.render() })
+                metricsServer = try await MetricsServer.start(
+                    host: m.host, port: m.port, limits: m.limits, logger: logger, render: { [metrics] in metrics.render() })
             }
         } catch {
             await outputs.finish(draining: drains, within: 5, logger: logger)
@@ -147,6 +149,16 @@ public struct Daemon: Service {
         logger.info("stopped", metadata: summary)
         if let failure { throw failure }
         if running == 0 { throw StartupError(key: "streams", message: "no stream could start: every stream's model failed to load") }
+    }
+
+    /// Raises the soft limit on open descriptors to the hard limit, so the listeners' reserve leaves the pipeline room.
+    private func raiseDescriptorLimit() {
+        do {
+            let limits = try OpenDescriptors.raiseSoftLimitToHardLimit()
+            logger.debug("open descriptor limit", metadata: ["previous": "\(limits.previous.map(String.init) ?? "unlimited")", "now": "\(limits.current.map(String.init) ?? "unlimited")"])
+        } catch {
+            logger.warning("cannot raise the open descriptor limit: \(error)")
+        }
     }
 
     /// The resume points' keeper, in `[state] dir` or systemd's `$STATE_DIRECTORY`; nil when neither is set.

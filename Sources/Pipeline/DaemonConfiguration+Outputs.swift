@@ -31,7 +31,7 @@ extension DaemonConfiguration {
 
     /// The Unix-socket publisher's settings, if the socket output is configured.
     public var publisherConfiguration: PublisherConfiguration? {
-        output.socket.map { PublisherConfiguration(path: $0.path, mode: $0.mode, group: $0.group) }
+        output.socket?.publisher
     }
 
     /// Checks the settings as the outputs and trackers will check them when the daemon starts, reporting the
@@ -52,6 +52,7 @@ extension DaemonConfiguration {
             }
             throw ConfigurationError(file: file, key: "output", message: "\(error)")
         }
+        try metrics?.limits.validate(file: file)
     }
 
     /// The configuration file's name for a component's internal key.

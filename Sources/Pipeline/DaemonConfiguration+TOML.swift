@@ -1,5 +1,6 @@
 import Foundation
 import MediaIO
+import Sinks
 import TOMLKit
 import Tracking
 
@@ -81,7 +82,12 @@ extension DaemonConfiguration {
                 guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
                     throw m.error("address", "expected HOST:PORT, got '\(address)'")
                 }
-                metrics = MetricsConfiguration(host: String(address[..<colon]), port: port)
+                var limits = MetricsServerLimits()
+                limits.maxConnections = try m.int("max_connections", default: limits.maxConnections, range: 1...10_000)
+                limits.requestTimeout = try m.seconds("request_timeout", default: limits.requestTimeout, range: 0.01...3600)
+                limits.maxRequestBytes = try m.int("max_request_bytes", default: limits.maxRequestBytes, range: 256...1_048_576)
+                limits.descriptorReserve = try m.int("descriptor_reserve", default: limits.descriptorReserve, range: 0...1_000_000)
+                metrics = MetricsConfiguration(host: String(address[..<colon]), port: port, limits: limits)
             } else {
                 _ = try m.string("address")
             }
@@ -162,10 +168,16 @@ extension DaemonConfiguration {
             try f.rejectUnknownKeys()
         }
         if var k = try o.table("socket") {
-            var socket = SocketOutputConfiguration(path: try k.requiredString("path"))
-            socket.mode = try readMode(&k, default: 0o660)
-            socket.group = try k.string("group")
-            output.socket = socket
+            var publisher = PublisherConfiguration(path: try k.requiredString("path"))
+            publisher.mode = try readMode(&k, default: 0o660)
+            publisher.group = try k.string("group")
+            publisher.maxSubscribers = try k.int("max_subscribers", default: publisher.maxSubscribers, range: 1...100_000)
+            publisher.subscriptionTimeout = try k.seconds("subscription_timeout", default: publisher.subscriptionTimeout, range: 0.01...3600)
+            publisher.descriptorReserve = try k.int("descriptor_reserve", default: publisher.descriptorReserve, range: 0...1_000_000)
+            publisher.maxQueuedLines = try k.int("max_queued_lines", default: publisher.maxQueuedLines, range: 1...1_000_000)
+            publisher.maxQueuedBytes = try k.int("max_queued_bytes", default: publisher.maxQueuedBytes, range: 1...(1 << 30))
+            publisher.closeGracePeriod = try k.seconds("close_grace_period", default: publisher.closeGracePeriod, range: 0...3600)
+            output.socket = SocketOutputConfiguration(publisher: publisher)
             try k.rejectUnknownKeys()
         }
         try o.rejectUnknownKeys()

@@ -1,3 +1,4 @@
+import Sinks
 import Tracking
 
 /// The daemon's whole configuration, read from a TOML file (see `Config/ssdd.toml` for the documented example).
@@ -171,28 +172,31 @@ public struct FileOutputConfiguration: Sendable, Equatable {
     }
 }
 
-/// `[output.socket]`: the Unix-socket feed.
+/// `[output.socket]`: the Unix-socket feed; the publisher's own settings (`mode`, `group`, `max_subscribers`,
+/// `subscription_timeout`, `descriptor_reserve`, `max_queued_lines`, `max_queued_bytes`, `close_grace_period`).
 public struct SocketOutputConfiguration: Sendable, Equatable {
-    public var path: String
-    /// File mode of the socket (`mode`, octal string, default "0660").
-    public var mode: UInt32
-    /// Group owning the socket (`group`), if set.
-    public var group: String?
+    public var publisher: PublisherConfiguration
+    public var path: String { publisher.path }
+    public var mode: UInt32 { publisher.mode }
+    public var group: String? { publisher.group }
 
     public init(path: String, mode: UInt32 = 0o660, group: String? = nil) {
-        self.path = path
-        self.mode = mode
-        self.group = group
+        publisher = PublisherConfiguration(path: path, mode: mode, group: group)
     }
+
+    public init(publisher: PublisherConfiguration) { self.publisher = publisher }
 }
 
 /// `[metrics]`: Prometheus text format over HTTP.
 public struct MetricsConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// `max_connections`, `request_timeout`, `max_request_bytes`, `descriptor_reserve`.
+    public var limits: MetricsServerLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 9464) {
+    public init(host: String = "127.0.0.1", port: Int = 9464, limits: MetricsServerLimits = MetricsServerLimits()) {
         self.host = host
         self.port = port
+        self.limits = limits
     }
 }

@@ -66,6 +66,13 @@ struct TableReader {
         return value
     }
 
+    /// A number of seconds in `range` as a `Duration`, or `fallback` when absent.
+    mutating func seconds(_ name: String, default fallback: Duration, range: ClosedRange<Double>) throws -> Duration {
+        guard try double(name) != nil else { return fallback }
+        let value = try double(name, default: 0, range: range)
+        return .nanoseconds(Int64(value * 1e9))
+    }
+
     mutating func bool(_ name: String) throws -> Bool? {
         used.insert(name)
         guard let value = table[name] else { return nil }

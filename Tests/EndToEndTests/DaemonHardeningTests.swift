@@ -64,7 +64,7 @@ struct DaemonHardeningTests {
     @Test("what `run` rejects, `config check` rejects, with the file's own key names", arguments: [
         ("[tracker]\niou_threshold = 0", "tracker.iou_threshold: must be above 0 and at most 1, got 0.0"),
         ("[output.file]\npath = \"/tmp/x.jsonl\"\nrotate_seconds = 0.0001", "output.file.rotate_seconds: must be 0 (never) or at least 1 second, got 0.0001"),
-        ("[output.socket]\npath = \"/tmp/\(String(repeating: "s", count: 105))\"", "output.socket.path: must be a path of 1 to 103 bytes"),
+        ("[output.socket]\npath = \"/tmp/\(String(repeating: "s", count: 105))\"", "output.socket.path: must be a path of 1 to 107 bytes"),
         ("[output.file]\npath = \"/tmp/x.jsonl\"\nmode = \"0999\"", "output.file.mode: expected an octal file mode such as \"0640\", got '0999'"),
         ("[state]\ndir = \"\"", "state.dir: must not be empty"),
     ])

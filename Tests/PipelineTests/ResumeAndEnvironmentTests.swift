@@ -68,7 +68,9 @@ struct ResumeAndEnvironmentTests {
     @Test("config keys that run used to reject after check accepted them", arguments: [
         ("[tracker]\niou_threshold = 0", "<config>: tracker.iou_threshold: must be above 0 and at most 1, got 0.0"),
         ("[output.file]\npath = \"/x\"\nrotate_seconds = 0.5", "<config>: output.file.rotate_seconds: must be 0 (never) or at least 1 second, got 0.5"),
-        ("[output.socket]\npath = \"/\(String(repeating: "s", count: 110))\"", "<config>: output.socket.path: must be a path of 1 to 103 bytes, got \"/\(String(repeating: "s", count: 110))\""),
+        ("[output.socket]\npath = \"/\(String(repeating: "s", count: 110))\"", "<config>: output.socket.path: must be a path of 1 to 107 bytes in a directory of at most 92 bytes, got \"/\(String(repeating: "s", count: 110))\" (111 bytes, directory 1 bytes)"),
+        ("[metrics]\naddress = \"127.0.0.1:1\"\nmax_connections = 0", "<config>: metrics.max_connections: must be between 1 and 10000, got 0"),
+        ("[output.socket]\npath = \"/run/s.sock\"\nsubscription_timeout = 0", "<config>: output.socket.subscription_timeout: must be between 0.01 and 3600.0, got 0.0"),
         ("[output.file]\npath = \"/x\"\ngroup = \"\"", "<config>: output.file.group: must be a group name or numeric id, got \"\""),
     ])
     func sameValidationAsRun(extra: String, message: String) {
