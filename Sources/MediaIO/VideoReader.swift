@@ -1,12 +1,15 @@
 import CFFmpeg
 import Foundation
 
-/// Demuxes and decodes the best video stream of any input FFmpeg can open — files, `rtsp://`, `http(s)://`,
-/// `udp://`, V4L2 devices (`/dev/video*`) — and hands out owned RGB frames.
+/// Demuxes and decodes the best video stream of any input FFmpeg can open — files, FIFOs and pipes (`/dev/stdin`,
+/// `pipe:N`), `rtsp://`, `http(s)://`, `udp://`, V4L2 devices (`/dev/video*`) — and hands out owned RGB frames.
 ///
 /// The loop mirrors FFmpeg's `demux_decode.c`: read a packet, send it once, receive frames until EAGAIN, and at the
 /// end drain the decoder with a null packet. Every blocking call runs under a deadline enforced by FFmpeg's interrupt
-/// callback, so nothing blocks longer than `options.timeout`.
+/// callback — for FIFOs, pipes and character devices by our own polled descriptor (`PolledDescriptor`), which that
+/// callback could not interrupt — so nothing blocks longer than `options.timeout`. Regular files are read without a
+/// deadline (their reads cannot block indefinitely) but can be cancelled. Frames are bounded by
+/// `options.maximumPixels` before any is allocated.
 ///
 /// - Important: a reader is confined to one thread at a time (it is not `Sendable`); run it on a dedicated thread,
 ///   never on Swift's cooperative pool. Use ``canceller`` to stop it from elsewhere.
