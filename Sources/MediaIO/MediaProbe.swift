@@ -11,8 +11,12 @@ public struct MediaProbe: Sendable, Codable, Equatable {
     public var frameCount: Int?
     /// `container` or `decoded`: where `frameCount` comes from.
     public var frameCountSource: String
-    /// Problems met: corrupt packets, read errors, fewer frames than declared.
+    /// Problems met: corrupt packets, read errors, fewer frames than declared. Each distinct problem once, followed
+    /// by "(N times)" when it occurred more than once.
     public var errors: [String]
+    /// Decoded frames whose size differs from the frame before (the first frame: from `width` × `height`); empty when
+    /// the size never changes or nothing was decoded. At most ``VideoReader/maximumSizeChanges`` entries.
+    public var sizeChanges: [FrameSizeChange]
 
     /// Opens `input` and reports on its best video stream; decodes it all when `decode` is true or the container
     /// does not state a frame count. A read error after opening is reported in `errors` (frames read so far still
@@ -23,7 +27,7 @@ public struct MediaProbe: Sendable, Codable, Equatable {
         var result = MediaProbe(
             input: input, container: info.container, codec: info.codec, width: info.width, height: info.height,
             frameRate: info.frameRate, duration: info.duration, frameCount: info.declaredFrameCount,
-            frameCountSource: "container", errors: [])
+            frameCountSource: "container", errors: [], sizeChanges: [])
         guard decode else { return result }
         do {
             while try reader.nextFrame() != nil {}
@@ -31,6 +35,7 @@ public struct MediaProbe: Sendable, Codable, Equatable {
             result.errors.append(error.message)
         }
         result.errors += reader.warnings
+        result.sizeChanges = reader.sizeChanges
         result.frameCount = reader.decodedFrameCount
         result.frameCountSource = "decoded"
         return result

@@ -1,46 +1,57 @@
 import CFFmpeg
 import Foundation
 
-/// A `Sendable` handle that stops a ``VideoReader`` from any thread: its blocked call returns at once and later
-/// calls fail with a `.timeout` error saying the read was cancelled.
-public struct ReadCanceller: Sendable {
-    private let interrupt: InterruptGuard
-
-    init(_ interrupt: InterruptGuard) { self.interrupt = interrupt }
-
-    public func cancel() { interrupt.cancel() }
-}
-
 extension VideoReader {
-    /// Checks a local path before FFmpeg sees it, so missing files, directories, permissions and empty files get
-    /// precise messages instead of FFmpeg's generic ones.
-    static func checkLocalFile(_ input: String) throws(MediaError) {
-        if input.contains("://") || input.hasPrefix("/dev/") { return }
-        let path = input.hasPrefix("file:") ? String(input.dropFirst(5)) : input
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw MediaError(.input, input: input, message: "no such file")
+    /// FFmpeg's AVERROR_PROTOCOL_NOT_FOUND (an FFERRTAG: −MKTAG(0xF8, 'P', 'R', 'O')).
+    static let protocolNotFound: Int32 = -Int32(bitPattern: 0xF8 | UInt32(UInt8(ascii: "P")) << 8 | UInt32(UInt8(ascii: "R")) << 16 | UInt32(UInt8(ascii: "O")) << 24)
+
+    /// `avformat_find_stream_info` with the frame-size limit passed to the decoders it opens, so a header claiming a
+    /// huge size is refused before a frame of that size is allocated.
+    static func findStreamInfo(_ format: UnsafeMutablePointer<AVFormatContext>, maximumPixels: Int) -> Int32 {
+        var perStream = [OpaquePointer?](repeating: nil, count: Int(format.pointee.nb_streams))
+        defer { for index in perStream.indices { av_dict_free(&perStream[index]) } }
+        for index in perStream.indices { av_dict_set(&perStream[index], "max_pixels", String(maximumPixels), 0) }
+        return perStream.withUnsafeMutableBufferPointer { avformat_find_stream_info(format, $0.baseAddress) }
+    }
+
+    /// Codes that report a failure of the system rather than of the content (I/O, memory, permissions).
+    private static let systemFailures: Set<Int32> = Set([EIO, ENOMEM, EACCES, EPERM, EMFILE, ENFILE].map { CFFmpeg_averror($0) })
+
+    /// The frame size each stream's header states, by stream index.
+    static func frameSizes(_ format: UnsafeMutablePointer<AVFormatContext>) -> [Int: (Int, Int)] {
+        var sizes: [Int: (Int, Int)] = [:]
+        for index in 0..<Int(format.pointee.nb_streams) {
+            guard let parameters = format.pointee.streams[index]?.pointee.codecpar?.pointee else { continue }
+            sizes[index] = (Int(parameters.width), Int(parameters.height))
         }
-        if isDirectory.boolValue { throw MediaError(.input, input: input, message: "is a directory, not a video file") }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw MediaError(.input, input: input, message: "permission denied (the file is not readable by this user)")
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        if size == 0 { throw MediaError(.input, input: input, message: "the file is empty (0 bytes)") }
+        return sizes
     }
 
     /// Converts an open/read failure into an error that says whether it was a timeout, a cancel or FFmpeg's reason.
-    static func openError(_ code: Int32, input: String, interrupt: InterruptGuard, call: String) -> MediaError {
+    ///
+    /// - Parameter localContent: the bytes come from a local file, FIFO or pipe, so a failure that is not an I/O error
+    ///   means the content is bad.
+    static func openError(_ code: Int32, input: String, interrupt: InterruptGuard, call: String, localContent: Bool = false) -> MediaError {
         if code == FFmpegResult.exit || interrupt.didTimeOut {
             if interrupt.isCancelled { return MediaError(.timeout, input: input, message: "\(call): cancelled", code: code) }
             return MediaError(.timeout, input: input, message: "\(call): no answer within \(interrupt.timeout) s", code: code)
+        }
+        if code == protocolNotFound {
+            let scheme = input.range(of: "://").map { String(input[..<$0.lowerBound]) } ?? input
+            return MediaError(.input, input: input, message: "\(call): unknown URL scheme '\(scheme)' (FFmpeg has no protocol for it)", code: code)
         }
         if code == CFFmpeg_averror(ETIMEDOUT) {
             return MediaError(.timeout, input: input, message: "\(call): timed out after \(interrupt.timeout) s", code: code)
         }
         let kind: MediaError.Kind = code == CFFmpeg_averror_invaliddata() ? .format : (isLiveInput(input) ? .stream : .format)
         var reason = FFmpegResult.message(for: code)
-        if code == CFFmpeg_averror_invaliddata() { reason += " (not a video FFmpeg can read, or corrupt)" }
+        if code == CFFmpeg_averror_invaliddata() {
+            reason += " (not a video FFmpeg can read, or corrupt)"
+        } else if localContent && !systemFailures.contains(code) {
+            // A demuxer's failure on bad content surfaces as whatever code it had at hand (a y4m header claiming
+            // 65535×65535 gives "Device or resource busy"): say what it means, keep FFmpeg's words.
+            reason = "not a video FFmpeg can read, or corrupt (FFmpeg: \(reason))"
+        }
         return MediaError(kind, input: input, message: "\(call): \(reason)", code: code)
     }
 
@@ -64,12 +75,14 @@ extension VideoReader {
     ) -> StreamInfo {
         let parameters = stream.pointee.codecpar.pointee
         let rate = stream.pointee.avg_frame_rate.num > 0 ? stream.pointee.avg_frame_rate : stream.pointee.r_frame_rate
-        let frameRate = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : nil
+        let frameRate = rate.num > 0 && rate.den > 0 ? positiveFinite(av_q2d(rate)) : nil
+        let base = stream.pointee.time_base
         var duration: Double?
-        if stream.pointee.duration != FFmpegResult.noTimestamp && stream.pointee.duration > 0 {
-            duration = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
-        } else if format.pointee.duration != FFmpegResult.noTimestamp && format.pointee.duration > 0 {
-            duration = Double(format.pointee.duration) / Double(AV_TIME_BASE)
+        if stream.pointee.duration != FFmpegResult.noTimestamp && stream.pointee.duration > 0 && base.num > 0 && base.den > 0 {
+            duration = positiveFinite(Double(stream.pointee.duration) * av_q2d(base))
+        }
+        if duration == nil && format.pointee.duration != FFmpegResult.noTimestamp && format.pointee.duration > 0 {
+            duration = positiveFinite(Double(format.pointee.duration) / Double(AV_TIME_BASE))
         }
         let container = format.pointee.iformat.map { String(cString: $0.pointee.name) } ?? "unknown"
         return StreamInfo(
@@ -77,6 +90,11 @@ extension VideoReader {
             width: Int(parameters.width), height: Int(parameters.height), frameRate: frameRate, duration: duration,
             declaredFrameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
             streamIndex: Int(stream.pointee.index))
+    }
+
+    /// `value` when it is a finite number above zero (JSON cannot hold NaN or infinity), else nil.
+    private static func positiveFinite(_ value: Double) -> Double? {
+        value.isFinite && value > 0 ? value : nil
     }
 
     static func free(

@@ -1,12 +1,15 @@
 import CFFmpeg
 import Foundation
 
-/// Demuxes and decodes the best video stream of any input FFmpeg can open — files, `rtsp://`, `http(s)://`,
-/// `udp://`, V4L2 devices (`/dev/video*`) — and hands out owned RGB frames.
+/// Demuxes and decodes the best video stream of any input FFmpeg can open — files, FIFOs and pipes (`/dev/stdin`,
+/// `pipe:N`), `rtsp://`, `http(s)://`, `udp://`, V4L2 devices (`/dev/video*`) — and hands out owned RGB frames.
 ///
 /// The loop mirrors FFmpeg's `demux_decode.c`: read a packet, send it once, receive frames until EAGAIN, and at the
 /// end drain the decoder with a null packet. Every blocking call runs under a deadline enforced by FFmpeg's interrupt
-/// callback, so nothing blocks longer than `options.timeout`.
+/// callback — for FIFOs, pipes and character devices by our own polled descriptor (`PolledDescriptor`), which that
+/// callback could not interrupt — so nothing blocks longer than `options.timeout`. Regular files are read without a
+/// deadline (their reads cannot block indefinitely) but can be cancelled. Frames are bounded by
+/// `options.maximumPixels` before any is allocated.
 ///
 /// - Important: a reader is confined to one thread at a time (it is not `Sendable`); run it on a dedicated thread,
 ///   never on Swift's cooperative pool. Use ``canceller`` to stop it from elsewhere.
@@ -17,13 +20,24 @@ public final class VideoReader {
     public let info: StreamInfo
     /// Frames the decoder produced so far (including frames the selection skipped).
     public private(set) var decodedFrameCount = 0
-    /// Non-fatal problems met so far (corrupt packets skipped, fewer frames than declared).
-    public private(set) var warnings: [String] = []
+    /// Non-fatal problems met so far (corrupt packets skipped, fewer frames than declared): each distinct message
+    /// once, followed by "(N times)" when it occurred more than once.
+    public var warnings: [String] { warningLog.lines }
+    /// Frames whose size differs from the frame before (the first frame: from the header), at most
+    /// ``maximumSizeChanges`` of them.
+    public private(set) var sizeChanges: [FrameSizeChange] = []
+    /// Size changes seen in all, including those beyond the ones kept in ``sizeChanges``.
+    public private(set) var sizeChangeCount = 0
     /// Stops a blocked or future read from any thread.
-    public var canceller: ReadCanceller { ReadCanceller(interrupt) }
+    public var canceller: ReadCanceller { ReadCanceller(interrupt.cancellation) }
+
+    /// How many size changes ``sizeChanges`` keeps.
+    public static let maximumSizeChanges = 100
 
     private let options: VideoReaderOptions
     private let interrupt: InterruptGuard
+    /// Our own descriptor for FIFOs, pipes and character devices; released after `format` is closed (in `deinit`).
+    private let polledSource: PolledDescriptor?
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
@@ -32,50 +46,69 @@ public final class VideoReader {
     private var selector: FrameSelector
     private let streamIndex: Int32
     /// The stream time base as a fraction; pts = stamp · num / den, divided last so that e.g. 35840/12800 is 2.8 exactly.
-    private let timeBase: (num: Double, den: Double)
+    /// Nil when the container gives no usable time base (then frames have no presentation time).
+    private let timeBase: (num: Double, den: Double)?
+    private var warningLog = WarningLog()
+    private var lastFrameSize: (width: Int, height: Int)
     private var draining = false
     private var finished = false
     /// An error met while reading; raised once the frames already decoded have been handed out.
     private var pendingError: MediaError?
 
     /// Opens `input`, picks its best video stream and opens a decoder for it.
-    public init(input: String, options: VideoReaderOptions = VideoReaderOptions()) throws(MediaError) {
+    ///
+    /// - Parameter canceller: cancels this reader, including the open itself; nil makes a new one (see ``canceller``).
+    public init(input: String, options: VideoReaderOptions = VideoReaderOptions(), canceller: ReadCanceller? = nil) throws(MediaError) {
         FFmpegLibrary.initialize()
         self.input = input
-        self.options = options
-        self.selector = FrameSelector(try options.selection.validated(input: input))
-        if let size = options.outputSize, size.width < 1 || size.height < 1 || size.width > 16384 || size.height > 16384 {
-            throw MediaError(.argument, input: input, message: "output size \(size.width)×\(size.height) is out of range")
+        self.options = try options.validated(input: input)
+        self.selector = FrameSelector(options.selection)
+        let source = try InputSource.resolve(input)
+        let interrupt = InterruptGuard(
+            timeout: options.timeout, enforcesDeadline: source != .regularFile, cancellation: canceller?.flag ?? CancellationFlag())
+        self.interrupt = interrupt
+        if case .stream(let path) = source {
+            polledSource = try PolledDescriptor(path: path, input: input, interrupt: interrupt)
+        } else {
+            polledSource = nil
         }
-        try Self.checkLocalFile(input)
-        interrupt = InterruptGuard(timeout: options.timeout)
 
         format = avformat_alloc_context()
         guard format != nil else { throw MediaError(.input, input: input, message: "out of memory") }
         format!.pointee.interrupt_callback = interrupt.callback()
+        if let polledSource {
+            format!.pointee.pb = polledSource.context
+            format!.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        }
         var dictionary: OpaquePointer?
         defer { av_dict_free(&dictionary) }
-        let microseconds = String(Int(options.timeout * 1_000_000))
+        let microseconds = String(Int(options.timeout * 1_000_000))  // validated: at most 8.64e10
         var openOptions = ["rw_timeout": microseconds]
         if input.hasPrefix("rtsp://") || input.hasPrefix("rtsps://") || input.hasPrefix("tcp://") {
             openOptions["timeout"] = microseconds
         }
         openOptions.merge(options.formatOptions) { _, given in given }
         for (key, value) in openOptions { av_dict_set(&dictionary, key, value, 0) }
-        let inputFormat: UnsafePointer<AVInputFormat>? = input.hasPrefix("/dev/video") ? av_find_input_format("video4linux2") : nil
+        let inputFormat: UnsafePointer<AVInputFormat>? = source == .captureDevice ? av_find_input_format("video4linux2") : nil
 
         interrupt.arm()
         let opened = avformat_open_input(&format, input, inputFormat, &dictionary)
         interrupt.disarm()
+        let localContent = source == .regularFile || polledSource != nil
         if opened < 0 {  // FFmpeg freed the context and set it to nil.
-            throw Self.openError(opened, input: input, interrupt: interrupt, call: "cannot open input")
+            if let polledSource, polledSource.endedBeforeAnyData {
+                throw MediaError(.format, input: input, message: "cannot open input: the stream ended before any data (0 bytes read)")
+            }
+            throw Self.openError(opened, input: input, interrupt: interrupt, call: "cannot open input", localContent: localContent)
         }
+        // Sizes the headers state; stream analysis zeroes a size its decoder refused (over `maximumPixels`).
+        let declaredSizes = Self.frameSizes(format!)
         interrupt.arm()
-        let found = avformat_find_stream_info(format, nil)
+        let found = Self.findStreamInfo(format!, maximumPixels: options.maximumPixels)
         interrupt.disarm()
         if found < 0 {
             avformat_close_input(&format)
-            throw Self.openError(found, input: input, interrupt: interrupt, call: "cannot read stream information")
+            throw Self.openError(found, input: input, interrupt: interrupt, call: "cannot read stream information", localContent: localContent)
         }
 
         var codec: UnsafePointer<AVCodec>?
@@ -90,28 +123,38 @@ public final class VideoReader {
         }
         streamIndex = best
         let stream = format!.pointee.streams[Int(best)]!
-        timeBase = (Double(stream.pointee.time_base.num), Double(stream.pointee.time_base.den))
+        let base = stream.pointee.time_base
+        timeBase = base.num > 0 && base.den > 0 ? (Double(base.num), Double(base.den)) : nil
+        let parameters = stream.pointee.codecpar.pointee
+        let declared = parameters.width > 0 ? (Int(parameters.width), Int(parameters.height)) : declaredSizes[Int(best), default: (0, 0)]
+        if let problem = options.frameSizeProblem(width: declared.0, height: declared.1) {
+            avformat_close_input(&format)
+            throw MediaError(.unsupported, input: input, message: "cannot decode the \(Self.codecName(parameters.codec_id)) stream: \(problem)")
+        }
         guard let codec else {
             avformat_close_input(&format)
-            throw MediaError(.unsupported, input: input, message: "no decoder for codec \(Self.codecName(stream.pointee.codecpar.pointee.codec_id))")
+            throw MediaError(.unsupported, input: input, message: "no decoder for codec \(Self.codecName(parameters.codec_id))")
         }
         decoder = avcodec_alloc_context3(codec)
         packet = av_packet_alloc()
         frame = av_frame_alloc()
         guard decoder != nil, packet != nil, frame != nil else {
-            avformat_close_input(&format)
+            Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
             throw MediaError(.input, input: input, message: "out of memory")
         }
         do {
             try FFmpegResult.check(avcodec_parameters_to_context(decoder, stream.pointee.codecpar), "avcodec_parameters_to_context", input: input, kind: .unsupported)
-            decoder!.pointee.thread_count = Int32(max(0, options.decoderThreads))
+            decoder!.pointee.thread_count = Int32(options.decoderThreads)
             decoder!.pointee.pkt_timebase = stream.pointee.time_base
+            // The decoder refuses larger frames before allocating them, including a size change mid-stream.
+            decoder!.pointee.max_pixels = Int64(options.maximumPixels)
             try FFmpegResult.check(avcodec_open2(decoder, codec, nil), "cannot open the \(String(cString: codec.pointee.name)) decoder", input: input, kind: .unsupported)
         } catch {
             Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
             throw error
         }
         info = Self.describe(format: format!, stream: stream, decoder: decoder!)
+        lastFrameSize = (info.width, info.height)
         if info.width <= 0 || info.height <= 0 {
             Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
             throw MediaError(.format, input: input, message: "cannot decode the \(info.codec) stream: no frame size (not a valid image or video, or corrupt)")
@@ -132,14 +175,16 @@ public final class VideoReader {
                 defer { av_frame_unref(frame) }
                 let index = decodedFrameCount
                 decodedFrameCount += 1
-                let stamp = frame.pointee.best_effort_timestamp
-                let time = stamp == FFmpegResult.noTimestamp ? nil : Double(stamp) * timeBase.num / timeBase.den
+                let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+                if let problem = options.frameSizeProblem(width: width, height: height), width > 0, height > 0 {
+                    throw MediaError(.stream, input: input, message: "frame \(index): \(problem)")
+                }
+                noteSize(width: width, height: height, frame: index)
+                let time = presentationTime(frame.pointee.best_effort_timestamp)
                 guard selector.keep(index: index, time: time) else { continue }
-                let size = options.outputSize ?? (Int(frame.pointee.width), Int(frame.pointee.height))
+                let size = options.outputSize ?? (width, height)
                 let image = try converter.convert(frame, width: size.width, height: size.height, input: input)
-                return VideoFrame(
-                    index: index, presentationTime: time, sourceWidth: Int(frame.pointee.width),
-                    sourceHeight: Int(frame.pointee.height), image: image)
+                return VideoFrame(index: index, presentationTime: time, sourceWidth: width, sourceHeight: height, image: image)
             }
             if received == FFmpegResult.endOfFile {
                 finished = true
@@ -168,7 +213,7 @@ public final class VideoReader {
             let sent = avcodec_send_packet(decoder, packet)
             if sent < 0 && sent != FFmpegResult.tryAgain {
                 // A corrupt packet: skip it and keep decoding, as players do; report it.
-                if warnings.count < 100 { warnings.append("skipped a packet the decoder rejected: \(FFmpegResult.message(for: sent))") }
+                warningLog.add("skipped a packet the decoder rejected: \(FFmpegResult.message(for: sent))")
             }
         }
         if let error = pendingError {
@@ -179,12 +224,29 @@ public final class VideoReader {
         return nil
     }
 
+    /// A best-effort timestamp in seconds, or nil when there is none or it is not a finite number.
+    private func presentationTime(_ stamp: Int64) -> Double? {
+        guard stamp != FFmpegResult.noTimestamp, let timeBase else { return nil }
+        let time = Double(stamp) * timeBase.num / timeBase.den
+        return time.isFinite ? time : nil
+    }
+
+    /// Records a frame whose size differs from the one before.
+    private func noteSize(width: Int, height: Int, frame index: Int) {
+        guard width != lastFrameSize.width || height != lastFrameSize.height else { return }
+        lastFrameSize = (width, height)
+        sizeChangeCount += 1
+        if sizeChanges.count < Self.maximumSizeChanges {
+            sizeChanges.append(FrameSizeChange(frame: index, width: width, height: height))
+        }
+    }
+
     /// Records a warning, once, if the stream ended well short of the frame count the container declares.
     private func checkDeclaredFrameCount() {
         guard let declared = info.declaredFrameCount, declared > 0 else { return }
         let message = "the stream ended after \(decodedFrameCount) of the \(declared) frames the container declares (truncated?)"
-        if decodedFrameCount + 2 < declared && Double(decodedFrameCount) < 0.95 * Double(declared), !warnings.contains(message) {
-            warnings.append(message)
+        if decodedFrameCount + 2 < declared && Double(decodedFrameCount) < 0.95 * Double(declared), !warningLog.contains(message) {
+            warningLog.add(message)
         }
     }
 

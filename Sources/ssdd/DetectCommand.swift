@@ -35,7 +35,7 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Inference threads (engine and OpenBLAS).")
     var threads = 1
 
-    @Option(help: "Seconds a single open or read may block.")
+    @Option(help: "Seconds a single open or read may block; 0 < S <= 86400.")
     var timeout: Double = 10
 
     func validate() throws {
@@ -43,6 +43,7 @@ struct DetectCommand: ParsableCommand {
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         if let fps, !(fps > 0) { throw ValidationError("--fps must be positive") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
     }
 
     func run() throws {

@@ -18,8 +18,12 @@ struct Probe: ParsableCommand {
     @Flag(name: .customLong("no-decode"), help: "Trust the container's frame count instead of decoding files.")
     var noDecode = false
 
-    @Option(help: "Seconds a single open or read may block (network and device inputs).")
+    @Option(help: "Seconds a single open or read may block (FIFOs, pipes, network and device inputs); 0 < S <= 86400.")
     var timeout: Double = 10
+
+    func validate() throws {
+        if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
+    }
 
     func run() throws {
         let encoder = JSONEncoder()
