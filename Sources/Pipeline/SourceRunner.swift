@@ -41,8 +41,10 @@ struct SourceRunner: Sendable {
                     timeout: configuration.stallTimeout, decoderThreads: configuration.decoderThreads,
                     outputSize: configuration.resize == .fast ? networkInputSize : nil,
                     selection: FrameSelection(everyNth: configuration.everyNth, maxFramesPerSecond: configuration.maxFramesPerSecond))
-                let reader = try VideoReader(input: configuration.url, options: options)
-                scheduler.register(stream: index, reader: reader.canceller)
+                // Registered before the open, so a stop interrupts an open that is still waiting for its input.
+                let canceller = ReadCanceller()
+                scheduler.register(stream: index, reader: canceller)
+                let reader = try VideoReader(input: configuration.url, options: options, canceller: canceller)
                 scheduler.post(stream: index, state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
                 metrics.setUp(stream: index, true)
                 logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
