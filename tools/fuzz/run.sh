@@ -51,7 +51,7 @@ build() {
       for source in "$root"/Sources/ModelImport/TensorFlow/*.swift "$root"/Sources/ModelImport/TensorFlow/Generated/*.swift; do
         tensorflow+=("$source")
       done
-      quiet swiftc "${flags[@]}" -module-name FuzzGraph -I "$build/Modules" -o "$out/graphdef" "$fuzz/GraphDefImportFuzz.swift" \
+      quiet swiftc "${flags[@]}" -module-name FuzzGraph -I "$build/Modules" -I "$root/Sources/CBLAS" -o "$out/graphdef" "$fuzz/GraphDefImportFuzz.swift" \
         "${tensorflow[@]}" "$root"/Sources/ModelImport/{ModelImportError,ImportedModel,DefaultLabels,SHA256,SourceFileCheck}.swift \
         "${objects[@]}" -lopenblas
       ;;
@@ -69,7 +69,7 @@ for harness in "${harnesses[@]}"; do
   "$out/$harness" -max_total_time="$seconds" -rss_limit_mb=1536 -max_len=65536 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$out/crashes/$harness/" "$out/corpus/$harness" "$fuzz/corpus/$harness" >"$out/$harness.log" 2>&1 \
     || status=$?
-  grep -E "^#[0-9]+ +DONE|^stat::|ERROR|SUMMARY|Test unit written" "$out/$harness.log" || true
+  grep -E "^Done [0-9]+ runs|^stat::|ERROR|SUMMARY|Test unit written" "$out/$harness.log" || true
   echo "== $harness: exit status $status, log $out/$harness.log"
   [ "$status" -eq 0 ] || failed=1
 done
