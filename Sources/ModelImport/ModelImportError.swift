@@ -9,6 +9,7 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
         case notAGraphDef(file: String, reason: String)
         case unsupportedGraph(file: String, missing: String, found: String)
         case unsupportedNode(file: String, node: String, op: String, reason: String)
+        case malformedNode(file: String, node: String, op: String, reason: String)
         case invalidConstant(file: String, node: String, reason: String)
         case inconsistentHeads(file: String, reason: String)
         case labelCount(file: String, slots: Int, given: Int)
@@ -34,6 +35,11 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
     /// A node inside the network part of the graph cannot be converted.
     public static func unsupportedNode(file: String, node: String, op: String, reason: String) -> Self {
         Self(.unsupportedNode(file: file, node: node, op: op, reason: reason))
+    }
+    /// A node's inputs break GraphDef rules: a reference that is not `name`, `name:port` or `^name`, names no node, a data
+    /// input after a control edge, or the wrong number of data inputs for its op.
+    public static func malformedNode(file: String, node: String, op: String, reason: String) -> Self {
+        Self(.malformedNode(file: file, node: node, op: op, reason: reason))
     }
     /// A Const node the importer reads has the wrong type, shape or encoding.
     public static func invalidConstant(file: String, node: String, reason: String) -> Self {
@@ -62,9 +68,12 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
         case .unsupportedGraph(let file, let missing, let found):
             return "'\(file)' is not a supported TF Object Detection API SSD graph: \(missing); \(found)"
         case .unsupportedNode(let file, let node, let op, let reason):
-            return "'\(file)': cannot convert node '\(node)' (op \(op)): \(reason)"
+            return "'\(file)': cannot convert node '\(Self.shown(node))' (op \(Self.shown(op))): \(reason)"
+        case .malformedNode(let file, let node, let op, let reason):
+            return "'\(file)': node '\(Self.shown(node))' (op \(Self.shown(op))) is malformed: \(reason); the graph is "
+                + "corrupt or was not written by TensorFlow"
         case .invalidConstant(let file, let node, let reason):
-            return "'\(file)': constant '\(node)' \(reason)"
+            return "'\(file)': constant '\(Self.shown(node))' \(reason)"
         case .inconsistentHeads(let file, let reason):
             return "'\(file)': inconsistent SSD heads: \(reason)"
         case .labelCount(let file, let slots, let given):
@@ -73,5 +82,13 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
         case .noDefaultLabels(let file, let slots):
             return "'\(file)': no built-in labels for \(slots) class slots; pass the labels explicitly"
         }
+    }
+
+    /// Longest name (node, op or input reference from the file) shown in full in a message.
+    static let longestShownName = 200
+
+    /// `text` cut to ``longestShownName`` characters, so a hostile file cannot make messages megabytes long.
+    static func shown(_ text: String) -> String {
+        text.count <= longestShownName ? text : text.prefix(longestShownName) + "… (\(text.utf8.count) bytes)"
     }
 }

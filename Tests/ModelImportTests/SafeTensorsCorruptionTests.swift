@@ -67,6 +67,63 @@ import Testing
         Case(name: "metadata not strings", bytes: safetensorsBytes(header: #"{"__metadata__":{"a":1}}"#)) {
             .malformedHeader(file: $0, reason: "__metadata__ must map strings to strings")
         },
+        Case(
+            name: "overlap hidden behind an empty range",
+            bytes: safetensorsBytes(
+                header: #"{"a":{"dtype":"U8","shape":[100],"data_offsets":[0,100]},"b":{"dtype":"U8","shape":[0],"data_offsets":[60,60]},"c":{"dtype":"F32","shape":[1],"data_offsets":[60,64]}}"#,
+                data: [UInt8](repeating: 0, count: 100))
+        ) { .overlappingTensors(file: $0, first: "a", second: "c") },
+        Case(
+            name: "overlap with a range sorted between",
+            bytes: safetensorsBytes(
+                header: #"{"a":{"dtype":"U8","shape":[100],"data_offsets":[0,100]},"b":{"dtype":"U8","shape":[4],"data_offsets":[10,14]},"c":{"dtype":"U8","shape":[4],"data_offsets":[96,100]}}"#,
+                data: [UInt8](repeating: 0, count: 100))
+        ) { .overlappingTensors(file: $0, first: "a", second: "b") },
+        Case(name: "duplicate tensor key", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: validData)) {
+            .malformedHeader(file: $0, reason: "key 'w' appears twice")
+        },
+        Case(name: "duplicate field", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"shape":[2],"data_offsets":[0,4]}}"#, data: validData)) {
+            .malformedTensorEntry(file: $0, tensor: "w", reason: "field 'shape' appears twice")
+        },
+        Case(name: "duplicate metadata key", bytes: safetensorsBytes(header: #"{"__metadata__":{"a":"1","a":"2"}}"#)) {
+            .malformedHeader(file: $0, reason: "__metadata__ key 'a' appears twice")
+        },
+        Case(name: "duplicate metadata", bytes: safetensorsBytes(header: #"{"__metadata__":{},"__metadata__":{}}"#)) {
+            .malformedHeader(file: $0, reason: "key '__metadata__' appears twice")
+        },
+        Case(name: "integral float in shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}"#, data: validData)) {
+            .malformedTensorEntry(file: $0, tensor: "w", reason: "'shape' must be an array of integers")
+        },
+        Case(name: "exponent in offsets", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4e0]}}"#, data: validData)) {
+            .malformedTensorEntry(file: $0, tensor: "w", reason: "'data_offsets' must be an array of two integers")
+        },
+        Case(name: "offset beyond Int", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#, data: validData)) {
+            .malformedTensorEntry(file: $0, tensor: "w", reason: "'data_offsets' must be an array of two integers")
+        },
+        Case(name: "Int.min offset", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[-9223372036854775808,4]}}"#, data: validData)) {
+            .offsetsOutOfRange(file: $0, tensor: "w", begin: Int.min, end: 4, dataSize: 16)
+        },
+        Case(name: "string in shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}"#, data: validData)) {
+            .malformedTensorEntry(file: $0, tensor: "w", reason: "'shape' must be an array of integers")
+        },
+        Case(name: "65 dimensions", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 65).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#, data: validData)) {
+            .malformedTensorEntry(file: $0, tensor: "w", reason: "'shape' has more than 64 dimensions")
+        },
+        Case(name: "unknown field nested 100,000 deep", bytes: safetensorsBytes(header: #"{"w":{"x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}")) {
+            .malformedHeader(file: $0, reason: "values nest more than 64 deep")
+        },
+        Case(name: "trailing garbage", bytes: safetensorsBytes(header: "{} x")) {
+            .malformedHeader(file: $0, reason: "not a JSON object of tensor entries (invalid JSON, UTF-8 or structure)")
+        },
+        Case(name: "lone surrogate in a name", bytes: safetensorsBytes(header: #"{"\ud800":{}}"#)) {
+            .malformedHeader(file: $0, reason: "not a JSON object of tensor entries (invalid JSON, UTF-8 or structure)")
+        },
+        Case(name: "raw control character in a name", bytes: safetensorsBytes(header: "{\"a\u{01}\":{}}")) {
+            .malformedHeader(file: $0, reason: "not a JSON object of tensor entries (invalid JSON, UTF-8 or structure)")
+        },
+        Case(name: "leading zero", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[01],"data_offsets":[0,4]}}"#, data: validData)) {
+            .malformedHeader(file: $0, reason: "not a JSON object of tensor entries (invalid JSON, UTF-8 or structure)")
+        },
     ]
 
     @Test(arguments: cases)
@@ -101,6 +158,18 @@ import Testing
             let url = try directory.write(bytes, to: "garbage.safetensors")
             #expect(throws: ModelStoreError.self, "garbage round \(round)") { try SafeTensorsFile(contentsOf: url) }
         }
+    }
+
+    /// Escapes decode (a surrogate pair included) and unknown fields of any kind, nested up to the limit, are skipped.
+    @Test func escapesAndUnknownFields() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let header = #"{"w\u00e9\ud83d\ude00\n":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":[{"y":"# + String(repeating: "[", count: 61)
+            + #"true,null,-1.5e3,"s\"",{}"# + String(repeating: "]", count: 61) + #"}]},"__metadata__":{"k":"v\t"}}"#
+        let url = try directory.write(safetensorsBytes(header: header, data: Self.validData), to: "ok.safetensors")
+        let file = try SafeTensorsFile(contentsOf: url)
+        #expect(file.tensors.map(\.name) == ["wé😀\n"])
+        #expect(file.metadata == ["k": "v\t"])
     }
 
     @Test func missingFile() {

@@ -41,12 +41,20 @@ indirect enum PickleValue {
 /// A Python list being built by the pickle machine.
 final class PickleList {
     var items: [PickleValue] = []
+    /// Containers nested in it, plus one (see ``PickleMachine/maximumNesting``).
+    var nesting = 1
+    /// Whether it has been put into another container (after which it may not grow deeper).
+    var isNested = false
 }
 
 /// A Python dict being built by the pickle machine; keeps insertion order (state_dict order) and the last value of a
 /// repeated key.
 final class PickleDict {
     private(set) var entries: [(key: PickleValue, value: PickleValue)] = []
+    /// Containers nested in it, plus one (see ``PickleMachine/maximumNesting``).
+    var nesting = 1
+    /// Whether it has been put into another container (after which it may not grow deeper).
+    var isNested = false
     private var indexOfString: [String: Int] = [:]
 
     func set(_ key: PickleValue, _ value: PickleValue) {

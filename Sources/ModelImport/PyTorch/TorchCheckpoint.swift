@@ -30,7 +30,14 @@ public struct TorchCheckpoint: Sendable {
                 throw TorchCheckpointError.unsupportedStorage(file: archive.file, tensor: key, storageType: storage.storageType)
             }
             if storages[storage.key] == nil {
-                storages[storage.key] = Self.floats(try archive.storageBytes(key: storage.key), limit: storage.elementCount)
+                let (declaredBytes, overflow) = storage.elementCount.multipliedReportingOverflow(by: 4)
+                if overflow {
+                    throw TorchCheckpointError.tooLarge(
+                        file: archive.file, item: "storage '\(storage.key)' of \(storage.elementCount) float32 elements",
+                        bytes: Int.max, limit: archive.budget.limit, archiveSize: archive.budget.archiveSize)
+                }
+                storages[storage.key] = Self.floats(
+                    try archive.storageBytes(key: storage.key, declaredBytes: declaredBytes), limit: storage.elementCount)
             }
             let values = storages[storage.key] ?? []
             guard let count = reference.elementCount, let end = reference.storageEnd, end <= values.count else {
@@ -38,6 +45,10 @@ public struct TorchCheckpoint: Sendable {
                     file: archive.file, tensor: key, storage: storage.key,
                     neededElements: reference.storageEnd ?? Int.max, availableElements: values.count)
             }
+            // A view may repeat storage elements (stride 0) or several tensors may view one storage, so the contiguous
+            // copies are charged too.
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
+            try archive.budget.reserve(overflow ? Int.max : bytes, item: "tensor '\(key)'")
             let contiguous = values.withUnsafeBufferPointer { reference.gather(from: $0, count: count) }
             tensors[key] = TorchTensor(
                 shape: reference.shape, strides: reference.strides, storageOffset: reference.storageOffset, values: contiguous)

@@ -6,6 +6,8 @@
 public struct TorchCheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     private enum Kind: Equatable, Sendable {
         case cannotRead(file: String, reason: String)
+        case corruptEntry(file: String, entry: String, reason: String)
+        case tooLarge(file: String, item: String, bytes: Int, limit: Int, archiveSize: Int)
         case notAZipArchive(file: String)
         case missingEntry(file: String, entry: String)
         case unsupportedByteOrder(file: String, found: String)
@@ -28,6 +30,14 @@ public struct TorchCheckpointError: Error, Equatable, Sendable, CustomStringConv
 
     /// The file could not be opened or an archive entry could not be extracted.
     public static func cannotRead(file: String, reason: String) -> Self { Self(.cannotRead(file: file, reason: reason)) }
+    /// An archive entry's contents disagree with the archive: CRC-32 mismatch, more or fewer bytes than declared.
+    public static func corruptEntry(file: String, entry: String, reason: String) -> Self {
+        Self(.corruptEntry(file: file, entry: entry, reason: reason))
+    }
+    /// Reading would hold more bytes than the archive's size can justify (a zip bomb, or tensors that all view one storage).
+    public static func tooLarge(file: String, item: String, bytes: Int, limit: Int, archiveSize: Int) -> Self {
+        Self(.tooLarge(file: file, item: item, bytes: bytes, limit: limit, archiveSize: archiveSize))
+    }
     /// The file is not a ZIP archive (garbage, truncated, or the pre-1.6 legacy `torch.save` format).
     public static func notAZipArchive(file: String) -> Self { Self(.notAZipArchive(file: file)) }
     /// The archive lacks an entry a checkpoint must have (`<name>/data.pkl`, or a storage `<name>/data/<key>`).
@@ -76,6 +86,11 @@ public struct TorchCheckpointError: Error, Equatable, Sendable, CustomStringConv
         switch kind {
         case .cannotRead(let file, let reason):
             return "cannot read '\(file)': \(reason)"
+        case .corruptEntry(let file, let entry, let reason):
+            return "'\(file)': archive entry '\(entry)' is corrupt: \(reason); the file is damaged"
+        case .tooLarge(let file, let item, let bytes, let limit, let archiveSize):
+            return "'\(file)': \(item) needs \(bytes) bytes, more than the \(limit) a \(archiveSize)-byte archive can "
+                + "justify in all (4 × its size + 16 MiB); the file is corrupt or a zip bomb"
         case .notAZipArchive(let file):
             return "'\(file)' is not a ZIP archive; expected a PyTorch checkpoint written by torch.save (PyTorch 1.6 or "
                 + "later; re-save legacy files with torch.save(torch.load(path), path))"

@@ -46,6 +46,9 @@ extension TorchTensorReference {
     /// Gathers the view's values from `storage` in row-major order. The caller has checked `storageEnd <= storage.count`.
     func gather(from storage: UnsafeBufferPointer<Float>, count: Int) -> [Float] {
         if count == 0 { return [] }
+        // An axis of extent 1 is never stepped along, so its stride (which may be anything) does not matter; zero keeps
+        // the odometer below from adding it.
+        let strides = zip(shape, strides).map { $0 == 1 ? 0 : $1 }
         var contiguous = true
         var expected = 1
         for (extent, stride) in zip(shape, strides).reversed() where extent != 1 {

@@ -28,21 +28,30 @@ enum TensorFlowAnchorExtraction {
                 file: graph.file, missing: "no \(scope)Sqrt nodes holding the per-level aspect ratios",
                 found: graph.contentsSummary)
         }
+        // Parsing checked that every Sqrt has one data input and every RealDiv two.
+        var divisions: [String: Tensorflow_NodeDef] = [:]
+        for node in graph.nodes where node.op == "RealDiv" {
+            let divisor = TensorFlowGraph.nodeName(of: graph.dataInputs(of: node)[1])
+            if divisions[divisor] == nil { divisions[divisor] = node }
+        }
         return try sqrtNodes.map { sqrtNode in
-            let ratios = try graph.floats(sqrtNode.input[0])
-            guard
-                let division = graph.nodes.first(where: {
-                    $0.op == "RealDiv" && $0.input.count == 2 && TensorFlowGraph.nodeName(of: $0.input[1]) == sqrtNode.name
-                })
+            let ratios = try graph.floats(graph.dataInputs(of: sqrtNode)[0])
+            guard let division = divisions[sqrtNode.name]
             else {
                 throw ModelImportError.unsupportedGraph(
                     file: graph.file, missing: "no scale vector divided by '\(sqrtNode.name)'", found: graph.contentsSummary)
             }
-            let scales = try graph.floats(division.input[0])
+            let scaleInput = graph.dataInputs(of: division)[0]
+            let scales = try graph.floats(scaleInput)
             guard scales.count == ratios.count else {
                 throw ModelImportError.invalidConstant(
-                    file: graph.file, node: TensorFlowGraph.nodeName(of: division.input[0]),
+                    file: graph.file, node: TensorFlowGraph.nodeName(of: scaleInput),
                     reason: "has \(scales.count) scales for \(ratios.count) aspect ratios")
+            }
+            guard (scales + ratios).allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw ModelImportError.invalidConstant(
+                    file: graph.file, node: TensorFlowGraph.nodeName(of: scaleInput),
+                    reason: "and the aspect ratios it is divided by must be positive and finite")
             }
             return Array(zip(scales, ratios)).map { (scale: $0.0, ratio: $0.1) }
         }
@@ -55,7 +64,7 @@ enum TensorFlowAnchorExtraction {
         func mismatch(_ reason: String) -> ModelImportError {
             ModelImportError.inconsistentHeads(file: file, reason: "anchor generator: \(reason)")
         }
-        guard specs.count == featureMapSizes.count, specs.allSatisfy({ !$0.isEmpty }) else {
+        guard !specs.isEmpty, specs.count == featureMapSizes.count, specs.allSatisfy({ !$0.isEmpty }) else {
             throw mismatch("\(specs.count) anchor levels for \(featureMapSizes.count) head levels")
         }
         let reduced = specs[0].count == 3 && specs[0][0] == (scale: Float(0.1), ratio: Float(1.0))

@@ -24,6 +24,11 @@ public struct TensorFlowDetectionImporter: Sendable {
 
     /// Reads, parses and converts the frozen graph at `url`.
     public func importGraph(at url: URL) throws -> ImportedModel {
+        do {
+            _ = try SourceFileCheck.regularFileSize(at: url.path)
+        } catch {
+            throw ModelImportError.cannotRead(file: url.path, reason: error.reason)
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)

@@ -3,6 +3,11 @@ import ModelStore
 /// Reads preprocessing, box coding, scoring and NMS settings from the `Preprocessor/` and `Postprocessor/` scopes of a
 /// TF Object Detection API graph.
 enum TensorFlowDetectionSettings {
+    /// Largest network input height or width accepted (SSD graphs use 300 to 640).
+    static let maximumInputSide = 4096
+    /// Largest NMS limit accepted (TF SSD configs use 100 to 300).
+    static let maximumDetectionLimit = 100_000
+
     /// The resize and `x·scale − offset` steps between `image_tensor` and the backbone input.
     ///
     /// Walks back from `backboneInput` through Identity, `Sub(·, Const)` and `Mul(Const, ·)`, and reads the
@@ -11,17 +16,24 @@ enum TensorFlowDetectionSettings {
         func missing(_ what: String) -> ModelImportError {
             ModelImportError.unsupportedGraph(file: graph.file, missing: what, found: graph.contentsSummary)
         }
-        guard let sub = graph.resolvingIdentity(backboneInput), sub.op == "Sub", sub.input.count == 2,
-            let mul = graph.resolvingIdentity(sub.input[0]), mul.op == "Mul", mul.input.count == 2
+        // Parsing checked that every Sub, Mul and ResizeBilinear has two data inputs.
+        guard let sub = graph.resolvingIdentity(backboneInput), sub.op == "Sub",
+            let mul = graph.resolvingIdentity(graph.dataInputs(of: sub)[0]), mul.op == "Mul"
         else {
             throw missing("the backbone input '\(backboneInput)' is not computed as Sub(Mul(Const, image), Const)")
         }
-        let offset = try scalar(graph.floats(sub.input[1]), node: sub.input[1], graph: graph)
-        let scaleInput = graph.resolvingIdentity(mul.input[0])?.op == "Const" ? mul.input[0] : mul.input[1]
+        let subInputs = graph.dataInputs(of: sub)
+        let mulInputs = graph.dataInputs(of: mul)
+        let offset = try scalar(graph.floats(subInputs[1]), node: subInputs[1], graph: graph)
+        let scaleInput = graph.resolvingIdentity(mulInputs[0])?.op == "Const" ? mulInputs[0] : mulInputs[1]
         let scale = try scalar(graph.floats(scaleInput), node: scaleInput, graph: graph)
+        guard offset.isFinite, scale.isFinite else {
+            throw ModelImportError.invalidConstant(
+                file: graph.file, node: TensorFlowGraph.nodeName(of: scaleInput),
+                reason: "and the offset subtracted after it must be finite (found scale \(scale), offset \(offset))")
+        }
 
-        guard let resize = graph.nodes.first(where: { $0.name.hasPrefix("Preprocessor/") && $0.op == "ResizeBilinear" }),
-            resize.input.count == 2
+        guard let resize = graph.nodes.first(where: { $0.name.hasPrefix("Preprocessor/") && $0.op == "ResizeBilinear" })
         else {
             throw missing("no Preprocessor/…/ResizeBilinear node (only fixed_shape_resizer graphs are supported)")
         }
@@ -29,11 +41,13 @@ enum TensorFlowDetectionSettings {
             throw ModelImportError.unsupportedNode(
                 file: graph.file, node: resize.name, op: resize.op, reason: "align_corners = true is not supported")
         }
-        let size = try graph.integers(resize.input[1])
-        guard size.count == 2, size.allSatisfy({ $0 > 0 }) else {
+        let sizeInput = graph.dataInputs(of: resize)[1]
+        let size = try graph.integers(sizeInput)
+        guard size.count == 2, size.allSatisfy({ (1...maximumInputSide).contains($0) }) else {
             throw ModelImportError.invalidConstant(
-                file: graph.file, node: TensorFlowGraph.nodeName(of: resize.input[1]),
-                reason: "holds resize size \(size), expected [height, width]")
+                file: graph.file, node: TensorFlowGraph.nodeName(of: sizeInput),
+                reason: "holds resize size \(size.count <= 8 ? "\(size)" : "of \(size.count) values"), expected [height, width] "
+                    + "with each in 1...\(maximumInputSide)")
         }
         let halfPixel = resize.attr["half_pixel_centers"]?.b == true
         let preprocessing = Preprocessing(
@@ -46,10 +60,17 @@ enum TensorFlowDetectionSettings {
     static func boxCoding(in graph: TensorFlowGraph) throws -> BoxCoding {
         var weights = [Float?](repeating: nil, count: 4)
         for node in graph.nodes where node.name.hasPrefix("Postprocessor/Decode/") && node.op == "RealDiv" {
-            guard node.input.count == 2, node.input[0].hasPrefix("Postprocessor/Decode/unstack") else { continue }
-            let component = node.input[0].split(separator: ":").dropFirst().first.flatMap { Int($0) } ?? 0
-            guard (0..<4).contains(component) else { continue }
-            weights[component] = try scalar(graph.floats(node.input[1]), node: node.input[1], graph: graph)
+            let inputs = graph.dataInputs(of: node)
+            guard let component = TensorFlowInputReference(inputs[0]), component.node.hasPrefix("Postprocessor/Decode/unstack"),
+                (0..<4).contains(component.port)
+            else { continue }
+            let weight = try scalar(graph.floats(inputs[1]), node: inputs[1], graph: graph)
+            guard weight.isFinite, weight > 0 else {
+                throw ModelImportError.invalidConstant(
+                    file: graph.file, node: TensorFlowGraph.nodeName(of: inputs[1]),
+                    reason: "holds box coder scale \(weight), expected a positive finite number")
+            }
+            weights[component.port] = weight
         }
         guard weights.allSatisfy({ $0 != nil }) else {
             throw ModelImportError.unsupportedGraph(
@@ -72,8 +93,9 @@ enum TensorFlowDetectionSettings {
             throw ModelImportError.unsupportedNode(
                 file: graph.file, node: convert.name, op: convert.op, reason: "only the SIGMOID score converter is supported")
         }
-        if let scaleLogits = graph.node(named: "Postprocessor/scale_logits"), scaleLogits.input.count == 2 {
-            let divisor = try scalar(graph.floats(scaleLogits.input[1]), node: scaleLogits.input[1], graph: graph)
+        if let scaleLogits = graph.node(named: "Postprocessor/scale_logits"), graph.dataInputs(of: scaleLogits).count == 2 {
+            let divisorInput = graph.dataInputs(of: scaleLogits)[1]
+            let divisor = try scalar(graph.floats(divisorInput), node: divisorInput, graph: graph)
             guard divisor == 1 else {
                 throw ModelImportError.unsupportedNode(
                     file: graph.file, node: scaleLogits.name, op: scaleLogits.op,
@@ -89,20 +111,27 @@ enum TensorFlowDetectionSettings {
         let scope = "Postprocessor/BatchMultiClassNonMaxSuppression/"
         guard let nms = graph.nodes.first(where: {
                 $0.name.hasPrefix(scope) && ["NonMaxSuppressionV3", "NonMaxSuppressionV4", "NonMaxSuppressionV5"].contains($0.op)
-            }), nms.input.count >= 5
+            })
         else {
             throw ModelImportError.unsupportedGraph(
                 file: graph.file, missing: "no \(scope)…/NonMaxSuppressionV3 node", found: graph.contentsSummary)
         }
-        let iou = try scalar(graph.floats(nms.input[3]), node: nms.input[3], graph: graph)
-        let score = try scalar(graph.floats(nms.input[4]), node: nms.input[4], graph: graph)
-        let maxPerClass = try limit(feeding: nms.input[2], graph: graph)
+        // Parsing checked that NonMaxSuppressionV3/V4 have five data inputs and V5 six.
+        let inputs = graph.dataInputs(of: nms)
+        let iou = try scalar(graph.floats(inputs[3]), node: inputs[3], graph: graph)
+        let score = try scalar(graph.floats(inputs[4]), node: inputs[4], graph: graph)
+        guard iou.isFinite, (0...1).contains(iou), score.isFinite, score <= 1 else {
+            throw ModelImportError.unsupportedNode(
+                file: graph.file, node: nms.name, op: nms.op,
+                reason: "IoU threshold \(iou) must be in [0, 1] and score threshold \(score) finite and at most 1")
+        }
+        let maxPerClass = try limit(feeding: inputs[2], graph: graph)
         // multiclass_non_max_suppression caps the merged list with Minimum(max_total_size, num_boxes).
         let totalCaps = try graph.nodes.filter {
-            $0.name.hasPrefix(scope) && $0.op == "Minimum" && $0.name != TensorFlowGraph.nodeName(of: nms.input[2])
+            $0.name.hasPrefix(scope) && $0.op == "Minimum" && $0.name != TensorFlowGraph.nodeName(of: inputs[2])
                 && !$0.name.contains("ClipToWindow")
         }.map { try limit(feeding: $0.name, graph: graph) }
-        let clipsFirst = reaches(from: nms.input[0], graph: graph) { $0.name.contains("ClipToWindow") }
+        let clipsFirst = reaches(from: inputs[0], graph: graph) { $0.name.contains("ClipToWindow") }
         return Postprocessing(
             scoreThreshold: score, iouThreshold: iou, candidatesPerClass: nil, maxPerClass: maxPerClass,
             maxDetections: totalCaps.first ?? maxPerClass, clipping: clipsFirst ? .clipThenSuppress : .suppressThenClip)
@@ -113,15 +142,25 @@ enum TensorFlowDetectionSettings {
         guard let node = graph.resolvingIdentity(input) else {
             throw ModelImportError.unsupportedGraph(file: graph.file, missing: "no node '\(input)'", found: graph.contentsSummary)
         }
+        let constant: String
         if node.op == "Const" {
-            return try scalar(graph.integers(node.name), node: node.name, graph: graph)
+            constant = node.name
+        } else {
+            guard node.op == "Minimum",
+                let operand = graph.dataInputs(of: node).first(where: { graph.resolvingIdentity($0)?.op == "Const" })
+            else {
+                throw ModelImportError.unsupportedNode(
+                    file: graph.file, node: node.name, op: node.op, reason: "expected Minimum(Const, size) as NMS limit")
+            }
+            constant = operand
         }
-        guard node.op == "Minimum", let constant = node.input.first(where: { graph.resolvingIdentity($0)?.op == "Const" })
-        else {
-            throw ModelImportError.unsupportedNode(
-                file: graph.file, node: node.name, op: node.op, reason: "expected Minimum(Const, size) as NMS limit")
+        let value = try scalar(graph.integers(constant), node: constant, graph: graph)
+        guard (1...maximumDetectionLimit).contains(value) else {
+            throw ModelImportError.invalidConstant(
+                file: graph.file, node: TensorFlowGraph.nodeName(of: constant),
+                reason: "holds NMS limit \(value), expected 1...\(maximumDetectionLimit)")
         }
-        return try scalar(graph.integers(constant), node: constant, graph: graph)
+        return value
     }
 
     /// Whether a node matching `predicate` is among the ancestors of `input` (data and control edges).
