@@ -69,7 +69,7 @@ public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
             options.referenceKernels ? .reference : .preferred(for: g, allowingWinograd: options.winograd)
         let threads = max(1, options.threads)
         let cin = g.inputChannels, cout = g.outputChannels
-        guard let paddedOut = CheckedSize.sum(cout, panelWidth).map({ $0 / panelWidth * panelWidth }),
+        guard let paddedOut = CheckedSize.sum(cout, panelWidth - 1).map({ $0 / panelWidth * panelWidth }),
               let depth = CheckedSize.product(g.kernelHeight, g.kernelWidth, g.inputChannelsPerGroup),
               let pixels = CheckedSize.product(g.outputHeight, g.outputWidth)
         else { return nil }

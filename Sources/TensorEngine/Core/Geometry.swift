@@ -89,7 +89,8 @@ public struct ConvolutionGeometry: Sendable, Hashable {
     /// True for a depthwise convolution (one input channel per group, one output per input channel).
     public var isDepthwise: Bool { groups == inputChannels && groups == outputChannels && groups > 1 }
 
-    /// Multiply-accumulates of one forward pass (`Int.max` when that overflows, which ``invalidReason`` rejects).
+    /// Multiply-accumulates of one forward pass (0 when the output is empty or out of range, `Int.max` when the product
+    /// overflows; ``invalidReason`` rejects both).
     public var multiplyAccumulateCount: Int {
         CheckedSize.product(outputHeight, outputWidth, outputChannels, inputChannelsPerGroup, kernelHeight, kernelWidth)
             ?? .max
