@@ -164,23 +164,9 @@ public enum ModelValidation {
     /// A graph or compilation error as a validation error naming the graph key.
     static func error(_ error: any Error, file: String) -> ModelValidationError {
         switch error {
-        case let error as ModelValidationError:
-            return error
-        case NetworkError.invalidValue(let key, let reason):
-            return ModelValidationError(file: file, key: "graph.\(key)", problem: reason)
-        case NetworkError.invalidNode(let node, let reason):
-            return ModelValidationError(file: file, key: "graph.nodes['\(node)']", problem: "is invalid: \(reason)")
-        case NetworkError.unknownInput(let node, let input) where node == "outputs":
-            return ModelValidationError(file: file, key: "graph.outputs", problem: "names '\(input)', which no node defines")
-        case NetworkError.unknownInput(let node, let input):
-            return ModelValidationError(
-                file: file, key: "graph.nodes['\(node)'].inputs", problem: "names '\(input)', which no earlier node defines")
-        case NetworkError.exceedsMemoryLimit(let footprint, let limit):
-            return ModelValidationError(
-                file: file, key: "graph",
-                problem: "needs \(footprint), more than the limit of \(NetworkFootprint.format(bytes: limit))")
-        default:
-            return ModelValidationError(file: file, key: "graph", problem: "cannot be compiled: \(error)")
+        case let error as ModelValidationError: return error
+        case let error as NetworkError: return ModelValidationError(error, file: file)
+        default: return ModelValidationError(file: file, key: "graph", problem: "cannot be compiled: \(error)")
         }
     }
 }

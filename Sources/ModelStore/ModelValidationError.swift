@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// Why a native model file cannot be run: one value of its manifest or graph out of range, two parts that disagree, a
 /// network too large for memory, or an option that does not fit the model.
 ///
@@ -30,6 +32,24 @@ public struct ModelValidationError: Error, Equatable, Sendable, CustomStringConv
     public static func check(_ value: Float, finiteIn range: ClosedRange<Float>, file: String, key: String) throws(Self) {
         guard value.isFinite, range.contains(value) else {
             throw Self(file: file, key: key, problem: "must be finite and in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+    }
+
+    /// A graph error (shape inference or compilation) as a validation error naming the graph key.
+    public init(_ error: NetworkError, file: String) {
+        switch error {
+        case .invalidValue(let key, let reason):
+            self.init(file: file, key: "graph.\(key)", problem: reason)
+        case .invalidNode(let node, let reason):
+            self.init(file: file, key: "graph.nodes['\(node)']", problem: "is invalid: \(reason)")
+        case .unknownInput(let node, let input) where node == "outputs":
+            self.init(file: file, key: "graph.outputs", problem: "names '\(input)', which no node defines")
+        case .unknownInput(let node, let input):
+            self.init(file: file, key: "graph.nodes['\(node)'].inputs", problem: "names '\(input)', which no earlier node defines")
+        case .exceedsMemoryLimit(let footprint, let limit):
+            self.init(file: file, key: "graph", problem: "needs \(footprint), more than the limit of \(NetworkFootprint.format(bytes: limit))")
+        case .missingParameter, .parameterShape, .inputShape:
+            self.init(file: file, key: "graph", problem: "cannot be compiled: \(error)")
         }
     }
 

@@ -54,19 +54,22 @@ struct ModelValidationTests {
             ]
         }
 
-        /// Writes the model and opens it.
-        func file(_ name: String = "tiny.safetensors") throws -> ModelFile {
-            let url = ScratchDirectory.make("validation").appendingPathComponent(name)
+        /// Writes the model.
+        func write() throws -> URL {
+            let url = ScratchDirectory.make("validation").appendingPathComponent("tiny.safetensors")
             try ModelFile.write(to: url, graph: graph, manifest: manifest, parameters: parameters)
-            return try ModelFile(contentsOf: url)
+            return url
         }
+
+        /// Writes the model and opens it.
+        func file() throws -> ModelFile { try ModelFile(contentsOf: write()) }
     }
 
     static func expectRejected(_ tiny: TinyModel, key: String, problem: String, options: DetectorOptions = DetectorOptions()) throws {
-        let model = try tiny.file()
-        let error = ModelValidationError(file: model.url.path, key: key, problem: problem)
-        #expect(throws: error) { try ModelValidation.validate(model, options: options) }
-        #expect(throws: error) { try Detector(model: model, options: options) }
+        let url = try tiny.write()
+        let error = ModelValidationError(file: url.path, key: key, problem: problem)
+        #expect(throws: error) { try ModelValidation.validate(ModelFile(contentsOf: url), options: options) }
+        #expect(throws: error) { try Detector(model: ModelFile(contentsOf: url), options: options) }
     }
 
     @Test func tinyModelPassesAndRuns() throws {
