@@ -119,9 +119,15 @@ extension NetworkGraph {
 }
 
 extension Int {
-    /// `self × factor`, or `Int.max` when that overflows.
+    /// `self × factor` for non-negative operands, or `Int.max` when that overflows.
     func multipliedSaturating(_ factor: Int) -> Int {
         let (result, overflow) = multipliedReportingOverflow(by: factor)
+        return overflow ? .max : result
+    }
+
+    /// `self + term` for non-negative operands, or `Int.max` when that overflows.
+    func addingSaturating(_ term: Int) -> Int {
+        let (result, overflow) = addingReportingOverflow(term)
         return overflow ? .max : result
     }
 }

@@ -132,6 +132,17 @@ struct GraphValidationTests {
         #expect(wide.outputHeight == 0 && wide.invalidReason == "the padded input overflows")
     }
 
+    /// TF "SAME" padding from imported attributes: hostile strides and dilations give no trap, and a padding the
+    /// graph limits reject.
+    @Test func tensorFlowSamePaddingSaturates() {
+        #expect(Padding.tensorFlowSame(input: 300, kernel: 3, stride: 2) == (0, 1))
+        #expect(Padding.tensorFlowSame(input: 19, kernel: 3, stride: 1, dilation: 6) == (6, 6))
+        #expect(Padding.tensorFlowSame(input: 300, kernel: 3, stride: Int.max) == (0, 0))
+        #expect(Padding.tensorFlowSame(input: 300, kernel: 3, stride: 0) == (0, 0))
+        let huge = Padding.tensorFlowSame(input: 300, kernel: 3, stride: 1, dilation: Int.max)
+        #expect(huge.before > GraphLimits.standard.maximumPadding && huge.after >= huge.before)
+    }
+
     @Test func checkedSizes() {
         #expect(CheckedSize.product(1 << 32, 1 << 31) == nil)
         #expect(CheckedSize.product(3, -1) == nil)
