@@ -1,3 +1,4 @@
+import Foundation
 import MediaIO
 import ModelStore
 import NeuralNet
@@ -17,47 +18,50 @@ public final class Detector {
     private let affine: BilinearResizer.ChannelAffine
     private let classFilter: Set<Int>?
     private let boxesPerLocation: [Int]
+    /// The model file, for messages.
+    private let file: String
 
-    /// Compiles the model's network and checks that its heads agree with its default boxes.
-    public convenience init(model: ModelFile, options: DetectorOptions = DetectorOptions()) throws {
-        let p = model.manifest.preprocessing
-        guard p.scale.count == 3, p.offset.count == 3, p.inputWidth > 0, p.inputHeight > 0 else {
-            throw DetectionError.invalidModel("preprocessing needs 3 scales and 3 offsets and a positive input size")
+    /// Validates the model (``ModelValidation``: every manifest and graph value, their consistency, the memory the
+    /// detector needs) and only then compiles its network. This is the one way a native model becomes runnable, so
+    /// `ssdd model info`, `ssdd detect` and the daemon accept and reject exactly the same files.
+    ///
+    /// - Throws: ``ModelStore/ModelValidationError`` naming the file and the manifest or graph key at fault (or the
+    ///   label of `options.labels` the model does not have).
+    public convenience init(model: ModelFile, options: DetectorOptions = DetectorOptions()) throws(ModelValidationError) {
+        let file = model.url.path
+        _ = try ModelValidation.validate(model, options: options)
+        let network: Network
+        do {
+            network = try Network(graph: model.graph, parameters: model, options: options.networkOptions)
+        } catch {
+            throw ModelValidation.error(error, file: file)
         }
-        let network = try Network(graph: model.graph, parameters: model,
-                                  options: NetworkOptions(threads: options.threads, winograd: options.winograd))
-        try self.init(manifest: model.manifest, options: options, network: network)
+        do {
+            try self.init(manifest: model.manifest, options: options, network: network, file: file)
+        } catch {
+            throw ModelValidation.error(error, file: file)
+        }
     }
 
     /// A detector for the same model and options that shares this one's compiled weights (``NeuralNet/Network/replica()``)
     /// and can run at the same time on another thread.
     public func replica() throws -> Detector {
-        try Detector(manifest: manifest, options: options, network: network.replica())
+        try Detector(manifest: manifest, options: options, network: network.replica(), file: file)
     }
 
-    private init(manifest: ModelManifest, options: DetectorOptions, network: Network) throws {
+    private init(manifest: ModelManifest, options: DetectorOptions, network: Network, file: String) throws {
         let p = manifest.preprocessing
         guard manifest.labels.count >= 2 else { throw DetectionError.invalidModel("the model names \(manifest.labels.count) classes") }
         self.manifest = manifest
         self.options = options
+        self.file = file
         self.network = network
         anchors = try AnchorSet(manifest.anchors, inputWidth: p.inputWidth, inputHeight: p.inputHeight)
         decoder = try BoxDecoder(manifest.boxCoding)
         postProcessor = PostProcessor(settings: manifest.postprocessing, classes: manifest.labels.count, anchors: anchors)
         affine = BilinearResizer.ChannelAffine(scale: (p.scale[0], p.scale[1], p.scale[2]), offset: (p.offset[0], p.offset[1], p.offset[2]))
         boxesPerLocation = AnchorSet.boxesPerLocation(manifest.anchors)
-        if let labels = options.labels {
-            var indices = Set<Int>()
-            for label in labels {
-                guard let index = manifest.labels.firstIndex(of: label), index > 0 else {
-                    throw DetectionError.invalidModel("label '\(label)' is not one of the model's classes: \(manifest.labels.dropFirst().filter { $0 != "N/A" }.joined(separator: ", "))")
-                }
-                indices.insert(index)
-            }
-            classFilter = indices
-        } else {
-            classFilter = nil
-        }
+        classFilter = try ModelValidation.classFilter(manifest, options: options, file: file)
         try checkHeads()
     }
 

@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// How a ``Detector`` runs and filters.
 public struct DetectorOptions: Sendable, Equatable {
     /// Threads for the network (engine kernels and OpenBLAS).
@@ -9,11 +11,24 @@ public struct DetectorOptions: Sendable, Equatable {
     /// Allow Winograd F(4×4, 3×3) for the 3×3 convolutions (``NeuralNet/NetworkOptions/winograd``); false runs them as
     /// direct convolutions.
     public var winograd: Bool
+    /// Most bytes one detector may allocate (network and detection buffers, ``ModelValidation/Report/bytes``); a model
+    /// that needs more is rejected before anything is allocated. Each ``Detector/replica()`` adds its activations and
+    /// scratch again.
+    public var memoryLimit: Int
 
-    public init(threads: Int = 1, minimumScore: Float? = nil, labels: [String]? = nil, winograd: Bool = true) {
+    public init(
+        threads: Int = 1, minimumScore: Float? = nil, labels: [String]? = nil, winograd: Bool = true,
+        memoryLimit: Int = NetworkOptions.defaultMemoryLimit
+    ) {
         self.threads = threads
         self.minimumScore = minimumScore
         self.labels = labels
         self.winograd = winograd
+        self.memoryLimit = memoryLimit
+    }
+
+    /// The options of the detector's network.
+    var networkOptions: NetworkOptions {
+        NetworkOptions(threads: threads, winograd: winograd, memoryLimit: memoryLimit)
     }
 }

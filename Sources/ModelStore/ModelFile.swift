@@ -23,8 +23,12 @@ public struct ModelFile: Sendable {
     /// The mapped weights.
     public let tensors: SafeTensorsFile
 
-    /// Maps and validates the model at `url`: format version, decodable graph and manifest, every parameter the graph
-    /// names present with a fitting shape, every tensor float32.
+    /// Maps and validates the model at `url`: format version, decodable graph and manifest, every graph value in range
+    /// with inferable shapes (``NeuralNet/GraphLimits``), every parameter the graph names present with a fitting shape,
+    /// every tensor float32. The manifest's values and their consistency with the graph are checked when a detector is
+    /// built from the file (`Detector(model:options:)` in Detection).
+    ///
+    /// - Throws: ``ModelStoreError`` for the file's layout and metadata, ``ModelValidationError`` for a graph value.
     public init(contentsOf url: URL) throws {
         let file = try SafeTensorsFile(contentsOf: url)
         let path = url.path
@@ -39,6 +43,13 @@ public struct ModelFile: Sendable {
         for tensor in file.tensors where tensor.dtype != .float32 {
             throw ModelStoreError.unsupportedDType(
                 file: path, tensor: tensor.name, dtype: tensor.dtype.rawValue, supported: SafeTensorsDType.float32.rawValue)
+        }
+        // Graph values first (ranges, shapes with checked arithmetic), so a hostile attribute is named as such rather
+        // than as a weight shape that disagrees with it.
+        do {
+            _ = try graph.outputShapes()
+        } catch {
+            throw ModelValidationError(error, file: path)
         }
         try GraphParameterCheck.validate(graph: graph, file: path) { file.info(named: $0)?.shape }
         self.url = url

@@ -15,6 +15,13 @@ struct BufferPlan {
     ///   - steps: per step, the slots read and the slot written, in execution order.
     ///   - pinned: slots that must survive to the end (the graph outputs).
     init(sizes: [Int], steps: [(inputs: [Int], output: Int)], pinned: Set<Int>) {
+        let layout = Self.layout(sizes: sizes, steps: steps, pinned: pinned)
+        self.init(bufferOfSlot: layout.bufferOfSlot, capacities: layout.capacities)
+    }
+
+    /// The plan without its buffers: which buffer holds each slot and each buffer's capacity in floats. Allocates
+    /// nothing, so ``NetworkFootprint`` can size a network before it is built.
+    static func layout(sizes: [Int], steps: [(inputs: [Int], output: Int)], pinned: Set<Int>) -> (bufferOfSlot: [Int?], capacities: [Int]) {
         var lastUse = [Int](repeating: -1, count: sizes.count)
         for (index, step) in steps.enumerated() {
             for slot in step.inputs { lastUse[slot] = index }
@@ -45,8 +52,7 @@ struct BufferPlan {
             }
             if lastUse[step.output] == -1, let buffer = bufferOfSlot[step.output] { free.append(buffer) }
         }
-        self.bufferOfSlot = bufferOfSlot
-        self.buffers = capacities.map { TensorStorage(count: $0) }
+        return (bufferOfSlot, capacities)
     }
 
     private init(bufferOfSlot: [Int?], capacities: [Int]) {

@@ -25,32 +25,17 @@ struct GraphCompiler {
         self.available = Set(parameters.parameterNames)
     }
 
-    func compile() throws -> Result {
-        let input = graph.inputShape
-        guard input.count == 3, input.allSatisfy({ $0 > 0 }) else {
-            throw NetworkError.invalidNode(node: graph.inputName, reason: "input shape \(input) is not a positive [H, W, C]")
-        }
-        var slots: [String: Int] = [graph.inputName: 0]
-        var result = Result(steps: [], slotShapes: [input], outputSlots: [], multiplyAccumulateCount: 0)
-        for node in graph.nodes {
-            if slots[node.name] != nil {
-                throw NetworkError.invalidNode(node: node.name, reason: "the name is already defined by an earlier node")
-            }
-            let inputSlots = try node.inputs.map { name in
-                guard let slot = slots[name] else { throw NetworkError.unknownInput(node: node.name, input: name) }
-                return slot
-            }
-            let shapes = inputSlots.map { result.slotShapes[$0] }
-            let (work, shape, kind) = try compile(node, inputShapes: shapes)
-            if case .convolution(let conv) = work { result.multiplyAccumulateCount += conv.geometry.multiplyAccumulateCount }
-            let slot = result.slotShapes.count
-            result.slotShapes.append(shape)
-            slots[node.name] = slot
-            result.steps.append(CompiledStep(name: node.name, kind: kind, work: work, inputs: inputSlots, output: slot, outputShape: shape))
-        }
-        result.outputSlots = try graph.outputs.map { name in
-            guard let slot = slots[name] else { throw NetworkError.unknownInput(node: "outputs", input: name) }
-            return slot
+    /// Builds the steps of a graph whose shapes `shapes` inferred (and so checked).
+    func compile(_ shapes: GraphShapes) throws -> Result {
+        var result = Result(
+            steps: [], slotShapes: shapes.slotShapes, outputSlots: shapes.outputSlots,
+            multiplyAccumulateCount: shapes.multiplyAccumulateCount)
+        for (index, node) in graph.nodes.enumerated() {
+            let inputSlots = shapes.nodeInputs[index]
+            let output = index + 1
+            let (work, kind) = try compile(node, window: shapes.windows[index], inputShapes: inputSlots.map { shapes.slotShapes[$0] })
+            result.steps.append(
+                CompiledStep(name: node.name, kind: kind, work: work, inputs: inputSlots, output: output, outputShape: shapes.slotShapes[output]))
         }
         if !referenceKernels { result.steps = Self.fusingPairs(result.steps, outputs: Set(result.outputSlots)) }
         return result
@@ -82,58 +67,30 @@ struct GraphCompiler {
         return fused
     }
 
-    private func compile(_ node: NetworkNode, inputShapes: [[Int]]) throws -> (CompiledStep.Work, [Int], String) {
-        func arity(_ n: Int) throws {
-            if inputShapes.count != n {
-                throw NetworkError.invalidNode(node: node.name, reason: "takes \(n) input(s), got \(inputShapes.count)")
-            }
-        }
+    /// The work of one node whose attributes and shapes ``GraphShapes`` checked.
+    private func compile(_ node: NetworkNode, window: GraphShapes.Window, inputShapes: [[Int]]) throws -> (CompiledStep.Work, String) {
         let pointwise: PointwiseAlgorithm = referenceKernels ? .reference : .vector
-        switch node.operation {
-        case .convolution(let c):
-            try arity(1)
-            let conv = try convolution(node.name, c, input: inputShapes[0])
-            let kind = "conv\(c.kernelHeight)x\(c.kernelWidth)\(c.groups > 1 ? "g" : "")/\(conv.algorithm.rawValue)"
-            return (.convolution(conv), conv.outputShape, kind)
-        case .maxPool(let p):
-            try arity(1)
-            let s = inputShapes[0]
-            let g = PoolingGeometry(
-                inputHeight: s[0], inputWidth: s[1], channels: s[2], kernelHeight: p.kernelHeight, kernelWidth: p.kernelWidth,
-                strideY: p.strideY, strideX: p.strideX, padding: Padding2D(p.padding), ceilMode: p.ceilMode)
-            if let reason = g.invalidReason { throw NetworkError.invalidNode(node: node.name, reason: "max pool: \(reason)") }
-            return (.maxPool(g, referenceKernels ? .reference : nil), [g.outputHeight, g.outputWidth, s[2]], "maxPool")
-        case .add(let activation):
-            try arity(2)
-            if inputShapes[0] != inputShapes[1] {
-                throw NetworkError.invalidNode(node: node.name, reason: "add of shapes \(inputShapes[0]) and \(inputShapes[1])")
-            }
-            return (.add(FusedActivation(activation), pointwise), inputShapes[0], "add")
-        case .concatenate:
-            guard let first = inputShapes.first else {
-                throw NetworkError.invalidNode(node: node.name, reason: "concatenate needs at least one input")
-            }
-            if inputShapes.contains(where: { $0[0] != first[0] || $0[1] != first[1] }) {
-                throw NetworkError.invalidNode(node: node.name, reason: "concatenate of different spatial sizes \(inputShapes)")
-            }
-            let channels = inputShapes.map { $0[2] }
-            return (.concatenate(channels: channels), [first[0], first[1], channels.reduce(0, +)], "concatenate")
-        case .l2Normalize(let scaleName, let epsilon):
-            try arity(1)
+        switch (node.operation, window) {
+        case (.convolution(let c), .convolution(let g)):
+            let conv = try convolution(c, geometry: g)
+            return (.convolution(conv), "conv\(c.kernelHeight)x\(c.kernelWidth)\(c.groups > 1 ? "g" : "")/\(conv.algorithm.rawValue)")
+        case (.maxPool, .maxPool(let g)):
+            return (.maxPool(g, referenceKernels ? .reference : nil), "maxPool")
+        case (.add(let activation), _):
+            return (.add(FusedActivation(activation), pointwise), "add")
+        case (.concatenate, _):
+            return (.concatenate(channels: inputShapes.map { $0[2] }), "concatenate")
+        case (.l2Normalize(let scaleName, let epsilon), _):
             let scale = try parameter(scaleName, expected: [inputShapes[0][2]]) { TensorStorage(copying: $0) }
-            return (.l2Normalize(scale: scale, epsilon: epsilon), inputShapes[0], "l2Normalize")
-        case .activation(let activation):
-            try arity(1)
-            return (.activation(FusedActivation(activation), pointwise), inputShapes[0], "activation")
+            return (.l2Normalize(scale: scale, epsilon: epsilon), "l2Normalize")
+        case (.activation(let activation), _):
+            return (.activation(FusedActivation(activation), pointwise), "activation")
+        case (.convolution, _), (.maxPool, _):
+            preconditionFailure("GraphShapes gives every convolution and pooling node its window")
         }
     }
 
-    private func convolution(_ name: String, _ c: Convolution, input s: [Int]) throws -> Convolution2D {
-        let g = ConvolutionGeometry(
-            inputHeight: s[0], inputWidth: s[1], inputChannels: s[2], outputChannels: c.outChannels,
-            kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, strideY: c.strideY, strideX: c.strideX,
-            dilationY: c.dilationY, dilationX: c.dilationX, groups: c.groups, padding: Padding2D(c.padding))
-        if let reason = g.invalidReason { throw NetworkError.invalidNode(node: name, reason: "convolution on \(s): \(reason)") }
+    private func convolution(_ c: Convolution, geometry g: ConvolutionGeometry) throws -> Convolution2D {
         let activation = FusedActivation(c.activation)
         let bias: TensorStorage? = try c.bias.map { try parameter($0, expected: [c.outChannels]) { TensorStorage(copying: $0) } }
         let algorithm: ConvolutionAlgorithm? = referenceKernels ? .reference : nil

@@ -27,10 +27,17 @@ public final class Network: @unchecked Sendable {
     ///
     /// - Throws: ``NetworkError/missingParameter(_:)``, ``NetworkError/parameterShape(name:expected:actual:)`` (weights
     ///   OIHW `[out, in/groups, kh, kw]`, bias `[out]`, L2 scale `[C]`), ``NetworkError/unknownInput(node:input:)``,
-    ///   ``NetworkError/invalidNode(node:reason:)``; or whatever `parameters` throws while reading.
+    ///   ``NetworkError/invalidNode(node:reason:)``, ``NetworkError/invalidValue(key:reason:)`` (a value outside
+    ///   ``NetworkOptions/limits``), ``NetworkError/exceedsMemoryLimit(footprint:limit:)`` (checked before anything is
+    ///   allocated); or whatever `parameters` throws while reading.
     public init(graph: NetworkGraph, parameters: any ParameterSource, options: NetworkOptions = NetworkOptions()) throws {
+        let shapes = try GraphShapes(graph, limits: options.limits)
+        let footprint = try NetworkFootprint(shapes: shapes, options: options)
+        guard footprint.bytes <= options.memoryLimit else {
+            throw NetworkError.exceedsMemoryLimit(footprint: footprint, limit: options.memoryLimit)
+        }
         let compiled = try GraphCompiler(graph: graph, parameters: parameters, referenceKernels: options.referenceKernels,
-                                         winograd: options.winograd).compile()
+                                         winograd: options.winograd).compile(shapes)
         self.graph = graph
         self.options = options
         self.steps = compiled.steps

@@ -10,6 +10,11 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
     case invalidNode(node: String, reason: String)
     /// The tensor given to `forward` does not have the graph's input shape.
     case inputShape(expected: [Int], actual: [Int])
+    /// A value of the graph is out of its range (``GraphLimits``): `key` locates it in the graph's JSON, e.g.
+    /// `nodes['conv1'].padding.top`, `inputShape`.
+    case invalidValue(key: String, reason: String)
+    /// Compiling the network would need more memory than ``NetworkOptions/memoryLimit`` (checked before allocating).
+    case exceedsMemoryLimit(footprint: NetworkFootprint, limit: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +28,10 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
             return "node '\(node)': \(reason)"
         case .inputShape(let expected, let actual):
             return "network input has shape \(actual), expected \(expected)"
+        case .invalidValue(let key, let reason):
+            return "\(key) \(reason)"
+        case .exceedsMemoryLimit(let footprint, let limit):
+            return "the network needs \(footprint), more than the limit of \(NetworkFootprint.format(bytes: limit))"
         }
     }
 }

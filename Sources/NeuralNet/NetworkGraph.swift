@@ -76,10 +76,15 @@ public struct Padding: Codable, Sendable, Equatable {
     public static func uniform(_ p: Int) -> Padding { Padding(top: p, left: p, bottom: p, right: p) }
 
     /// TensorFlow "SAME" padding for one axis: output = ceil(input / stride), extra pixel after.
+    ///
+    /// Values come from imported files, so the arithmetic saturates instead of trapping: out-of-range inputs (a
+    /// non-positive stride or kernel, a negative input, a dilated kernel past `Int.max`) give a padding that graph
+    /// validation (``GraphLimits/maximumPadding``) rejects, or none.
     public static func tensorFlowSame(input: Int, kernel: Int, stride: Int, dilation: Int = 1) -> (before: Int, after: Int) {
-        let output = (input + stride - 1) / stride
-        let effective = (kernel - 1) * dilation + 1
-        let total = max((output - 1) * stride + effective - input, 0)
+        guard input >= 0, kernel >= 1, stride >= 1, dilation >= 1 else { return (0, 0) }
+        let output = input / stride + (input % stride == 0 ? 0 : 1)
+        let effective = (kernel - 1).multipliedSaturating(dilation).addingSaturating(1)
+        let total = max(max(output - 1, 0).multipliedSaturating(stride).addingSaturating(effective) - input, 0)
         return (total / 2, total - total / 2)
     }
 }

@@ -10,11 +10,24 @@ public struct NetworkOptions: Sendable, Equatable {
     /// default): a quarter of the multiplications, at the price of float32 rounding about 1e-6 relative per layer. False
     /// keeps direct (im2col) convolution, whose sums differ from a reference only in their order.
     public var winograd: Bool
+    /// Most bytes the compiled network may hold (``NetworkFootprint``: activations, repacked weights, scratch); a graph
+    /// that needs more is rejected before anything is allocated.
+    public var memoryLimit: Int
+    /// Bounds on the values the graph may state.
+    public var limits: GraphLimits
 
-    public init(threads: Int = 1, referenceKernels: Bool = false, winograd: Bool = true) {
+    /// The default ``memoryLimit``: 2 GiB, several times what SSD512 needs.
+    public static let defaultMemoryLimit = 2 << 30
+
+    public init(
+        threads: Int = 1, referenceKernels: Bool = false, winograd: Bool = true, memoryLimit: Int = defaultMemoryLimit,
+        limits: GraphLimits = .standard
+    ) {
         self.threads = max(1, threads)
         self.referenceKernels = referenceKernels
         self.winograd = winograd
+        self.memoryLimit = memoryLimit
+        self.limits = limits
     }
 }
 

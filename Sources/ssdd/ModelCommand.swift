@@ -1,7 +1,9 @@
 import ArgumentParser
+import Detection
 import Foundation
 import ModelImport
 import ModelStore
+import NeuralNet
 
 /// `ssdd model import|info`.
 struct ModelCommand: ParsableCommand {
@@ -31,14 +33,29 @@ struct ModelCommand: ParsableCommand {
     }
 
     struct Info: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a model file's metadata and parameter count.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a model file's metadata, validate it and print ok if ssdd can run it.",
+            discussion: "Runs exactly the validation `ssdd detect` and `ssdd run` run at load (every manifest and graph value, their consistency, the memory the detector needs) and compiles the network. Exit status 1, with the file and the key at fault, if the model cannot run.")
 
         @Argument(help: "A native model file.")
         var file: String
 
+        @Option(help: "Validate for this many inference threads (scratch memory grows with them).")
+        var threads = 1
+
+        func validate() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
         func run() throws {
             let model = try ModelFile(contentsOf: URL(fileURLWithPath: file))
+            let options = DetectorOptions(threads: threads)
+            let report = try ModelValidation.validate(model, options: options)
+            // Building the detector is what `detect` and the daemon do next: compile the network, generate the anchors.
+            _ = try Detector(model: model, options: options)
             Console.writeLine(model.summary.description)
+            Console.writeLine("memory:       \(NetworkFootprint.format(bytes: report.bytes)) (network \(report.network), \(report.anchorCount) anchors)")
+            Console.writeLine("ok")
         }
     }
 }

@@ -64,18 +64,24 @@ public struct ConvolutionGeometry: Sendable, Hashable {
         self.padding = padding
     }
 
-    /// Output rows: `(H + top + bottom − ((kh−1)·dy + 1)) / sy + 1`.
+    /// Output rows: `(H + top + bottom − ((kh−1)·dy + 1)) / sy + 1`; 0 when the kernel does not fit or the values are out
+    /// of range (``invalidReason`` says which).
     public var outputHeight: Int {
-        (inputHeight + padding.top + padding.bottom - ((kernelHeight - 1) * dilationY + 1)) / strideY + 1
+        CheckedSize.windowOutput(
+            input: inputHeight, before: padding.top, after: padding.bottom, kernel: kernelHeight, dilation: dilationY,
+            stride: strideY) ?? 0
     }
 
-    /// Output columns: `(W + left + right − ((kw−1)·dx + 1)) / sx + 1`.
+    /// Output columns: `(W + left + right − ((kw−1)·dx + 1)) / sx + 1`; 0 when the kernel does not fit or the values are
+    /// out of range.
     public var outputWidth: Int {
-        (inputWidth + padding.left + padding.right - ((kernelWidth - 1) * dilationX + 1)) / strideX + 1
+        CheckedSize.windowOutput(
+            input: inputWidth, before: padding.left, after: padding.right, kernel: kernelWidth, dilation: dilationX,
+            stride: strideX) ?? 0
     }
 
     /// Input channels seen by each output channel.
-    public var inputChannelsPerGroup: Int { inputChannels / groups }
+    public var inputChannelsPerGroup: Int { groups > 0 ? inputChannels / groups : 0 }
 
     /// Expected OIHW weight shape.
     public var weightShape: [Int] { [outputChannels, inputChannelsPerGroup, kernelHeight, kernelWidth] }
@@ -83,12 +89,17 @@ public struct ConvolutionGeometry: Sendable, Hashable {
     /// True for a depthwise convolution (one input channel per group, one output per input channel).
     public var isDepthwise: Bool { groups == inputChannels && groups == outputChannels && groups > 1 }
 
-    /// Multiply-accumulates of one forward pass.
+    /// Multiply-accumulates of one forward pass (0 when the output is empty or out of range, `Int.max` when the product
+    /// overflows; ``invalidReason`` rejects both).
     public var multiplyAccumulateCount: Int {
-        outputHeight * outputWidth * outputChannels * inputChannelsPerGroup * kernelHeight * kernelWidth
+        CheckedSize.product(outputHeight, outputWidth, outputChannels, inputChannelsPerGroup, kernelHeight, kernelWidth)
+            ?? .max
     }
 
-    /// Why this geometry cannot run, or nil when it is valid.
+    /// Why this geometry cannot run, or nil when it is valid. Every size is checked with overflow-reporting arithmetic,
+    /// so hostile values (padding `Int.max`, dilation 2⁶²) give a reason here, never a trap: sizes positive, the kernel
+    /// fitting the padded input, and every tensor (input, output, weights, an im2col row) at most
+    /// ``CheckedSize/maximumTensorElements`` elements.
     public var invalidReason: String? {
         if [inputHeight, inputWidth, inputChannels, outputChannels, kernelHeight, kernelWidth].contains(where: { $0 <= 0 }) {
             return "sizes must be positive"
@@ -98,9 +109,32 @@ public struct ConvolutionGeometry: Sendable, Hashable {
         if groups <= 0 || inputChannels % groups != 0 || outputChannels % groups != 0 {
             return "groups \(groups) must divide input channels \(inputChannels) and output channels \(outputChannels)"
         }
-        if outputHeight <= 0 || outputWidth <= 0 {
+        guard
+            let height = CheckedSize.windowOutput(
+                input: inputHeight, before: padding.top, after: padding.bottom, kernel: kernelHeight, dilation: dilationY,
+                stride: strideY),
+            let width = CheckedSize.windowOutput(
+                input: inputWidth, before: padding.left, after: padding.right, kernel: kernelWidth, dilation: dilationX,
+                stride: strideX)
+        else {
+            return "padding \([padding.top, padding.left, padding.bottom, padding.right]) or dilation \(dilationY)x\(dilationX) "
+                + "is out of range (the padded input or dilated kernel overflows)"
+        }
+        if height <= 0 || width <= 0 {
             return "kernel \(kernelHeight)x\(kernelWidth) does not fit the padded \(inputHeight)x\(inputWidth) input"
         }
+        let limit = CheckedSize.maximumTensorElements
+        let tensors: [(String, [Int])] = [
+            ("input", [inputHeight, inputWidth, inputChannels]), ("output", [height, width, outputChannels]),
+            ("weights", weightShape), ("im2col row", [kernelHeight, kernelWidth, inputChannels]),
+        ]
+        for (name, shape) in tensors {
+            guard let count = CheckedSize.product(shape), count <= limit else {
+                return "\(name) \(shape) has more than \(limit) elements"
+            }
+        }
+        guard CheckedSize.product(height, width, outputChannels, inputChannelsPerGroup, kernelHeight, kernelWidth) != nil
+        else { return "the multiply-accumulate count overflows" }
         return nil
     }
 }
@@ -133,15 +167,17 @@ public struct PoolingGeometry: Sendable, Hashable {
         self.ceilMode = ceilMode
     }
 
+    /// Output rows (PyTorch semantics); 0 when the window does not fit or the values are out of range.
     public var outputHeight: Int {
-        Self.outputSize(inputHeight, kernelHeight, strideY, padding.top, padding.bottom, ceilMode)
+        Self.outputSize(inputHeight, kernelHeight, strideY, padding.top, padding.bottom, ceilMode) ?? 0
     }
 
+    /// Output columns (PyTorch semantics); 0 when the window does not fit or the values are out of range.
     public var outputWidth: Int {
-        Self.outputSize(inputWidth, kernelWidth, strideX, padding.left, padding.right, ceilMode)
+        Self.outputSize(inputWidth, kernelWidth, strideX, padding.left, padding.right, ceilMode) ?? 0
     }
 
-    /// Why this geometry cannot run, or nil when it is valid.
+    /// Why this geometry cannot run, or nil when it is valid (checked arithmetic throughout, as for convolutions).
     public var invalidReason: String? {
         if [inputHeight, inputWidth, channels, kernelHeight, kernelWidth, strideY, strideX].contains(where: { $0 <= 0 }) {
             return "sizes and strides must be positive"
@@ -152,16 +188,31 @@ public struct PoolingGeometry: Sendable, Hashable {
         {
             return "padding must be smaller than the kernel"
         }
-        if outputHeight <= 0 || outputWidth <= 0 { return "window does not fit the padded input" }
+        guard let height = Self.outputSize(inputHeight, kernelHeight, strideY, padding.top, padding.bottom, ceilMode),
+              let width = Self.outputSize(inputWidth, kernelWidth, strideX, padding.left, padding.right, ceilMode)
+        else { return "the padded input overflows" }
+        if height <= 0 || width <= 0 { return "window does not fit the padded input" }
+        let limit = CheckedSize.maximumTensorElements
+        for (name, shape) in [("input", [inputHeight, inputWidth, channels]), ("output", [height, width, channels])] {
+            guard let count = CheckedSize.product(shape), count <= limit else {
+                return "\(name) \(shape) has more than \(limit) elements"
+            }
+        }
         return nil
     }
 
-    /// PyTorch `pooling_output_shape`: the last window must start inside the input or the leading padding.
-    static func outputSize(_ input: Int, _ kernel: Int, _ stride: Int, _ before: Int, _ after: Int, _ ceil: Bool) -> Int {
-        let span = input + before + after - kernel
+    /// PyTorch `pooling_output_shape`: the last window must start inside the input or the leading padding. Nil when a
+    /// value is out of range or the arithmetic overflows.
+    static func outputSize(_ input: Int, _ kernel: Int, _ stride: Int, _ before: Int, _ after: Int, _ ceil: Bool) -> Int? {
+        guard input >= 0, kernel >= 1, stride >= 1, before >= 0, after >= 0,
+              let padded = CheckedSize.sum(input, before, after), let inputAndBefore = CheckedSize.sum(input, before)
+        else { return nil }
+        let span = padded - kernel
         if span < 0 { return 0 }
-        var out = (ceil ? (span + stride - 1) / stride : span / stride) + 1
-        if ceil && (out - 1) * stride >= input + before { out -= 1 }
+        // span ≤ Int.max − 1 and stride ≥ 1, so span + stride − 1 can overflow only for huge strides: divide first.
+        var out = (ceil ? span / stride + (span % stride == 0 ? 0 : 1) : span / stride) + 1
+        let (lastStart, overflow) = (out - 1).multipliedReportingOverflow(by: stride)
+        if ceil && (overflow || lastStart >= inputAndBefore) { out -= 1 }
         return out
     }
 }
