@@ -62,13 +62,8 @@ extension DaemonConfiguration {
         var status = stat()
         if stat(path, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFREG else {
-                let kind = switch status.st_mode & S_IFMT {
-                case S_IFDIR: "a directory"
-                case S_IFIFO: "a FIFO"
-                case S_IFSOCK: "a socket"
-                default: "a device or special file"
-                }
-                return "\(path) is \(kind), not a regular file (a file output appends to a file; use the socket to stream)"
+                let kind = OutputFile.kind(of: status.st_mode)
+                return "\(path) is a \(kind), not a regular file (a file output appends to a file; use the socket to stream)"
             }
             guard access(path, W_OK) == 0 else { return "\(path) is not writable" }
             return nil

@@ -55,7 +55,7 @@ extension DaemonConfiguration {
         try metrics?.limits.validate(file: file)
     }
 
-    /// The configuration file's name for a component's internal key.
+    /// The configuration file's name for a component's internal key (the socket publisher already uses the file's).
     static func fileKey(_ key: String) -> String {
         let names = [
             "tracker.maxAge": "tracker.max_age", "tracker.minHits": "tracker.min_hits",
@@ -63,8 +63,6 @@ extension DaemonConfiguration {
             "sinks.file.path": "output.file.path", "sinks.file.maxFileBytes": "output.file.rotate_bytes",
             "sinks.file.rotationInterval": "output.file.rotate_seconds", "sinks.file.fileMode": "output.file.mode",
             "sinks.file.group": "output.file.group",
-            "sinks.socket.path": "output.socket.path", "sinks.socket.mode": "output.socket.mode",
-            "sinks.socket.group": "output.socket.group",
         ]
         return names[key] ?? key
     }

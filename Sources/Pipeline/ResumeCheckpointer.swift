@@ -56,14 +56,10 @@ final class ResumeCheckpointer: Sendable {
 
     /// Makes the outputs durable and saves every point that moved.
     func checkpoint(outputs: Outputs) async {
-        let durableQueues: [OutputQueue]
-        var marks: [[Int?]]
-        if outputs.fileQueues.isEmpty {
-            durableQueues = outputs.queues
-            marks = durableQueues.map { q in streams.indices.map { q.writtenThrough(stream: $0) } }
-        } else {
-            durableQueues = outputs.fileQueues
-            marks = durableQueues.map { q in streams.indices.map { q.writtenThrough(stream: $0) } }
+        let durableQueues = outputs.fileQueues.isEmpty ? outputs.queues : outputs.fileQueues
+        // Marks are read before the flush, so everything they cover is fsynced by it.
+        var marks = durableQueues.map { q in streams.indices.map { q.writtenThrough(stream: $0) } }
+        if !outputs.fileQueues.isEmpty {
             for (i, file) in outputs.files.enumerated() {
                 await file.flush()
                 let s = file.statistics

@@ -68,8 +68,8 @@ struct TableReader {
 
     /// A number of seconds in `range` as a `Duration`, or `fallback` when absent.
     mutating func seconds(_ name: String, default fallback: Duration, range: ClosedRange<Double>) throws -> Duration {
-        guard try double(name) != nil else { return fallback }
-        let value = try double(name, default: 0, range: range)
+        guard let value = try double(name) else { return fallback }
+        guard range.contains(value) else { throw error(name, "must be between \(range.lowerBound) and \(range.upperBound), got \(value)") }
         return .nanoseconds(Int64(value * 1e9))
     }
 

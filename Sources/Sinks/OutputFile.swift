@@ -6,7 +6,7 @@ import Darwin
 
 /// Opening a JSON Lines output file: append-only, regular files only, created with exactly the configured mode and
 /// group whatever the umask.
-enum OutputFile {
+public enum OutputFile {
     /// Opens (creating if needed) the file at `configuration.path` for appending.
     ///
     /// The open never blocks: it is non-blocking until the descriptor is known to be a regular file, so a FIFO at the
@@ -50,8 +50,8 @@ enum OutputFile {
         }
     }
 
-    /// What a non-regular file is, for messages.
-    static func kind(of mode: mode_t) -> String {
+    /// What a non-regular file is, for messages ("directory", "FIFO", …); the configuration check uses it too.
+    public static func kind(of mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFDIR: "directory"
         case S_IFIFO: "FIFO"
