@@ -130,7 +130,14 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sinks", "Tracking", "MediaIO"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "Sinks", "Tracking", "MediaIO", "Detection",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TrainingTests",

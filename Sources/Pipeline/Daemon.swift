@@ -7,13 +7,22 @@ import Sinks
 import TensorEngine
 import UnixSignals
 
-/// `ssdd run`: the long-running service. Sources (one thread each) → bounded per-stream queues → a shared pool of
-/// inference threads → in-order delivery with tracking → JSON Lines files and the Unix-socket feed.
+/// `ssdd run`: checks and opens everything the configuration names, then runs the pipeline as one `ServiceGroup`:
 ///
-/// Graceful shutdown (SIGTERM/SIGINT via `ServiceGroup`): sources stop, every frame already accepted is inferred and
-/// written, trackers end their tracks, files are flushed and fsynced, subscribers get a final notice, then `run`
-/// returns. With only file streams, `run` returns by itself once every file is processed.
-public struct Daemon: Service {
+/// | registered | service | graceful shutdown (reverse order) |
+/// |---|---|---|
+/// | 1 | ``HeartbeatService`` | 6: watchdog pings stop last |
+/// | 2 | ``MetricsListenerService`` | 5: the listener closes |
+/// | 3 | ``OutputsService`` | 4: queues drained (with a deadline), resume points saved, files fsynced and closed, subscribers told |
+/// | 4 | ``DeliveryService`` | 3: every inferred frame's lines queued, trackers end their tracks |
+/// | 5 | ``InferenceService`` | 2: workers run the scheduler dry, threads joined |
+/// | 6 | ``SourcesService`` | 1: sources stop reading (`STOPPING=1`) |
+///
+/// (``PipelineServices`` fixes the order.) SIGTERM/SIGINT start the graceful shutdown; with only file streams the
+/// sources service returns once every file is read, which shuts the group down the same way. A service that fails
+/// shuts the group down gracefully too, so the outputs are always drained and closed. Start-up errors (before the
+/// group runs) name the configuration key.
+public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
     public let notifier: SystemdNotifier
@@ -34,7 +43,35 @@ public struct Daemon: Service {
         self.metrics = PipelineMetrics(streamNames: configuration.streams.map(\.name))
     }
 
-    public func run() async throws {
+    /// Starts the daemon and runs it until it has shut down: opens everything (throwing a ``StartupError`` naming the
+    /// key on failure), runs the service group with `gracefulShutdownSignals`, then logs a summary.
+    public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        let assembly = try await assemble()
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: assembly.services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        var failure: (any Error)?
+        do {
+            try await group.run()
+        } catch {
+            failure = error
+        }
+        logSummary()
+        if let failure { throw failure }
+        if assembly.runningStreams == 0 {
+            throw StartupError(key: "streams", message: "no stream could start: every stream's model failed to load")
+        }
+    }
+
+    /// The services in registration order, and how many streams run.
+    struct Assembly {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration]
+        var runningStreams: Int
+    }
+
+    /// Loads and compiles the models, opens the outputs and the metrics listener, and builds the services. Whatever
+    /// it opened is closed again when a later step fails.
+    func assemble() async throws -> Assembly {
         let streams = configuration.streams
         try configuration.checkEnvironment(file: configurationFile)
         raiseDescriptorLimit()
@@ -44,19 +81,9 @@ public struct Daemon: Service {
             liveStreams: streams.map(\.live),
             capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
-        let workers = try await runBlocking("ssdd-compile") { [prepared, metrics, logger] in
-            var workers: [InferenceWorker] = []
-            for i in 0..<configuration.workers.count {
-                let detectors = i == 0 ? prepared.detectors : try InferenceWorker.replicas(of: prepared.detectors)
-                workers.append(InferenceWorker(
-                    detectors: detectors, streamModel: prepared.streamModel, streams: streams, scheduler: scheduler,
-                    metrics: metrics, logger: logger, deliver: { continuation.yield($0) }))
-            }
-            return workers
-        }
+        let workers = try await makeWorkers(prepared, scheduler: scheduler, deliver: { continuation.yield($0) })
         let checkpointer = try resumeCheckpointer()
         let outputs = try await Outputs.open(configuration: configuration, logger: logger)
-        let drains = Task { await outputs.run() }
         var metricsServer: MetricsServer?
         do {
             if let m = configuration.metrics {
@@ -64,7 +91,7 @@ public struct Daemon: Service {
                     host: m.host, port: m.port, limits: m.limits, logger: logger, render: { [metrics] in metrics.render() })
             }
         } catch {
-            await outputs.finish(draining: drains, within: 5, logger: logger)
+            await outputs.close(within: 5, logger: logger)
             throw StartupError(key: "metrics.address", message: "cannot listen: \(error)")
         }
         metrics.addGauges { [metrics] in
@@ -74,9 +101,60 @@ public struct Daemon: Service {
                 ("ssdd_queue_pending_frames", "Frames accepted and not yet written.", zip(names, scheduler.pendingCounts()).map { ($0, Double($1)) }),
             ] + outputs.gauges()
         }
+        let sources = makeSources(prepared, scheduler: scheduler, checkpointer: checkpointer)
+        let delivery = DeliveryStage(
+            streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,
+            scheduler: scheduler, metrics: metrics, logger: logger, outputs: outputs.perStream,
+            firstTrackIDs: checkpointer?.starts.map(\.nextTrackID), observer: checkpointer)
+        let onStop: @Sendable () -> Void = { [notifier, logger] in
+            notifier.notify("STOPPING=1\nSTATUS=draining accepted frames")
+            logger.notice("stopping: draining frames already accepted")
+        }
+        let running = streams.count - prepared.failures.count
+        let onStart: @Sendable () -> Void = { [notifier, logger] in
+            notifier.notify("READY=1\nSTATUS=\(running) streams, \(workers.count) inference workers")
+            logger.info(
+                "ready",
+                metadata: [
+                    "streams": "\(running)", "workers": "\(workers.count)", "kernel": "\(TensorEngineInfo.gemmKernel)",
+                    "blas": "\(BLAS.coreName)",
+                ])
+        }
+        let services = PipelineServices(
+            heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
+            listeners: metricsServer.map { [MetricsListenerService(server: $0)] } ?? [],
+            outputs: OutputsService(outputs: outputs, checkpointer: checkpointer, logger: logger),
+            delivery: DeliveryService(stage: delivery, items: items),
+            inference: InferenceService(workers: workers, onDrained: { continuation.finish() }),
+            sources: SourcesService(sources: sources, scheduler: scheduler, onGracefulShutdown: onStop))
+        return Assembly(services: services.configurations, runningStreams: running)
+    }
 
-        for (i, worker) in workers.enumerated() { worker.start(name: "ssdd-infer-\(i)") }
-        for (i, stream) in streams.enumerated() {
+    /// One worker per `[workers] count`: the first with the compiled detectors, the others with replicas sharing
+    /// their weights.
+    private func makeWorkers(
+        _ prepared: PreparedModels, scheduler: FrameScheduler, deliver: @escaping @Sendable (DeliveryItem) -> Void
+    ) async throws -> [InferenceWorker] {
+        let streams = configuration.streams
+        return try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
+            var workers: [InferenceWorker] = []
+            for i in 0..<configuration.workers.count {
+                let detectors = i == 0 ? prepared.detectors : try InferenceWorker.replicas(of: prepared.detectors)
+                workers.append(InferenceWorker(
+                    detectors: detectors.map { $0 as (any FrameDetector)? }, streamModel: prepared.streamModel,
+                    streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, deliver: deliver))
+            }
+            return workers
+        }
+    }
+
+    /// A source per stream that has work. A stream whose model failed, or a file its resume point marks complete,
+    /// gets its `stream` record and is finished here instead.
+    private func makeSources(
+        _ prepared: PreparedModels, scheduler: FrameScheduler, checkpointer: ResumeCheckpointer?
+    ) -> [any FrameSource] {
+        var sources: [any FrameSource] = []
+        for (i, stream) in configuration.streams.enumerated() {
             guard let model = prepared.streamModel[i].flatMap({ prepared.detectors[$0] }) else {
                 // The stream's model failed to load: the stream fails, the others run.
                 let reason = prepared.failures[i] ?? "its model did not load"
@@ -85,8 +163,8 @@ public struct Daemon: Service {
                 continue
             }
             let start = checkpointer?.starts[i]
-            if let start, start.complete, !stream.live {
-                let message = "already processed (resume point in \(checkpointer!.store.path(of: stream.name)); remove it to process the file again)"
+            if let start, let checkpointer, start.complete, !stream.live {
+                let message = "already processed (resume point in \(checkpointer.store.path(of: stream.name)); remove it to process the file again)"
                 logger.notice("\(message)", metadata: ["stream": "\(stream.name)"])
                 scheduler.post(stream: i, state: StreamStateChange(state: .ended, message: message))
                 scheduler.finish(stream: i, complete: true)
@@ -97,48 +175,12 @@ public struct Daemon: Service {
                 index: i, configuration: stream, networkInputSize: (input.inputWidth, input.inputHeight), scheduler: scheduler,
                 metrics: metrics, logger: logger)
             source.resumeAfter = start?.frame ?? -1
-            source.start()
+            sources.append(source)
         }
-        let delivery = DeliveryStage(
-            streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,
-            scheduler: scheduler, metrics: metrics, logger: logger, outputs: outputs.perStream, progress: checkpointer)
-        let running = streams.count - prepared.failures.count
-        notifier.notify("READY=1\nSTATUS=\(running) streams, \(workers.count) inference workers")
-        logger.info("ready", metadata: ["streams": "\(running)", "workers": "\(workers.count)", "kernel": "\(TensorEngineInfo.gemmKernel)", "blas": "\(BLAS.coreName)"])
+        return sources
+    }
 
-        var failure: (any Error)?
-        do {
-            try await withGracefulShutdownHandler {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await delivery.run(items) }
-                    group.addTask { await heartbeat() }
-                    group.addTask { await reopenOnHangup(outputs) }
-                    if let checkpointer { group.addTask { await checkpointer.run(outputs: outputs, every: .seconds(1)) } }
-                    for file in outputs.files {
-                        // Lines held after failed writes are retried even when no new line arrives.
-                        group.addTask { await file.runRetryTimer(every: .seconds(2)) }
-                    }
-                    try await group.next()
-                    group.cancelAll()
-                }
-            } onGracefulShutdown: {
-                notifier.notify("STOPPING=1\nSTATUS=draining accepted frames")
-                logger.notice("stopping: draining frames already accepted")
-                scheduler.stopSources()
-            }
-        } catch {
-            failure = error
-            scheduler.stopSources()
-        }
-        // Every path ends here: sources stopped, workers joined, outputs drained and closed, listeners last.
-        continuation.finish()
-        if failure == nil {
-            _ = try? await runBlocking("ssdd-join") { for worker in workers { worker.join() } }
-        }
-        await outputs.drain(drains, within: 10, logger: logger)
-        await checkpointer?.checkpoint(outputs: outputs)
-        await outputs.close(within: 10, logger: logger)
-        await metricsServer?.stop()
+    private func logSummary() {
         let written = metrics.writtenCounts.reduce(0, +)
         let dropped = metrics.droppedCounts.reduce(0, +)
         var summary: Logger.Metadata = ["frames": "\(written)", "dropped": "\(dropped)"]
@@ -147,102 +189,5 @@ public struct Daemon: Service {
             summary["latency_p99_ms"] = "\(String(format: "%.1f", q.p99 * 1000))"
         }
         logger.info("stopped", metadata: summary)
-        if let failure { throw failure }
-        if running == 0 { throw StartupError(key: "streams", message: "no stream could start: every stream's model failed to load") }
     }
-
-    /// Raises the soft limit on open descriptors to the hard limit, so the listeners' reserve leaves the pipeline room.
-    private func raiseDescriptorLimit() {
-        do {
-            let limits = try OpenDescriptors.raiseSoftLimitToHardLimit()
-            logger.debug("open descriptor limit", metadata: ["previous": "\(limits.previous.map(String.init) ?? "unlimited")", "now": "\(limits.current.map(String.init) ?? "unlimited")"])
-        } catch {
-            logger.warning("cannot raise the open descriptor limit: \(error)")
-        }
-    }
-
-    /// The resume points' keeper, in `[state] dir` or systemd's `$STATE_DIRECTORY`; nil when neither is set.
-    private func resumeCheckpointer() throws -> ResumeCheckpointer? {
-        guard let directory = configuration.stateDirectory ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]
-            .flatMap({ $0.split(separator: ":").first.map(String.init) })
-        else {
-            logger.info("no state directory ([state] dir or $STATE_DIRECTORY): streams start from the beginning after a restart")
-            return nil
-        }
-        return ResumeCheckpointer(store: try ResumeStore(directory: directory), streams: configuration.streams, logger: logger)
-    }
-
-    /// The compiled detectors, one per distinct model path, and which stream uses which. A model that fails to load
-    /// or validate fails only the streams that use it (logged, and reported in their `stream` record); when every
-    /// model fails the daemon does not start.
-    private func prepareModels() async throws -> PreparedModels {
-        let streams = configuration.streams
-        let modelPaths = streams.map { $0.model ?? configuration.modelPath }
-        let distinct = Array(Set(modelPaths)).sorted()
-        let workers = configuration.workers
-        let prepared = try await runBlocking("ssdd-load") { [logger] in
-            var prepared = PreparedModels()
-            var errors: [String: String] = [:]
-            for path in distinct {
-                do {
-                    let model = try ModelFile(contentsOf: URL(fileURLWithPath: path))
-                    let users = zip(streams, modelPaths).filter { $0.1 == path }.map(\.0)
-                    prepared.detectors.append(
-                        try InferenceWorker.compile(model: model, streams: users, threads: workers.threads, winograd: workers.winograd))
-                } catch {
-                    logger.error("model failed to load: \(error)", metadata: ["model": "\(path)"])
-                    prepared.detectors.append(nil)
-                    errors[path] = "\(error)"
-                }
-            }
-            for (i, path) in modelPaths.enumerated() {
-                if let error = errors[path] {
-                    prepared.streamModel.append(nil)
-                    prepared.failures[i] = "\(path): \(error)"
-                } else {
-                    prepared.streamModel.append(distinct.firstIndex(of: path))
-                }
-            }
-            return prepared
-        }
-        if prepared.failures.count == streams.count, let first = prepared.failures.sorted(by: { $0.key < $1.key }).first {
-            throw StartupError(key: "model.path", message: first.value)
-        }
-        return prepared
-    }
-
-    /// Watchdog pings and a status line, from an async task that only sleeps (never blocks a pool thread).
-    private func heartbeat() async {
-        let interval = notifier.watchdogInterval.map { $0 / 2 } ?? .seconds(5)
-        var lastWritten = metrics.writtenCounts.reduce(0, +)
-        var last = ContinuousClock.now
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: min(interval, .seconds(5))) } catch { return }
-            let written = metrics.writtenCounts.reduce(0, +)
-            let elapsed = ContinuousClock.now - last
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let rate = Double(written - lastWritten) / max(seconds, 1e-3)
-            lastWritten = written
-            last = .now
-            var message = String(format: "STATUS=%d streams, %.1f frames/s, %d frames written", metrics.streamNames.count, rate, written)
-            if notifier.watchdogInterval != nil { message = "WATCHDOG=1\n" + message }
-            notifier.notify(message)
-        }
-    }
-
-    /// SIGHUP reopens the output files (logrotate's `postrotate` convention).
-    private func reopenOnHangup(_ outputs: Outputs) async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            logger.notice("SIGHUP: reopening output files")
-            await outputs.reopen()
-        }
-    }
-}
-
-/// Compiled detectors by distinct model, the model of each stream (nil when it failed) and why models failed.
-private struct PreparedModels: @unchecked Sendable {
-    // Unchecked: built once on the loading thread, then only read.
-    var detectors: [Detector?] = []
-    var streamModel: [Int?] = []
-    var failures: [Int: String] = [:]
 }

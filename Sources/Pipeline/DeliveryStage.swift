@@ -1,16 +1,16 @@
 import Detection
 import Foundation
 import Logging
-import MediaIO
 import Sinks
 import Tracking
 
-/// The last stage: puts each stream's results back in frame order, runs the stream's tracker, turns results into
-/// records (`frame`, `track` start/end, `stream`) and hands each encoded line to the outputs.
+/// The last stage: puts each stream's results back in frame order, runs the stream's tracker and event stage, turns
+/// results into records (`track` starts, `frame`, `track` ends, the event stage's records, `stream`) and hands each
+/// encoded line to the stream's outputs.
 ///
-/// Runs as one async loop that never waits for an output: each line is encoded once and offered to every output's
-/// bounded ``OutputQueue`` (a full queue drops the line and counts it; a slow output never delays the others). A
-/// frame's place in its stream's queue is released once every output has accepted (queued) its line.
+/// Each line is encoded once and offered to every output's bounded ``OutputQueue``; how a full queue behaves is the
+/// queue's policy (the daemon's drop the newest line and never wait, `ssdd detect`'s wait for room). A frame's place
+/// in its stream's queue is released once every output has accepted (queued) its lines.
 struct DeliveryStage {
     let streams: [StreamConfiguration]
     let trackerConfiguration: TrackerConfiguration
@@ -20,16 +20,23 @@ struct DeliveryStage {
     let logger: Logger
     /// Output queues for each stream (shared outputs appear in several lists).
     let outputs: [[OutputQueue]]
-    /// Where resume points learn what was delivered; nil without a state directory.
-    let progress: ResumeCheckpointer?
+    /// The id each stream's tracker gives first (resume points continue the numbering).
+    let firstTrackIDs: [Int]
+    /// Told of every delivered frame (resume points, progress); nil when nobody listens.
+    let observer: (any DeliveryObserver)?
+    /// Makes each stream's event stage.
+    let eventStages: EventStageFactory
+    /// The kinds of record written; others are not even encoded (`ssdd detect` writes frames only by default).
+    let kinds: Set<RecordKind>
     private let encoder = JSONLineEncoder()
 
     init(
         streams: [StreamConfiguration], trackerConfiguration: TrackerConfiguration, emptyFrames: Bool,
         scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger, outputs: [[OutputQueue]],
-        progress: ResumeCheckpointer? = nil
+        firstTrackIDs: [Int]? = nil, observer: (any DeliveryObserver)? = nil,
+        eventStages: @escaping EventStageFactory = { _ in PassThroughEventStage() },
+        kinds: Set<RecordKind> = [.frame, .track, .stream, .notice]
     ) {
-        self.progress = progress
         self.streams = streams
         self.trackerConfiguration = trackerConfiguration
         self.emptyFrames = emptyFrames
@@ -37,79 +44,92 @@ struct DeliveryStage {
         self.metrics = metrics
         self.logger = logger
         self.outputs = outputs
+        self.firstTrackIDs = firstTrackIDs ?? streams.map { _ in 1 }
+        self.observer = observer
+        self.eventStages = eventStages
+        self.kinds = kinds
     }
 
-    /// Consumes `items` until every stream has finished.
+    /// One stream's delivery state.
+    private struct StreamState {
+        var tracker: Tracker
+        var stage: any EventStage
+        var next = 0
+        var held: [Int: DeliveryItem] = [:]
+    }
+
+    /// Consumes `items` until every stream has finished (or `items` ends).
     func run(_ items: AsyncStream<DeliveryItem>) async throws {
-        let firstIDs = progress?.starts.map(\.nextTrackID) ?? streams.map { _ in 1 }
-        var trackers = try streams.indices.map { try Tracker(configuration: trackerConfiguration, firstTrackID: firstIDs[$0]) }
-        var next = [Int](repeating: 0, count: streams.count)
-        var held = [[Int: DeliveryItem]](repeating: [:], count: streams.count)
+        var states = try streams.indices.map { s in
+            StreamState(
+                tracker: try Tracker(configuration: trackerConfiguration, firstTrackID: firstTrackIDs[s]),
+                stage: eventStages(streams[s]))
+        }
         var finished = 0
         for await item in items {
             let s = item.stream
-            held[s][item.sequence] = item
-            while let ready = held[s].removeValue(forKey: next[s]) {
-                next[s] += 1
-                if handle(ready, tracker: &trackers[s]) { finished += 1 }
+            states[s].held[item.sequence] = item
+            while let ready = states[s].held.removeValue(forKey: states[s].next) {
+                states[s].next += 1
+                if await handle(ready, state: &states[s]) { finished += 1 }
             }
             if finished == streams.count { return }
         }
     }
 
     /// Writes the records for one in-order item; returns true when the stream finished.
-    private func handle(_ item: DeliveryItem, tracker: inout Tracker) -> Bool {
+    private func handle(_ item: DeliveryItem, state: inout StreamState) async -> Bool {
         let now = Date().timeIntervalSince1970
         switch item {
-        case .frame(let work, let detections):
-            let name = streams[work.stream].name
-            let time = work.frame.presentationTime ?? Double(work.frameIndex)
-            let update = tracker.update(
-                frameIndex: work.frameIndex, time: time,
-                detections: detections.map { d in
-                    TrackDetection(label: d.label, classIndex: d.classIndex, score: Double(d.score), box: BoundingBox(x1: Double(d.x1), y1: Double(d.y1), x2: Double(d.x2), y2: Double(d.y2)))
-                })
-            for started in update.started { write(.track(trackRecord(started, stream: name, event: .start, time: now)), stream: work.stream) }
-            if emptyFrames || !detections.isEmpty {
-                let records = update.detections.map { t in
-                    DetectionRecord(
-                        trackID: t.trackID, label: t.detection.label, classIndex: t.detection.classIndex,
-                        score: t.detection.score, x1: round2(t.detection.box.x1), y1: round2(t.detection.box.y1),
-                        x2: round2(t.detection.box.x2), y2: round2(t.detection.box.y2))
-                }
-                let frame = FrameRecord(
-                    stream: name, frameIndex: work.frameIndex, pts: work.frame.presentationTime, time: work.decodedAt,
-                    width: work.frame.sourceWidth, height: work.frame.sourceHeight, detections: records)
-                write(.frame(frame), stream: work.stream, frame: work.frameIndex)
-            } else {
-                for output in outputs[work.stream] { output.mark(stream: work.stream, frame: work.frameIndex) }
-            }
-            for ended in update.ended { write(.track(trackRecord(ended, stream: name, event: .end, time: now)), stream: work.stream) }
-            progress?.delivered(stream: work.stream, frame: work.frameIndex, nextTrackID: tracker.nextTrackID)
-            metrics.written(stream: work.stream, endToEndSeconds: Double(DispatchTime.now().uptimeNanoseconds - work.decodedNanoseconds) / 1e9)
-            scheduler.release(stream: work.stream)
+        case .frame(let frame, let detections):
+            let name = streams[frame.stream].name
+            let update = state.tracker.update(
+                frameIndex: frame.frameIndex, time: frame.pts ?? Double(frame.frameIndex),
+                detections: detections.map(TrackDetection.init))
+            let tracked = TrackedFrame(
+                record: FrameRecord(
+                    stream: name, frameIndex: frame.frameIndex, pts: frame.pts, time: frame.decodedAt,
+                    width: frame.sourceWidth, height: frame.sourceHeight,
+                    detections: update.detections.map { DetectionRecord(trackID: $0.trackID, detection: $0.detection) }),
+                startedTracks: update.started.map { trackRecord($0, stream: name, event: .start, time: now) },
+                endedTracks: update.ended.map { trackRecord($0, stream: name, event: .end, time: now) })
+            var records = tracked.startedTracks.map(Record.track)
+            if emptyFrames || !detections.isEmpty { records.append(.frame(tracked.record)) }
+            records += tracked.endedTracks.map(Record.track)
+            records += state.stage.analyze(tracked)
+            await write(records, stream: frame.stream, mark: frame.frameIndex)
+            observer?.delivered(stream: frame.stream, frame: frame.frameIndex, nextTrackID: state.tracker.nextTrackID)
+            metrics.written(stream: frame.stream, endToEndSeconds: Double(DispatchTime.now().uptimeNanoseconds - frame.decodedNanoseconds) / 1e9)
+            scheduler.release(stream: frame.stream)
             return false
-        case .state(let stream, _, let state, let message, let time):
-            write(.stream(StreamRecord(stream: streams[stream].name, state: state, time: time, message: message)), stream: stream)
+        case .state(let stream, _, let streamState, let message, let time):
+            await write([.stream(StreamRecord(stream: streams[stream].name, state: streamState, time: time, message: message))], stream: stream)
             return false
         case .finished(let stream, _, let complete):
-            for ended in tracker.finish() {
-                write(.track(trackRecord(ended, stream: streams[stream].name, event: .end, time: now)), stream: stream)
-            }
-            if complete {
-                for output in outputs[stream] { output.mark(stream: stream, frame: ResumeCheckpointer.completeMark) }
-            }
+            let ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
+            var records = ended.map(Record.track)
+            records += state.stage.finish(endedTracks: ended)
+            await write(records, stream: stream, mark: complete ? ResumeCheckpointer.completeMark : nil)
             return true
         }
     }
 
-    /// Encodes `record` once and offers the line to every output of `stream`; `frame` marks the frame it completes.
-    private func write(_ record: Record, stream: Int, frame: Int? = nil) {
-        do {
-            let line = try encoder.encode(record)
-            for output in outputs[stream] { output.offer(line, mark: frame.map { (stream, $0) }) }
-        } catch {
-            logger.error("cannot encode a record: \(error)", metadata: ["stream": "\(streams[stream].name)"])
+    /// Encodes each record once and offers the lines to every output of `stream`, in order; `mark` (a frame index)
+    /// rides on the last line, or alone when no line is written, so resume points pass frames that wrote nothing.
+    private func write(_ records: [Record], stream: Int, mark: Int? = nil) async {
+        var lines: [JSONLine] = []
+        for record in records where kinds.contains(record.kind) {
+            do {
+                lines.append(try encoder.encode(record))
+            } catch {
+                logger.error("cannot encode a record: \(error)", metadata: ["stream": "\(streams[stream].name)"])
+            }
+        }
+        for output in outputs[stream] {
+            for (i, line) in lines.enumerated() {
+                await output.enqueue(line, mark: i == lines.count - 1 ? mark.map { (stream, $0) } : nil)
+            }
+            if lines.isEmpty, let mark { output.mark(stream: stream, frame: mark) }
         }
     }
 
@@ -119,6 +139,4 @@ struct DeliveryStage {
             lastPts: t.lastTime, firstFrameIndex: t.firstFrameIndex, lastFrameIndex: t.lastFrameIndex,
             frameCount: t.frameCount, bestScore: t.bestScore, time: time)
     }
-
-    private func round2(_ v: Double) -> Double { (v * 100).rounded() / 100 }
 }

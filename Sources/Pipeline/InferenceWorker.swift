@@ -6,28 +6,32 @@ import ModelStore
 import TensorEngine
 
 /// One inference thread: takes frames from the scheduler (oldest first across streams), runs the stream's detector,
-/// applies the stream's label filter and per-label thresholds, and hands the result to delivery.
+/// applies the stream's label filter and per-label thresholds, and hands the result to delivery — without the frame's
+/// pixels, which are released here (``InferredFrame``).
 ///
 /// Each worker owns its own `Detector`s (a network runs one frame at a time), one per distinct model file; the
 /// daemon compiles them once and gives the other workers replicas that share the weights.
 final class InferenceWorker: @unchecked Sendable {
-    // Unchecked: `detectors` is created in `init` and afterwards touched only by the worker's own thread.
-    private let detectors: [Detector?]
+    // Unchecked: `detectors` is created in `init` and afterwards touched only by the thread running `run()`.
+    private let detectors: [(any FrameDetector)?]
     private let streamDetector: [Int?]
     private let streams: [StreamConfiguration]
     private let scheduler: FrameScheduler
     private let metrics: PipelineMetrics
     private let deliver: @Sendable (DeliveryItem) -> Void
     private let logger: Logger
-    private let done = DispatchSemaphore(value: 0)
+    /// Where `ssdd detect` learns of inference failures (the daemon logs them).
+    private let report: StreamReport?
 
     /// A worker running `detectors` (one per distinct model; nil where the model failed to load, whose streams never
     /// send frames). Give each worker its own detectors: the first worker the compiled ones, the others
     /// ``replicas(of:)`` of them, so the compiled weights exist once however many workers there are.
     init(
-        detectors: [Detector?], streamModel: [Int?], streams: [StreamConfiguration], scheduler: FrameScheduler,
-        metrics: PipelineMetrics, logger: Logger, deliver: @escaping @Sendable (DeliveryItem) -> Void
+        detectors: [(any FrameDetector)?], streamModel: [Int?], streams: [StreamConfiguration], scheduler: FrameScheduler,
+        metrics: PipelineMetrics, logger: Logger, report: StreamReport? = nil,
+        deliver: @escaping @Sendable (DeliveryItem) -> Void
     ) {
+        self.report = report
         self.detectors = detectors
         self.streamDetector = streamModel
         self.streams = streams
@@ -53,19 +57,9 @@ final class InferenceWorker: @unchecked Sendable {
         return detector
     }
 
-    func start(name: String) {
-        let thread = Thread { [self] in
-            run()
-            done.signal()
-        }
-        thread.name = name
-        thread.start()
-    }
-
-    /// Blocks until the worker has exited (after the scheduler ran dry). Call from a thread, not the cooperative pool.
-    func join() { done.wait() }
-
-    private func run() {
+    /// Takes and infers frames until the scheduler runs dry (every stream finished and every accepted frame taken).
+    /// Blocks the calling thread: ``InferenceService`` runs it on a thread of its own and joins it.
+    func run() {
         while let item = scheduler.take() {
             let stream = streams[item.stream]
             let start = DispatchTime.now().uptimeNanoseconds
@@ -75,12 +69,13 @@ final class InferenceWorker: @unchecked Sendable {
                 detections = try detector.detect(item.frame.image)
             } catch {
                 logger.error("inference failed: \(error)", metadata: ["stream": "\(stream.name)", "frame": "\(item.frameIndex)"])
+                report?.failed("\(stream.name): frame \(item.frameIndex): inference failed: \(error)")
             }
             detections = detections.filter { d in
                 d.score >= stream.minimumScore(for: d.label) && (stream.labels?.contains(d.label) ?? true)
             }
             metrics.inferred(stream: item.stream, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            deliver(.frame(item, detections))
+            deliver(.frame(item.inferred, detections))
         }
     }
 }

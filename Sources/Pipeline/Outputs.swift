@@ -13,6 +13,8 @@ struct Outputs: Sendable {
     let fileQueues: [OutputQueue]
     /// Queues each stream writes to, by stream index.
     let perStream: [[OutputQueue]]
+    /// Every output's sink, in the order they are closed (files first, then the socket).
+    let sinks: [any Sink]
 
     /// Opens every output now. A file that cannot be opened (missing directory, a directory or FIFO at the path, no
     /// permission) or a socket that cannot be bound fails the start with an error naming the configuration key.
@@ -47,25 +49,20 @@ struct Outputs: Sendable {
                 queues.append(queue)
                 for i in perStream.indices { perStream[i].append(queue) }
             }
-            return Outputs(files: files, publisher: publisher, queues: queues, fileQueues: fileQueues, perStream: perStream)
+            return Outputs(
+                files: files, publisher: publisher, queues: queues, fileQueues: fileQueues, perStream: perStream,
+                sinks: files + (publisher.map { [$0] } ?? []))
         } catch {
             for file in files { await file.close() }
             throw error
         }
     }
 
-    /// Drains every queue into its output until ``finish(within:logger:)``; returns when all are drained.
+    /// Drains every queue into its output until ``drain(_:within:logger:)`` finishes them; returns when all are drained.
     func run() async {
         await withTaskGroup(of: Void.self) { group in
             for queue in queues { group.addTask { await queue.run() } }
         }
-    }
-
-    /// Stops accepting lines and closes the outputs: files flushed and fsynced, subscribers told. Waits at most
-    /// `seconds` for an output that is blocked (the rest are closed regardless) and logs what could not be written.
-    func finish(draining drains: Task<Void, Never>, within seconds: Double, logger: Logger) async {
-        await drain(drains, within: seconds, logger: logger)
-        await close(within: seconds, logger: logger)
     }
 
     /// Stops accepting lines and waits at most `seconds` for the queues to empty into their outputs.
@@ -84,18 +81,12 @@ struct Outputs: Sendable {
     /// Closes every output (files flushed and fsynced, subscribers told), waiting at most `seconds`.
     func close(within seconds: Double, logger: Logger) async {
         let closed = await Self.waiting(seconds: seconds) {
-            for file in files { await file.close() }
-            await publisher?.close()
+            for sink in sinks { await sink.close() }
         }
         if !closed { logger.error("an output did not close in time; exiting anyway") }
     }
 
-    /// Closes the outputs without draining (start-up failed after they were opened).
-    func close() async {
-        for file in files { await file.close() }
-        await publisher?.close()
-    }
-
+    /// Reopens the output files (SIGHUP, after logrotate renamed them).
     func reopen() async {
         for file in files { await file.reopen() }
     }

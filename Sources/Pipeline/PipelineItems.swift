@@ -2,7 +2,8 @@ import Detection
 import MediaIO
 import Sinks
 
-/// A frame a source accepted, waiting for an inference worker.
+/// A frame a source accepted, waiting for an inference worker. It holds the decoded pixels; nothing after
+/// inference does (see ``InferredFrame``).
 struct WorkItem: Sendable {
     let stream: Int
     /// Position in the stream's delivery order.
@@ -13,12 +14,38 @@ struct WorkItem: Sendable {
     /// Wall-clock time the frame was decoded (seconds since the epoch) and monotonic nanoseconds for latency.
     let decodedAt: Double
     let decodedNanoseconds: UInt64
+
+    /// What delivery needs of this frame once inference is done: everything but the pixels.
+    var inferred: InferredFrame {
+        InferredFrame(
+            stream: stream, sequence: sequence, frameIndex: frameIndex, pts: frame.presentationTime,
+            sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, decodedAt: decodedAt,
+            decodedNanoseconds: decodedNanoseconds)
+    }
+}
+
+/// An inferred frame as it rides through the reorder buffer to delivery: its place in the stream, its timing and its
+/// source size. The RGB pixels stay with the worker (they are released as soon as inference is done).
+struct InferredFrame: Sendable, Equatable {
+    let stream: Int
+    /// Position in the stream's delivery order.
+    let sequence: Int
+    /// Frame index within the stream (across reconnects).
+    let frameIndex: Int
+    /// Presentation time in seconds; nil when the stream has none.
+    let pts: Double?
+    /// Size of the frame as decoded (the detections' coordinate space).
+    let sourceWidth: Int
+    let sourceHeight: Int
+    /// Wall-clock time the frame was decoded (seconds since the epoch) and monotonic nanoseconds for latency.
+    let decodedAt: Double
+    let decodedNanoseconds: UInt64
 }
 
 /// What reaches the delivery stage, tagged with the stream and its delivery sequence number.
 enum DeliveryItem: Sendable {
-    /// An inferred frame.
-    case frame(WorkItem, [Detection])
+    /// An inferred frame and its detections (after the stream's thresholds and label filter).
+    case frame(InferredFrame, [Detection])
     /// A stream state change, ordered with the frames around it.
     case state(stream: Int, sequence: Int, StreamRecord.State, message: String?, time: Double)
     /// The stream will send nothing more; `complete` when a file was read to its end.
@@ -26,14 +53,14 @@ enum DeliveryItem: Sendable {
 
     var stream: Int {
         switch self {
-        case .frame(let item, _): item.stream
+        case .frame(let frame, _): frame.stream
         case .state(let stream, _, _, _, _), .finished(let stream, _, _): stream
         }
     }
 
     var sequence: Int {
         switch self {
-        case .frame(let item, _): item.sequence
+        case .frame(let frame, _): frame.sequence
         case .state(_, let sequence, _, _, _), .finished(_, let sequence, _): sequence
         }
     }

@@ -6,7 +6,7 @@ import Sinks
 /// Reads one stream on its own thread: opens the input, hands frames to the scheduler, and for live sources
 /// reconnects with exponential back-off (initial delay doubling up to the maximum) after errors, stalls (no frame
 /// within `stall_timeout`) or the end of the stream. Files are read once and never dropped.
-struct SourceRunner: Sendable {
+struct SourceRunner: FrameSource {
     let index: Int
     let configuration: StreamConfiguration
     /// The network input size, used for `resize = "fast"` (swscale scales while converting to RGB).
@@ -17,15 +17,13 @@ struct SourceRunner: Sendable {
     /// Frames up to and including this index were written before a restart: a file skips them, a live stream
     /// numbers its frames after it. -1 starts from the beginning.
     var resumeAfter = -1
+    /// Where `ssdd detect` collects the input's failure and warnings; nil in the daemon (it logs them).
+    var report: StreamReport?
 
-    /// Starts the source thread.
-    func start() {
-        let thread = Thread { run() }
-        thread.name = "ssdd-source-\(configuration.name)"
-        thread.start()
-    }
+    var stream: Int { index }
+    var threadName: String { "ssdd-source-\(configuration.name)" }
 
-    private func run() {
+    func run() {
         var delay = configuration.reconnectInitial
         var frameOffset = configuration.live ? resumeAfter + 1 : 0
         let skipThrough = configuration.live ? -1 : resumeAfter
@@ -45,6 +43,7 @@ struct SourceRunner: Sendable {
                 let canceller = ReadCanceller()
                 scheduler.register(stream: index, reader: canceller)
                 let reader = try VideoReader(input: configuration.url, options: options, canceller: canceller)
+                report?.opened(declaredFrameCount: reader.info.declaredFrameCount)
                 scheduler.post(stream: index, state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
                 metrics.setUp(stream: index, true)
                 logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
@@ -65,6 +64,7 @@ struct SourceRunner: Sendable {
                 scheduler.register(stream: index, reader: nil)
                 metrics.setUp(stream: index, false)
                 for warning in reader.warnings { logger.warning("\(warning)", metadata: ["stream": "\(configuration.name)"]) }
+                report?.warned(reader.warnings)
                 if stopped || scheduler.isStopping { break }
                 if !configuration.live {
                     scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
@@ -77,6 +77,7 @@ struct SourceRunner: Sendable {
                 metrics.setUp(stream: index, false)
                 if scheduler.isStopping { break }
                 logger.error("stream failed: \(error)", metadata: ["stream": "\(configuration.name)"])
+                report?.failed("\(error)")
                 if !configuration.live {
                     scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "\(error)"))
                     scheduler.finish(stream: index)

@@ -4,9 +4,15 @@ import Synchronization
 /// A bounded queue in front of one ``Sink``, drained by its own task, so the pipeline hands lines to every output
 /// without ever waiting for one of them.
 ///
-/// - Overflow policy: when `capacity` lines are queued, a new line is **dropped** (the newest; what is already queued
-///   is kept and written in order), counted in ``OutputQueueStatistics/dropped`` and logged once per streak. A
-///   blocked or failing output therefore loses only lines that arrive while it is full, and never delays the others.
+/// - Overflow policy (``OverflowPolicy``), for lines handed over with ``enqueue(_:mark:)``:
+///   - ``OverflowPolicy/dropNewest`` (the daemon's outputs): when `capacity` lines are queued, a new line is
+///     **dropped** (the newest; what is already queued is kept and written in order), counted in
+///     ``OutputQueueStatistics/dropped`` and logged once per streak. A blocked or failing output therefore loses only
+///     lines that arrive while it is full, and never delays the others.
+///   - ``OverflowPolicy/wait`` (`ssdd detect`'s file or stdout): the caller waits until the queue has room, so no
+///     line is ever dropped; a blocked output holds back the pipeline (back-pressure) instead.
+///
+///   ``offer(_:mark:)`` never waits: on a full queue it drops, whatever the policy.
 /// - Health: an output is unhealthy while it drops, while its sink reports failures (``Sink/isHealthy``), or while one
 ///   batch has been in its sink for longer than `stallThreshold` (a write that blocks: a hung network filesystem).
 /// - Progress: each entry may carry a mark (stream index, frame index); once the sink has taken every line up to a
@@ -18,6 +24,8 @@ public final class OutputQueue: Sendable {
     public let capacity: Int
     /// A batch in the sink longer than this makes the output unhealthy.
     public let stallThreshold: Duration
+    /// What ``enqueue(_:mark:)`` does when the queue is full.
+    public let overflowPolicy: OverflowPolicy
     private let sink: any Sink
     private let logger: Logger
     private let state: Mutex<State>
@@ -33,6 +41,8 @@ public final class OutputQueue: Sendable {
         var head = 0
         var lines = 0
         var waiter: CheckedContinuation<Void, Never>?
+        /// Callers of `enqueue` waiting for room (policy `.wait`).
+        var spaceWaiters: [CheckedContinuation<Void, Never>] = []
         var finished = false
         var statistics = OutputQueueStatistics()
         var busySince: ContinuousClock.Instant?
@@ -44,8 +54,13 @@ public final class OutputQueue: Sendable {
     ///   - sink: the output; only this queue's task calls its `write` methods.
     ///   - capacity: lines held at most (at least 1).
     ///   - stallThreshold: how long one batch may take before the output counts as unhealthy.
-    public init(name: String, sink: any Sink, capacity: Int = 10_000, stallThreshold: Duration = .seconds(5), logger: Logger) {
+    ///   - overflowPolicy: what ``enqueue(_:mark:)`` does when the queue is full.
+    public init(
+        name: String, sink: any Sink, capacity: Int = 10_000, stallThreshold: Duration = .seconds(5),
+        overflowPolicy: OverflowPolicy = .dropNewest, logger: Logger
+    ) {
         precondition(capacity >= 1, "OutputQueue capacity must be at least 1")
+        self.overflowPolicy = overflowPolicy
         self.name = name
         self.sink = sink
         self.capacity = capacity
@@ -82,6 +97,47 @@ public final class OutputQueue: Sendable {
         return accepted
     }
 
+    /// Queues `line` according to ``overflowPolicy``: with `.dropNewest` as ``offer(_:mark:)`` (never waits), with
+    /// `.wait` after waiting for room. Returns false when the line was dropped (a full `.dropNewest` queue, or a
+    /// finished queue).
+    @discardableResult
+    public func enqueue(_ line: JSONLine, mark: (stream: Int, frame: Int)? = nil) async -> Bool {
+        guard overflowPolicy == .wait else { return offer(line, mark: mark) }
+        while true {
+            // Room is checked and the line queued under one lock, so a concurrent caller cannot take the room between.
+            if let accepted = appendIfRoom(line, mark: mark) { return accepted }
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.finished || state.lines < capacity { return true }
+                    state.spaceWaiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Queues `line` if there is room (true), counts it dropped if the queue is finished (false), or returns nil when
+    /// the queue is full.
+    private func appendIfRoom(_ line: JSONLine, mark: (stream: Int, frame: Int)?) -> Bool? {
+        let (result, waiter) = state.withLock { state -> (Bool?, CheckedContinuation<Void, Never>?) in
+            if state.finished {
+                state.statistics.dropped += 1
+                return (false, nil)
+            }
+            guard state.lines < capacity else { return (nil, nil) }
+            state.entries.append(Entry(line: line, mark: mark))
+            state.lines += 1
+            state.statistics.queued = state.lines
+            state.statistics.accepted += 1
+            let waiter = state.waiter
+            state.waiter = nil
+            return (true, waiter)
+        }
+        waiter?.resume()
+        return result
+    }
+
     /// Queues a progress mark for a frame that produced no line (so resume points advance past it).
     public func mark(stream: Int, frame: Int) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -111,13 +167,15 @@ public final class OutputQueue: Sendable {
 
     /// Stops accepting lines; ``run()`` returns once everything queued is in the sink.
     public func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (waiter, spaceWaiters) = state.withLock { state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
             state.finished = true
             let waiter = state.waiter
             state.waiter = nil
-            return waiter
+            defer { state.spaceWaiters = [] }
+            return (waiter, state.spaceWaiters)
         }
         waiter?.resume()
+        for waiter in spaceWaiters { waiter.resume() }
     }
 
     /// Drains the queue into the sink, in batches, until ``finish()`` was called and the queue is empty. Run it in the
@@ -128,7 +186,7 @@ public final class OutputQueue: Sendable {
             guard let batch else { return }
             let lines = batch.compactMap(\.line)
             if !lines.isEmpty { await sink.write(contentsOf: lines) }
-            let recovered = state.withLock { state -> Bool in
+            let (recovered, spaceWaiters) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
                 state.busySince = nil
                 // Lines count against the capacity until the sink has them (a blocked write holds its batch).
                 state.lines -= lines.count
@@ -137,8 +195,10 @@ public final class OutputQueue: Sendable {
                 for entry in batch { if let mark = entry.mark { state.writtenThrough[mark.stream] = mark.frame } }
                 let wasDropping = state.statistics.isDropping
                 if state.lines < capacity / 2 { state.statistics.isDropping = false }
-                return wasDropping && !state.statistics.isDropping
+                defer { state.spaceWaiters = [] }
+                return (wasDropping && !state.statistics.isDropping, state.spaceWaiters)
             }
+            for waiter in spaceWaiters { waiter.resume() }
             if recovered { logger.notice("output queue drained; accepting lines again", metadata: ["output": "\(name)"]) }
         }
     }
@@ -174,6 +234,14 @@ public final class OutputQueue: Sendable {
             }
         }
     }
+}
+
+/// What an ``OutputQueue`` does with a line handed to ``OutputQueue/enqueue(_:mark:)`` while it is full.
+public enum OverflowPolicy: Sendable, Equatable {
+    /// Drop the new line (count and log it); never wait. For outputs that must not hold back the others.
+    case dropNewest
+    /// Wait for room; never drop. For a single output whose every line matters (`ssdd detect`).
+    case wait
 }
 
 /// Counters of an ``OutputQueue``.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
-import ServiceLifecycle
 import UnixSignals
 
 /// `ssdd run --config FILE`: the daemon.
@@ -30,12 +29,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "ssdd")
         SecondSignal.exitImmediately()
         let daemon = Daemon(configuration: configuration, configurationFile: config, logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                // The daemon returns by itself once every file stream is done: that is success, not a crash.
-                services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // Daemon builds the service group (sources, inference, delivery, outputs, listeners) and runs it; the first
+        // SIGTERM/SIGINT shuts it down gracefully, in that order.
+        try await daemon.run(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 }
 
