@@ -153,23 +153,18 @@ struct FileWriter: ~Copyable {
         }
     }
 
-    /// One write(2) of the whole line. A short write (disk full mid-line) is rolled back with ftruncate so the
-    /// file never keeps half a line, and reported as a failure. If the rollback fails too, the part already in the
-    /// file is remembered and the next attempt writes only the rest, so the line is completed, never repeated.
+    /// Writes the whole line (``DescriptorWrite``'s loop; one write(2) unless the disk fills mid-line). A line left
+    /// incomplete (disk full mid-line) is rolled back with ftruncate so the file never keeps half a line, and reported
+    /// as a failure. If the rollback fails too, the part already in the file is remembered and the next attempt writes
+    /// only the rest, so the line is completed, never repeated.
     private mutating func writeLine(_ line: [UInt8]) throws(SinksError) {
         guard let fd else { throw .systemCall("write", path: configuration.path, errno: EBADF) }
         let path = configuration.path
         let start = min(partialLine?.bytesWritten ?? 0, line.count)
-        var written = 0
-        var writeErrno: Int32 = 0
-        line.withUnsafeBytes { buffer in
-            repeat {
-                written = write(fd, buffer.baseAddress! + start, buffer.count - start)
-                writeErrno = written < 0 ? errno : 0
-            } while written < 0 && writeErrno == EINTR
-        }
-        if written < 0 { throw .systemCall("write", path: path, errno: writeErrno) }
-        guard start + written < line.count else {
+        let outcome = line.withUnsafeBytes { DescriptorWrite.all(UnsafeRawBufferPointer(rebasing: $0[start...]), to: fd) }
+        if outcome.written == 0 && !outcome.isComplete { throw .systemCall("write", path: path, errno: outcome.errno) }
+        let written = outcome.written
+        guard !outcome.isComplete else {
             partialLine = nil
             return
         }
@@ -184,7 +179,7 @@ struct FileWriter: ~Copyable {
                 "cannot remove a partly written line; its rest will be appended when the file is writable",
                 metadata: ["path": "\(path)", "bytes": "\(start + written)"])
         }
-        throw .systemCall("write", path: configuration.path, errno: ENOSPC)
+        throw .systemCall("write", path: configuration.path, errno: outcome.errno)
     }
 
     private mutating func fail(_ error: SinksError) {

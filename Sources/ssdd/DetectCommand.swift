@@ -1,15 +1,27 @@
 import ArgumentParser
 import Detection
 import Foundation
+import Logging
 import MediaIO
 import ModelStore
+import Pipeline
+import Sinks
 
-/// `ssdd detect INPUT...`: run the detector over videos or images, one JSON line per processed frame.
-struct DetectCommand: ParsableCommand {
+/// `ssdd detect INPUT...`: the daemon's pipeline over each input in turn, one JSON line per processed frame.
+///
+/// The records are the daemon's (`Sinks.FrameRecord`, one encoder): `ssdd detect X` writes the same `frame` lines,
+/// byte for byte but `time`, as `ssdd run` with X as a file stream named X with the same threshold, labels, every and
+/// fps (and the default tracker, so detections carry `track`). Decoding runs on its own thread ahead of inference (a
+/// bounded queue: it waits, never drops); the output waits for room too, so no line is ever dropped.
+struct DetectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
         abstract: "Detect objects in videos or still images; print one JSON line per processed frame.",
-        discussion: "Without --model the bundled person detector (models/person.safetensors) is used. Exit status 1 if any input failed; the others are still processed.")
+        discussion: """
+            Without --model the bundled person detector (models/person.safetensors) is used. The lines are the \
+            daemon's frame records (with track ids and the decode time); --all-records adds its track and stream \
+            records. Exit status 1 if any input failed; the others are still processed.
+            """)
 
     @Argument(help: "Video files, images, URLs or /dev/video* devices.")
     var inputs: [String]
@@ -32,11 +44,14 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Process at most F frames per second of stream time.")
     var fps: Double?
 
-    @Option(help: "Inference threads (engine and OpenBLAS).")
+    @Option(help: "Inference threads (the engine splits each layer across them; OpenBLAS runs one thread).")
     var threads = 1
 
     @Option(help: "Seconds a single open or read may block; 0 < S <= 86400.")
     var timeout: Double = 10
+
+    @Flag(help: "Also write the track (start/end) and stream (state) records, as the daemon does.")
+    var allRecords = false
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1, got \(threshold)") }
@@ -46,41 +61,74 @@ struct DetectCommand: ParsableCommand {
         if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
     }
 
-    func run() throws {
+    func run() async throws {
         let modelURL = try DefaultModel.resolve(model)
         let file = try ModelFile(contentsOf: modelURL)
         let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let detector = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: threshold, labels: labelList))
-        let sink = try LineOutput(path: output)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var failed = false
-        for input in inputs {
-            do {
-                try process(input, detector: detector, sink: sink, encoder: encoder)
-            } catch {
-                failed = true
-                Console.error("\(error)")
-            }
+        try Self.check(labels: labelList, of: file.manifest, file: modelURL.path)
+        // As the daemon compiles it: no label filter in the detector (the worker filters, after NMS).
+        let detector = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: threshold))
+        let sink: DescriptorSink
+        do {
+            sink = output == "-" ? .standardOutput() : try .creatingFile(output)
+        } catch {
+            throw CLIError("\(output): cannot open for writing: \(error)")
         }
-        try sink.close()
+        // The stages' logs are not shown: each input's failures and warnings come back in its report.
+        let logger = Logger(label: "ssdd.detect") { _ in SwiftLogNoOpLogHandler() }
+        // Overflow policy: wait. Detect never drops a line; a slow reader of stdout slows the pipeline down instead.
+        let queue = OutputQueue(name: sink.name, sink: sink, capacity: 256, overflowPolicy: .wait, logger: logger)
+        let pipeline = DetectPipeline(
+            detector: detector,
+            options: DetectOptions(
+                threshold: threshold, labels: labelList, everyNth: every, maxFramesPerSecond: fps, timeout: timeout,
+                kinds: allRecords ? [.frame, .track, .stream] : [.frame]),
+            output: queue, logger: logger)
+        let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in
+            group.addTask { await queue.run() }
+            var failed = false
+            for input in inputs {
+                if try await !process(input, pipeline: pipeline) { failed = true }
+            }
+            queue.finish()
+            try await group.waitForAll()
+            return failed
+        }
+        await sink.close()
+        if let failure = sink.failure {
+            Console.error(failure)
+            throw ExitCode.failure
+        }
         if failed { throw ExitCode.failure }
     }
 
-    private func process(_ input: String, detector: Detector, sink: LineOutput, encoder: JSONEncoder) throws {
-        let options = VideoReaderOptions(timeout: timeout, selection: FrameSelection(everyNth: every, maxFramesPerSecond: fps))
-        let reader = try VideoReader(input: input, options: options)
-        let progress = Progress(input: input, total: reader.info.declaredFrameCount)
-        defer { progress.finish() }
-        while let frame = try reader.nextFrame() {
-            let detections = try detector.detect(frame.image)
-            let line = FrameLine(
-                stream: input, frame: frame.index, pts: frame.presentationTime, width: frame.sourceWidth,
-                height: frame.sourceHeight, detections: detections.map(FrameLine.DetectionEntry.init))
-            try sink.write(String(decoding: try encoder.encode(line), as: UTF8.self))
-            progress.update(frame: frame.index + 1)
+    /// Runs one input; reports its failure and warnings on stderr and returns false when it failed.
+    private func process(_ input: String, pipeline: DetectPipeline) async throws -> Bool {
+        let progress = Progress(input: input)
+        let report = StreamReport(onOpen: { progress.setTotal($0) })
+        try await pipeline.process(input, report: report, delivered: { progress.update(frame: $0 + 1) })
+        progress.finish()
+        for warning in report.warnings { Console.error("\(input): \(warning)") }
+        if let failure = report.failure {
+            Console.error(failure)
+            return false
         }
-        for warning in reader.warnings { Console.error("\(input): \(warning)") }
-        if reader.warnings.contains(where: { $0.contains("truncated") }) { throw CLIError("\(input): input ended early") }
+        if report.warnings.contains(where: { $0.contains("truncated") }) {
+            Console.error("\(input): input ended early")
+            return false
+        }
+        return true
+    }
+
+    /// Every label of `--labels` must be one of the model's classes (the detector's own check, made here because the
+    /// detector is compiled without a label filter).
+    static func check(labels: [String]?, of manifest: ModelManifest, file: String) throws {
+        for label in labels ?? [] {
+            guard let index = manifest.labels.firstIndex(of: label), index > 0 else {
+                let known = manifest.labels.dropFirst().filter { $0 != "N/A" }.joined(separator: ", ")
+                throw ModelValidationError(
+                    file: file, key: "labels", problem: "do not include '\(label)' (label '\(label)' is not one of the model's classes: \(known))")
+            }
+        }
     }
 }

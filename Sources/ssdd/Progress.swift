@@ -1,22 +1,38 @@
 import Foundation
+import Synchronization
 
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class Progress {
-    private let input: String
-    private let total: Int?
-    private let enabled = isatty(STDERR_FILENO) == 1
-    private let started = Date()
-    private var lastDraw = Date.distantPast
-
-    init(input: String, total: Int?) {
-        self.input = input
-        self.total = total
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal. Updated from the pipeline's tasks and
+/// threads (the total when the input opens, each delivered frame), so its state is behind a lock.
+final class Progress: Sendable {
+    private struct State {
+        var total: Int?
+        var lastDraw = Date.distantPast
     }
 
+    private let input: String
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private let started = Date()
+    private let state = Mutex(State())
+
+    init(input: String) {
+        self.input = input
+    }
+
+    /// The frame count the input declares, when it is known.
+    func setTotal(_ total: Int?) {
+        state.withLock { $0.total = total }
+    }
+
+    /// `frame` frames are done; redraws at most five times a second.
     func update(frame: Int) {
-        guard enabled, Date().timeIntervalSince(lastDraw) > 0.2 else { return }
-        lastDraw = Date()
-        let rate = Double(frame) / max(Date().timeIntervalSince(started), 1e-3)
+        guard enabled else { return }
+        let now = Date()
+        guard let total = state.withLock({ state -> Int?? in
+            guard now.timeIntervalSince(state.lastDraw) > 0.2 else { return nil }
+            state.lastDraw = now
+            return .some(state.total)
+        }) else { return }
+        let rate = Double(frame) / max(now.timeIntervalSince(started), 1e-3)
         var text = "\r\(input): frame \(frame)"
         if let total, total > 0 {
             let width = 30

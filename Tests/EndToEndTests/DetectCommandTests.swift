@@ -17,8 +17,13 @@ struct DetectCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let line = try #require(DaemonHarness.json(result.stdout.trimmingCharacters(in: .newlines)))
         #expect(line["v"] as? Int == 1 && line["kind"] as? String == "frame" && line["width"] as? Int == 640 && line["height"] as? Int == 424)
+        // The daemon's frame record: the input as the stream name, frame 0, the decode time, a track id (null: one
+        // frame cannot confirm a track).
+        #expect(line["stream"] as? String == "/usr/share/darknet/data/person.jpg" && line["frame"] as? Int == 0)
+        #expect((line["time"] as? Double).map { abs($0 - Date().timeIntervalSince1970) < 3600 } == true)
         let detections = try #require(line["detections"] as? [[String: Any]])
         #expect(detections.count == 1)
+        #expect(detections.first?["track"] is NSNull)
         #expect(detections.first?["label"] as? String == "person")
         #expect(abs((detections.first?["score"] as? Double ?? 0) - 0.9966528) < 1e-5)
         let box = try #require(detections.first?["box"] as? [Double])
@@ -36,6 +41,36 @@ struct DetectCommandTests {
         let lines = DaemonHarness.lines(path + ".jsonl").complete.compactMap(DaemonHarness.json)
         #expect(lines.compactMap { $0["frame"] as? Int } == [0, 4, 8])
         #expect(lines.compactMap { $0["pts"] as? Double } == [0, 0.16, 0.32])
+    }
+
+    @Test("a clip of a person: frames carry track ids once confirmed; --all-records adds the stream and track records")
+    func tracksAndAllRecords() throws {
+        let path = try Self.temporary("person.mp4", Data())
+        try DaemonHarness.makeClip(path, frames: 8)
+        let result = try BinaryRunner.run(["detect", path, "--model", DaemonTests.modelPath, "--all-records", "--threshold", "0.3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = result.stdout.split(separator: "\n").map(String.init).compactMap(DaemonHarness.json)
+        let kinds = records.map { r in
+            r["kind"] as? String == "frame" ? "frame" : "\(r["kind"] as? String ?? "?") \(r["state"] as? String ?? r["event"] as? String ?? "?")"
+        }
+        // Default tracker (min_hits 3): the woman's track is confirmed on the third frame; as in the daemon, the source's
+        // `ended` record comes first, then the end of the stream ends the track.
+        #expect(kinds == ["stream connected", "frame", "frame", "track start", "frame", "frame", "frame", "frame", "frame", "frame",
+                          "stream ended", "track end"], "\(result.stdout)")
+        let tracked = records.filter { $0["kind"] as? String == "frame" }.map { frame in
+            (frame["detections"] as? [[String: Any]] ?? []).contains { $0["track"] as? Int == 1 }
+        }
+        #expect(tracked == [false, false, true, true, true, true, true, true])
+    }
+
+    @Test("one failing input among several: its error on stderr, exit status 1, the others still processed in order")
+    func oneFailingInput() throws {
+        let image = "/usr/share/darknet/data/person.jpg"
+        let result = try BinaryRunner.run(["detect", image, "/nonexistent/cam.mp4", "/usr/share/darknet/data/dog.jpg", "--model", DaemonTests.modelPath])
+        #expect(result.status == 1)
+        #expect(result.stderr == "ssdd: error: /nonexistent/cam.mp4: no such file\n")
+        let streams = result.stdout.split(separator: "\n").map(String.init).compactMap(DaemonHarness.json).compactMap { $0["stream"] as? String }
+        #expect(streams == [image, "/usr/share/darknet/data/dog.jpg"])
     }
 
     @Test("bad inputs and models: a clear message and exit status 1", arguments: [

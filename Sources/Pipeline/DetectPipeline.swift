@@ -1,0 +1,137 @@
+import Detection
+import Logging
+import ModelStore
+import Sinks
+import Tracking
+
+/// `ssdd detect`'s options for each input, as a file stream of the daemon would have them.
+public struct DetectOptions: Sendable {
+    /// Minimum score reported (a stream's `threshold`).
+    public var threshold: Float
+    /// Only these labels are reported (a stream's `labels`); nil reports all.
+    public var labels: [String]?
+    /// Process every Nth frame (`every`).
+    public var everyNth: Int
+    /// At most this many frames per second of stream time (`fps`).
+    public var maxFramesPerSecond: Double?
+    /// Seconds a single open or read may block.
+    public var timeout: Double
+    /// FFmpeg decoder threads (0 = FFmpeg's choice).
+    public var decoderThreads: Int
+    /// Frames decoded ahead of inference at most (the decode thread blocks when it is that far ahead).
+    public var queueCapacity: Int
+    /// The tracker (the daemon's `[tracker]` defaults unless changed).
+    public var tracker: TrackerConfiguration
+    /// The record kinds written: `frame` only by default; `track` and `stream` records on request.
+    public var kinds: Set<RecordKind>
+
+    public init(
+        threshold: Float = 0.5, labels: [String]? = nil, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
+        timeout: Double = 10, decoderThreads: Int = 0, queueCapacity: Int = 8, tracker: TrackerConfiguration = TrackerConfiguration(),
+        kinds: Set<RecordKind> = [.frame]
+    ) {
+        self.threshold = threshold
+        self.labels = labels
+        self.everyNth = everyNth
+        self.maxFramesPerSecond = maxFramesPerSecond
+        self.timeout = timeout
+        self.decoderThreads = decoderThreads
+        self.queueCapacity = queueCapacity
+        self.tracker = tracker
+        self.kinds = kinds
+    }
+
+    /// The file stream the daemon would run for `input` with these options (its name is the input as given).
+    func stream(for input: String) -> StreamConfiguration {
+        StreamConfiguration(
+            name: input, url: input, live: false, everyNth: everyNth, maxFramesPerSecond: maxFramesPerSecond,
+            threshold: threshold, labels: labels, decoderThreads: decoderThreads, stallTimeout: timeout,
+            queueCapacity: queueCapacity)
+    }
+}
+
+/// `ssdd detect`: the daemon's stages over one input at a time, so its `frame` records are the daemon's, byte for
+/// byte (but `time`), for a file stream with the same options:
+///
+/// decode (``SourceRunner`` on its own thread, read once, never dropping: it blocks while `queueCapacity` frames wait)
+/// → ``FrameScheduler`` → one ``InferenceWorker`` on its own thread → ``DeliveryStage`` (tracker, event stage, the
+/// record encoder) → the caller's ``OutputQueue``, which should wait for room rather than drop
+/// (``OverflowPolicy/wait``).
+///
+/// Every input is an independent stream (its tracker starts at track 1). A live input (a URL, a device) is read once
+/// too, until it ends, with back-pressure instead of drops.
+public struct DetectPipeline: Sendable {
+    /// The compiled detector; used from one worker thread at a time (inputs run one after the other).
+    private let detector: DetectorBox
+    private let options: DetectOptions
+    private let output: OutputQueue
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - detector: compiled without a label filter (the worker filters, as the daemon's do) and with
+    ///     `minimumScore` at most `options.threshold`.
+    ///   - output: where every input's lines go; the caller runs and finishes it.
+    ///   - logger: receives the stages' logs (the failures also reach each input's ``StreamReport``).
+    public init(detector: Detector, options: DetectOptions, output: OutputQueue, logger: Logger) {
+        self.detector = DetectorBox(detector)
+        self.options = options
+        self.output = output
+        self.logger = logger
+    }
+
+    /// Runs `input` through the stages; returns once every record of it is queued in the output. Failures (the input
+    /// cannot be opened or read, inference failed) and the reader's warnings are in `report`; `delivered` is called
+    /// with each frame index written, in order.
+    public func process(_ input: String, report: StreamReport, delivered: @escaping @Sendable (_ frameIndex: Int) -> Void) async throws {
+        let stream = options.stream(for: input)
+        let metrics = PipelineMetrics(streamNames: [input])
+        let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
+        let scheduler = FrameScheduler(
+            liveStreams: [false], capacity: options.queueCapacity, metrics: metrics, deliver: { continuation.yield($0) })
+        let worker = InferenceWorker(
+            detectors: [detector.detector], streamModel: [0], streams: [stream], scheduler: scheduler, metrics: metrics,
+            logger: logger, report: report, deliver: { continuation.yield($0) })
+        let p = detector.detector.manifest.preprocessing
+        var source = SourceRunner(
+            index: 0, configuration: stream, networkInputSize: (p.inputWidth, p.inputHeight), scheduler: scheduler,
+            metrics: metrics, logger: logger)
+        source.report = report
+        let delivery = DeliveryStage(
+            streams: [stream], trackerConfiguration: options.tracker, emptyFrames: true, scheduler: scheduler,
+            metrics: metrics, logger: logger, outputs: [[output]], observer: ProgressObserver(delivered: delivered),
+            kinds: options.kinds)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [source] in await runOnThread("ssdd-decode") { source.run() } }
+            group.addTask {
+                await runOnThread("ssdd-infer") { worker.run() }
+                continuation.finish()
+            }
+            group.addTask {
+                do {
+                    try await delivery.run(items)
+                } catch {
+                    // Nothing will release the source's frames any more: stop it, so the threads end.
+                    scheduler.stopSources()
+                    throw error
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Hands each delivered frame index to `ssdd detect`'s progress display.
+private struct ProgressObserver: DeliveryObserver {
+    let delivered: @Sendable (Int) -> Void
+
+    func delivered(stream: Int, frame: Int, nextTrackID: Int) { delivered(frame) }
+}
+
+/// The detector, shared by the sequential inputs' workers.
+private final class DetectorBox: @unchecked Sendable {
+    // Unchecked: inputs are processed one after the other, so one worker thread at a time uses the detector (the
+    // network itself traps on concurrent use).
+    let detector: Detector
+
+    init(_ detector: Detector) { self.detector = detector }
+}
