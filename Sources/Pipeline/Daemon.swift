@@ -67,13 +67,9 @@ public struct Daemon: Service {
             await outputs.finish(draining: drains, within: 5, logger: logger)
             throw StartupError(key: "metrics.address", message: "cannot listen: \(error)")
         }
-        metrics.addGauges { [metrics] in
-            let names = metrics.streamNames.map { "{stream=\"\(metrics.escape($0))\"}" }
-            return [
-                ("ssdd_queue_waiting_frames", "Frames waiting for an inference worker.", zip(names, scheduler.waitingCounts()).map { ($0, Double($1)) }),
-                ("ssdd_queue_pending_frames", "Frames accepted and not yet written.", zip(names, scheduler.pendingCounts()).map { ($0, Double($1)) }),
-            ] + outputs.gauges()
-        }
+        metrics.sample(.queueWaitingFrames, perStream: { scheduler.waitingCounts() })
+        metrics.sample(.queuePendingFrames, perStream: { scheduler.pendingCounts() })
+        outputs.sampleMetrics(into: metrics)
 
         for (i, worker) in workers.enumerated() { worker.start(name: "ssdd-infer-\(i)") }
         for (i, stream) in streams.enumerated() {
