@@ -71,20 +71,26 @@ public final class PipelineMetrics: Sendable {
         registerProcessMetrics()
     }
 
+    /// Counts a frame accepted from stream `stream`'s source.
     func decoded(stream: Int) { streams[stream].decoded.increment() }
+    /// Counts a reconnect attempt of stream `stream`.
     func reconnecting(stream: Int) { streams[stream].reconnects.increment() }
+    /// Sets whether stream `stream`'s source is connected.
     func setUp(stream: Int, _ up: Bool) { streams[stream].up.record(up ? 1 : 0) }
 
+    /// Counts a frame of stream `stream` dropped because inference fell behind.
     func dropped(stream: Int) {
         streams[stream].dropped.increment()
         tallies.withLock { $0.dropped[stream] += 1 }
     }
 
+    /// Counts a frame of stream `stream` through the detector, which took `seconds` (observed when a valid duration).
     func inferred(stream: Int, seconds: Double) {
         streams[stream].inferred.increment()
         if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
     }
 
+    /// Counts a frame record of stream `stream` handed to the outputs `endToEndSeconds` after its frame was decoded.
     func written(stream: Int, endToEndSeconds: Double) {
         streams[stream].written.increment()
         if let nanoseconds = Self.nanoseconds(endToEndSeconds) { endToEnd.recordNanoseconds(nanoseconds) }
@@ -101,6 +107,8 @@ public final class PipelineMetrics: Sendable {
 
     /// Registers a gauge labelled `stream`, read at every scrape: `read` returns one value per stream, in
     /// configuration order (e.g. queue depths).
+    /// - Important: `read` runs under the sampler's lock while a scrape renders: it must be quick and must not
+    ///   call back into these metrics.
     func sample(_ metric: MetricDefinition, perStream read: @escaping @Sendable () -> [Int]) {
         sampler.add(metric, labelValues: streamNames.map { [$0] }) { read().map { Double($0) } }
     }
