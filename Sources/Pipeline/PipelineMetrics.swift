@@ -38,7 +38,6 @@ public final class PipelineMetrics: Sendable {
     public let streamNames: [String]
     /// The registry every metric is recorded in.
     let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusCatalogFactory
     private let sampler: MetricSampler
     private let streams: [StreamHandles]
     private let inference: CoreMetrics.Timer
@@ -49,7 +48,6 @@ public final class PipelineMetrics: Sendable {
     public init(streamNames: [String]) {
         self.streamNames = streamNames
         let factory = PrometheusCatalogFactory()
-        self.factory = factory
         registry = factory.registry
         sampler = MetricSampler(factory: factory)
         streams = streamNames.map { name in
