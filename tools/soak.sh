@@ -59,7 +59,7 @@ while [ $(( $(date +%s) - start )) -lt "$DURATION" ]; do
     threads=$(awk '/Threads/ {print $2}' /proc/$daemon/status)
     metrics=$(curl -s http://127.0.0.1:19465/metrics || true)
     written=$(echo "$metrics" | awk '/^ssdd_frames_written_total/ {s += $2} END {print s + 0}')
-    subscribers=$(echo "$metrics" | awk '/^ssdd_subscribers / {print $2}')
+    subscribers=$(echo "$metrics" | awk '/^ssdd_subscribers / {print $2 + 0}')
     echo "$(( $(date +%s) - start )) $rss $fds $threads $written ${subscribers:-?}"
     next=$(( next + INTERVAL ))
   fi

@@ -94,13 +94,9 @@ public struct Daemon: Sendable {
             await outputs.close(within: 5, logger: logger)
             throw StartupError(key: "metrics.address", message: "cannot listen: \(error)")
         }
-        metrics.addGauges { [metrics] in
-            let names = metrics.streamNames.map { "{stream=\"\(metrics.escape($0))\"}" }
-            return [
-                ("ssdd_queue_waiting_frames", "Frames waiting for an inference worker.", zip(names, scheduler.waitingCounts()).map { ($0, Double($1)) }),
-                ("ssdd_queue_pending_frames", "Frames accepted and not yet written.", zip(names, scheduler.pendingCounts()).map { ($0, Double($1)) }),
-            ] + outputs.gauges()
-        }
+        metrics.sample(.queueWaitingFrames, perStream: { scheduler.waitingCounts() })
+        metrics.sample(.queuePendingFrames, perStream: { scheduler.pendingCounts() })
+        outputs.sampleMetrics(into: metrics)
         let sources = makeSources(prepared, scheduler: scheduler, checkpointer: checkpointer)
         let delivery = DeliveryStage(
             streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,

@@ -108,32 +108,6 @@ struct Outputs: Sendable {
             return first
         }
     }
-
-    /// Gauges and counters for metrics: per-output queue and health, subscribers, file-sink health.
-    func gauges() -> [(name: String, help: String, samples: [(labels: String, value: Double)])] {
-        var result: [(name: String, help: String, samples: [(labels: String, value: Double)])] = []
-        if let publisher {
-            result.append(("ssdd_subscribers", "Connected Unix-socket subscribers.", [("", Double(publisher.subscriberCount))]))
-            result.append(("ssdd_subscribers_disconnected_slow", "Subscribers disconnected for reading too slowly.", [("", Double(publisher.slowConsumerDisconnects))]))
-        }
-        let statistics = queues.map { ($0.name, $0.statistics) }
-        func samples(_ value: (OutputQueueStatistics) -> Double) -> [(labels: String, value: Double)] {
-            statistics.map { ("{output=\"\(PipelineMetrics.escapeLabel($0.0))\"}", value($0.1)) }
-        }
-        result.append(("ssdd_output_up", "1 while the output keeps up (not dropping, not stalled, not failing).", samples { $0.isHealthy ? 1 : 0 }))
-        result.append(("ssdd_output_queued_lines", "Lines waiting in the output's queue.", samples { Double($0.queued) }))
-        result.append(("ssdd_output_lines_total", "Lines handed to the output.", samples { Double($0.written) }))
-        result.append(("ssdd_output_lines_dropped_total", "Lines dropped because the output's queue was full.", samples { Double($0.dropped) }))
-        for file in files {
-            let s = file.statistics
-            let label = "{path=\"\(PipelineMetrics.escapeLabel(file.configuration.path))\"}"
-            result.append(("ssdd_file_lines_written", "Lines written to the file output.", [(label, Double(s.linesWritten))]))
-            result.append(("ssdd_file_write_failures", "Failed writes to the file output (retried).", [(label, Double(s.failures))]))
-            result.append(("ssdd_file_lines_pending", "Lines held for retry after failed writes.", [(label, Double(s.pendingLines))]))
-            result.append(("ssdd_file_lines_dropped", "Lines dropped because the retry buffer overflowed.", [(label, Double(s.linesDropped))]))
-        }
-        return result
-    }
 }
 
 /// A start-up failure tied to a configuration key.

@@ -1,136 +1,160 @@
-import Foundation
+import CoreMetrics
+import Prometheus
+import Sinks
 import Synchronization
 
-/// Counters, gauges and latency histograms of the pipeline, rendered in the Prometheus text format.
+/// The daemon's metrics: recorded through swift-metrics (`Counter`, `Gauge`, `Timer`) into a Prometheus collector
+/// registry of its own (no process-wide bootstrap), and rendered in the Prometheus text format by ``render()``.
 ///
-/// Updated from source, worker and delivery threads; all state sits behind one mutex (a few increments per frame).
+/// Updated from source, worker and delivery threads: the handles are atomic or locked by swift-prometheus; the
+/// counts the daemon reads back (written and dropped frames, recent latencies) sit behind one mutex. Values kept
+/// elsewhere (queue depths, outputs, `/proc`) are registered with ``sample(_:perStream:)`` and
+/// ``sample(_:labelValues:fractional:_:)`` and read when a scrape renders.
 public final class PipelineMetrics: Sendable {
-    struct StreamCounters {
-        var decoded = 0
-        var inferred = 0
-        var dropped = 0
-        var written = 0
-        var reconnects = 0
-        var up = false
+    /// The handles of one stream's metrics, labelled with its name.
+    private struct StreamHandles: Sendable {
+        let decoded: CoreMetrics.Counter
+        let inferred: CoreMetrics.Counter
+        let dropped: CoreMetrics.Counter
+        let written: CoreMetrics.Counter
+        let reconnects: CoreMetrics.Counter
+        let up: CoreMetrics.Gauge
     }
 
-    struct State {
-        var streams: [StreamCounters]
-        var inference = Histogram()
-        var endToEnd = Histogram()
-        /// Recent end-to-end latencies (seconds) for exact quantiles in the shutdown summary.
+    /// What the daemon reads back for its status line and shutdown summary.
+    private struct Tallies {
+        var written: [Int]
+        var dropped: [Int]
+        /// Recent end-to-end latencies (seconds) for exact quantiles in the shutdown summary: a ring of
+        /// ``recentCapacity`` values, `recentNext` the slot to overwrite once it is full.
         var recent: [Double] = []
         var recentNext = 0
     }
 
-    /// Cumulative histogram with fixed buckets in seconds.
-    struct Histogram {
-        static let bounds: [Double] = [0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5, 1, 2.5, 5]
-        var counts = [Int](repeating: 0, count: bounds.count)
-        var count = 0
-        var sum = 0.0
+    /// How many recent end-to-end latencies ``endToEndQuantiles`` is computed from.
+    static let recentCapacity = 10_000
 
-        mutating func observe(_ seconds: Double) {
-            for (i, bound) in Self.bounds.enumerated() where seconds <= bound { counts[i] += 1 }
-            count += 1
-            sum += seconds
-        }
-    }
-
+    /// The configured stream names, in configuration order (the `stream` label).
     public let streamNames: [String]
-    private let state: Mutex<State>
-    /// Extra gauges sampled when rendering (queue depths, subscribers, sink health), set by the daemon.
-    private let gauges = Mutex<[@Sendable () -> [(name: String, help: String, samples: [(labels: String, value: Double)])]]>([])
+    /// The registry every metric is recorded in.
+    let registry: PrometheusCollectorRegistry
+    private let sampler: MetricSampler
+    private let streams: [StreamHandles]
+    private let inference: CoreMetrics.Timer
+    private let endToEnd: CoreMetrics.Timer
+    private let tallies: Mutex<Tallies>
 
+    /// Metrics for streams named `streamNames`, in a new registry, with the build and process metrics registered.
     public init(streamNames: [String]) {
         self.streamNames = streamNames
-        state = Mutex(State(streams: Array(repeating: StreamCounters(), count: streamNames.count)))
-    }
-
-    func decoded(stream: Int) { state.withLock { $0.streams[stream].decoded += 1 } }
-    func dropped(stream: Int) { state.withLock { $0.streams[stream].dropped += 1 } }
-    func reconnecting(stream: Int) { state.withLock { $0.streams[stream].reconnects += 1 } }
-    func setUp(stream: Int, _ up: Bool) { state.withLock { $0.streams[stream].up = up } }
-
-    func inferred(stream: Int, seconds: Double) {
-        state.withLock {
-            $0.streams[stream].inferred += 1
-            $0.inference.observe(seconds)
+        let factory = PrometheusCatalogFactory()
+        registry = factory.registry
+        sampler = MetricSampler(factory: factory)
+        streams = streamNames.map { name in
+            func counter(_ metric: MetricDefinition) -> CoreMetrics.Counter {
+                CoreMetrics.Counter(label: metric.name, dimensions: [("stream", name)], factory: factory)
+            }
+            return StreamHandles(
+                decoded: counter(.framesDecoded), inferred: counter(.framesInferred), dropped: counter(.framesDropped),
+                written: counter(.framesWritten), reconnects: counter(.reconnects),
+                up: CoreMetrics.Gauge(label: MetricDefinition.streamUp.name, dimensions: [("stream", name)], factory: factory))
         }
+        inference = CoreMetrics.Timer(label: MetricDefinition.inferenceSeconds.name, factory: factory)
+        endToEnd = CoreMetrics.Timer(label: MetricDefinition.endToEndSeconds.name, factory: factory)
+        tallies = Mutex(Tallies(written: Array(repeating: 0, count: streamNames.count), dropped: Array(repeating: 0, count: streamNames.count)))
+        CoreMetrics.Gauge(
+            label: MetricDefinition.buildInfo.name, dimensions: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)],
+            factory: factory
+        ).record(1)
+        registerProcessMetrics()
     }
 
+    /// Counts a frame accepted from stream `stream`'s source.
+    func decoded(stream: Int) { streams[stream].decoded.increment() }
+    /// Counts a reconnect attempt of stream `stream`.
+    func reconnecting(stream: Int) { streams[stream].reconnects.increment() }
+    /// Sets whether stream `stream`'s source is connected.
+    func setUp(stream: Int, _ up: Bool) { streams[stream].up.record(up ? 1 : 0) }
+
+    /// Counts a frame of stream `stream` dropped because inference fell behind.
+    func dropped(stream: Int) {
+        streams[stream].dropped.increment()
+        tallies.withLock { $0.dropped[stream] += 1 }
+    }
+
+    /// Counts a frame of stream `stream` through the detector, which took `seconds` (observed when a valid duration).
+    func inferred(stream: Int, seconds: Double) {
+        streams[stream].inferred.increment()
+        if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
+    }
+
+    /// Counts a frame record of stream `stream` handed to the outputs `endToEndSeconds` after its frame was decoded.
     func written(stream: Int, endToEndSeconds: Double) {
-        state.withLock {
-            $0.streams[stream].written += 1
-            $0.endToEnd.observe(endToEndSeconds)
-            if $0.recent.count < 10_000 {
+        streams[stream].written.increment()
+        if let nanoseconds = Self.nanoseconds(endToEndSeconds) { endToEnd.recordNanoseconds(nanoseconds) }
+        tallies.withLock {
+            $0.written[stream] += 1
+            if $0.recent.count < Self.recentCapacity {
                 $0.recent.append(endToEndSeconds)
             } else {
                 $0.recent[$0.recentNext] = endToEndSeconds
-                $0.recentNext = ($0.recentNext + 1) % 10_000
+                $0.recentNext = ($0.recentNext + 1) % Self.recentCapacity
             }
         }
     }
 
-    /// Adds gauges computed at render time.
-    func addGauges(_ source: @escaping @Sendable () -> [(name: String, help: String, samples: [(labels: String, value: Double)])]) {
-        gauges.withLock { $0.append(source) }
+    /// Registers a gauge labelled `stream`, read at every scrape: `read` returns one value per stream, in
+    /// configuration order (e.g. queue depths).
+    /// - Important: `read` runs under the sampler's lock while a scrape renders: it must be quick and must not
+    ///   call back into these metrics.
+    func sample(_ metric: MetricDefinition, perStream read: @escaping @Sendable () -> [Int]) {
+        sampler.add(metric, labelValues: streamNames.map { [$0] }) { read().map { Double($0) } }
+    }
+
+    /// Registers `metric` with one sample per entry of `labelValues` (in the order of `metric.labelNames`), read at
+    /// every scrape: `read` returns the values in the same order, `nil` for one not available now. A counter's
+    /// value is its running total; `fractional` counters keep fractions.
+    func sample(
+        _ metric: MetricDefinition, labelValues: [[String]], fractional: Bool = false, _ read: @escaping @Sendable () -> [Double?]
+    ) {
+        sampler.add(metric, labelValues: labelValues, fractional: fractional, read: read)
     }
 
     /// Frames written per stream so far.
-    public var writtenCounts: [Int] { state.withLock { $0.streams.map(\.written) } }
+    public var writtenCounts: [Int] { tallies.withLock { $0.written } }
     /// Frames dropped per stream so far.
-    public var droppedCounts: [Int] { state.withLock { $0.streams.map(\.dropped) } }
+    public var droppedCounts: [Int] { tallies.withLock { $0.dropped } }
 
     /// (p50, p99) of recent decode → line-written latencies in seconds, if any frame was written.
     public var endToEndQuantiles: (p50: Double, p99: Double)? {
-        let values = state.withLock { $0.recent }.sorted()
+        let values = tallies.withLock { $0.recent }.sorted()
         guard !values.isEmpty else { return nil }
         return (values[values.count / 2], values[min(values.count - 1, Int(Double(values.count) * 0.99))])
     }
 
-    /// The Prometheus text exposition (version 0.0.4).
+    /// The Prometheus text exposition (version 0.0.4) of every metric, sampled values read now. The order of the
+    /// metric families is not fixed.
     public func render() -> String {
-        let snapshot = state.withLock { $0 }
-        var out = ""
-        func counter(_ name: String, _ help: String, type: String = "counter", _ value: (StreamCounters) -> Double) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for (i, stream) in snapshot.streams.enumerated() {
-                out += "\(name){stream=\"\(escape(streamNames[i]))\"} \(format(value(stream)))\n"
-            }
-        }
-        counter("ssdd_frames_decoded_total", "Frames accepted from the source.") { Double($0.decoded) }
-        counter("ssdd_frames_inferred_total", "Frames run through the detector.") { Double($0.inferred) }
-        counter("ssdd_frames_dropped_total", "Frames dropped because inference fell behind (live sources only).") { Double($0.dropped) }
-        counter("ssdd_frames_written_total", "Frame records delivered to the outputs.") { Double($0.written) }
-        counter("ssdd_reconnects_total", "Reconnect attempts.") { Double($0.reconnects) }
-        counter("ssdd_stream_up", "1 while the source is connected.", type: "gauge") { $0.up ? 1 : 0 }
-        histogram(&out, "ssdd_inference_seconds", "Detector time per frame (preprocess, network, post-processing).", snapshot.inference)
-        histogram(&out, "ssdd_end_to_end_seconds", "Latency from decoded frame to its line handed to the outputs.", snapshot.endToEnd)
-        for source in gauges.withLock({ $0 }) {
-            for gauge in source() {
-                let type = gauge.name.hasSuffix("_total") ? "counter" : "gauge"
-                out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) \(type)\n"
-                for sample in gauge.samples { out += "\(gauge.name)\(sample.labels) \(format(sample.value))\n" }
-            }
-        }
-        return out
+        sampler.update()
+        return registry.emitToString()
     }
 
-    private func histogram(_ out: inout String, _ name: String, _ help: String, _ h: Histogram) {
-        out += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
-        for (i, bound) in Histogram.bounds.enumerated() { out += "\(name)_bucket{le=\"\(format(bound))\"} \(h.counts[i])\n" }
-        out += "\(name)_bucket{le=\"+Inf\"} \(h.count)\n\(name)_sum \(format(h.sum))\n\(name)_count \(h.count)\n"
+    /// Nanoseconds in `seconds`, or `nil` for a value that is not a duration (negative, not finite, or beyond Int64).
+    static func nanoseconds(_ seconds: Double) -> Int64? {
+        guard seconds.isFinite, seconds >= 0, seconds < 9.2e9 else { return nil }
+        return Int64((seconds * 1e9).rounded())
     }
 
-    private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-
-    func escape(_ s: String) -> String { Self.escapeLabel(s) }
-
-    /// A label value escaped for the Prometheus text format (backslash, quote, newline).
-    static func escapeLabel(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    /// The standard `process_*` metrics, read from `/proc` at every scrape (absent where it cannot be read).
+    private func registerProcessMetrics() {
+        let bootTime = ProcessStatistics.bootTime()
+        let none: [[String]] = [[]]
+        sample(.residentMemory, labelValues: none) { [ProcessStatistics.current(bootTime: nil).residentMemoryBytes.map(Double.init)] }
+        sample(.virtualMemory, labelValues: none) { [ProcessStatistics.current(bootTime: nil).virtualMemoryBytes.map(Double.init)] }
+        sample(.cpuSeconds, labelValues: none, fractional: true) { [ProcessStatistics.current(bootTime: nil).cpuSeconds] }
+        sample(.openDescriptors, labelValues: none) { [OpenDescriptors.count().map(Double.init)] }
+        sample(.maxDescriptors, labelValues: none) { [OpenDescriptors.softLimit().map(Double.init)] }
+        let startTime = ProcessStatistics.current(bootTime: bootTime).startTimeSeconds
+        sample(.startTime, labelValues: none) { [startTime] }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 /// The `ssdd` command line: each subcommand is a thin file that parses arguments and calls into the modules.
 @main
@@ -6,7 +7,7 @@ struct SSDD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssdd",
         abstract: "Single-shot detection daemon: decode video, detect objects with SSD, write JSON Lines.",
-        version: "0.1.0",
+        version: BuildInfo.version,
         subcommands: [
             RunCommand.self, DetectCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self,
             ConfigCommand.self, TrainCommand.self, EvalCommand.self, DatasetCommand.self,
