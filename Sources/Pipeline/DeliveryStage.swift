@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import Geometry
 import Logging
 import MediaIO
 import Sinks
@@ -67,15 +68,15 @@ struct DeliveryStage {
             let update = tracker.update(
                 frameIndex: work.frameIndex, time: time,
                 detections: detections.map { d in
-                    TrackDetection(label: d.label, classIndex: d.classIndex, score: Double(d.score), box: BoundingBox(x1: Double(d.x1), y1: Double(d.y1), x2: Double(d.x2), y2: Double(d.y2)))
+                    TrackDetection(label: d.label, classIndex: d.classIndex, score: Double(d.score), box: d.box)
                 })
             for started in update.started { write(.track(trackRecord(started, stream: name, event: .start, time: now)), stream: work.stream) }
             if emptyFrames || !detections.isEmpty {
                 let records = update.detections.map { t in
                     DetectionRecord(
                         trackID: t.trackID, label: t.detection.label, classIndex: t.detection.classIndex,
-                        score: t.detection.score, x1: round2(t.detection.box.x1), y1: round2(t.detection.box.y1),
-                        x2: round2(t.detection.box.x2), y2: round2(t.detection.box.y2))
+                        score: t.detection.score,
+                        box: Box(x1: round2(t.detection.box.x1), y1: round2(t.detection.box.y1), x2: round2(t.detection.box.x2), y2: round2(t.detection.box.y2)))
                 }
                 let frame = FrameRecord(
                     stream: name, frameIndex: work.frameIndex, pts: work.frame.presentationTime, time: work.decodedAt,

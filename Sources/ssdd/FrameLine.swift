@@ -1,4 +1,5 @@
 import Detection
+import Geometry
 
 /// One JSON line of `ssdd detect` output (schema version 1): a processed frame and its detections.
 struct FrameLine: Encodable {
@@ -28,7 +29,8 @@ struct FrameLine: Encodable {
             label = d.label
             `class` = d.classIndex
             score = d.score
-            box = [d.x1, d.y1, d.x2, d.y2].map { ($0 * 100).rounded() / 100 }
+            // The detector computes boxes in Float and widens them exactly: narrowing back restores the same Floats.
+            box = [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map { (Float($0) * 100).rounded() / 100 }
         }
     }
 }
