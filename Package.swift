@@ -3,6 +3,8 @@ import PackageDescription
 
 /// ssdd: a single-shot detection daemon. Module map (dependencies point one way):
 /// CFFmpeg/CBLAS (C) → MediaIO, TensorEngine → NeuralNet → ModelStore → ModelImport, Detection → ssdd.
+/// Geometry (the one `Box`) → Imaging (RGBImage, resizers, drawing; no C) → MediaIO, Detection, Training;
+/// Geometry → Tracking, Evaluation, Sinks.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -61,7 +63,9 @@ let package = Package(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "MediaIO", dependencies: ["CFFmpeg"], swiftSettings: optimized),
+        .target(name: "Geometry", swiftSettings: optimized),
+        .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512"], swiftSettings: kernels),
         // Compiled for AVX-512 in every configuration; TensorEngine calls it only on CPUs that have AVX-512.
         .target(
@@ -80,22 +84,23 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings),
-        .target(name: "Detection", dependencies: ["NeuralNet", "ModelStore", "TensorEngine", "MediaIO"], swiftSettings: optimized),
+        .target(name: "Detection", dependencies: ["NeuralNet", "ModelStore", "TensorEngine", "Imaging", "Geometry"], swiftSettings: optimized),
         .executableTarget(
             name: "ssdd",
             dependencies: [
                 "MediaIO", "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "Pipeline", "Sinks",
-                "Training", "Evaluation",
+                "Training", "Evaluation", "Imaging", "Geometry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
-        .target(name: "Tracking", swiftSettings: optimized),
+        .target(name: "Tracking", dependencies: ["Geometry"], swiftSettings: optimized),
         .target(
             name: "Sinks",
             dependencies: [
+                "Geometry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +109,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine",
+                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,13 +121,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),
-        .target(name: "Evaluation", swiftSettings: strictSettings),
+        .target(name: "Evaluation", dependencies: ["Geometry"], swiftSettings: strictSettings),
         .target(
             name: "Training",
-            dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "Evaluation"],
+            dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "Imaging", "Geometry", "Evaluation"],
             swiftSettings: optimized),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CFFmpeg", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "CFFmpeg", "TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "ModelStore", "TestSupport"]),
         .testTarget(
@@ -130,22 +137,25 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectionTests",
-            dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "TestSupport"],
+            dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "Imaging", "Geometry", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
-        .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
+        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Geometry"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Sinks", "Tracking", "MediaIO", "Detection",
+                "Pipeline", "Sinks", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Evaluation", "TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "CFFmpeg", "TestSupport"]),
+            dependencies: [
+                "Training", "Evaluation", "TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "Imaging", "Geometry",
+                "TestSupport",
+            ]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "Imaging", "CFFmpeg", "TestSupport"]),
     ]
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden values for ssdd's exact bilinear resize kernels (Tests/MediaIOTests/Fixtures/resize_golden.json).
+"""Golden values for ssdd's exact bilinear resize kernels (Tests/ImagingTests/Fixtures/resize_golden.json).
 
 Source image: RGB uint8, width W, height H, pixel (x, y) = ((x*37 + y*11) % 256, (x*x + 3*y) % 256, (x*y*5 + 17) % 256).
 For each (W, H) -> (w, h) case it records:
@@ -39,4 +39,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/MediaIOTests/Fixtures/resize_golden.json")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/ImagingTests/Fixtures/resize_golden.json")

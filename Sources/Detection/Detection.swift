@@ -1,23 +1,20 @@
+import Geometry
+
 /// One detected object in source-frame pixels.
 public struct Detection: Sendable, Equatable, Codable {
     /// Output slot of the class (1… ; 0 is background and never reported).
     public var classIndex: Int
     public var label: String
     public var score: Float
-    /// Corners in source pixels: left, top, right, bottom.
-    public var x1: Float
-    public var y1: Float
-    public var x2: Float
-    public var y2: Float
+    /// Corners in source pixels (the detector computes them in `Float`; each converts exactly). Not necessarily
+    /// ordered or finite when the model is hostile: see ``Geometry/Box``.
+    public var box: Box
 
-    public init(classIndex: Int, label: String, score: Float, x1: Float, y1: Float, x2: Float, y2: Float) {
+    public init(classIndex: Int, label: String, score: Float, box: Box) {
         self.classIndex = classIndex
         self.label = label
         self.score = score
-        self.x1 = x1
-        self.y1 = y1
-        self.x2 = x2
-        self.y2 = y2
+        self.box = box
     }
 }
 

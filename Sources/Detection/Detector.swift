@@ -1,5 +1,6 @@
 import Foundation
-import MediaIO
+import Geometry
+import Imaging
 import ModelStore
 import NeuralNet
 import TensorEngine
@@ -15,7 +16,7 @@ public final class Detector {
     public let anchors: AnchorSet
     private let decoder: BoxDecoder
     private let postProcessor: PostProcessor
-    private let affine: BilinearResizer.ChannelAffine
+    private let preprocessor: ImagePreprocessor
     private let classFilter: Set<Int>?
     private let boxesPerLocation: [Int]
     /// The model file, for messages.
@@ -59,24 +60,16 @@ public final class Detector {
         anchors = try AnchorSet(manifest.anchors, inputWidth: p.inputWidth, inputHeight: p.inputHeight)
         decoder = try BoxDecoder(manifest.boxCoding)
         postProcessor = PostProcessor(settings: manifest.postprocessing, classes: manifest.labels.count, anchors: anchors)
-        affine = BilinearResizer.ChannelAffine(scale: (p.scale[0], p.scale[1], p.scale[2]), offset: (p.offset[0], p.offset[1], p.offset[2]))
+        preprocessor = ImagePreprocessor(p)
         boxesPerLocation = AnchorSet.boxesPerLocation(manifest.anchors)
         classFilter = try ModelValidation.classFilter(manifest, options: options, file: file)
         try checkHeads()
     }
 
-    /// The network input for `image`: resized with the model's convention and mapped by its affine.
+    /// The network input for `image`: resized with the model's convention and mapped by its affine, written straight
+    /// into the tensor's storage (``Imaging/ImagePreprocessor``).
     public func preprocess(_ image: RGBImage) -> Tensor {
-        let p = manifest.preprocessing
-        if image.width == p.inputWidth && image.height == p.inputHeight {
-            // Both bilinear conventions are the identity at equal size (weights exactly 0), so skip the sampling.
-            return Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: BilinearResizer.floats(image, affine: affine))
-        }
-        let convention: BilinearResizer.Convention = p.resize == .halfPixelBilinear ? .halfPixel : .tensorFlowLegacy
-        let values = BilinearResizer.resize(
-            image, width: p.inputWidth, height: p.inputHeight, convention: convention, affine: affine,
-            affineBeforeResize: p.normalizeBeforeResize)
-        return Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: values)
+        preprocessor.tensor(for: image)
     }
 
     /// Raw head outputs flattened in (level, y, x, anchor) order: regressions `n × 4` and logits `n × classes`.
@@ -112,7 +105,9 @@ public final class Detector {
         let sy = Float(sourceHeight) / anchors.frameHeight
         return candidates.map { c in
             let (x1, y1, x2, y2) = anchors.order == .yx ? (c.box.1, c.box.0, c.box.3, c.box.2) : c.box
-            return Detection(classIndex: c.classIndex, label: manifest.labels[c.classIndex], score: c.score, x1: x1 * sx, y1: y1 * sy, x2: x2 * sx, y2: y2 * sy)
+            // Scaled in Float as the model's frame is, then widened exactly to the shared Double box.
+            let box = Box(x1: Double(x1 * sx), y1: Double(y1 * sy), x2: Double(x2 * sx), y2: Double(y2 * sy))
+            return Detection(classIndex: c.classIndex, label: manifest.labels[c.classIndex], score: c.score, box: box)
         }
     }
 

@@ -1,3 +1,5 @@
+import Geometry
+
 /// One annotated object.
 public struct GroundTruthObject: Sendable, Equatable, Codable {
     /// Identifier of the image it belongs to (VOC file stem, or the COCO image id as text).
@@ -27,8 +29,8 @@ public struct GroundTruthObject: Sendable, Equatable, Codable {
         self.id = id
     }
 
-    /// The area COCO's area ranges use: the annotation's own area, else the box area.
-    public var evaluationArea: Double { area ?? box.area }
+    /// The area COCO's area ranges use: the annotation's own area, else the box area (pycocotools' `w × h`).
+    public var evaluationArea: Double { area ?? box.signedArea }
 }
 
 /// One scored detection to evaluate.

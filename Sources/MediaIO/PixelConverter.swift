@@ -1,4 +1,5 @@
 import CFFmpeg
+import Imaging
 
 /// Converts decoded frames to packed RGB24 with libswscale, at the source size or scaled.
 ///

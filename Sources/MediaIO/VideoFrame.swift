@@ -1,3 +1,5 @@
+import Imaging
+
 /// One decoded video frame, owned by Swift and safe to send across actors.
 public struct VideoFrame: Sendable {
     /// Position of the frame among all frames the decoder produced (0-based), counting frames skipped by selection.

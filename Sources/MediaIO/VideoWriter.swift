@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Imaging
 
 /// Encodes RGB frames into a video file through libavcodec/libavformat (container chosen by the file extension).
 ///

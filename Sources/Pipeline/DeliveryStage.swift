@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import Geometry
 import Logging
 import Sinks
 import Tracking

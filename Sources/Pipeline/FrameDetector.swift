@@ -1,5 +1,5 @@
 import Detection
-import MediaIO
+import Imaging
 
 /// What an ``InferenceWorker`` runs on each frame: the compiled ``Detector``, or a fake in tests (so the pipeline's
 /// stages can be tested without a model).

@@ -1,3 +1,5 @@
+import Geometry
+
 /// A `frame` record: one processed frame of one stream.
 ///
 /// ```json
@@ -59,18 +61,15 @@ public struct DetectionRecord: Sendable, Hashable, Encodable {
     /// Detector score in [0, 1] (`"score"`).
     public var score: Double
     /// Box corners in source pixels, written as `"box": [x1, y1, x2, y2]`.
-    public var x1: Double, y1: Double, x2: Double, y2: Double
+    public var box: Box
 
     /// Creates a detection record.
-    public init(trackID: Int?, label: String, classIndex: Int, score: Double, x1: Double, y1: Double, x2: Double, y2: Double) {
+    public init(trackID: Int?, label: String, classIndex: Int, score: Double, box: Box) {
         self.trackID = trackID
         self.label = label
         self.classIndex = classIndex
         self.score = score
-        self.x1 = x1
-        self.y1 = y1
-        self.x2 = x2
-        self.y2 = y2
+        self.box = box
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -83,6 +82,6 @@ public struct DetectionRecord: Sendable, Hashable, Encodable {
         try container.encode(label, forKey: .label)
         try container.encode(classIndex, forKey: .classIndex)
         try container.encode(score, forKey: .score)
-        try container.encode([x1, y1, x2, y2], forKey: .box)
+        try container.encode([box.x1, box.y1, box.x2, box.y2], forKey: .box)
     }
 }

@@ -1,3 +1,5 @@
+import Geometry
+
 /// A constant-velocity Kalman filter over a box, as in SORT (Bewley et al., 2016,
 /// https://github.com/abewley/sort): state `[cx, cy, s, r, vcx, vcy, vs]` where `s` is the area and `r` the
 /// aspect ratio (width / height), which is assumed constant. Measurements are `[cx, cy, s, r]`.
@@ -18,8 +20,8 @@ struct KalmanBoxFilter: Sendable, Hashable {
     }()
 
     /// Starts a filter at `box` with zero velocity and a large velocity uncertainty.
-    /// - Important: `box` must be trackable (`BoundingBox.isTrackable`).
-    init(box: BoundingBox) {
+    /// - Important: `box` must be trackable (`Box.isTrackable`).
+    init(box: Box) {
         state = Matrix(rows: 7, columns: 1)
         let z = Self.measurement(of: box)
         for i in 0..<4 { state[i, 0] = z[i, 0] }
@@ -27,12 +29,12 @@ struct KalmanBoxFilter: Sendable, Hashable {
     }
 
     /// The box of the current state estimate (may be empty if the predicted area went to 0).
-    var box: BoundingBox {
+    var box: Box {
         let s = max(0, state[2, 0])
         let r = max(0, state[3, 0])
         let w = (s * r).squareRoot()
         let h = w > 0 ? s / w : 0
-        return BoundingBox(centerX: state[0, 0], centerY: state[1, 0], width: w, height: h)
+        return Box(centerX: state[0, 0], centerY: state[1, 0], width: w, height: h)
     }
 
     /// Whether every element of the state is finite; a filter that diverged must be dropped.
@@ -54,8 +56,8 @@ struct KalmanBoxFilter: Sendable, Hashable {
     }
 
     /// Corrects the state with the measured `box`.
-    /// - Important: `box` must be trackable (`BoundingBox.isTrackable`).
-    mutating func update(with box: BoundingBox) {
+    /// - Important: `box` must be trackable (`Box.isTrackable`).
+    mutating func update(with box: Box) {
         let h = Self.observation
         let innovation = Self.measurement(of: box) - h * state
         let system = h * covariance * h.transposed + Self.measurementNoise
@@ -67,7 +69,7 @@ struct KalmanBoxFilter: Sendable, Hashable {
         covariance = (Matrix.identity(7) - gain * h) * covariance
     }
 
-    private static func measurement(of box: BoundingBox) -> Matrix {
+    private static func measurement(of box: Box) -> Matrix {
         var z = Matrix(rows: 4, columns: 1)
         z[0, 0] = box.centerX
         z[1, 0] = box.centerY

@@ -1,3 +1,5 @@
+import Geometry
+
 /// One track inside a `Tracker`: a Kalman filter plus the bookkeeping that becomes a `TrackSummary`.
 struct Track: Sendable, Hashable {
     /// Confirmed id, or `nil` while the track is tentative.
@@ -9,7 +11,7 @@ struct Track: Sendable, Hashable {
     /// Motion model.
     var filter: KalmanBoxFilter
     /// Box predicted for the current frame (valid after `predict`).
-    var predictedBox: BoundingBox
+    var predictedBox: Box
     /// Consecutive matched frames, including the creation frame; reset to 0 by a miss.
     var hitStreak = 1
     /// Frames since the last match (0 on a matched frame).

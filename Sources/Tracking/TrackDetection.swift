@@ -1,3 +1,5 @@
+import Geometry
+
 /// One detection handed to the tracker: what the detector saw on one frame.
 public struct TrackDetection: Sendable, Hashable, Codable {
     /// Class label, e.g. `"person"`. Association is per label: a detection only matches tracks of its label.
@@ -7,10 +9,10 @@ public struct TrackDetection: Sendable, Hashable, Codable {
     /// Detector confidence in [0, 1].
     public var score: Double
     /// Box in source-image pixels.
-    public var box: BoundingBox
+    public var box: Box
 
     /// Creates a detection.
-    public init(label: String, classIndex: Int, score: Double, box: BoundingBox) {
+    public init(label: String, classIndex: Int, score: Double, box: Box) {
         self.label = label
         self.classIndex = classIndex
         self.score = score

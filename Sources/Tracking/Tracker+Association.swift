@@ -1,3 +1,5 @@
+import Geometry
+
 extension Tracker {
     /// Matches detections to tracks of the same label, maximising the total IoU between each detection and
     /// the track's predicted box with the Hungarian algorithm; pairs below `iouThreshold` are not matched.

@@ -1,3 +1,5 @@
+import Geometry
+
 /// A SORT-class multi-object tracker for one stream.
 ///
 /// Feed it every processed frame in order with `update(frameIndex:time:detections:)`; call `finish()` at the

@@ -11,5 +11,5 @@
 // - Nothing here reads a clock, a random generator or global state: the same inputs always give the same
 //   outputs, which is what the tests rely on.
 //
-// Files: BoundingBox, TrackDetection, TrackerConfiguration, TrackingError, HungarianAlgorithm, Matrix,
+// Files: Box+Tracking (boxes are Geometry.Box), TrackDetection, TrackerConfiguration, TrackingError, HungarianAlgorithm, Matrix,
 // KalmanBoxFilter, Track, TrackSummary, TrackerUpdate, Tracker, Tracker+Association.

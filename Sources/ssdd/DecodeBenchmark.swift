@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import MediaIO
 
 /// Decode + resize throughput of a video, per resize path (for `ssdd bench --video`).

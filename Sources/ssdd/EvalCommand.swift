@@ -2,6 +2,7 @@ import ArgumentParser
 import Detection
 import Evaluation
 import Foundation
+import Geometry
 import MediaIO
 import ModelStore
 
@@ -97,7 +98,7 @@ struct EvalCommand: ParsableCommand {
             for d in try detector.detect(frame.image) {
                 detections.append(ScoredDetection(
                     imageID: id, label: d.label, score: Double(d.score),
-                    box: Box(x1: Double(d.x1), y1: Double(d.y1), x2: Double(d.x2), y2: Double(d.y2))))
+                    box: d.box))
             }
         }
         return detections

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import MediaIO
 import ModelImport
 import ModelStore
 import NeuralNet
@@ -77,8 +78,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: data)
-        let dataset = try coco.map { try DetectionDataset.loadCOCO(annotationFile: URL(fileURLWithPath: $0), imageDirectory: root) }
-            ?? DetectionDataset.loadVOC(root: root, split: split)
+        let dataset = try coco.map { try DetectionDataset.loadCOCO(annotationFile: URL(fileURLWithPath: $0), imageDirectory: root, loadImage: StillImage.decode) }
+            ?? DetectionDataset.loadVOC(root: root, split: split, loadImage: StillImage.decode)
         guard !dataset.samples.isEmpty else { throw CLIError("no samples in \(coco ?? "split '\(split)' of \(data)")") }
         let labels = ["background"] + dataset.labels
         let steps = lrSteps.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -113,7 +114,7 @@ struct TrainCommand: ParsableCommand {
         try trainer.saveCheckpoint(to: URL(fileURLWithPath: output), includeTrainingState: false)
         Console.writeLine(summary.line + " → \(output)")
         if let evalSplit {
-            let result = try HeldOutEvaluation.voc(model: URL(fileURLWithPath: output), data: root, split: evalSplit, threads: threads)
+            let result = try HeldOutEvaluation.voc(model: URL(fileURLWithPath: output), data: root, split: evalSplit, threads: threads, loadImage: StillImage.decode)
             let perClass = result.labels.map { "\($0) \(String(format: "%.4f", (result.averagePrecision[$0] ?? nil) ?? .nan))" }
             Console.writeLine("held-out \(evalSplit): VOC07 mAP50 \(String(format: "%.4f", result.meanAveragePrecision)) (\(perClass.joined(separator: ", ")))")
         }

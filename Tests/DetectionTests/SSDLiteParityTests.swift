@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import Imaging
 import TestSupport
 import MediaIO
 import ModelImport

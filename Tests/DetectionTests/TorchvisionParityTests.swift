@@ -1,6 +1,7 @@
 import Detection
 import Foundation
-import MediaIO
+import Geometry
+import Imaging
 import ModelImport
 import ModelStore
 import NeuralNet
@@ -145,7 +146,7 @@ struct TorchvisionParityTests {
         let boxes300 = candidates.flatMap { [$0.box.0, $0.box.1, $0.box.2, $0.box.3] }
         #expect(Self.maxDifference(boxes300, expected.boxes300) <= 2e-3, "300-frame boxes: max |Δ| \(Self.maxDifference(boxes300, expected.boxes300))")
         let detections = detector.detections(from: candidates, sourceWidth: 320, sourceHeight: 240)
-        let boxes = detections.flatMap { [$0.x1, $0.y1, $0.x2, $0.y2] }
+        let boxes = detections.flatMap { [Float($0.box.x1), Float($0.box.y1), Float($0.box.x2), Float($0.box.y2)] }
         #expect(Self.maxDifference(boxes, expected.boxes) <= 2e-3, "source-frame boxes: max |Δ| \(Self.maxDifference(boxes, expected.boxes))")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import TestSupport
 import MediaIO
 import Testing

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Geometry
 import Testing
 
 /// Parity with pycocotools COCOeval and the VOC formula on the fixture `tools/eval_golden.py` records.

@@ -1,5 +1,7 @@
 import Detection
 import Foundation
+import Geometry
+import Imaging
 import Logging
 import MediaIO
 import ServiceLifecycle
@@ -170,7 +172,7 @@ final class FakeDetector: FrameDetector, @unchecked Sendable {
             Task { await release.wait(); semaphore.signal() }
             semaphore.wait()
         }
-        return [Detection(classIndex: 1, label: "person", score: 0.9, x1: 10, y1: 10, x2: 30, y2: 40)]
+        return [Detection(classIndex: 1, label: "person", score: 0.9, box: Box(x1: 10, y1: 10, x2: 30, y2: 40))]
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import Geometry
 import Sinks
 
 /// Exact record encodings, and subscription filtering.
@@ -6,8 +7,8 @@ import Sinks
     static let frame = Record.frame(FrameRecord(
         stream: "cam1", frameIndex: 12, pts: 0.48, time: 1_767_225_600.25, width: 640, height: 480,
         detections: [
-            DetectionRecord(trackID: 3, label: "person", classIndex: 1, score: 0.91, x1: 12.5, y1: 30, x2: 80, y2: 200),
-            DetectionRecord(trackID: nil, label: "dog", classIndex: 18, score: 0.4, x1: 1, y1: 2, x2: 3, y2: 4),
+            DetectionRecord(trackID: 3, label: "person", classIndex: 1, score: 0.91, box: Box(x1: 12.5, y1: 30, x2: 80, y2: 200)),
+            DetectionRecord(trackID: nil, label: "dog", classIndex: 18, score: 0.4, box: Box(x1: 1, y1: 2, x2: 3, y2: 4)),
         ]))
 
     @Test(arguments: [

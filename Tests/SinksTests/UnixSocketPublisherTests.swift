@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import Geometry
 import Sinks
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     static func frame(_ stream: String, _ index: Int, _ label: String, _ score: Double, pad: Int = 0) throws -> JSONLine {
         try encoder.encode(.frame(FrameRecord(
             stream: stream, frameIndex: index, pts: nil, time: Double(pad), width: 640, height: String(repeating: "x", count: pad).count + 480,
-            detections: [DetectionRecord(trackID: nil, label: label, classIndex: 0, score: score, x1: 0, y1: 0, x2: 1, y2: 1)])))
+            detections: [DetectionRecord(trackID: nil, label: label, classIndex: 0, score: score, box: Box(x1: 0, y1: 0, x2: 1, y2: 1))])))
     }
 
     static func index(_ line: String) -> Int? {

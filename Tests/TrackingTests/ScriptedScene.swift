@@ -1,3 +1,4 @@
+import Geometry
 import Tracking
 
 /// A scripted scene: ground-truth objects moving on straight lines, each visible on some frames.
@@ -13,8 +14,8 @@ struct ScriptedObject {
     /// Whether the object is detected on a frame.
     var visible: (Int) -> Bool = { _ in true }
 
-    func box(at frame: Int) -> BoundingBox {
-        BoundingBox(
+    func box(at frame: Int) -> Box {
+        Box(
             centerX: start.x + velocity.x * Double(frame), centerY: start.y + velocity.y * Double(frame),
             width: size.width, height: size.height)
     }

@@ -1,3 +1,4 @@
+import Geometry
 import Testing
 import Tracking
 
@@ -25,13 +26,13 @@ import Tracking
     }
 
     @Test(arguments: [
-        (BoundingBox(x1: 0, y1: 0, x2: 10, y2: 10), BoundingBox(x1: 0, y1: 0, x2: 10, y2: 10), 1.0),
-        (BoundingBox(x1: 0, y1: 0, x2: 10, y2: 10), BoundingBox(x1: 5, y1: 0, x2: 15, y2: 10), 50.0 / 150.0),
-        (BoundingBox(x1: 0, y1: 0, x2: 10, y2: 10), BoundingBox(x1: 10, y1: 0, x2: 20, y2: 10), 0.0),
-        (BoundingBox(x1: 0, y1: 0, x2: 10, y2: 10), BoundingBox(x1: 2, y1: 2, x2: 4, y2: 4), 4.0 / 100.0),
-        (BoundingBox(x1: 0, y1: 0, x2: 0, y2: 10), BoundingBox(x1: 0, y1: 0, x2: 10, y2: 10), 0.0),
+        (Box(x1: 0, y1: 0, x2: 10, y2: 10), Box(x1: 0, y1: 0, x2: 10, y2: 10), 1.0),
+        (Box(x1: 0, y1: 0, x2: 10, y2: 10), Box(x1: 5, y1: 0, x2: 15, y2: 10), 50.0 / 150.0),
+        (Box(x1: 0, y1: 0, x2: 10, y2: 10), Box(x1: 10, y1: 0, x2: 20, y2: 10), 0.0),
+        (Box(x1: 0, y1: 0, x2: 10, y2: 10), Box(x1: 2, y1: 2, x2: 4, y2: 4), 4.0 / 100.0),
+        (Box(x1: 0, y1: 0, x2: 0, y2: 10), Box(x1: 0, y1: 0, x2: 10, y2: 10), 0.0),
     ])
-    func intersectionOverUnion(a: BoundingBox, b: BoundingBox, expected: Double) {
+    func intersectionOverUnion(a: Box, b: Box, expected: Double) {
         #expect(abs(a.intersectionOverUnion(with: b) - expected) < 1e-12)
         #expect(abs(b.intersectionOverUnion(with: a) - expected) < 1e-12)
     }

@@ -1,3 +1,4 @@
+import Geometry
 import Testing
 import Tracking
 
@@ -94,8 +95,8 @@ import Tracking
 
     @Test func untrackableBoxesPassThroughWithoutID() throws {
         var tracker = try Tracker(configuration: TrackerConfiguration(minHits: 1))
-        let bad = TrackDetection(label: "person", classIndex: 1, score: 0.8, box: BoundingBox(x1: 10, y1: 10, x2: 10, y2: 30))
-        let nan = TrackDetection(label: "person", classIndex: 1, score: 0.8, box: BoundingBox(x1: .nan, y1: 0, x2: 5, y2: 5))
+        let bad = TrackDetection(label: "person", classIndex: 1, score: 0.8, box: Box(x1: 10, y1: 10, x2: 10, y2: 30))
+        let nan = TrackDetection(label: "person", classIndex: 1, score: 0.8, box: Box(x1: .nan, y1: 0, x2: 5, y2: 5))
         let update = tracker.update(frameIndex: 0, time: 0, detections: [bad, nan])
         #expect(update.detections.map(\.trackID) == [nil, nil])
         #expect(update.started.isEmpty)
@@ -121,7 +122,7 @@ import Tracking
         var tracker = try Tracker(configuration: TrackerConfiguration(maxAge: 2, minHits: 2, iouThreshold: 0.3))
         var ids: [Int?] = []
         for frame in Array(stride(from: 0, through: 40, by: 4)) + [52, 56, 60] {
-            let box = BoundingBox(centerX: 100 + 3 * Double(frame), centerY: 100, width: 40, height: 80)
+            let box = Box(centerX: 100 + 3 * Double(frame), centerY: 100, width: 40, height: 80)
             let update = tracker.update(
                 frameIndex: frame, time: Double(frame), detections: [TrackDetection(label: "car", classIndex: 3, score: 0.7, box: box)])
             ids.append(update.detections[0].trackID)

@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 import Testing
 @testable import Training
 

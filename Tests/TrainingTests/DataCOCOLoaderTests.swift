@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import TestSupport
 import MediaIO
 import Testing
@@ -21,7 +22,7 @@ struct DataCOCOLoaderTests {
             """
         let annotations = dir.appendingPathComponent("instances.json")
         try Data(json.utf8).write(to: annotations)
-        let (labels, samples) = try DetectionDataset.loadCOCO(annotationFile: annotations, imageDirectory: dir)
+        let (labels, samples) = try DetectionDataset.loadCOCO(annotationFile: annotations, imageDirectory: dir, loadImage: StillImage.decode)
         #expect(labels == ["cat", "dog"])
         #expect(samples.count == 1)
         #expect(samples[0].image == image)

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Imaging
 import TestSupport
 import MediaIO
 import Testing
@@ -27,7 +28,7 @@ import Testing
         var samples = SyntheticDataset(width: 40, height: 32).generate(count: 4, seed: 2)
         samples[1].difficult[0] = true
         try VOCDatasetWriter(root: root, labels: SyntheticDataset.labels).write(samples, splits: ["train": 0..<3, "test": 3..<4])
-        let train = try DetectionDataset.loadVOC(root: root, split: "train")
+        let train = try DetectionDataset.loadVOC(root: root, split: "train", loadImage: StillImage.decode)
         #expect(train.labels == SyntheticDataset.labels)
         #expect(train.samples == Array(samples[0..<3]))
         let truth = try VOCDatasetReader(root: root).read(split: nil)

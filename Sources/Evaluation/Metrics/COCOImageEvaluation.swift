@@ -1,3 +1,5 @@
+import Geometry
+
 /// pycocotools `evaluateImg` for one image, one category and one area range (matching done with the largest maxDet).
 struct COCOImageEvaluation {
     /// Scores of the kept detections, by descending score (stable).
@@ -42,7 +44,7 @@ struct COCOImageEvaluation {
                 dtMatched[d] = true
                 gtMatched[m] = true
             }
-            for d in dts.indices where !dtMatched[d] && !areaRange.contains(dts[d].box.area) { dtIgnored[d] = true }
+            for d in dts.indices where !dtMatched[d] && !areaRange.contains(dts[d].box.signedArea) { dtIgnored[d] = true }
             matched.append(dtMatched)
             ignored.append(dtIgnored)
         }

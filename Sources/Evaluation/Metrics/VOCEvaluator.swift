@@ -1,3 +1,5 @@
+import Geometry
+
 /// PASCAL VOC detection AP, exactly as py-faster-rcnn's `voc_eval.py` computes it.
 ///
 /// Per class: `npos` counts non-difficult objects; detections are visited by descending score (stable, so ties keep
@@ -62,7 +64,7 @@ public struct VOCEvaluator: Sendable {
             var best = -Double.infinity
             var bestIndex = -1
             for g in byImage[detections[d].imageID] ?? [] {
-                let overlap = Self.iouPlusOne(box, objects[g].box)
+                let overlap = box.inclusiveIntersectionOverUnion(with: objects[g].box)
                 if overlap > best {
                     best = overlap
                     bestIndex = g
@@ -84,15 +86,6 @@ public struct VOCEvaluator: Sendable {
             precision.append(tp / max(tp + fp, Double.ulpOfOne))
         }
         return (recall, precision, positives)
-    }
-
-    /// IoU with the VOC +1 convention: `iw = min(x2) − max(x1) + 1` (≥ 0), areas `(x2 − x1 + 1)(y2 − y1 + 1)`.
-    public static func iouPlusOne(_ a: Box, _ b: Box) -> Double {
-        let iw = max(min(a.x2, b.x2) - max(a.x1, b.x1) + 1, 0)
-        let ih = max(min(a.y2, b.y2) - max(a.y1, b.y1) + 1, 0)
-        let intersection = iw * ih
-        let union = (a.x2 - a.x1 + 1) * (a.y2 - a.y1 + 1) + (b.x2 - b.x1 + 1) * (b.y2 - b.y1 + 1) - intersection
-        return intersection / union
     }
 
     /// The thresholds of `np.arange(0., 1.1, 0.1)`: `i · 0.1`, so 0.30000000000000004, 0.6000000000000001 and

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 /// A parsed JSON value (decoded with `JSONDecoder`, which keeps `true` and `1` apart on every platform).
 enum JSONValue: Decodable {

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 /// Reads detections to evaluate: `ssdd detect` JSON Lines or a COCO results JSON array.
 public enum PredictionReader {

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 /// Reads a PASCAL VOC directory: `Annotations/<id>.xml`, `ImageSets/Main/<split>.txt`, `JPEGImages/<file>`.
 ///

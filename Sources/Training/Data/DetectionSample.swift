@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 
 /// One training image and its objects.
 ///

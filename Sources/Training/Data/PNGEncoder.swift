@@ -1,7 +1,7 @@
-import MediaIO
+import Imaging
 
 /// Encodes an ``RGBImage`` as a lossless PNG (8-bit RGB, filter 0, zlib "stored" blocks — no compression), so
-/// synthetic datasets need no image library; FFmpeg (MediaIO's readers) decodes it back bit-exactly.
+/// synthetic datasets need no image library; FFmpeg (MediaIO's `StillImage`) decodes it back bit-exactly.
 public enum PNGEncoder {
     /// The PNG file bytes.
     public static func encode(_ image: RGBImage) -> [UInt8] {

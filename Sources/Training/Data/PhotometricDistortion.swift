@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 
 /// Caffe SSD's `ApplyDistort` (ssd.md §6.4) on 8-bit RGB, saturating after every step as OpenCV's `convertTo` does.
 ///

@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 
 /// The paper's training augmentation in Caffe's order (ssd.md §6.4): distort → zoom out → random crop → flip →
 /// resize to the network input.
@@ -6,7 +6,7 @@ import MediaIO
 /// Deterministic: the same sample and generator state give the same output. Each stage can be switched off by
 /// setting its probability to 0 (or ``crop`` to nil).
 /// - Note: Caffe picks the resize interpolation at random among five OpenCV modes; this uses bilinear (half-pixel,
-///   as MediaIO's `BilinearResizer`) every time.
+///   as Imaging's `BilinearResizer`) every time.
 public struct SSDAugmentation: Sendable, Equatable {
     public var distortion: PhotometricDistortion? = PhotometricDistortion()
     public var zoomOut: ZoomOut? = ZoomOut()

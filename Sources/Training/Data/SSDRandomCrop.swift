@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 
 /// Caffe SSD's batch samplers and crop (ssd.md §6.4): the paper's "random patch with minimum IoU" step.
 ///

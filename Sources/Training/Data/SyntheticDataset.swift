@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 
 /// A synthetic detection dataset: solid shapes of several classes and sizes on textured backgrounds.
 ///

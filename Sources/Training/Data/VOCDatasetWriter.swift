@@ -1,5 +1,5 @@
 import Foundation
-import MediaIO
+import Imaging
 
 /// Writes samples in PASCAL VOC layout: `Annotations/<id>.xml`, `JPEGImages/<id>.png` (lossless PNG despite the
 /// folder's name; readers go by the annotation's `filename`), `ImageSets/Main/<split>.txt` and `labels.txt`.

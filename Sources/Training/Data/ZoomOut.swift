@@ -1,4 +1,4 @@
-import MediaIO
+import Imaging
 
 /// Caffe SSD's `ExpandImage` (zoom out): with probability `probability`, place the image on a canvas
 /// `int(H·r) × int(W·r)`, r ~ U(1, maxRatio), filled with the mean, at offset (floor U(0, W'−W), floor U(0, H'−H)).

@@ -1,4 +1,5 @@
-import MediaIO
+import Detection
+import Imaging
 import ModelStore
 import TensorEngine
 
@@ -45,17 +46,14 @@ public struct AugmentedBatchSource: TrainingBatchSource {
 
     /// The network input for an already-sized sample, with its boxes (pixels of the input) and labels.
     public static func trainingSample(_ sample: DetectionSample, preprocessing p: Preprocessing) -> TrainingSample {
-        let affine = BilinearResizer.ChannelAffine(scale: (p.scale[0], p.scale[1], p.scale[2]), offset: (p.offset[0], p.offset[1], p.offset[2]))
-        let values = BilinearResizer.resize(
-            sample.image, width: p.inputWidth, height: p.inputHeight, convention: p.resize == .halfPixelBilinear ? .halfPixel : .tensorFlowLegacy,
-            affine: affine, affineBeforeResize: p.normalizeBeforeResize)
+        let image = ImagePreprocessor(p).tensor(for: sample.image)
         let sx = Float(p.inputWidth) / Float(sample.image.width), sy = Float(p.inputHeight) / Float(sample.image.height)
         var boxes: [Float] = []
         for i in 0..<sample.count {
             let b = sample.box(i)
             boxes += [b.x1 * sx, b.y1 * sy, b.x2 * sx, b.y2 * sy]
         }
-        return TrainingSample(image: Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: values), boxes: boxes, labels: sample.labels)
+        return TrainingSample(image: image, boxes: boxes, labels: sample.labels)
     }
 
     private func permutation(epoch: Int) -> [Int] {

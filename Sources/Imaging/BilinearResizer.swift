@@ -66,7 +66,22 @@ public enum BilinearResizer {
         }
     }
 
-    /// Resizes `image` to `width × height` as float HWC.
+    /// Resizes `image` to `width × height` as float HWC, in a new array (see
+    /// ``resize(_:width:height:convention:affine:affineBeforeResize:into:)`` to write into existing storage).
+    public static func resize(
+        _ image: RGBImage, width: Int, height: Int, convention: Convention,
+        affine: ChannelAffine = .identity, affineBeforeResize: Bool = false
+    ) -> [Float] {
+        precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
+        return [Float](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+            buffer.initialize(repeating: 0)
+            resize(image, width: width, height: height, convention: convention, affine: affine, affineBeforeResize: affineBeforeResize, into: buffer)
+            initialized = buffer.count
+        }
+    }
+
+    /// Resizes `image` to `width × height` and writes float HWC into `destination`, which must hold exactly
+    /// `width × height × 3` values (a tensor's storage, so the pixels are written once, where they are used).
     ///
     /// - Parameters:
     ///   - affine: per-channel map applied to every value.
@@ -74,71 +89,76 @@ public enum BilinearResizer {
     ///     the interpolated values (TensorFlow).
     public static func resize(
         _ image: RGBImage, width: Int, height: Int, convention: Convention,
-        affine: ChannelAffine = .identity, affineBeforeResize: Bool = false
-    ) -> [Float] {
+        affine: ChannelAffine = .identity, affineBeforeResize: Bool = false, into destination: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
+        precondition(destination.count == width * height * 3, "BilinearResizer: destination holds \(destination.count) values, not \(width)×\(height)×3")
         let xs = AxisTaps(input: image.width, output: width, convention: convention)
         let ys = AxisTaps(input: image.height, output: height, convention: convention)
         let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
         let offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
-        var output = [Float](repeating: 0, count: width * height * 3)
         let sourceRow = image.width * 3
         image.pixels.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<3 {
-                    let s = scales[c]
-                    let o = offsets[c]
-                    @inline(__always) func value(_ index: Int) -> Float {
-                        affineBeforeResize ? Float(src[index]) * s + o : Float(src[index])
-                    }
-                    for y in 0..<height {
-                        let top = ys.lower[y] * sourceRow
-                        let bottom = ys.upper[y] * sourceRow
-                        let wy = ys.weight[y]
-                        for x in 0..<width {
-                            let left = xs.lower[x] * 3 + c
-                            let right = xs.upper[x] * 3 + c
-                            let wx = xs.weight[x]
-                            let tl = value(top + left), tr = value(top + right)
-                            let bl = value(bottom + left), br = value(bottom + right)
-                            var result: Float
-                            switch convention {
-                            case .halfPixel:
-                                // ATen's order: Σ_h w_h · (Σ_w w_w · v).
-                                let upperRow = tl * (1 - wx) + tr * wx
-                                let lowerRow = bl * (1 - wx) + br * wx
-                                result = upperRow * (1 - wy) + lowerRow * wy
-                            case .tensorFlowLegacy:
-                                let upperRow = tl + (tr - tl) * wx
-                                let lowerRow = bl + (br - bl) * wx
-                                result = upperRow + (lowerRow - upperRow) * wy
-                            }
-                            if !affineBeforeResize { result = result * s + o }
-                            dst[(y * width + x) * 3 + c] = result
+            for c in 0..<3 {
+                let s = scales[c]
+                let o = offsets[c]
+                @inline(__always) func value(_ index: Int) -> Float {
+                    affineBeforeResize ? Float(src[index]) * s + o : Float(src[index])
+                }
+                for y in 0..<height {
+                    let top = ys.lower[y] * sourceRow
+                    let bottom = ys.upper[y] * sourceRow
+                    let wy = ys.weight[y]
+                    for x in 0..<width {
+                        let left = xs.lower[x] * 3 + c
+                        let right = xs.upper[x] * 3 + c
+                        let wx = xs.weight[x]
+                        let tl = value(top + left), tr = value(top + right)
+                        let bl = value(bottom + left), br = value(bottom + right)
+                        var result: Float
+                        switch convention {
+                        case .halfPixel:
+                            // ATen's order: Σ_h w_h · (Σ_w w_w · v).
+                            let upperRow = tl * (1 - wx) + tr * wx
+                            let lowerRow = bl * (1 - wx) + br * wx
+                            result = upperRow * (1 - wy) + lowerRow * wy
+                        case .tensorFlowLegacy:
+                            let upperRow = tl + (tr - tl) * wx
+                            let lowerRow = bl + (br - bl) * wx
+                            result = upperRow + (lowerRow - upperRow) * wy
                         }
+                        if !affineBeforeResize { result = result * s + o }
+                        destination[(y * width + x) * 3 + c] = result
                     }
                 }
             }
         }
-        return output
     }
 
-    /// Converts an image already at the network size (e.g. scaled by swscale) to float HWC with the affine map.
+    /// Converts an image already at the network size (e.g. scaled by swscale) to float HWC with the affine map, in a
+    /// new array.
     public static func floats(_ image: RGBImage, affine: ChannelAffine = .identity) -> [Float] {
-        var output = [Float](repeating: 0, count: image.pixels.count)
+        [Float](unsafeUninitializedCapacity: image.pixels.count) { buffer, initialized in
+            buffer.initialize(repeating: 0)
+            floats(image, affine: affine, into: buffer)
+            initialized = buffer.count
+        }
+    }
+
+    /// Converts an image already at the network size to float HWC with the affine map, into `destination`, which must
+    /// hold exactly `width × height × 3` values.
+    public static func floats(_ image: RGBImage, affine: ChannelAffine = .identity, into destination: UnsafeMutableBufferPointer<Float>) {
+        precondition(destination.count == image.pixels.count, "BilinearResizer: destination holds \(destination.count) values, not \(image.pixels.count)")
         let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
         let offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
         image.pixels.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { dst in
-                var i = 0
-                while i < src.count {
-                    dst[i] = Float(src[i]) * scales[0] + offsets[0]
-                    dst[i + 1] = Float(src[i + 1]) * scales[1] + offsets[1]
-                    dst[i + 2] = Float(src[i + 2]) * scales[2] + offsets[2]
-                    i += 3
-                }
+            var i = 0
+            while i < src.count {
+                destination[i] = Float(src[i]) * scales[0] + offsets[0]
+                destination[i + 1] = Float(src[i + 1]) * scales[1] + offsets[1]
+                destination[i + 2] = Float(src[i + 2]) * scales[2] + offsets[2]
+                i += 3
             }
         }
-        return output
     }
 }

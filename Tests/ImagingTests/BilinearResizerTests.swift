@@ -1,5 +1,5 @@
 import Foundation
-import MediaIO
+import Imaging
 import Testing
 
 @Suite("Exact bilinear resize kernels against torch and TensorFlow")
