@@ -129,8 +129,8 @@ let package = Package(
             dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
-        .testTarget(name: "SinksTests", dependencies: ["Sinks"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sinks", "Tracking", "MediaIO"]),
+        .testTarget(name: "SinksTests", dependencies: ["Sinks", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sinks", "Tracking", "MediaIO", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TrainingTests",
