@@ -158,8 +158,8 @@ final class SubscribeProcess {
     init(socket: String, options: [String], directory: String, name: String) throws {
         stdoutPath = "\(directory)/\(name).out"
         stderrPath = "\(directory)/\(name).err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = BinaryRunner.binary
         process.arguments = ["subscribe", "--socket", socket] + options
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))

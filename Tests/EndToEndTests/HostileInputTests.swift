@@ -68,7 +68,7 @@ struct HostileInputTests {
              message: "cannot open input: unknown URL scheme 'foo' (FFmpeg has no protocol for it)"),
         Case(name: "RTSP to a closed port", make: { _ in "rtsp://127.0.0.1:1/cam" }, message: "cannot open input: Connection refused"),
         Case(name: "RTSP to a peer that never answers", make: { _ in
-            let server = try SilentListener()
+            let server = try SilentListener()  // never closed: it must outlive this closure
             return "rtsp://127.0.0.1:\(server.port)/cam"
         }, message: "cannot open input: no answer within 2.0 s"),
     ]
@@ -273,27 +273,5 @@ struct HostileInputTests {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         return descriptor
-    }
-}
-
-/// A TCP listener on loopback that accepts connections (through the kernel backlog) and never sends a byte; it lives
-/// as long as the test process.
-struct SilentListener {
-    let port: Int
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
     }
 }
