@@ -97,7 +97,6 @@ struct LiveStreamTests {
         // reconnect_initial up to reconnect_max, restarting after each connection; the attempt's outcome comes no
         // earlier than the announced delay.
         var sinceConnection = 0
-        var announced: [Double] = []
         var attempts: [Int] = []
         for (i, record) in camStates.enumerated() {
             switch record["state"] as? String {
@@ -112,7 +111,6 @@ struct LiveStreamTests {
                 let (attempt, delay) = parsed
                 #expect(delay == Self.expectedDelay(sinceConnection), "reconnect \(sinceConnection) after a connection: \(message)")
                 sinceConnection += 1
-                announced.append(delay)
                 attempts.append(attempt)
                 let time = try #require(record["time"] as? Double)
                 if i + 1 < camStates.count, camStates[i + 1]["state"] as? String != "ended", let next = camStates[i + 1]["time"] as? Double {
