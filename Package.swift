@@ -140,11 +140,11 @@ let package = Package(
             dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "Imaging", "Geometry", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
-        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Geometry"]),
+        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Geometry", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Sinks", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry",
+                "Pipeline", "Sinks", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

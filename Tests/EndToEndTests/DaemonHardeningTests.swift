@@ -124,7 +124,7 @@ struct DaemonHardeningTests {
         #expect(records.filter { $0["kind"] as? String == "frame" && $0["stream"] as? String == "g" }.isEmpty)
         let failed = records.first { $0["kind"] as? String == "stream" && $0["stream"] as? String == "g" }
         #expect(failed?["state"] as? String == "ended")
-        #expect((failed?["message"] as? String)?.hasPrefix("model failed: \(dir)/bad.safetensors: ") == true, "\(failed ?? [:])")
+        #expect((failed?["message"] as? String)?.hasPrefix("model failed: \(dir)/bad.safetensors: '\(dir)/bad.safetensors' is not a valid safetensors file: header length 65535 reaches past the end of the 10-byte file") == true, "\(failed ?? [:])")
         #expect(result.stderr.contains("model failed to load"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/ssdd.sock"))
     }
@@ -137,7 +137,9 @@ struct DaemonHardeningTests {
         let config = try Self.config(dir, clip: clip, extra: "[output.socket]\npath = \"\(dir)/s.sock\"", model: "\(dir)/bad.safetensors")
         let result = try BinaryRunner.run(["run", "--config", config])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("model.path: "), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("model.path: \(dir)/bad.safetensors: '\(dir)/bad.safetensors' is not a safetensors file: it has 7 bytes, fewer than the 8-byte header length"),
+            "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/s.sock"), "no socket file left behind")
     }
 
@@ -165,16 +167,12 @@ struct DaemonHardeningTests {
         }
         var resumePoints: [Int] = []
         for kill in 0..<2 {
-            let daemon = Process()
-            daemon.executableURL = BinaryRunner.binary
-            daemon.arguments = ["run", "--config", config]
-            daemon.standardError = FileHandle.nullDevice
-            try daemon.run()
+            let daemon = try LaunchedDaemon(directory: dir, configPath: config)
             // Kill right after a checkpoint covered at least 200 more frames.
             let target = 200 * (kill + 1)
             #expect(DaemonHarness.wait(seconds: 120) { (state()?["frame"] as? Int ?? -1) >= target }, "state: \(state() ?? [:])")
-            Glibc.kill(daemon.processIdentifier, SIGKILL)
-            daemon.waitUntilExit()
+            daemon.send(SIGKILL)
+            #expect(daemon.waitForExit(seconds: 30))
             #expect(daemon.terminationReason == .uncaughtSignal)
             let point = try #require(state()?["frame"] as? Int)
             resumePoints.append(point)

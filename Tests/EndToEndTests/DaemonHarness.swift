@@ -1,15 +1,17 @@
 import Foundation
 import Imaging
 import MediaIO
+import TestSupport
 import Testing
 
 /// Helpers for the daemon end-to-end tests: fixture clips from a real photo, an ffmpeg live server, line polling.
 enum DaemonHarness {
-    /// A clip panning across darknet's person.jpg (a woman, a dog, a horse): `frames` frames of 320×240.
-    static func makeClip(_ path: String, frames: Int, fps: Int = 25) throws {
+    /// A clip panning across darknet's person.jpg (a woman, a dog, a horse): `frames` frames of 320×240, in the
+    /// container `path`'s extension names (`.mp4`, `.ts`, …).
+    static func makeClip(_ path: String, frames: Int, fps: Int = 25, codec: VideoWriter.Codec = .h264) throws {
         let reader = try VideoReader(input: "/usr/share/darknet/data/person.jpg")
         let photo = try #require(try reader.nextFrame()).image
-        let writer = try VideoWriter(path: path, codec: .h264, width: 320, height: 240, framesPerSecond: fps, quality: 20)
+        let writer = try VideoWriter(path: path, codec: codec, width: 320, height: 240, framesPerSecond: fps, quality: codec == .h264 ? 20 : 2)
         for i in 0..<frames {
             let left = min(i * 4, photo.width - 320)
             let top = 60
@@ -32,7 +34,8 @@ enum DaemonHarness {
     }
 
     /// `ffmpeg -re -stream_loop -1 -i CLIP -c copy -f mpegts -listen 1 http://127.0.0.1:PORT/live.ts`: a live HTTP
-    /// source that serves one client in real time until killed.
+    /// source that serves one client in real time until killed. Returns once ffmpeg listens on the port (read from
+    /// /proc/net/tcp: a test connection would use up its single client); throws if ffmpeg exits or never listens.
     static func startLiveServer(clip: String, port: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
@@ -40,7 +43,26 @@ enum DaemonHarness {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let listening = wait(seconds: 60) { !process.isRunning || isListening(port: port) }
+        guard listening, process.isRunning else {
+            if process.isRunning { process.terminate() }
+            throw POSIXError(.ECONNREFUSED, userInfo: [NSLocalizedDescriptionKey: "ffmpeg did not listen on port \(port)"])
+        }
         return process
+    }
+
+    /// Whether a socket is in the LISTEN state on TCP `port` (any local address, IPv4 or IPv6), from /proc/net/tcp*.
+    static func isListening(port: Int) -> Bool {
+        let portField = ":" + String(format: "%04X", port)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            // "  sl  local_address rem_address   st …": local address is IP:PORT in hex, st 0A is LISTEN.
+            for row in text.split(separator: "\n").dropFirst() {
+                let fields = row.split(separator: " ")
+                if fields.count > 3, fields[1].hasSuffix(portField), fields[3] == "0A" { return true }
+            }
+        }
+        return false
     }
 
     /// Polls `condition` every 50 ms until it holds or `seconds` pass; returns whether it held.
@@ -102,4 +124,72 @@ final class SocketSubscriber: @unchecked Sendable {
 
     /// Waits for the server to close the connection.
     func waitForClose(seconds: Double) -> Bool { finished.wait(timeout: .now() + seconds) == .success }
+}
+
+extension DaemonHarness {
+    /// `GET /metrics` from the daemon's metrics listener on 127.0.0.1:`port`: the response body.
+    static func scrapeMetrics(port: Int) throws -> String {
+        let client = try RawSocketClient(port: port)
+        client.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        let response = client.readAll().text
+        guard RawSocketClient.statusLine(response) == "HTTP/1.1 200 OK", let head = response.range(of: "\r\n\r\n") else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "unexpected /metrics response: \(response)"])
+        }
+        return String(response[head.upperBound...])
+    }
+
+    /// The value of the sample of metric `name` whose labels include `stream="…"`, from Prometheus text.
+    static func metric(_ text: String, _ name: String, stream: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + "{") && $0.contains("stream=\"\(stream)\"") }
+            .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+}
+
+/// `ssdd subscribe --socket PATH OPTIONS…` as a child process, its stdout and stderr in files of the test's directory.
+final class SubscribeProcess {
+    let process = Process()
+    private let stdoutPath: String
+    private let stderrPath: String
+
+    /// The notice the daemon sends once it accepted the subscription line.
+    static let subscribedNotice = #"{"kind":"notice","reason":"subscribed","v":1}"#
+    /// The notice the daemon sends when it stops.
+    static let shutdownNotice = #"{"kind":"notice","reason":"shutdown","v":1}"#
+
+    init(socket: String, options: [String], directory: String, name: String) throws {
+        stdoutPath = "\(directory)/\(name).out"
+        stderrPath = "\(directory)/\(name).err"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["subscribe", "--socket", socket] + options
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// The complete lines printed so far.
+    var lines: [String] { DaemonHarness.lines(stdoutPath).complete }
+    /// What it printed on stderr.
+    var stderr: String { String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self) }
+
+    /// Waits up to `seconds` for the daemon's "subscribed" notice.
+    func waitUntilSubscribed(seconds: Double) -> Bool {
+        DaemonHarness.wait(seconds: seconds) { lines.contains(Self.subscribedNotice) }
+    }
+
+    /// Waits up to `seconds` for the process to exit; returns whether it did.
+    func waitForExit(seconds: Double) -> Bool {
+        guard DaemonHarness.wait(seconds: seconds, { !process.isRunning }) else { return false }
+        process.waitUntilExit()
+        return true
+    }
 }

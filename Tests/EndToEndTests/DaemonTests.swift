@@ -21,7 +21,7 @@ struct DaemonTests {
         let port = DaemonHarness.freePort()
         var server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
         defer { if server.isRunning { server.terminate() } }
-        let config = """
+        let daemon = try LaunchedDaemon(directory: dir, config: """
             [model]
             path = "\(Self.modelPath)"
             [workers]
@@ -50,18 +50,8 @@ struct DaemonTests {
             path = "\(dir)/ssdd.sock"
             [metrics]
             address = "127.0.0.1:0"
-            """
-        try config.write(toFile: "\(dir)/ssdd.toml", atomically: true, encoding: .utf8)
-
-        let daemon = Process()
-        daemon.executableURL = BinaryRunner.binary
-        daemon.arguments = ["run", "--config", "\(dir)/ssdd.toml"]
-        FileManager.default.createFile(atPath: "\(dir)/stderr.log", contents: nil)
-        daemon.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/stderr.log"))
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        let log = { String(decoding: FileManager.default.contents(atPath: "\(dir)/stderr.log") ?? Data(), as: UTF8.self) }
+            """)
+        let log = { daemon.log }
 
         // Ready when the socket exists.
         #expect(DaemonHarness.wait(seconds: 60) { FileManager.default.fileExists(atPath: "\(dir)/ssdd.sock") }, "no socket; log:\n\(log())")
@@ -95,9 +85,8 @@ struct DaemonTests {
         }, "live stream did not come back; states \(liveStates())")
 
         // Graceful stop.
-        kill(daemon.processIdentifier, SIGTERM)
-        #expect(DaemonHarness.wait(seconds: 60) { !daemon.isRunning }, "daemon did not exit after SIGTERM")
-        daemon.waitUntilExit()
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(seconds: 60), "daemon did not exit after SIGTERM")
         #expect(daemon.terminationStatus == 0, "exit status \(daemon.terminationStatus); log:\n\(log())")
 
         // The file: only complete lines, every one valid JSON with a version.

@@ -77,9 +77,9 @@ struct DetectCommandTests {
         (["detect", "/nonexistent/cam.mp4"], "/nonexistent/cam.mp4: no such file"),
         (["detect", "TEXT"], "TEXT: cannot decode the mjpeg stream: no frame size (not a valid image or video, or corrupt)"),
         (["detect", "/usr/share/darknet/data/dog.jpg", "--labels", "unicorn"], "label 'unicorn' is not one of the model's classes: person"),
-        (["detect", "/usr/share/darknet/data/dog.jpg", "--model", "/nonexistent/model.safetensors"], "/nonexistent/model.safetensors"),
+        (["detect", "/usr/share/darknet/data/dog.jpg", "--model", "/nonexistent/model.safetensors"], "cannot open '/nonexistent/model.safetensors': No such file or directory"),
         (["model", "import", "GARBAGE", "-o", "OUT"], "is not a TensorFlow frozen graph (GraphDef protobuf)"),
-        (["model", "info", "GARBAGE"], "GARBAGE"),
+        (["model", "info", "GARBAGE"], "'GARBAGE' is not a valid safetensors file: header length 11939816448662631168 reaches past the end of the 4096-byte file"),
     ])
     func failures(_ arguments: [String], _ message: String) throws {
         let text = try Self.temporary("notes.jpg", Data("this is not an image\n".utf8))

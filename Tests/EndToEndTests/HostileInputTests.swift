@@ -35,15 +35,15 @@ struct HostileInputTests {
         Case(name: "MP4 cut inside its header", make: { dir in
             try write(dir, "cut.mp4", try Data(contentsOf: URL(fileURLWithPath: try clip(dir, "whole.mp4", codec: .h264))).prefix(200))
         }, message: "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
-        Case(name: "random bytes named .mp4", make: { dir in try write(dir, "random.mp4", randomBytes(100_000)) },
+        Case(name: "random bytes named .mp4", make: { dir in try write(dir, "random.mp4", HostileMediaFixtures.randomBytes(100_000, seed: 5)) },
              message: "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
-        Case(name: "stream header claiming 65535×65535", make: { dir in try write(dir, "huge.y4m", y4m(65535, 65535)) },
+        Case(name: "stream header claiming 65535×65535", make: { dir in try write(dir, "huge.y4m", HostileMediaFixtures.y4m(width: 65535, height: 65535)) },
              message: "cannot open input: not a video FFmpeg can read, or corrupt (FFmpeg: Device or resource busy)"),
-        Case(name: "stream header claiming 16000×16000", make: { dir in try write(dir, "big.y4m", y4m(16000, 16000)) },
+        Case(name: "stream header claiming 16000×16000", make: { dir in try write(dir, "big.y4m", HostileMediaFixtures.y4m(width: 16000, height: 16000)) },
              message: "cannot decode the rawvideo stream: the frame size 16000×16000 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"),
-        Case(name: "PNG claiming 100000×100000", make: { dir in try write(dir, "huge.png", png(100_000, 100_000)) },
+        Case(name: "PNG claiming 100000×100000", make: { dir in try write(dir, "huge.png", HostileMediaFixtures.png(width: 100_000, height: 100_000)) },
              message: "cannot decode the png stream: no frame size (not a valid image or video, or corrupt)"),
-        Case(name: "PNG claiming 65535×1", make: { dir in try write(dir, "wide.png", png(65535, 1)) },
+        Case(name: "PNG claiming 65535×1", make: { dir in try write(dir, "wide.png", HostileMediaFixtures.png(width: 65535, height: 1)) },
              message: "cannot decode the png stream: the frame size 65535×1 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"),
         Case(name: "a codec no FFmpeg decodes", make: { dir in
             var data = try Data(contentsOf: URL(fileURLWithPath: try clip(dir, "m.avi", codec: .mpeg4)))
@@ -69,7 +69,7 @@ struct HostileInputTests {
              message: "cannot open input: unknown URL scheme 'foo' (FFmpeg has no protocol for it)"),
         Case(name: "RTSP to a closed port", make: { _ in "rtsp://127.0.0.1:1/cam" }, message: "cannot open input: Connection refused"),
         Case(name: "RTSP to a peer that never answers", make: { _ in
-            let server = try SilentListener()
+            let server = try SilentListener()  // never closed: it must outlive this closure
             return "rtsp://127.0.0.1:\(server.port)/cam"
         }, message: "cannot open input: no answer within 2.0 s"),
     ]
@@ -150,7 +150,7 @@ struct HostileInputTests {
         let dir = ScratchDirectory.make("hostile").path
         var data = try Data(contentsOf: URL(fileURLWithPath: try Self.clip(dir, "clean.mp4", codec: .h264, frames: 40)))
         let start = try #require(data.range(of: Data("mdat".utf8))).upperBound + 64
-        let noise = Self.randomBytes(data.count)
+        let noise = HostileMediaFixtures.randomBytes(data.count, seed: 5)
         for offset in stride(from: start, to: data.count - 2000, by: 24) { data[offset] = noise[offset] }
         let path = try Self.write(dir, "noisy.mp4", data)
         let result = try Self.run(["probe", path])
@@ -176,7 +176,7 @@ struct HostileInputTests {
     func daemonLiveFIFO() throws {
         let dir = ScratchDirectory.make("hostile").path
         #expect(mkfifo("\(dir)/cam.fifo", 0o600) == 0)
-        try """
+        let daemon = try LaunchedDaemon(directory: dir, config: """
             [model]
             path = "\(DaemonTests.modelPath)"
             [[streams]]
@@ -188,14 +188,7 @@ struct HostileInputTests {
             reconnect_max = 0.2
             [output.file]
             path = "\(dir)/out.jsonl"
-            """.write(toFile: "\(dir)/ssdd.toml", atomically: true, encoding: .utf8)
-        let daemon = Process()
-        daemon.executableURL = BinaryRunner.binary
-        daemon.arguments = ["run", "--config", "\(dir)/ssdd.toml"]
-        daemon.standardError = FileHandle.nullDevice
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+            """)
         let lost = {
             DaemonHarness.lines("\(dir)/out.jsonl").complete.compactMap(DaemonHarness.json)
                 .filter { $0["kind"] as? String == "stream" && $0["state"] as? String == "lost" }
@@ -203,9 +196,8 @@ struct HostileInputTests {
         #expect(DaemonHarness.wait(seconds: 60) { lost().count >= 2 }, "no `lost` records: \(DaemonHarness.lines("\(dir)/out.jsonl").complete)")
         #expect(lost().first?["message"] as? String == "\(dir)/cam.fifo: cannot open input: no answer within 1.0 s")
         let stopping = Date()
-        kill(daemon.processIdentifier, SIGTERM)
-        #expect(DaemonHarness.wait(seconds: 30) { !daemon.isRunning }, "SIGTERM must stop the daemon")
-        daemon.waitUntilExit()
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(seconds: 30), "SIGTERM must stop the daemon")
         #expect(Date().timeIntervalSince(stopping) < 1 + 8, "stops within the stall timeout plus a margin")
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
     }
@@ -274,38 +266,6 @@ struct HostileInputTests {
         return path
     }
 
-    /// A YUV4MPEG2 header claiming `width × height`, then one short frame.
-    static func y4m(_ width: Int, _ height: Int) -> Data {
-        Data("YUV4MPEG2 W\(width) H\(height) F25:1 C420jpeg\nFRAME\n".utf8) + Data(count: 1000)
-    }
-
-    /// A PNG whose IHDR claims `width × height` (CRC-checked), with a tiny IDAT.
-    static func png(_ width: UInt32, _ height: UInt32) -> Data {
-        func bigEndian(_ value: UInt32) -> Data { withUnsafeBytes(of: value.bigEndian) { Data($0) } }
-        func crc32(_ data: Data) -> UInt32 {
-            var crc: UInt32 = 0xFFFF_FFFF
-            for byte in data {
-                crc ^= UInt32(byte)
-                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-            }
-            return ~crc
-        }
-        func chunk(_ type: String, _ body: Data) -> Data {
-            let typed = Data(type.utf8) + body
-            return bigEndian(UInt32(body.count)) + typed + bigEndian(crc32(typed))
-        }
-        let header = bigEndian(width) + bigEndian(height) + Data([8, 2, 0, 0, 0])
-        // A stored (uncompressed) zlib block of 16 zero bytes: far fewer than the header's size needs.
-        let idat = Data([0x78, 0x01, 0x01, 0x10, 0x00, 0xEF, 0xFF]) + Data(count: 16) + bigEndian(0x0010_0001)
-        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + chunk("IHDR", header) + chunk("IDAT", idat) + chunk("IEND", Data())
-    }
-
-    /// Bytes from a fixed seed (SplitMix64), so a failure reproduces.
-    static func randomBytes(_ count: Int) -> Data {
-        var generator = SplitMix64(seed: 5)
-        return Data((0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
-    }
-
     /// Binds a Unix socket at `path` (left open for the test process's life: it only has to exist).
     static func bindUnixSocket(_ path: String) -> Int32 {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -314,27 +274,5 @@ struct HostileInputTests {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         return descriptor
-    }
-}
-
-/// A TCP listener on loopback that accepts connections (through the kernel backlog) and never sends a byte; it lives
-/// as long as the test process.
-struct SilentListener {
-    let port: Int
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
     }
 }

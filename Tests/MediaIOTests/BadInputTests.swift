@@ -1,5 +1,6 @@
 import Foundation
 import MediaIO
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -76,7 +77,7 @@ struct BadInputTests {
 
     @Test("a network peer that accepts but never answers times out")
     func silentPeer() throws {
-        let server = try SilentServer()
+        let server = try SilentListener()
         defer { server.close() }
         let url = "http://127.0.0.1:\(server.port)/stream.ts"
         let started = Date()
@@ -89,32 +90,4 @@ struct BadInputTests {
         let error = try #require(open("rtsp://127.0.0.1:1/cam", timeout: 2))
         #expect(error.message == "cannot open input: Connection refused")
     }
-}
-
-/// A TCP listener on loopback that accepts connections (through the kernel backlog) and never sends a byte.
-final class SilentServer {
-    let descriptor: Int32
-    let port: Int
-
-    init() throws {
-        var port = 0
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.descriptor = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        self.port = port
-    }
-
-    func close() { _ = Glibc.close(descriptor) }
 }

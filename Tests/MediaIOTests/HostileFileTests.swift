@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import MediaIO
+import TestSupport
 import Testing
 
 /// Files whose content lies: every one ends in a precise error or a report, never a crash or a huge allocation.
@@ -17,7 +18,7 @@ struct HostileFileTests {
 
     @Test("random bytes named .mp4")
     func randomBytes() throws {
-        let path = try HostileFixtures.file("random.mp4", HostileFixtures.randomBytes(100_000, seed: 7))
+        let path = try HostileFixtures.file("random.mp4", HostileMediaFixtures.randomBytes(100_000, seed: 7))
         #expect(open(path)?.message == "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)")
     }
 
@@ -32,7 +33,7 @@ struct HostileFileTests {
 
     @Test("a stream header claiming 65535×65535 (past FFmpeg's own image limit): the demuxer's odd code is explained")
     func hugeDeclaredSize() throws {
-        let path = try HostileFixtures.file("huge.y4m", HostileFixtures.y4m(width: 65535, height: 65535))
+        let path = try HostileFixtures.file("huge.y4m", HostileMediaFixtures.y4m(width: 65535, height: 65535))
         let error = try #require(open(path))
         #expect(error.kind == .format)
         #expect(error.message == "cannot open input: not a video FFmpeg can read, or corrupt (FFmpeg: Device or resource busy)")
@@ -42,7 +43,7 @@ struct HostileFileTests {
         (16000, 16000), (8000, 6000), (20000, 8),
     ])
     func overLimit(_ width: Int, _ height: Int) throws {
-        let path = try HostileFixtures.file("big-\(width).y4m", HostileFixtures.y4m(width: width, height: height))
+        let path = try HostileFixtures.file("big-\(width).y4m", HostileMediaFixtures.y4m(width: width, height: height))
         #expect(open(path) == MediaError(
             .unsupported, input: path,
             message: "cannot decode the rawvideo stream: the frame size \(width)×\(height) is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"))
@@ -50,7 +51,7 @@ struct HostileFileTests {
 
     @Test("the pixel limit is an option")
     func pixelLimitOption() throws {
-        let path = try HostileFixtures.file("small.y4m", HostileFixtures.y4m(width: 64, height: 48, payload: 64 * 48 * 3 / 2))
+        let path = try HostileFixtures.file("small.y4m", HostileMediaFixtures.y4m(width: 64, height: 48, payload: 64 * 48 * 3 / 2))
         #expect(open(path) == nil)
         #expect(open(path, options: VideoReaderOptions(maximumPixels: 3000)) == MediaError(
             .unsupported, input: path,
@@ -61,7 +62,7 @@ struct HostileFileTests {
 
     @Test("images whose header claims an absurd size", arguments: [(UInt32(100_000), UInt32(100_000)), (16000, 16000), (65535, 1)])
     func absurdImage(_ width: UInt32, _ height: UInt32) throws {
-        let path = try HostileFixtures.file("huge-\(width)x\(height).png", HostileFixtures.png(width: width, height: height))
+        let path = try HostileFixtures.file("huge-\(width)x\(height).png", HostileMediaFixtures.png(width: width, height: height))
         let error = try #require(open(path))
         if width > 16384 && height == 1 {
             #expect(error.message == "cannot decode the png stream: the frame size \(width)×1 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)")
@@ -78,7 +79,7 @@ struct HostileFileTests {
 
     @Test("a zero frame rate in the header: frames still decode")
     func zeroFrameRate() throws {
-        let path = try HostileFixtures.file("zero-rate.y4m", HostileFixtures.y4m(width: 64, height: 48, rate: "0:0", payload: 64 * 48 * 3 / 2))
+        let path = try HostileFixtures.file("zero-rate.y4m", HostileMediaFixtures.y4m(width: 64, height: 48, rate: "0:0", payload: 64 * 48 * 3 / 2))
         let probe = try MediaProbe.probe(path, decode: true)
         #expect(probe.frameCount == 1 && probe.errors.isEmpty)
         #expect(probe.frameRate.map { $0.isFinite && $0 > 0 } ?? true)
@@ -122,7 +123,7 @@ struct HostileFileTests {
         let clean = try Data(contentsOf: URL(fileURLWithPath: try FixtureVideos.make(.h264, extension: "mp4", frames: 40)))
         var data = clean
         let start = try #require(data.range(of: Data("mdat".utf8))).upperBound + 64
-        let noise = HostileFixtures.randomBytes(data.count, seed: 3)
+        let noise = HostileMediaFixtures.randomBytes(data.count, seed: 3)
         for offset in stride(from: start, to: data.count - 2000, by: 24) { data[offset] = noise[offset] }
         let path = try HostileFixtures.file("noisy.mp4", data)
         let probe = try MediaProbe.probe(path, decode: true)

@@ -1,5 +1,6 @@
 import Foundation
 import MediaIO
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -134,7 +135,7 @@ struct PipeInputTests {
     @Test("random bytes through a FIFO")
     func randomBytes() throws {
         let path = try fifo("random")
-        feed(path, HostileFixtures.randomBytes(200_000, seed: 11))
+        feed(path, HostileMediaFixtures.randomBytes(200_000, seed: 11))
         #expect(open(path, timeout: 5)?.message == "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)")
     }
 }

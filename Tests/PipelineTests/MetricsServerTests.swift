@@ -2,6 +2,7 @@ import Foundation
 import Logging
 @testable import Pipeline
 import Sinks
+import TestSupport
 import Testing
 
 /// The metrics endpoint against idle, slow, oversized and numerous clients, with real TCP connections.
@@ -14,15 +15,15 @@ import Testing
     }
 
     static func exchange(_ port: Int, _ request: String) async throws -> (text: String, cleanEnd: Bool) {
-        try await RawTCPClient.offPool {
-            let client = try RawTCPClient(port: port)
+        try await RawSocketClient.offPool {
+            let client = try RawSocketClient(port: port)
             client.send(request)
-            return client.readToEnd()
+            return client.readAll()
         }
     }
 
     /// Whether the server has sent something (or closed) on `client`'s connection.
-    static func hasInput(_ client: RawTCPClient) -> Bool {
+    static func hasInput(_ client: RawSocketClient) -> Bool {
         var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
         return poll(&ready, 1, 0) == 1
     }
@@ -40,7 +41,7 @@ import Testing
         let server = try await Self.start()
         let port = try #require(server.port)
         let ok = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(RawTCPClient.statusLine(ok.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(ok.text) == "HTTP/1.1 200 OK")
         #expect(ok.text.hasSuffix("\r\n\r\n" + Self.body))
         #expect(ok.cleanEnd)
         let cases = [
@@ -52,7 +53,7 @@ import Testing
         ]
         for (request, status) in cases {
             let response = try await Self.exchange(port, request)
-            #expect(RawTCPClient.statusLine(response.text) == status, "\(request.debugDescription): \(response.text.debugDescription)")
+            #expect(RawSocketClient.statusLine(response.text) == status, "\(request.debugDescription): \(response.text.debugDescription)")
         }
         let notAllowed = try await Self.exchange(port, "PUT /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(notAllowed.text.contains("\r\nallow: GET\r\n") || notAllowed.text.contains("\r\nAllow: GET\r\n"))
@@ -63,21 +64,21 @@ import Testing
     @Test func connectionsBeyondTheCapGet503AndTheAdmittedOnesStillWork() async throws {
         let server = try await Self.start(MetricsServerLimits(maxConnections: 3))
         let port = try #require(server.port)
-        let idle = try await RawTCPClient.offPool { try (0..<3).map { _ in try RawTCPClient(port: port) } }
+        let idle = try await RawSocketClient.offPool { try (0..<3).map { _ in try RawSocketClient(port: port) } }
         try await Self.eventually("3 connections admitted") { server.connectionCount == 3 }
 
         let refused = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(RawTCPClient.statusLine(refused.text) == "HTTP/1.1 503 Service Unavailable")
+        #expect(RawSocketClient.statusLine(refused.text) == "HTTP/1.1 503 Service Unavailable")
         #expect(server.refusedConnections == 1)
 
-        let served = try await RawTCPClient.offPool {
+        let served = try await RawSocketClient.offPool {
             idle[0].send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-            return idle[0].readToEnd()
+            return idle[0].readAll()
         }
-        #expect(RawTCPClient.statusLine(served.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(served.text) == "HTTP/1.1 200 OK")
         try await Self.eventually("the served connection frees its slot") { server.connectionCount == 2 }
         let again = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(RawTCPClient.statusLine(again.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(again.text) == "HTTP/1.1 200 OK")
         await server.stop()
     }
 
@@ -85,12 +86,12 @@ import Testing
         let server = try await Self.start(MetricsServerLimits(requestTimeout: .seconds(3600)))
         let port = try #require(server.port)
         let before = try #require(OpenDescriptors.count())
-        let clients = try await RawTCPClient.offPool { try (0..<300).map { _ in try RawTCPClient(port: port) } }
+        let clients = try await RawSocketClient.offPool { try (0..<300).map { _ in try RawSocketClient(port: port) } }
         // 16 connections are admitted and wait for their request; every other one is refused at once.
         try await Self.eventually("16 admitted, 284 refused") { server.connectionCount == 16 && server.refusedConnections == 284 }
         try await Self.eventually("284 clients have their answer") { clients.filter(Self.hasInput).count == 284 }
         let refused = clients.filter(Self.hasInput)
-        let responses = try await RawTCPClient.offPool { refused.map { RawTCPClient.statusLine($0.readToEnd().text) } }
+        let responses = try await RawSocketClient.offPool { refused.map { RawSocketClient.statusLine($0.readAll().text) } }
         #expect(responses == Array(repeating: "HTTP/1.1 503 Service Unavailable", count: 284))
         // The server lets go of the refused ones (they linger at most 1 s) and still serves the admitted ones.
         try await Self.eventually("the server closes its side of the refused connections") {
@@ -99,15 +100,15 @@ import Testing
         let admitted = clients.filter { !Self.hasInput($0) }
         #expect(admitted.count == 16)
         let first = try #require(admitted.first)
-        let served = try await RawTCPClient.offPool {
+        let served = try await RawSocketClient.offPool {
             first.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-            return first.readToEnd()
+            return first.readAll()
         }
-        #expect(RawTCPClient.statusLine(served.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(served.text) == "HTTP/1.1 200 OK")
         for client in clients { client.shutdownBoth() }
         try await Self.eventually("every admitted connection is closed") { server.connectionCount == 0 }
         let ok = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(RawTCPClient.statusLine(ok.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(ok.text) == "HTTP/1.1 200 OK")
         await server.stop()
     }
 
@@ -115,10 +116,10 @@ import Testing
         let server = try await Self.start(MetricsServerLimits(requestTimeout: .milliseconds(200)))
         let port = try #require(server.port)
         let idle = try await Self.exchange(port, "")
-        #expect(RawTCPClient.statusLine(idle.text) == "HTTP/1.1 408 Request Timeout")
+        #expect(RawSocketClient.statusLine(idle.text) == "HTTP/1.1 408 Request Timeout")
         // One header byte every 20 ms, for up to 30 s: the head never completes before the deadline.
-        let slow = try await RawTCPClient.offPool {
-            let client = try RawTCPClient(port: port)
+        let slow = try await RawSocketClient.offPool {
+            let client = try RawSocketClient(port: port)
             client.send("GET /metrics HTTP/1.1\r\n")
             let writer = DispatchQueue(label: "slowloris")
             writer.async {
@@ -127,9 +128,9 @@ import Testing
                     usleep(20_000)
                 }
             }
-            return client.readToEnd()
+            return client.readAll()
         }
-        #expect(RawTCPClient.statusLine(slow.text) == "HTTP/1.1 408 Request Timeout")
+        #expect(RawSocketClient.statusLine(slow.text) == "HTTP/1.1 408 Request Timeout")
         try await Self.eventually("both connections are closed") { server.connectionCount == 0 }
         await server.stop()
     }
@@ -138,9 +139,9 @@ import Testing
         let server = try await Self.start(MetricsServerLimits(maxRequestBytes: 1024))
         let port = try #require(server.port)
         let response = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 100_000) + "\r\n\r\n")
-        #expect(RawTCPClient.statusLine(response.text) == "HTTP/1.1 431 Request Header Fields Too Large")
+        #expect(RawSocketClient.statusLine(response.text) == "HTTP/1.1 431 Request Header Fields Too Large")
         let fits = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 900) + "\r\n\r\n")
-        #expect(RawTCPClient.statusLine(fits.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(fits.text) == "HTTP/1.1 200 OK")
         await server.stop()
     }
 
@@ -149,7 +150,7 @@ import Testing
         let server = try await Self.start(MetricsServerLimits(descriptorReserve: limit))
         let port = try #require(server.port)
         let response = try await Self.exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(RawTCPClient.statusLine(response.text) == "HTTP/1.1 503 Service Unavailable")
+        #expect(RawSocketClient.statusLine(response.text) == "HTTP/1.1 503 Service Unavailable")
         #expect(server.refusedConnections == 1)
         await server.stop()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sinks
+import TestSupport
 import Testing
 
 /// Clients that break the subscription protocol get one clear error line and are closed; nobody else notices.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sinks
+import TestSupport
 import Testing
 
 /// A subscriber that stops reading gets the slow-consumer notice as its last line, however late it resumes.

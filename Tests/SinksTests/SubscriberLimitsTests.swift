@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sinks
+import TestSupport
 import Testing
 
 /// Connection caps and the descriptor reserve of the socket publisher, with real clients.
