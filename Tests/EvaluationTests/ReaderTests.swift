@@ -75,7 +75,7 @@ import Testing
         #expect(set.images == ["3", "12"] && set.labels == ["person", "dog"])
         #expect(set.objects[0] == GroundTruthObject(imageID: "12", label: "dog", box: Box(x1: 1.5, y1: 2, x2: 11.5, y2: 22), isCrowd: true, area: 150, id: 5))
         #expect(set.objects[1].evaluationArea == 16 && set.label(ofCategory: 18) == "dog")
-        try Self.write(#"{"images":[{"id":1}],"categories":[],"annotations":[{"image_id":1,"category_id":1,"bbox":[0,0,-1,2]}]}"#, file)
+        try Self.write(#"{"images":[{"id":1}],"categories":[],"annotations":[{"image_id":1,"category_id":1,"bbox":[0,0,1,2]}]}"#, file)
         #expect(throws: EvaluationError.malformed(file: file.path, element: "annotations[0].category_id", "unknown category")) {
             try COCODatasetReader(annotationFile: file, imageDirectory: root).read()
         }
