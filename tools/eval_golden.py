@@ -3,20 +3,38 @@
 
 Makes a deterministic random set of ground truths and detections over 20 images and 6 classes (one class has no
 objects) with difficult and crowd objects, tiny and large boxes, duplicates, wrong-class detections, score ties and one
-image with more than 100 detections of one class; then records
-  - pycocotools COCOeval (bbox) stats and per-class AP / AP50 (precision[:, :, k, 0, -1] means),
-  - VOC AP per class (11-point and area) from voc_ap below, written from the protocol in ssd.md §8.1 (py-faster-rcnn's
-    voc_eval: +1 areas, IoU > 0.5, difficult ignored, greedy by descending score — here a stable sort, as the Swift
-    port uses, because numpy's default quicksort leaves the order of ties unspecified).
-Coordinates are multiples of 0.25 so xyxy <-> xywh conversions are exact.
+image with more than 100 detections of one class; then records what the reference implementations compute:
+  - COCO: pycocotools COCOeval (bbox) stats and per-class AP / AP50 (precision[:, :, k, 0, -1] means);
+  - VOC: AP per class (11-point and area) from py-faster-rcnn's `voc_eval.py` (written by Bharath Hariharan), run
+    unmodified as detectron2 ships it (detectron2/evaluation/pascal_voc_evaluation.py: `parse_rec`, `voc_ap`,
+    `voc_eval`) from the `detectron2-cdo` 0.5 source distribution on PyPI. Only those three functions are taken from
+    the file (the rest of it needs detectron2 built with its C++ extension); they get the modules they use (numpy,
+    ElementTree, lru_cache, and `open` as detectron2's PathManager) and read real VOC files written here:
+    Annotations/<image>.xml, ImageSets/Main/test.txt and one `<image> <score> <x1> <y1> <x2> <y2>` file per class.
+    voc_eval sorts detections with numpy's default (unstable) argsort; the Swift port sorts stably, keeping ties in
+    input order. So that both see one order, the i-th detection is written with score − i·1e−9 (scores are multiples
+    of 0.05, so this breaks ties only, in input order). A class without positives (no non-difficult object) has no AP
+    (voc_eval would divide by zero), as in the Swift port.
+Coordinates of ground truths are integers (voc_eval's parse_rec reads them with int()), those of detections multiples of
+0.25, so xyxy <-> xywh conversions are exact.
 
-Usage: python -m venv /work/.venv-eval && /work/.venv-eval/bin/pip install pycocotools numpy
-       /work/.venv-eval/bin/python tools/eval_golden.py Tests/EvaluationTests/Fixtures/eval_golden.json
+Usage: python -m venv /work/.venv-ref && /work/.venv-ref/bin/pip install pycocotools numpy
+       /work/.venv-ref/bin/pip download --no-deps --no-build-isolation -d /tmp/voc-ref detectron2-cdo==0.5
+         (its setup.py imports torch to describe itself: install torch in the venv first, or use /work/.venv-ref,
+          which has it for tools/torchvision_ssd_tiny_fixture.py)
+       /work/.venv-ref/bin/python tools/eval_golden.py Tests/EvaluationTests/Fixtures/eval_golden.json \
+         /tmp/voc-ref/detectron2_cdo-0.5.tar.gz
 """
+import ast
 import contextlib
+import functools
 import io
 import json
+import os
 import sys
+import tarfile
+import tempfile
+import xml.etree.ElementTree as ET
 
 import numpy as np
 from pycocotools.coco import COCO
@@ -94,61 +112,74 @@ def coco_eval(objects, detections):
     return [float(x) for x in e.stats], per_class, per_class50
 
 
-def voc_ap(rec, prec, eleven_point):
-    if eleven_point:
-        ap = 0.0
-        for t in np.arange(0.0, 1.1, 0.1):
-            p = 0 if np.sum(rec >= t) == 0 else np.max(prec[rec >= t])
-            ap = ap + p / 11.0
-        return float(ap)
-    mrec = np.concatenate(([0.0], rec, [1.0]))
-    mpre = np.concatenate(([0.0], prec, [0.0]))
-    for i in range(mpre.size - 1, 0, -1):
-        mpre[i - 1] = max(mpre[i - 1], mpre[i])
-    i = np.where(mrec[1:] != mrec[:-1])[0]
-    return float(np.sum((mrec[i + 1] - mrec[i]) * mpre[i + 1]))
+REFERENCE_FILE = "detectron2/evaluation/pascal_voc_evaluation.py"
 
 
-def voc_class(objects, detections, label, eleven_point):
-    gts = [o for o in objects if o["label"] == label]
-    npos = sum(not o["difficult"] for o in gts)
-    if npos == 0:
-        return None
-    dets = [d for d in detections if d["label"] == label]
-    order = np.argsort(-np.array([d["score"] for d in dets]), kind="mergesort")
-    used = [False] * len(gts)
-    tp, fp = np.zeros(len(dets)), np.zeros(len(dets))
-    for n, di in enumerate(order):
-        bb = np.array(dets[di]["box"], dtype=float)
-        cand = [g for g in range(len(gts)) if gts[g]["image"] == dets[di]["image"]]
-        ovmax, jmax = -np.inf, -1
-        if cand:
-            g = np.array([gts[c]["box"] for c in cand], dtype=float)
-            iw = np.maximum(np.minimum(g[:, 2], bb[2]) - np.maximum(g[:, 0], bb[0]) + 1.0, 0.0)
-            ih = np.maximum(np.minimum(g[:, 3], bb[3]) - np.maximum(g[:, 1], bb[1]) + 1.0, 0.0)
-            inter = iw * ih
-            union = (bb[2] - bb[0] + 1.0) * (bb[3] - bb[1] + 1.0) + (g[:, 2] - g[:, 0] + 1.0) * (g[:, 3] - g[:, 1] + 1.0) - inter
-            ov = inter / union
-            ovmax, jmax = np.max(ov), cand[int(np.argmax(ov))]
-        if ovmax > 0.5:
-            if not gts[jmax]["difficult"]:
-                if not used[jmax]:
-                    tp[n], used[jmax] = 1.0, True
-                else:
-                    fp[n] = 1.0
-        else:
-            fp[n] = 1.0
-    tp, fp = np.cumsum(tp), np.cumsum(fp)
-    rec = tp / float(npos)
-    prec = tp / np.maximum(tp + fp, np.finfo(np.float64).eps)
-    return voc_ap(rec, prec, eleven_point)
+def load_voc_eval(sdist):
+    """parse_rec, voc_ap and voc_eval, unmodified, from detectron2's copy of py-faster-rcnn's voc_eval.py."""
+    with tarfile.open(sdist) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith(REFERENCE_FILE))
+        source = archive.extractfile(member).read().decode("utf-8")
+    tree = ast.parse(source)
+    wanted = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("parse_rec", "voc_ap", "voc_eval")]
+    assert [n.name for n in wanted] == ["parse_rec", "voc_ap", "voc_eval"], [n.name for n in wanted]
+
+    class PathManager:  # detectron2.utils.file_io.PathManager for local files
+        open = staticmethod(open)
+
+    namespace = {"np": np, "ET": ET, "lru_cache": functools.lru_cache, "PathManager": PathManager}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), member.name, "exec"), namespace)
+    return namespace["voc_eval"]
 
 
-def main(path):
+def write_voc(objects, detections, root):
+    """Annotations/<image>.xml, ImageSets/Main/test.txt and det_<class>.txt as voc_eval reads them."""
+    os.makedirs(os.path.join(root, "Annotations"))
+    os.makedirs(os.path.join(root, "ImageSets", "Main"))
+    for image in range(1, IMAGES + 1):
+        annotation = ET.Element("annotation")
+        for o in (o for o in objects if o["image"] == image):
+            obj = ET.SubElement(annotation, "object")
+            ET.SubElement(obj, "name").text = o["label"]
+            ET.SubElement(obj, "pose").text = "Unspecified"
+            ET.SubElement(obj, "truncated").text = "0"
+            ET.SubElement(obj, "difficult").text = str(int(o["difficult"]))
+            box = ET.SubElement(obj, "bndbox")
+            for key, value in zip(("xmin", "ymin", "xmax", "ymax"), o["box"]):
+                assert value == int(value), value
+                ET.SubElement(box, key).text = str(int(value))
+        ET.ElementTree(annotation).write(os.path.join(root, "Annotations", f"{image}.xml"))
+    with open(os.path.join(root, "ImageSets", "Main", "test.txt"), "w") as f:
+        f.write("".join(f"{image}\n" for image in range(1, IMAGES + 1)))
+    for label in LABELS:
+        with open(os.path.join(root, f"det_{label}.txt"), "w") as f:
+            for i, d in enumerate(detections):
+                if d["label"] == label:
+                    f.write(" ".join([str(d["image"]), repr(d["score"] - i * 1e-9)] + [repr(c) for c in d["box"]]) + "\n")
+
+
+def voc_reference(objects, detections, voc_eval, eleven_point):
+    """AP per class from the reference voc_eval; None for a class without positives."""
+    with tempfile.TemporaryDirectory() as root:
+        write_voc(objects, detections, root)
+        result = {}
+        for label in LABELS:
+            if not any(o["label"] == label and not o["difficult"] for o in objects):
+                result[label] = None
+                continue
+            _, _, ap = voc_eval(os.path.join(root, "det_{}.txt"), os.path.join(root, "Annotations", "{}.xml"),
+                                os.path.join(root, "ImageSets", "Main", "test.txt"), label, ovthresh=0.5,
+                                use_07_metric=eleven_point)
+            result[label] = float(ap)
+        return result
+
+
+def main(path, sdist):
     objects, detections = make_data()
     stats, per_class, per_class50 = coco_eval(objects, detections)
-    voc07 = {n: voc_class(objects, detections, n, True) for n in LABELS}
-    voc10 = {n: voc_class(objects, detections, n, False) for n in LABELS}
+    voc_eval = load_voc_eval(sdist)
+    voc07 = voc_reference(objects, detections, voc_eval, True)
+    voc10 = voc_reference(objects, detections, voc_eval, False)
     out = {"labels": LABELS, "images": [str(i) for i in range(1, IMAGES + 1)],
            "objects": objects, "detections": detections,
            "coco": {"stats": stats, "perClassAP": per_class, "perClassAP50": per_class50},
@@ -161,4 +192,6 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/EvaluationTests/Fixtures/eval_golden.json")
+    if len(sys.argv) != 3:
+        sys.exit("usage: eval_golden.py OUTPUT.json detectron2_cdo-0.5.tar.gz")
+    main(sys.argv[1], sys.argv[2])

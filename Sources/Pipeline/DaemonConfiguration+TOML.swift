@@ -40,19 +40,23 @@ extension DaemonConfiguration {
         }
     }
 
+    /// Every key left out takes the default of the struct it fills (``WorkerConfiguration``, ``StreamConfiguration``,
+    /// `TrackerConfiguration`, ``OutputConfiguration``, ``FileOutputConfiguration``, `PublisherConfiguration`,
+    /// ``MetricsConfiguration``, `MetricsServerLimits`, ``DaemonConfiguration/defaultModelPath``,
+    /// ``DaemonConfiguration/defaultLogLevel``): the reader writes no default of its own.
     private static func read(_ root: TableReader) throws -> DaemonConfiguration {
         var root = root
-        var modelPath = "models/person.safetensors"
+        var modelPath = DaemonConfiguration.defaultModelPath
         if var model = try root.table("model") {
             modelPath = try model.requiredString("path")
             try model.rejectUnknownKeys()
         }
         var workers = WorkerConfiguration()
         if var w = try root.table("workers") {
-            workers.count = try w.int("count", default: 2, range: 1...64)
-            workers.threads = try w.int("threads", default: 1, range: 1...64)
-            workers.queueCapacity = try w.int("queue", default: 8, range: 1...10_000)
-            workers.winograd = try w.bool("winograd") ?? true
+            workers.count = try w.int("count", default: workers.count, range: 1...64)
+            workers.threads = try w.int("threads", default: workers.threads, range: 1...64)
+            workers.queueCapacity = try w.int("queue", default: workers.queueCapacity, range: 1...10_000)
+            workers.winograd = try w.bool("winograd") ?? workers.winograd
             try w.rejectUnknownKeys()
         }
         let streamTables = try root.tableArray("streams")
@@ -68,9 +72,9 @@ extension DaemonConfiguration {
         }
         var tracker = TrackerConfiguration()
         if var t = try root.table("tracker") {
-            tracker.maxAge = try t.int("max_age", default: 30, range: 0...100_000)
-            tracker.minHits = try t.int("min_hits", default: 3, range: 1...1000)
-            tracker.iouThreshold = try t.double("iou_threshold", default: 0.3, range: 0...1)
+            tracker.maxAge = try t.int("max_age", default: tracker.maxAge, range: 0...100_000)
+            tracker.minHits = try t.int("min_hits", default: tracker.minHits, range: 1...1000)
+            tracker.iouThreshold = try t.double("iou_threshold", default: tracker.iouThreshold, range: 0...1)
             guard tracker.iouThreshold > 0 else { throw t.error("iou_threshold", "must be above 0 and at most 1, got 0.0") }
             try t.rejectUnknownKeys()
         }
@@ -78,11 +82,12 @@ extension DaemonConfiguration {
         var metrics: MetricsConfiguration?
         if var m = try root.table("metrics") {
             if try m.bool("enabled") ?? true {
-                let address = try m.string("address") ?? "127.0.0.1:9464"
+                let defaults = MetricsConfiguration()
+                let address = try m.string("address") ?? "\(defaults.host):\(defaults.port)"
                 guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
                     throw m.error("address", "expected HOST:PORT, got '\(address)'")
                 }
-                var limits = MetricsServerLimits()
+                var limits = defaults.limits
                 limits.maxConnections = try m.int("max_connections", default: limits.maxConnections, range: 1...10_000)
                 limits.requestTimeout = try m.seconds("request_timeout", default: limits.requestTimeout, range: 0.01...3600)
                 limits.maxRequestBytes = try m.int("max_request_bytes", default: limits.maxRequestBytes, range: 256...1_048_576)
@@ -93,9 +98,9 @@ extension DaemonConfiguration {
             }
             try m.rejectUnknownKeys()
         }
-        var logLevel = "info"
+        var logLevel = DaemonConfiguration.defaultLogLevel
         if var l = try root.table("logging") {
-            logLevel = try l.string("level") ?? "info"
+            logLevel = try l.string("level") ?? logLevel
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(logLevel) else { throw l.error("level", "expected one of \(levels.joined(separator: ", ")), got '\(logLevel)'") }
             try l.rejectUnknownKeys()
@@ -122,27 +127,27 @@ extension DaemonConfiguration {
         let url = try s.requiredString("url")
         var stream = StreamConfiguration(name: name, url: url, live: try s.bool("live") ?? VideoReader.isLiveInput(url))
         stream.model = try s.string("model")
-        stream.everyNth = try s.int("every", default: 1, range: 1...100_000)
+        stream.everyNth = try s.int("every", default: stream.everyNth, range: 1...100_000)
         if let fps = try s.double("fps") {
             guard fps > 0 && fps <= 1000 else { throw s.error("fps", "must be a positive number of frames per second up to 1000, got \(fps)") }
             stream.maxFramesPerSecond = fps
         }
-        stream.threshold = Float(try s.double("threshold", default: 0.5, range: 0...1))
+        stream.threshold = Float(try s.double("threshold", default: Double(stream.threshold), range: 0...1))
         if var thresholds = try s.table("thresholds") {
             for label in thresholds.table.keys.sorted() {
-                stream.labelThresholds[label] = Float(try thresholds.double(label, default: 0.5, range: 0...1))
+                stream.labelThresholds[label] = Float(try thresholds.double(label, default: Double(stream.threshold), range: 0...1))
             }
             try thresholds.rejectUnknownKeys()
         }
         stream.labels = try s.stringArray("labels")
-        stream.decoderThreads = try s.int("decoder_threads", default: 1, range: 0...64)
+        stream.decoderThreads = try s.int("decoder_threads", default: stream.decoderThreads, range: 0...64)
         stream.queueCapacity = try s.optionalInt("queue", range: 1...10_000)
-        stream.reconnectInitial = try s.double("reconnect_initial", default: 1, range: 0.01...3600)
-        stream.reconnectMax = try s.double("reconnect_max", default: 30, range: 0.01...86400)
+        stream.reconnectInitial = try s.double("reconnect_initial", default: stream.reconnectInitial, range: 0.01...3600)
+        stream.reconnectMax = try s.double("reconnect_max", default: stream.reconnectMax, range: 0.01...86400)
         guard stream.reconnectMax >= stream.reconnectInitial else {
             throw s.error("reconnect_max", "must be at least reconnect_initial (\(stream.reconnectInitial))")
         }
-        stream.stallTimeout = try s.double("stall_timeout", default: 10, range: 0.1...3600)
+        stream.stallTimeout = try s.double("stall_timeout", default: stream.stallTimeout, range: 0.1...3600)
         if let resize = try s.string("resize") {
             guard let mode = ResizeMode(rawValue: resize) else { throw s.error("resize", "expected \"exact\" or \"fast\", got '\(resize)'") }
             stream.resize = mode
@@ -153,23 +158,23 @@ extension DaemonConfiguration {
     private static func readOutput(_ root: inout TableReader) throws -> OutputConfiguration {
         var output = OutputConfiguration()
         guard var o = try root.table("output") else { return output }
-        output.emptyFrames = try o.bool("empty_frames") ?? true
+        output.emptyFrames = try o.bool("empty_frames") ?? output.emptyFrames
         if var f = try o.table("file") {
             var file = FileOutputConfiguration(path: try f.requiredString("path"))
-            file.perStream = try f.bool("per_stream") ?? false
-            file.rotateBytes = try f.int("rotate_bytes", default: 0, range: 0...Int.max)
-            file.rotateSeconds = try f.double("rotate_seconds", default: 0, range: 0...31_536_000)
+            file.perStream = try f.bool("per_stream") ?? file.perStream
+            file.rotateBytes = try f.int("rotate_bytes", default: file.rotateBytes, range: 0...Int.max)
+            file.rotateSeconds = try f.double("rotate_seconds", default: file.rotateSeconds, range: 0...31_536_000)
             guard file.rotateSeconds == 0 || file.rotateSeconds >= 1 else {
                 throw f.error("rotate_seconds", "must be 0 (never) or at least 1 second, got \(file.rotateSeconds)")
             }
-            file.mode = try readMode(&f, default: 0o640)
+            file.mode = try readMode(&f, default: file.mode)
             file.group = try f.string("group")
             output.file = file
             try f.rejectUnknownKeys()
         }
         if var k = try o.table("socket") {
             var publisher = PublisherConfiguration(path: try k.requiredString("path"))
-            publisher.mode = try readMode(&k, default: 0o660)
+            publisher.mode = try readMode(&k, default: publisher.mode)
             publisher.group = try k.string("group")
             publisher.maxSubscribers = try k.int("max_subscribers", default: publisher.maxSubscribers, range: 1...100_000)
             publisher.subscriptionTimeout = try k.seconds("subscription_timeout", default: publisher.subscriptionTimeout, range: 0.01...3600)

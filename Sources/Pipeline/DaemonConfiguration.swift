@@ -21,6 +21,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `StateDirectory=`), and without either, streams start from the beginning after a restart.
     public var stateDirectory: String?
 
+    /// The model of streams that name none when the file has no `[model] path`.
+    public static let defaultModelPath = "models/person.safetensors"
+    /// The log level when `[logging] level` is absent.
+    public static let defaultLogLevel = "info"
+
     public init(
         modelPath: String, workers: WorkerConfiguration, streams: [StreamConfiguration], tracker: TrackerConfiguration,
         output: OutputConfiguration, metrics: MetricsConfiguration?, logLevel: String, stateDirectory: String? = nil
@@ -180,8 +185,10 @@ public struct SocketOutputConfiguration: Sendable, Equatable {
     public var mode: UInt32 { publisher.mode }
     public var group: String? { publisher.group }
 
-    public init(path: String, mode: UInt32 = 0o660, group: String? = nil) {
-        publisher = PublisherConfiguration(path: path, mode: mode, group: group)
+    /// A socket at `path`; `mode` nil keeps `PublisherConfiguration`'s default (0660).
+    public init(path: String, mode: UInt32? = nil, group: String? = nil) {
+        publisher = PublisherConfiguration(path: path, group: group)
+        if let mode { publisher.mode = mode }
     }
 
     public init(publisher: PublisherConfiguration) { self.publisher = publisher }

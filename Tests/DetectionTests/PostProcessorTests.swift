@@ -7,14 +7,38 @@ struct PostProcessorTests {
     static let tensorFlow = Postprocessing(scoreThreshold: 1e-8, iouThreshold: 0.6, candidatesPerClass: nil, maxPerClass: 100, maxDetections: 100, clipping: .suppressThenClip)
     static let unit = AnchorSet(values: [], order: .yx, frameWidth: 1, frameHeight: 1)
 
-    @Test("IoU exactly at the threshold is kept; above it is suppressed")
-    func thresholdIsStrict() {
-        // Boxes [0,0,1,1] and [0,0,1,0.6]: IoU 0.6 exactly → both kept. [0,0,1,0.7]: IoU 0.7 → suppressed.
-        let processor = PostProcessor(settings: Self.tensorFlow, classes: 2, anchors: Self.unit)
-        let boxes: [Float] = [0, 0, 1, 1, 0, 0, 1, 0.5, 0, 0, 1, 0.7]
-        let scores: [Float] = [0, 0.9, 0, 0.8, 0, 0.7]
-        let kept = processor.run(boxes: boxes, scores: scores)
-        #expect(kept.map(\.anchor) == [0, 1])
+    /// One NMS decision at, just below and just above the IoU threshold.
+    ///
+    /// The second box is `[0, 0, 1, height]` against the first `[0, 0, 1, 1]`, so its area and the intersection are both
+    /// `height`, and the union `1 + height - height` is exactly 1 in Float arithmetic for every height listed (each is a
+    /// multiple of 2⁻²³ below 1, so `1 + height` needs no rounding): the IoU computed is exactly `height`. A box is
+    /// suppressed only when IoU > threshold (torchvision `nms`, TF `NonMaxSuppressionV3`; reference/ssd.md).
+    struct ThresholdCase: Sendable, CustomTestStringConvertible {
+        let threshold: Float
+        let height: Float
+        let kept: [Int]
+        var testDescription: String { "threshold \(threshold), IoU \(height) → kept \(kept)" }
+    }
+
+    static let thresholdCases: [ThresholdCase] = [
+        // 0.5 is exact in binary; the neighbours differ by 2⁻²⁰.
+        ThresholdCase(threshold: 0.5, height: 0.5, kept: [0, 1]),
+        ThresholdCase(threshold: 0.5, height: 0.5 - 0x1p-20, kept: [0, 1]),
+        ThresholdCase(threshold: 0.5, height: 0.5 + 0x1p-20, kept: [0]),
+        // The TF graph's threshold: Float(0.6) = 0.600000024; IoU equal to it is kept, two ulps above is suppressed.
+        ThresholdCase(threshold: 0.6, height: 0.6, kept: [0, 1]),
+        ThresholdCase(threshold: 0.6, height: Float(0.6).nextUp.nextUp, kept: [0]),
+        ThresholdCase(threshold: 0.6, height: Float(0.6).nextDown.nextDown, kept: [0, 1]),
+    ]
+
+    @Test("IoU exactly at the threshold is kept; above it is suppressed", arguments: thresholdCases, [Clipping.suppressThenClip, .clipThenSuppress])
+    func thresholdIsStrict(_ example: ThresholdCase, clipping: Clipping) {
+        #expect(1 + example.height - example.height == 1, "the union must be exact for the IoU to equal the height")
+        let settings = Postprocessing(scoreThreshold: 1e-8, iouThreshold: example.threshold, candidatesPerClass: nil, maxPerClass: 100, maxDetections: 100, clipping: clipping)
+        let processor = PostProcessor(settings: settings, classes: 2, anchors: Self.unit)
+        let boxes: [Float] = [0, 0, 1, 1, 0, 0, 1, example.height]
+        let scores: [Float] = [0, 0.9, 0, 0.8]
+        #expect(processor.run(boxes: boxes, scores: scores).map(\.anchor) == example.kept)
     }
 
     @Test("NMS runs on unclipped boxes, then boxes are clipped and empty ones dropped (TF graph order)")

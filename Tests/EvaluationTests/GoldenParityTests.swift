@@ -3,7 +3,9 @@ import Foundation
 import Geometry
 import Testing
 
-/// Parity with pycocotools COCOeval and the VOC formula on the fixture `tools/eval_golden.py` records.
+/// Parity with the reference implementations on the fixture `tools/eval_golden.py` records: pycocotools 2.0.11
+/// COCOeval for COCO, and py-faster-rcnn's `voc_eval.py` (run unmodified from the copy in detectron2-cdo 0.5's
+/// source distribution) for VOC, with score ties broken in input order as the Swift port's stable sort does.
 @Suite struct GoldenParityTests {
     struct Fixture: Decodable {
         struct Object: Decodable {

@@ -49,8 +49,16 @@ import Testing
          "annotation/object[1]/bndbox/ymin: 'x' is not a number"),
         ("<annotation><object><name>cat</name><difficult>2</difficult><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>3</xmax><ymax>4</ymax></bndbox></object></annotation>",
          "annotation/object[1]/difficult: '2' is not 0 or 1"),
-        ("<annotation><object><name>dog</name>", "byte 36: missing </object>"),
-        ("<annotation></annot>", "byte 19: </annot> closes <annotation>"),
+        ("<annotation><object><name>dog</name>", "line 1, column 37: missing </object>"),
+        ("<annotation></annot>", "line 1, column 21: the end tag does not close <annotation>"),
+        ("<annotation>\n  <object><name>d&og;</name></object></annotation>", "line 2, column 22: unknown or malformed entity reference in <name>"),
+        ("<annotation/><annotation/>", "line 1, column 14: unexpected content after the root element"),
+        ("<annotation/>trailing", "line 1, column 14: unexpected content after the root element"),
+        ("", "line 1, column 1: expected the root element (the document is empty or ends inside a tag)"),
+        ("just text", "line 1, column 1: expected the root element"),
+        ("<?xml version=\"1.0\"?>\n<!DOCTYPE a [\n<!ENTITY e \"xx\">]><annotation>&e;</annotation>", "line 3, column 1: entity declarations are not accepted"),
+        ("<folder>VOC</folder>", "folder: the root element must be <annotation>"),
+        (String(repeating: "<a>", count: 65) + String(repeating: "</a>", count: 65), "line 1, column 195: elements nest more than 64 deep"),
     ])
     func vocErrorsNameFileAndElement(xml: String, message: String) throws {
         let root = try Self.temporaryDirectory()
@@ -60,6 +68,22 @@ import Testing
         #expect(throws: EvaluationError.malformed(file: file.path, element: String(message.split(separator: ":")[0]), String(message.split(separator: ":", maxSplits: 1)[1].dropFirst()))) {
             try VOCDatasetReader(root: root).read()
         }
+    }
+
+    @Test("XMLParser decodes entities and CDATA, skips comments, attributes and processing instructions")
+    func vocTextDecoding() throws {
+        let root = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Self.write("""
+            <?xml version="1.0" encoding="utf-8"?>
+            <annotation verified="yes"><filename>a&amp;b.jpg</filename>
+              <object><name><![CDATA[d&g]]> <!-- a comment --></name><?pi x?>
+                <bndbox><xmin> 1 </xmin><ymin>2</ymin><xmax>&#51;</xmax><ymax>4.5</ymax></bndbox></object>
+            </annotation>
+            """, root.appendingPathComponent("Annotations/a.xml"))
+        let set = try VOCDatasetReader(root: root).read()
+        #expect(set.objects == [GroundTruthObject(imageID: "a", label: "d&g", box: Box(x1: 1, y1: 2, x2: 3, y2: 4.5), id: 1)])
+        #expect(set.imagePaths["a"] == root.appendingPathComponent("JPEGImages/a&b.jpg").path)
     }
 
     @Test func cocoReaderOrdersLikePycocotools() throws {
@@ -76,7 +100,7 @@ import Testing
         #expect(set.images == ["3", "12"] && set.labels == ["person", "dog"])
         #expect(set.objects[0] == GroundTruthObject(imageID: "12", label: "dog", box: Box(x1: 1.5, y1: 2, x2: 11.5, y2: 22), isCrowd: true, area: 150, id: 5))
         #expect(set.objects[1].evaluationArea == 16 && set.label(ofCategory: 18) == "dog")
-        try Self.write(#"{"images":[{"id":1}],"categories":[],"annotations":[{"image_id":1,"category_id":1,"bbox":[0,0,-1,2]}]}"#, file)
+        try Self.write(#"{"images":[{"id":1}],"categories":[],"annotations":[{"image_id":1,"category_id":1,"bbox":[0,0,1,2]}]}"#, file)
         #expect(throws: EvaluationError.malformed(file: file.path, element: "annotations[0].category_id", "unknown category")) {
             try COCODatasetReader(annotationFile: file, imageDirectory: root).read()
         }

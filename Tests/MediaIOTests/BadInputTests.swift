@@ -38,11 +38,63 @@ struct BadInputTests {
         #expect(open(path) == MediaError(.input, input: path, message: "the file is empty (0 bytes)"))
     }
 
-    @Test(.enabled(if: getuid() != 0, "root can read any file"))
-    func permissionDenied() throws {
+    /// A file nobody but root may read (mode 0) and a file inside a directory nobody but root may search (mode 0);
+    /// returns their paths and the directory's (to make it removable again).
+    private func unreadableInputs() throws -> (file: String, hidden: String, directory: String) {
         let path = try file("secret.mp4", contents: Data([1, 2, 3]))
         chmod(path, 0)
-        #expect(open(path) == MediaError(.input, input: path, message: "permission denied (the file is not readable by this user)"))
+        let directory = FixtureVideos.temporaryDirectory().appendingPathComponent("private")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let hidden = directory.appendingPathComponent("clip.mp4").path
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: hidden))
+        chmod(directory.path, 0)
+        return (path, hidden, directory.path)
+    }
+
+    /// Root may open any file, so as root (CI) the check runs in a copy of this test process started as user nobody
+    /// (uid/gid 65534, no supplementary groups) by util-linux's `setpriv`; it runs only
+    /// ``permissionDeniedAsAnotherUser()``, which the environment enables, and must report that test as passed.
+    @Test func permissionDenied() throws {
+        let inputs = try unreadableInputs()
+        defer { chmod(inputs.directory, 0o700) }
+        guard getuid() == 0 else {
+            try checkPermissionDenied(file: inputs.file, hidden: inputs.hidden)
+            return
+        }
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let setpriv = try #require(["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }, "util-linux setpriv is needed to run this test as root")
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: setpriv)
+        child.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "--", executable,
+            "--testing-library", "swift-testing", "--filter", "BadInputTests/permissionDeniedAsAnotherUser",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SSDD_UNREADABLE_FILE"] = inputs.file
+        environment["SSDD_UNSEARCHABLE_FILE"] = inputs.hidden
+        environment["HOME"] = "/tmp"
+        environment["TMPDIR"] = "/tmp"
+        child.environment = environment
+        let output = Pipe()
+        child.standardOutput = output
+        child.standardError = output
+        try child.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        #expect(child.terminationStatus == 0, "\(text)")
+        #expect(text.contains("Test permissionDeniedAsAnotherUser() passed"), "\(text)")
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SSDD_UNREADABLE_FILE"] != nil, "started by permissionDenied()"))
+    func permissionDeniedAsAnotherUser() throws {
+        #expect(getuid() != 0)
+        let environment = ProcessInfo.processInfo.environment
+        try checkPermissionDenied(file: try #require(environment["SSDD_UNREADABLE_FILE"]), hidden: try #require(environment["SSDD_UNSEARCHABLE_FILE"]))
+    }
+
+    private func checkPermissionDenied(file: String, hidden: String) throws {
+        #expect(open(file) == MediaError(.input, input: file, message: "permission denied (the file is not readable by this user)"))
+        #expect(open(hidden) == MediaError(.input, input: hidden, message: "permission denied (a directory on the path cannot be searched by this user)"))
     }
 
     @Test func textFile() throws {

@@ -34,10 +34,10 @@ import Testing
     }
 
     @Test func gradientMatchesFixture() throws {
-        #expect(SHA256.hexDigest(of: Data(EngineParityTests.gradient())) == (try Self.recordedDigest("gradient")))
+        #expect(SourceDigest.sha256(of: Data(EngineParityTests.gradient())) == (try Self.recordedDigest("gradient")))
     }
 
     @Test func hashNoiseMatchesFixture() throws {
-        #expect(SHA256.hexDigest(of: Data(Self.hashNoise())) == (try Self.recordedDigest("hashnoise")))
+        #expect(SourceDigest.sha256(of: Data(Self.hashNoise())) == (try Self.recordedDigest("hashnoise")))
     }
 }

@@ -96,7 +96,8 @@ struct SquaresSource: TrainingBatchSource {
         #expect(last < 0.6 * first, "loss \(first) → \(last)\n\(lines.joined(separator: "\n"))")
     }
 
-    /// A longer (still short) run: detections on held-out images improve, measured as VOC07 mAP50 through `Detector`.
+    /// A longer (still short) run: detections on held-out images improve, measured as VOC07 mAP50 through `Detector`;
+    /// the bound is the measured value less a margin, not a token gain.
     @Test func detectionsImproveOnHeldOutImages() throws {
         let graph = SmallSSD.graph(Self.configuration)
         let trainer = try Trainer(
@@ -108,8 +109,12 @@ struct SquaresSource: TrainingBatchSource {
         let before = try heldOutMAP(trainer)
         _ = try trainer.train(source: SquaresSource(size: 64, seed: 3)) { _ in }
         let after = try heldOutMAP(trainer)
-        // Measured: 0.003 → 0.042 (seeded; full runs reach 0.83, see README). The bar is half the measured gain.
-        #expect(after >= before + 0.02, "held-out mAP50 \(before) → \(after)")
+        // Measured (seeded, 2 threads, debug build, AVX-512 machine): 0.00333 → 0.04166 after these 160 iterations, the
+        // same as recorded before (0.003 → 0.042). The README's 0.83 is another run (`ssdd train`, 1200 iterations,
+        // release build), too long for CI. The bars leave about 15 % for the summation-order differences of other CPUs'
+        // kernels: the untrained model finds nothing, the trained one at least 0.035.
+        #expect(before <= 0.01, "held-out mAP50 before training: \(before)")
+        #expect(after >= 0.035, "held-out mAP50 \(before) → \(after)")
     }
 
     /// Two steps, a checkpoint, a resumed trainer and two more steps give the same weights as four steps in one go.

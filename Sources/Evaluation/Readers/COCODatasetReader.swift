@@ -18,35 +18,28 @@ public struct COCODatasetReader: Sendable {
     /// Reads the whole file.
     public func read() throws(EvaluationError) -> GroundTruthSet {
         let file = annotationFile.path
-        guard let data = FileManager.default.contents(atPath: file) else { throw EvaluationError.missing(file) }
-        let root = try JSONCursor.parse(data, file: file)
-        var categories: [(id: Int, name: String)] = []
-        for category in try root.member("categories").elements() {
-            categories.append((try category.member("id").integer(), try category.member("name").string()))
-        }
-        categories.sort { $0.id < $1.id }
+        let data = try InputFile.contents(of: file, limit: JSONDocument.maxFileBytes)
+        let document = try JSONDocument.decode(COCOInstancesFile.self, from: data, file: file)
+        let categories = document.categories.map { (id: $0.id.value, name: $0.name) }.sorted { $0.id < $1.id }
         let names = Dictionary(categories.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        var imageIDs: [Int] = []
         var paths: [String: String] = [:]
-        for image in try root.member("images").elements() {
-            let id = try image.member("id").integer()
-            imageIDs.append(id)
-            if let name = try image.optional("file_name") {
-                paths[String(id)] = imageDirectory.appendingPathComponent(try name.string()).path
-            }
+        for image in document.images {
+            if let name = image.fileName { paths[String(image.id.value)] = imageDirectory.appendingPathComponent(name).path }
         }
-        let known = Set(imageIDs)
+        let known = Set(document.images.map(\.id.value))
         var objects: [GroundTruthObject] = []
-        for (i, annotation) in try root.member("annotations").elements().enumerated() {
-            let imageCursor = try annotation.member("image_id")
-            let image = try imageCursor.integer()
-            guard known.contains(image) else { throw imageCursor.fail("image \(image) is not in `images`") }
-            let categoryCursor = try annotation.member("category_id")
-            guard let label = names[try categoryCursor.integer()] else { throw categoryCursor.fail("unknown category") }
-            let box = try annotation.member("bbox").cocoBox()
+        objects.reserveCapacity(document.annotations.count)
+        for (i, annotation) in document.annotations.enumerated() {
+            let image = annotation.imageID.value
+            guard known.contains(image) else {
+                throw EvaluationError.malformed(file: file, element: "annotations[\(i)].image_id", "image \(image) is not in `images`")
+            }
+            guard let label = names[annotation.categoryID.value] else {
+                throw EvaluationError.malformed(file: file, element: "annotations[\(i)].category_id", "unknown category")
+            }
             objects.append(GroundTruthObject(
-                imageID: String(image), label: label, box: box, isCrowd: try annotation.optional("iscrowd")?.flag() ?? false,
-                area: try annotation.optional("area")?.number(), id: try annotation.optional("id")?.integer() ?? i + 1))
+                imageID: String(image), label: label, box: annotation.bbox.box, isCrowd: annotation.isCrowd?.value ?? false,
+                area: annotation.area?.value, id: annotation.id?.value ?? i + 1))
         }
         return GroundTruthSet(
             images: known.sorted().map(String.init), labels: categories.map(\.name), objects: objects, imagePaths: paths,

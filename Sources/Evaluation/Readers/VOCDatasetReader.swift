@@ -66,14 +66,18 @@ struct VOCAnnotation {
     var fileName: String?
     var objects: [GroundTruthObject]
 
-    /// Parses `url`; errors name the file and the element path, e.g. `annotation/object[2]/bndbox/xmin`.
+    /// Largest annotation file read (a VOC file is about 1 kB).
+    static let maxFileBytes = 16 << 20
+
+    /// Parses `url`; errors name the file and the element path, e.g. `annotation/object[2]/bndbox/xmin`, or the line
+    /// and column of a syntax error.
     static func read(_ url: URL, imageID: String) throws(EvaluationError) -> VOCAnnotation {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw EvaluationError.missing(url.path) }
+        let data = try InputFile.contents(of: url.path, limit: maxFileBytes)
         let root: XMLNode
         do {
-            root = try XMLNode.parse(String(decoding: data, as: UTF8.self))
+            root = try XMLNode.parse(data)
         } catch {
-            throw EvaluationError.malformed(file: url.path, element: "byte \(error.offset)", error.message)
+            throw EvaluationError.malformed(file: url.path, element: error.location, error.message)
         }
         guard root.name == "annotation" else {
             throw EvaluationError.malformed(file: url.path, element: root.name, "the root element must be <annotation>")
