@@ -2,6 +2,7 @@ import Foundation
 import Logging
 @testable import Pipeline
 import Sinks
+import TestSupport
 import Testing
 
 /// The daemon's metrics scraped through the real NIO listener on loopback and read back with a strict parser of
@@ -21,7 +22,7 @@ import Testing
             throw error
         }
         await server.stop()
-        #expect(RawTCPClient.statusLine(response.text) == "HTTP/1.1 200 OK")
+        #expect(RawSocketClient.statusLine(response.text) == "HTTP/1.1 200 OK")
         #expect(response.text.lowercased().contains("\r\ncontent-type: text/plain; version=0.0.4; charset=utf-8\r\n"))
         let parts = response.text.components(separatedBy: "\r\n\r\n")
         #expect(parts.count >= 2)
@@ -159,10 +160,10 @@ import Testing
         do {
             exposition = try await Self.scrape(metrics)
         } catch {
-            await outputs.close()
+            await outputs.close(within: 5, logger: Self.logger)
             throw error
         }
-        await outputs.close()
+        await outputs.close(within: 5, logger: Self.logger)
         Self.checkConventions(exposition)
 
         let expected = MetricDefinition.catalog.mapValues { definition -> String in

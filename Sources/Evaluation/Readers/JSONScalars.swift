@@ -1,3 +1,5 @@
+import Geometry
+
 /// Validated JSON scalars for the readers' `Decodable` types: each refuses what the old hand-written reader refused,
 /// with a message for the value's coding path (see ``JSONValueProblem``). A `null` is reported as missing.
 
