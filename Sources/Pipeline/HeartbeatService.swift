@@ -15,7 +15,7 @@ struct HeartbeatService: Service, CustomStringConvertible {
 
     func run() async {
         onStart()
-        try? await cancelWhenGracefulShutdown { [notifier, metrics] in await Self.beat(notifier: notifier, metrics: metrics) }
+        await cancelWhenGracefulShutdown { [notifier, metrics] in await Self.beat(notifier: notifier, metrics: metrics) }
     }
 
     private static func beat(notifier: SystemdNotifier, metrics: PipelineMetrics) async {

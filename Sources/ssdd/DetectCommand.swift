@@ -87,8 +87,14 @@ struct DetectCommand: AsyncParsableCommand {
         let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in
             group.addTask { await queue.run() }
             var failed = false
-            for input in inputs {
-                if try await !process(input, pipeline: pipeline) { failed = true }
+            do {
+                for input in inputs {
+                    if try await !process(input, pipeline: pipeline) { failed = true }
+                }
+            } catch {
+                // The queue's task ends only once the queue is finished, whatever happened.
+                queue.finish()
+                throw error
             }
             queue.finish()
             try await group.waitForAll()

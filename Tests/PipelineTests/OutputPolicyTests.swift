@@ -63,7 +63,7 @@ struct OutputPolicyTests {
     func descriptorSinkWritesFile() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-descriptor-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: Data("old contents\n".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("old contents\n".utf8)))
         let sink = try DescriptorSink.creatingFile(path)
         let lines = try (0..<3).map(Self.line)
         await sink.write(contentsOf: Array(lines[0..<2]))
