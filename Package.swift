@@ -1,10 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// ssdd: a single-shot detection daemon. Module map (dependencies point one way):
-/// CFFmpeg/CBLAS (C) → MediaIO, TensorEngine → NeuralNet → ModelStore → ModelImport, Detection → ssdd.
-/// Geometry (the one `Box`) → Imaging (RGBImage, resizers, drawing; no C) → MediaIO, Detection, Training;
-/// Geometry → Tracking, Evaluation, Sinks.
+/// ssdd: a single-shot detection daemon. Module map (dependencies point one way; each C library wrapped once):
+///   Geometry (the one `Box`) → Imaging (RGBImage, exact resizers, preprocessing into tensors, drawing; plain Swift)
+///   CFFmpeg (C) + Imaging → MediaIO (demux, decode, probe, still images, the fixture writer)
+///   CBLAS (C) + TensorKernelsAVX512 → TensorEngine → NeuralNet → ModelStore → ModelImport (protobuf, zip, swift-crypto)
+///   NeuralNet + ModelStore + Imaging + Geometry → Detection;  Geometry → Tracking, Evaluation
+///   Geometry + SwiftNIO → Sinks (records, encoder, output queues, file and socket outputs)
+///   Detection + Evaluation + Imaging → Training
+///   MediaIO + Detection + Tracking + Sinks + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
+///   all of them → ssdd (the command line). Neither Detection nor Training links FFmpeg.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -93,7 +98,6 @@ let package = Package(
                 "MediaIO", "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "Pipeline", "Sinks",
                 "Training", "Evaluation", "Imaging", "Geometry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -131,9 +135,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "CFFmpeg", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "ModelStore", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet"]),
         .testTarget(
             name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TensorEngine", "TestSupport"],
@@ -159,6 +163,6 @@ let package = Package(
                 "Training", "Evaluation", "TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "Imaging", "Geometry",
                 "TestSupport",
             ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "Imaging", "CFFmpeg", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
     ]
 )

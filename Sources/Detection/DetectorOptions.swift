@@ -2,7 +2,7 @@ import NeuralNet
 
 /// How a ``Detector`` runs and filters.
 public struct DetectorOptions: Sendable, Equatable {
-    /// Threads for the network (engine kernels and OpenBLAS).
+    /// Threads for the network's engine kernels (OpenBLAS always runs one thread: `Network.forward` sets it).
     public var threads: Int
     /// Report only detections scoring at least this; nil uses the model's own threshold.
     public var minimumScore: Float?

@@ -46,8 +46,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// Inference workers (`count`, default 2). Each has its own activation buffers and threads; the compiled weights
     /// are shared.
     public var count: Int
-    /// Threads each worker's network uses (`threads`, default 1). OpenBLAS's count is process-global; the daemon
-    /// sets it once to this value.
+    /// Threads each worker's network uses for the engine's kernels (`threads`, default 1). OpenBLAS always runs one
+    /// thread (its count is process-global; `Network.forward` sets it), so workers never oversubscribe the cores.
     public var threads: Int
     /// Frames a stream may have accepted but not yet written (`queue`, default 8): waiting, in inference or in delivery.
     public var queueCapacity: Int

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Small helpers over POSIX calls used by the file sink and the socket file handling. Every call reports
-/// failure as `SinksError.systemCall` naming the call and path; EINTR is retried here and nowhere else.
+/// failure as `SinksError.systemCall` naming the call and path; EINTR is retried here (and in `DescriptorWrite`'s write loop).
 enum SystemError {
     /// The C library's text for `errno`.
     static func describe(_ errno: Int32) -> String {

@@ -45,7 +45,8 @@ enum SecondSignal {
         for signal in [SIGTERM, SIGINT] {
             let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
             source.setEventHandler {
-                if count.increment() >= 2 {
+                // `data` is the number of signals since the handler last ran: two quick signals can arrive as one call.
+                if count.add(Int(source.data)) >= 2 {
                     Console.write("ssdd: second signal, exiting without draining\n", to: STDERR_FILENO)
                     _exit(1)
                 }
@@ -59,6 +60,6 @@ enum SecondSignal {
         // Guarded by `lock`.
         private var value = 0
         private let lock = NSLock()
-        func increment() -> Int { lock.withLock { value += 1; return value } }
+        func add(_ signals: Int) -> Int { lock.withLock { value += max(signals, 1); return value } }
     }
 }
