@@ -55,7 +55,7 @@ struct TorchvisionCheckpointFixtureTests {
     ]
 
     /// The imported model, once per process.
-    nonisolated(unsafe) static let imported: Result<ImportedModel, any Error> = Result {
+    static let imported: Result<ImportedModel, any Error> = Result {
         try TorchvisionImporter(labels: labels).importCheckpoint(at: fixture("ssd300_tiny.pth"), readLimit: readLimit)
     }
 
