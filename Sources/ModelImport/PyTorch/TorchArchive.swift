@@ -19,7 +19,7 @@ struct TorchArchive {
     ///
     /// - Important: ZIPFoundation's in-memory archives trap on entries that point past the end of the data, so
     ///   checkpoints are always read from files, where a bad offset is a read error.
-    init(url: URL) throws(TorchCheckpointError) {
+    init(url: URL, readLimit: Int? = nil) throws(TorchCheckpointError) {
         let file = url.path
         self.file = file
         guard FileManager.default.isReadableFile(atPath: file) else {
@@ -31,7 +31,7 @@ struct TorchArchive {
         } catch {
             throw TorchCheckpointError.cannotRead(file: file, reason: error.reason)
         }
-        budget = TorchReadBudget(file: file, archiveSize: size)
+        budget = TorchReadBudget(file: file, archiveSize: size, limit: readLimit)
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {

@@ -11,11 +11,13 @@ final class TorchReadBudget {
     let limit: Int
     private(set) var used = 0
 
-    init(file: String, archiveSize: Int) {
+    /// The budget of an archive of `archiveSize` bytes; `limit` replaces the computed one (tests only: a fixture whose
+    /// tensors view small storages, see ``TorchCheckpoint/init(contentsOf:readLimit:)``).
+    init(file: String, archiveSize: Int, limit: Int? = nil) {
         self.file = file
         self.archiveSize = archiveSize
         let (scaled, overflow) = archiveSize.multipliedReportingOverflow(by: 4)
-        limit = overflow ? Int.max : scaled.addingReportingOverflow(16 << 20).overflow ? Int.max : scaled + (16 << 20)
+        self.limit = limit ?? (overflow ? Int.max : scaled.addingReportingOverflow(16 << 20).overflow ? Int.max : scaled + (16 << 20))
     }
 
     /// Charges `bytes` for `item`; throws ``TorchCheckpointError/tooLarge(file:item:bytes:limit:archiveSize:)`` when

@@ -21,7 +21,14 @@ public struct TorchvisionImporter: Sendable {
 
     /// Reads, validates and converts the checkpoint at `url`.
     public func importCheckpoint(at url: URL) throws -> ImportedModel {
-        let checkpoint = try TorchCheckpoint(contentsOf: url)
+        try importCheckpoint(at: url, readLimit: nil)
+    }
+
+    /// As ``importCheckpoint(at:)``, with `readLimit` bytes in place of the read budget computed from the file's size
+    /// (tests only; see ``TorchCheckpoint/init(contentsOf:readLimit:)``).
+    func importCheckpoint(at url: URL, readLimit: Int?) throws -> ImportedModel {
+        let checkpoint = try readLimit.map { limit throws(TorchCheckpointError) in try TorchCheckpoint(contentsOf: url, readLimit: limit) }
+            ?? TorchCheckpoint(contentsOf: url)
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
