@@ -5,7 +5,7 @@ SAMPLE := samples/person.mp4
 GRAPH := models/frozen_inference_graph.pb
 MODEL := models/person.safetensors
 
-.PHONY: all build debug demo test sample model bench install uninstall clean
+.PHONY: all build debug demo test sample model bench install uninstall clean format lint
 
 all: build
 
@@ -40,9 +40,17 @@ bench: build model
 
 # The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests, which run the release
 # binary on the default model (a debug build is too slow for real-time streams).
-test: $(MODEL)
+test: lint $(MODEL)
 	$(SWIFT) build -c release --product ssdd
 	SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(BIN) SSDD_MODEL=$(CURDIR)/$(MODEL) $(SWIFT) test
+
+# The code follows .swift-format (4 spaces, 150 columns, ordered imports, file-scoped private): `make format`
+# rewrites it, `make lint` (run first by `make test`) fails on any difference.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
 
 PREFIX ?= /usr/local
 SYSTEMD_DIR ?= /etc/systemd/system

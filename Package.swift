@@ -38,11 +38,13 @@ let uncheckedModules = Context.environment["SSDD_UNCHECKED_MODULES"] == "1"
 let cpuFlags = portable ? [] : ["-target-cpu", avx512 ? "znver4" : "haswell"]
 let vectorWidth: [SwiftSetting] = portable ? [] : [.define(avx512 ? "SSDD_AVX512" : "SSDD_AVX2")]
 /// Modules that see outside values: checked optimisation.
-let optimized: [SwiftSetting] = strictSettings
+let optimized: [SwiftSetting] =
+    strictSettings
     + [.unsafeFlags([uncheckedModules ? "-Ounchecked" : "-O", "-wmo"] + cpuFlags, .when(configuration: .release))]
     + vectorWidth
 /// The engine's kernels (indices from validated shapes only): unchecked optimisation.
-let kernels: [SwiftSetting] = strictSettings
+let kernels: [SwiftSetting] =
+    strictSettings
     + [.unsafeFlags([checkedKernels ? "-O" : "-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release))]
     + vectorWidth
 
@@ -50,7 +52,7 @@ let package = Package(
     name: "ssdd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "ssdd", targets: ["ssdd"]),
+        .executable(name: "ssdd", targets: ["ssdd"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -56,7 +56,10 @@ extension AnchorSet {
         for level in 0..<levels {
             let minSize = Float(Int(p.scales[level]))
             let maxSize = Float(Int(p.scales[levels + level]))
-            var boxes: [(w: Float, h: Float)] = [(minSize, minSize), (Float((Double(minSize) * Double(maxSize)).squareRoot()), Float((Double(minSize) * Double(maxSize)).squareRoot()))]
+            var boxes: [(w: Float, h: Float)] = [
+                (minSize, minSize),
+                (Float((Double(minSize) * Double(maxSize)).squareRoot()), Float((Double(minSize) * Double(maxSize)).squareRoot())),
+            ]
             for ratio in p.aspectRatios[level] {
                 for r in [Float(ratio), 1 / Float(ratio)] {
                     boxes.append((minSize * r.squareRoot(), minSize / r.squareRoot()))

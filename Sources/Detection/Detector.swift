@@ -115,7 +115,8 @@ public final class Detector {
     private func checkHeads() throws {
         let heads = manifest.heads
         guard heads.count == boxesPerLocation.count, network.graph.outputs.count == 2 * heads.count else {
-            throw DetectionError.invalidModel("\(heads.count) head levels and \(network.graph.outputs.count) graph outputs for \(boxesPerLocation.count) anchor levels")
+            throw DetectionError.invalidModel(
+                "\(heads.count) head levels and \(network.graph.outputs.count) graph outputs for \(boxesPerLocation.count) anchor levels")
         }
         var total = 0
         for (level, head) in heads.enumerated() {
@@ -126,7 +127,8 @@ public final class Detector {
             let classShape = network.outputShapes[2 * level + 1]
             let a = boxesPerLocation[level]
             guard boxShape.last == a * 4, classShape.last == a * manifest.labels.count, boxShape.dropLast() == classShape.dropLast() else {
-                throw DetectionError.outputMismatch("level \(level): box head \(boxShape), class head \(classShape), \(a) anchors per location, \(manifest.labels.count) classes")
+                throw DetectionError.outputMismatch(
+                    "level \(level): box head \(boxShape), class head \(classShape), \(a) anchors per location, \(manifest.labels.count) classes")
             }
             total += boxShape.dropLast().reduce(1, *) * a
         }

@@ -9,7 +9,9 @@ extension ImagePreprocessor {
     ///   ``Detector`` validates every model it runs.
     public init(_ preprocessing: Preprocessing) {
         let p = preprocessing
-        precondition(p.scale.count == 3 && p.offset.count == 3, "ImagePreprocessor: unvalidated preprocessing (\(p.scale.count) scales, \(p.offset.count) offsets)")
+        precondition(
+            p.scale.count == 3 && p.offset.count == 3,
+            "ImagePreprocessor: unvalidated preprocessing (\(p.scale.count) scales, \(p.offset.count) offsets)")
         self.init(
             width: p.inputWidth, height: p.inputHeight, convention: p.resize == .halfPixelBilinear ? .halfPixel : .tensorFlowLegacy,
             affine: BilinearResizer.ChannelAffine(scale: (p.scale[0], p.scale[1], p.scale[2]), offset: (p.offset[0], p.offset[1], p.offset[2])),

@@ -61,9 +61,9 @@ public enum ModelValidation {
         let classes = manifest.labels.count
         // Anchors, regressions and decoded boxes (4 each), logits and scores (K each), the input and its float copy.
         guard let perAnchor = CheckedSize.sum(12, CheckedSize.product(2, classes) ?? .max),
-              let anchorFloats = CheckedSize.product(anchorCount, perAnchor),
-              let inputFloats = CheckedSize.product(p.inputWidth, p.inputHeight, 3, 2),
-              let detectionFloats = CheckedSize.sum(anchorFloats, inputFloats)
+            let anchorFloats = CheckedSize.product(anchorCount, perAnchor),
+            let inputFloats = CheckedSize.product(p.inputWidth, p.inputHeight, 3, 2),
+            let detectionFloats = CheckedSize.sum(anchorFloats, inputFloats)
         else {
             throw ModelValidationError(file: file, key: "labels", problem: "and anchors need more memory than an Int counts")
         }
@@ -151,7 +151,7 @@ public enum ModelValidation {
                         + "(\(channels) channels for \(a) anchors per location)")
             }
             guard let count = CheckedSize.product(map.height, map.width, a), let sum = CheckedSize.sum(total, count),
-                  sum <= maximumAnchors
+                sum <= maximumAnchors
             else {
                 throw ModelValidationError(
                     file: file, key: "anchors.featureMapSizes", problem: "give more than \(maximumAnchors) default boxes")

@@ -92,7 +92,8 @@ public enum BilinearResizer {
         affine: ChannelAffine = .identity, affineBeforeResize: Bool = false, into destination: UnsafeMutableBufferPointer<Float>
     ) {
         precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
-        precondition(destination.count == width * height * 3, "BilinearResizer: destination holds \(destination.count) values, not \(width)×\(height)×3")
+        precondition(
+            destination.count == width * height * 3, "BilinearResizer: destination holds \(destination.count) values, not \(width)×\(height)×3")
         let xs = AxisTaps(input: image.width, output: width, convention: convention)
         let ys = AxisTaps(input: image.height, output: height, convention: convention)
         let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
@@ -148,7 +149,8 @@ public enum BilinearResizer {
     /// Converts an image already at the network size to float HWC with the affine map, into `destination`, which must
     /// hold exactly `width × height × 3` values.
     public static func floats(_ image: RGBImage, affine: ChannelAffine = .identity, into destination: UnsafeMutableBufferPointer<Float>) {
-        precondition(destination.count == image.pixels.count, "BilinearResizer: destination holds \(destination.count) values, not \(image.pixels.count)")
+        precondition(
+            destination.count == image.pixels.count, "BilinearResizer: destination holds \(destination.count) values, not \(image.pixels.count)")
         let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
         let offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
         image.pixels.withUnsafeBufferPointer { src in

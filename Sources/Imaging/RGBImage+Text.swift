@@ -34,7 +34,8 @@ extension RGBImage {
         let left = max(0, min(rect.left, width - labelWidth))
         let top = rect.top - labelHeight >= 0 ? rect.top - labelHeight : max(rect.top, 0)
         fill(PixelRect(left: left, top: top, right: left + labelWidth, bottom: top + labelHeight), color: background)
-        drawText(String(String.UnicodeScalarView(text.unicodeScalars.prefix(characters))), x: left + scale, y: top + scale, scale: scale, color: textColor)
+        drawText(
+            String(String.UnicodeScalarView(text.unicodeScalars.prefix(characters))), x: left + scale, y: top + scale, scale: scale, color: textColor)
     }
 
     /// Paints the ink of one glyph.

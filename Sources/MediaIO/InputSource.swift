@@ -47,7 +47,8 @@ enum InputSource: Equatable {
         case S_IFDIR:
             throw MediaError(.input, input: input, message: "is a directory, not a video file")
         case S_IFSOCK:
-            throw MediaError(.input, input: input, message: "is a socket, not a video file (network streams are read from URLs such as rtsp:// or tcp://)")
+            throw MediaError(
+                .input, input: input, message: "is a socket, not a video file (network streams are read from URLs such as rtsp:// or tcp://)")
         case S_IFBLK:
             throw MediaError(.input, input: input, message: "is a block device, not a video file")
         case S_IFCHR:
@@ -59,7 +60,8 @@ enum InputSource: Equatable {
             if status.st_size == 0 { throw MediaError(.input, input: input, message: "the file is empty (0 bytes)") }
             return .regularFile
         default:
-            throw MediaError(.input, input: input, message: "is not a regular file, FIFO or device (file type \(String(status.st_mode & S_IFMT, radix: 8)))")
+            throw MediaError(
+                .input, input: input, message: "is not a regular file, FIFO or device (file type \(String(status.st_mode & S_IFMT, radix: 8)))")
         }
     }
 

@@ -38,10 +38,12 @@ final class PolledDescriptor {
             throw MediaError(.input, input: input, message: "out of memory")
         }
         let opaque = Unmanaged.passUnretained(self).toOpaque()
-        context = avio_alloc_context(buffer, Int32(Self.bufferSize), 0, opaque, { opaque, buffer, size in
-            guard let opaque, let buffer else { return FFmpegResult.endOfFile }
-            return Unmanaged<PolledDescriptor>.fromOpaque(opaque).takeUnretainedValue().read(into: buffer, size: Int(size))
-        }, nil, nil)
+        context = avio_alloc_context(
+            buffer, Int32(Self.bufferSize), 0, opaque,
+            { opaque, buffer, size in
+                guard let opaque, let buffer else { return FFmpegResult.endOfFile }
+                return Unmanaged<PolledDescriptor>.fromOpaque(opaque).takeUnretainedValue().read(into: buffer, size: Int(size))
+            }, nil, nil)
         guard context != nil else {
             av_free(buffer)
             close(descriptor)

@@ -3,7 +3,8 @@ import Foundation
 
 extension VideoReader {
     /// FFmpeg's AVERROR_PROTOCOL_NOT_FOUND (an FFERRTAG: −MKTAG(0xF8, 'P', 'R', 'O')).
-    static let protocolNotFound: Int32 = -Int32(bitPattern: 0xF8 | UInt32(UInt8(ascii: "P")) << 8 | UInt32(UInt8(ascii: "R")) << 16 | UInt32(UInt8(ascii: "O")) << 24)
+    static let protocolNotFound: Int32 = -Int32(
+        bitPattern: 0xF8 | UInt32(UInt8(ascii: "P")) << 8 | UInt32(UInt8(ascii: "R")) << 16 | UInt32(UInt8(ascii: "O")) << 24)
 
     /// `avformat_find_stream_info` with the frame-size limit passed to the decoders it opens, so a header claiming a
     /// huge size is refused before a frame of that size is allocated.

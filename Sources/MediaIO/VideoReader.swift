@@ -143,12 +143,15 @@ public final class VideoReader {
             throw MediaError(.input, input: input, message: "out of memory")
         }
         do {
-            try FFmpegResult.check(avcodec_parameters_to_context(decoder, stream.pointee.codecpar), "avcodec_parameters_to_context", input: input, kind: .unsupported)
+            try FFmpegResult.check(
+                avcodec_parameters_to_context(decoder, stream.pointee.codecpar), "avcodec_parameters_to_context", input: input, kind: .unsupported)
             decoder!.pointee.thread_count = Int32(options.decoderThreads)
             decoder!.pointee.pkt_timebase = stream.pointee.time_base
             // The decoder refuses larger frames before allocating them, including a size change mid-stream.
             decoder!.pointee.max_pixels = Int64(options.maximumPixels)
-            try FFmpegResult.check(avcodec_open2(decoder, codec, nil), "cannot open the \(String(cString: codec.pointee.name)) decoder", input: input, kind: .unsupported)
+            try FFmpegResult.check(
+                avcodec_open2(decoder, codec, nil), "cannot open the \(String(cString: codec.pointee.name)) decoder", input: input, kind: .unsupported
+            )
         } catch {
             Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
             throw error
@@ -157,7 +160,8 @@ public final class VideoReader {
         lastFrameSize = (info.width, info.height)
         if info.width <= 0 || info.height <= 0 {
             Self.free(format: &format, decoder: &decoder, packet: &packet, frame: &frame)
-            throw MediaError(.format, input: input, message: "cannot decode the \(info.codec) stream: no frame size (not a valid image or video, or corrupt)")
+            throw MediaError(
+                .format, input: input, message: "cannot decode the \(info.codec) stream: no frame size (not a valid image or video, or corrupt)")
         }
     }
 

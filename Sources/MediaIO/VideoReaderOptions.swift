@@ -53,7 +53,9 @@ public struct VideoReaderOptions: Sendable {
             throw MediaError(.argument, input: input, message: "output size \(size.width)×\(size.height) is out of range")
         }
         guard maximumPixels >= 1 && maximumPixels <= Self.maximumSide * Self.maximumSide else {
-            throw MediaError(.argument, input: input, message: "maximum frame size must be 1 to \(Self.maximumSide * Self.maximumSide) pixels, got \(maximumPixels)")
+            throw MediaError(
+                .argument, input: input,
+                message: "maximum frame size must be 1 to \(Self.maximumSide * Self.maximumSide) pixels, got \(maximumPixels)")
         }
         if decoderThreads < 0 || decoderThreads > 64 {
             throw MediaError(.argument, input: input, message: "decoder threads must be 0 to 64, got \(decoderThreads)")
@@ -65,6 +67,7 @@ public struct VideoReaderOptions: Sendable {
     /// Why a `width × height` frame is refused, or nil when it is within the limits.
     func frameSizeProblem(width: Int, height: Int) -> String? {
         guard width > Self.maximumSide || height > Self.maximumSide || width * height > maximumPixels else { return nil }
-        return "the frame size \(width)×\(height) is larger than this reader accepts (at most \(Self.maximumSide) pixels a side and \(maximumPixels) pixels)"
+        return
+            "the frame size \(width)×\(height) is larger than this reader accepts (at most \(Self.maximumSide) pixels a side and \(maximumPixels) pixels)"
     }
 }

@@ -35,7 +35,8 @@ public final class VideoWriter {
         self.path = path
         self.width = width
         self.height = height
-        try FFmpegResult.check(avformat_alloc_output_context2(&format, nil, nil, path), "cannot choose a container for this file name", input: path, kind: .output)
+        try FFmpegResult.check(
+            avformat_alloc_output_context2(&format, nil, nil, path), "cannot choose a container for this file name", input: path, kind: .output)
         guard let found = avcodec_find_encoder_by_name(codec.rawValue) else {
             avformat_free_context(format)
             throw MediaError(.output, input: path, message: "this FFmpeg has no \(codec.rawValue) encoder")
@@ -73,7 +74,8 @@ public final class VideoWriter {
         }
         do {
             try FFmpegResult.check(avcodec_open2(e, found, &options), "cannot open the \(codec.rawValue) encoder", input: path, kind: .output)
-            try FFmpegResult.check(avcodec_parameters_from_context(stream.pointee.codecpar, e), "avcodec_parameters_from_context", input: path, kind: .output)
+            try FFmpegResult.check(
+                avcodec_parameters_from_context(stream.pointee.codecpar, e), "avcodec_parameters_from_context", input: path, kind: .output)
             stream.pointee.time_base = e.pointee.time_base
             try FFmpegResult.check(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), "cannot create the file", input: path, kind: .output)
             try FFmpegResult.check(avformat_write_header(format, nil), "cannot write the header", input: path, kind: .output)

@@ -35,14 +35,16 @@ struct CompiledStep {
         case .maxPool(let g, let algorithm):
             MaxPool2D.run(g, input: values[inputs[0]], output: y, algorithm: algorithm, pool: pool)
         case .add(let activation, let algorithm):
-            Pointwise.add(values[inputs[0]], values[inputs[1]], y, count: count, activation: activation, algorithm: algorithm,
-                          pool: pool)
+            Pointwise.add(
+                values[inputs[0]], values[inputs[1]], y, count: count, activation: activation, algorithm: algorithm,
+                pool: pool)
         case .concatenate(let channels):
             let parts = zip(inputs, channels).map { (pointer: UnsafePointer(values[$0.0]), channels: $0.1) }
             Pointwise.concatenateChannels(parts, y, pixels: outputShape[0] * outputShape[1])
         case .l2Normalize(let scale, let epsilon):
-            Pointwise.l2Normalize(values[inputs[0]], scale: scale.pointer, epsilon: epsilon, y,
-                                  pixels: outputShape[0] * outputShape[1], channels: outputShape[2], pool: pool)
+            Pointwise.l2Normalize(
+                values[inputs[0]], scale: scale.pointer, epsilon: epsilon, y,
+                pixels: outputShape[0] * outputShape[1], channels: outputShape[2], pool: pool)
         case .activation(let activation, let algorithm):
             Pointwise.activate(activation, values[inputs[0]], y, count: count, algorithm: algorithm, pool: pool)
         }

@@ -52,12 +52,14 @@ struct GraphCompiler {
         while index < steps.count {
             let step = steps[index]
             if index + 1 < steps.count, case .convolution(let first) = step.work,
-               case .convolution(let second) = steps[index + 1].work, steps[index + 1].inputs == [step.output],
-               readers[step.output] == 1, !outputs.contains(step.output), let pair = FusedConvolutions(first, second)
+                case .convolution(let second) = steps[index + 1].work, steps[index + 1].inputs == [step.output],
+                readers[step.output] == 1, !outputs.contains(step.output), let pair = FusedConvolutions(first, second)
             {
                 let next = steps[index + 1]
-                fused.append(CompiledStep(name: next.name, kind: "\(step.kind)+\(next.kind)", work: .fusedConvolutions(pair),
-                                          inputs: step.inputs, output: next.output, outputShape: next.outputShape))
+                fused.append(
+                    CompiledStep(
+                        name: next.name, kind: "\(step.kind)+\(next.kind)", work: .fusedConvolutions(pair),
+                        inputs: step.inputs, output: next.output, outputShape: next.outputShape))
                 index += 2
             } else {
                 fused.append(step)
@@ -96,12 +98,14 @@ struct GraphCompiler {
         let algorithm: ConvolutionAlgorithm? = referenceKernels ? .reference : nil
         return try parameter(c.weight, expected: g.weightShape) { weights in
             if let bias {
-                return Convolution2D(geometry: g, weights: weights,
-                                     bias: UnsafeBufferPointer(start: bias.pointer, count: bias.count), activation: activation,
-                                     algorithm: algorithm, allowingWinograd: winograd)
+                return Convolution2D(
+                    geometry: g, weights: weights,
+                    bias: UnsafeBufferPointer(start: bias.pointer, count: bias.count), activation: activation,
+                    algorithm: algorithm, allowingWinograd: winograd)
             }
-            return Convolution2D(geometry: g, weights: weights, bias: nil, activation: activation, algorithm: algorithm,
-                                 allowingWinograd: winograd)
+            return Convolution2D(
+                geometry: g, weights: weights, bias: nil, activation: activation, algorithm: algorithm,
+                allowingWinograd: winograd)
         }
     }
 

@@ -27,7 +27,7 @@ struct GraphShapes {
     init(_ graph: NetworkGraph, limits: GraphLimits) throws(NetworkError) {
         let input = graph.inputShape
         guard input.count == 3, (1...limits.maximumSpatialSize).contains(input[0]),
-              (1...limits.maximumSpatialSize).contains(input[1]), (1...limits.maximumChannels).contains(input[2])
+            (1...limits.maximumSpatialSize).contains(input[1]), (1...limits.maximumChannels).contains(input[2])
         else {
             throw .invalidValue(
                 key: "inputShape",

@@ -36,8 +36,10 @@ public final class Network: @unchecked Sendable {
         guard footprint.bytes <= options.memoryLimit else {
             throw NetworkError.exceedsMemoryLimit(footprint: footprint, limit: options.memoryLimit)
         }
-        let compiled = try GraphCompiler(graph: graph, parameters: parameters, referenceKernels: options.referenceKernels,
-                                         winograd: options.winograd).compile(shapes)
+        let compiled = try GraphCompiler(
+            graph: graph, parameters: parameters, referenceKernels: options.referenceKernels,
+            winograd: options.winograd
+        ).compile(shapes)
         self.graph = graph
         self.options = options
         self.steps = compiled.steps

@@ -55,7 +55,7 @@ public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
         for window in shapes.windows {
             guard case .convolution(let g) = window else { continue }
             guard let bound = Self.convolutionBound(g, options: options),
-                  let total = CheckedSize.sum(weights, bound.weights)
+                let total = CheckedSize.sum(weights, bound.weights)
             else { throw .invalidValue(key: "nodes", reason: "need more weight memory than an Int counts") }
             weights = total
             scratch = max(scratch, bound.scratch)
@@ -70,8 +70,8 @@ public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
         let threads = max(1, options.threads)
         let cin = g.inputChannels, cout = g.outputChannels
         guard let paddedOut = CheckedSize.sum(cout, panelWidth - 1).map({ $0 / panelWidth * panelWidth }),
-              let depth = CheckedSize.product(g.kernelHeight, g.kernelWidth, g.inputChannelsPerGroup),
-              let pixels = CheckedSize.product(g.outputHeight, g.outputWidth)
+            let depth = CheckedSize.product(g.kernelHeight, g.kernelWidth, g.inputChannelsPerGroup),
+            let pixels = CheckedSize.product(g.outputHeight, g.outputWidth)
         else { return nil }
         let weights: Int?
         var scratch: Int? = 0
@@ -105,7 +105,9 @@ extension NetworkGraph {
     ///
     /// - Throws: ``NetworkError/invalidValue(key:reason:)``, ``NetworkError/invalidNode(node:reason:)``,
     ///   ``NetworkError/unknownInput(node:input:)``.
-    public func footprint(options: NetworkOptions = NetworkOptions(), limits: GraphLimits = .standard) throws(NetworkError)
+    public func footprint(
+        options: NetworkOptions = NetworkOptions(), limits: GraphLimits = .standard
+    ) throws(NetworkError)
         -> NetworkFootprint
     {
         try NetworkFootprint(shapes: GraphShapes(self, limits: limits), options: options)

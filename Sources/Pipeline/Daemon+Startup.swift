@@ -9,7 +9,11 @@ extension Daemon {
     func raiseDescriptorLimit() {
         do {
             let limits = try OpenDescriptors.raiseSoftLimitToHardLimit()
-            logger.debug("open descriptor limit", metadata: ["previous": "\(limits.previous.map(String.init) ?? "unlimited")", "now": "\(limits.current.map(String.init) ?? "unlimited")"])
+            logger.debug(
+                "open descriptor limit",
+                metadata: [
+                    "previous": "\(limits.previous.map(String.init) ?? "unlimited")", "now": "\(limits.current.map(String.init) ?? "unlimited")",
+                ])
         } catch {
             logger.warning("cannot raise the open descriptor limit: \(error)")
         }
@@ -17,8 +21,10 @@ extension Daemon {
 
     /// The resume points' keeper, in `[state] dir` or systemd's `$STATE_DIRECTORY`; nil when neither is set.
     func resumeCheckpointer() throws -> ResumeCheckpointer? {
-        guard let directory = configuration.stateDirectory ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]
-            .flatMap({ $0.split(separator: ":").first.map(String.init) })
+        guard
+            let directory = configuration.stateDirectory
+                ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]
+                .flatMap({ $0.split(separator: ":").first.map(String.init) })
         else {
             logger.info("no state directory ([state] dir or $STATE_DIRECTORY): streams start from the beginning after a restart")
             return nil

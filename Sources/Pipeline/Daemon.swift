@@ -136,9 +136,10 @@ public struct Daemon: Sendable {
             var workers: [InferenceWorker] = []
             for i in 0..<configuration.workers.count {
                 let detectors = i == 0 ? prepared.detectors : try InferenceWorker.replicas(of: prepared.detectors)
-                workers.append(InferenceWorker(
-                    detectors: detectors.map { $0 as (any FrameDetector)? }, streamModel: prepared.streamModel,
-                    streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, deliver: deliver))
+                workers.append(
+                    InferenceWorker(
+                        detectors: detectors.map { $0 as (any FrameDetector)? }, streamModel: prepared.streamModel,
+                        streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, deliver: deliver))
             }
             return workers
         }

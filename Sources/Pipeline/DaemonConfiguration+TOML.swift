@@ -27,7 +27,9 @@ extension DaemonConfiguration {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, key: "", message: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+            throw ConfigurationError(
+                file: file, key: "",
+                message: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
         } catch {
             throw ConfigurationError(file: file, key: "", message: "not valid TOML: \(error)")
         }
@@ -84,7 +86,8 @@ extension DaemonConfiguration {
             if try m.bool("enabled") ?? true {
                 let defaults = MetricsConfiguration()
                 let address = try m.string("address") ?? "\(defaults.host):\(defaults.port)"
-                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)
+                else {
                     throw m.error("address", "expected HOST:PORT, got '\(address)'")
                 }
                 var limits = defaults.limits

@@ -65,7 +65,9 @@ final class InferenceWorker: @unchecked Sendable {
             let start = DispatchTime.now().uptimeNanoseconds
             var detections: [Detection] = []
             do {
-                guard let index = streamDetector[item.stream], let detector = detectors[index] else { throw DetectionError.invalidModel("the stream's model did not load") }
+                guard let index = streamDetector[item.stream], let detector = detectors[index] else {
+                    throw DetectionError.invalidModel("the stream's model did not load")
+                }
                 detections = try detector.detect(item.frame.image)
             } catch {
                 logger.error("inference failed: \(error)", metadata: ["stream": "\(stream.name)", "frame": "\(item.frameIndex)"])

@@ -44,7 +44,9 @@ struct SourceRunner: FrameSource {
                 scheduler.register(stream: index, reader: canceller)
                 let reader = try VideoReader(input: configuration.url, options: options, canceller: canceller)
                 report?.opened(declaredFrameCount: reader.info.declaredFrameCount)
-                scheduler.post(stream: index, state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
+                scheduler.post(
+                    stream: index,
+                    state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
                 metrics.setUp(stream: index, true)
                 logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
                 delay = configuration.reconnectInitial
@@ -67,7 +69,8 @@ struct SourceRunner: FrameSource {
                 report?.warned(reader.warnings)
                 if stopped || scheduler.isStopping { break }
                 if !configuration.live {
-                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
+                    scheduler.post(
+                        stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
                     scheduler.finish(stream: index, complete: true)
                     return
                 }
@@ -86,7 +89,8 @@ struct SourceRunner: FrameSource {
                 scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "\(error)"))
             }
             if decodedThisConnection > 0 { delay = configuration.reconnectInitial }
-            scheduler.post(stream: index, state: StreamStateChange(state: .reconnecting, message: String(format: "attempt %d in %.1f s", attempt + 1, delay)))
+            scheduler.post(
+                stream: index, state: StreamStateChange(state: .reconnecting, message: String(format: "attempt %d in %.1f s", attempt + 1, delay)))
             metrics.reconnecting(stream: index)
             if scheduler.waitForStop(seconds: delay) { break }
             delay = min(delay * 2, configuration.reconnectMax)

@@ -1,10 +1,11 @@
+import NIOPosix
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOPosix
-import Synchronization
 
 /// Writes lines to standard output or to a file it creates (truncating it): `ssdd detect`'s output.
 ///

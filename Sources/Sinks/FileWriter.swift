@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
 
 /// The blocking half of `JSONLinesFileSink`: owns the file descriptor, the retry buffer and rotation.
 ///

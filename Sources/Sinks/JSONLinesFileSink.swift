@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOPosix
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Appends JSON Lines to a file: one `write(2)` per complete line on an `O_APPEND` descriptor, so a reader
 /// never sees half a line, even after the process is killed.

@@ -65,7 +65,8 @@ public struct PublisherConfiguration: Sendable, Hashable, Codable {
         try Self.require(maxSubscribers, in: 1...100_000, key: "output.socket.max_subscribers")
         try Self.require(descriptorReserve, in: 0...1_000_000, key: "output.socket.descriptor_reserve")
         guard closeGracePeriod >= .zero, closeGracePeriod <= .seconds(3600) else {
-            throw .invalidConfiguration(key: "output.socket.close_grace_period", expected: "a duration from 0 to 3600 s", actual: "\(closeGracePeriod)")
+            throw .invalidConfiguration(
+                key: "output.socket.close_grace_period", expected: "a duration from 0 to 3600 s", actual: "\(closeGracePeriod)")
         }
         guard subscriptionTimeout > .zero, subscriptionTimeout <= .seconds(3600) else {
             throw .invalidConfiguration(

@@ -1,9 +1,10 @@
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
 
 /// How full a connected socket's kernel send buffer is, so a subscriber's final notice can always be handed to the
 /// kernel: lines are only written while the buffer keeps room for one more small write (Linux: `SIOCOUTQ` and

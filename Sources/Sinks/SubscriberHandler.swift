@@ -235,7 +235,6 @@ final class SubscriberHandler: ChannelInboundHandler {
         finish(with: ControlLines.error(reason), droppingQueue: true)
     }
 
-
     private static func describe(_ error: any Error, line: [UInt8]) -> String {
         switch error {
         case let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty:

@@ -52,7 +52,9 @@ public struct Subscription: Sendable, Hashable, Codable {
         let all = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = all.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: [AnyKey(stringValue: unknown)], debugDescription: "unknown field \"\(unknown)\"; expected streams, labels, minScore or kinds"))
+                .init(
+                    codingPath: [AnyKey(stringValue: unknown)],
+                    debugDescription: "unknown field \"\(unknown)\"; expected streams, labels, minScore or kinds"))
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         streams = try Self.decodeNames(.streams, from: container)

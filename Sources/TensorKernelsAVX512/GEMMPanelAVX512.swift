@@ -37,8 +37,9 @@ public enum GEMMPanelAVX512 {
         let bounds = (V(repeating: low), V(repeating: high))
         var r = 0
         while r < rows {
-            tile(a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols,
-                 start: start, bounds: bounds)
+            tile(
+                a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols,
+                start: start, bounds: bounds)
             r += tileRows
         }
     }
@@ -101,8 +102,12 @@ public enum GEMMPanelAVX512 {
                 }
                 return r
             }
-            (c00, c01, c10, c11, c20, c21, c30, c31) = (clamp(c00), clamp(c01), clamp(c10), clamp(c11), clamp(c20), clamp(c21), clamp(c30), clamp(c31))
-            (c40, c41, c50, c51, c60, c61, c70, c71) = (clamp(c40), clamp(c41), clamp(c50), clamp(c51), clamp(c60), clamp(c61), clamp(c70), clamp(c71))
+            (c00, c01, c10, c11, c20, c21, c30, c31) = (
+                clamp(c00), clamp(c01), clamp(c10), clamp(c11), clamp(c20), clamp(c21), clamp(c30), clamp(c31)
+            )
+            (c40, c41, c50, c51, c60, c61, c70, c71) = (
+                clamp(c40), clamp(c41), clamp(c50), clamp(c51), clamp(c60), clamp(c61), clamp(c70), clamp(c71)
+            )
         }
         storeRow(c00, c01, c, cols: cols)
         if rows > 1 { storeRow(c10, c11, c + ldc, cols: cols) }

@@ -1,5 +1,5 @@
-import Testing
 import TensorEngine
+import Testing
 
 /// Records a test issue unless `actual` matches `expected` within `tolerance` (see ``compare(_:_:tolerance:)``).
 /// The message names `context` (the case's parameters), the errors, and the first mismatching index and values.

@@ -10,7 +10,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ms per forward pass (median, p90), frames/s and GFLOP/s of a model on this machine.",
-        discussion: "Build with `swift build -c release`; debug builds are 10–50× slower. OpenBLAS picks its kernels by CPU (printed as \"OpenBLAS core\"); forcing OPENBLAS_CORETYPE=Haswell made SSD300 1.8× slower on an AVX-512 host.")
+        discussion:
+            "Build with `swift build -c release`; debug builds are 10–50× slower. OpenBLAS picks its kernels by CPU (printed as \"OpenBLAS core\"); forcing OPENBLAS_CORETYPE=Haswell made SSD300 1.8× slower on an AVX-512 host."
+    )
 
     @Option(help: "Model file; default: the bundled person detector.")
     var model: String?
@@ -43,7 +45,10 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if let video {
             for r in try DecodeBenchmark.run(input: video, width: 300, height: 300, decoderThreads: decoderThreads) {
-                Console.writeLine(String(format: "%7.1f frames/s  %6.2f ms/frame  (%d frames)  ", Double(r.frames) / r.seconds, 1000 * r.seconds / Double(r.frames), r.frames) + r.path)
+                Console.writeLine(
+                    String(
+                        format: "%7.1f frames/s  %6.2f ms/frame  (%d frames)  ", Double(r.frames) / r.seconds, 1000 * r.seconds / Double(r.frames),
+                        r.frames) + r.path)
             }
             return
         }
@@ -77,15 +82,21 @@ struct BenchCommand: ParsableCommand {
         let median = times[times.count / 2]
         let p90 = times[min(times.count - 1, Int(Double(times.count) * 0.9))]
         let gflops = 2 * Double(network.multiplyAccumulateCount) / (median / 1000) / 1e9
-        Console.writeLine("model \(file.manifest.architecture) (\(url.lastPathComponent)), input \(p.inputWidth)x\(p.inputHeight), \(String(format: "%.3f", Double(network.multiplyAccumulateCount) / 1e9)) GMAC")
-        Console.writeLine("threads \(threads), GEMM kernel \(TensorEngineInfo.gemmKernel), OpenBLAS core \(BLAS.coreName), winograd \(noWinograd ? "off" : "on"), \(frames) passes after \(warmup) warm-up")
-        Console.writeLine(String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))
+        Console.writeLine(
+            "model \(file.manifest.architecture) (\(url.lastPathComponent)), input \(p.inputWidth)x\(p.inputHeight), \(String(format: "%.3f", Double(network.multiplyAccumulateCount) / 1e9)) GMAC"
+        )
+        Console.writeLine(
+            "threads \(threads), GEMM kernel \(TensorEngineInfo.gemmKernel), OpenBLAS core \(BLAS.coreName), winograd \(noWinograd ? "off" : "on"), \(frames) passes after \(warmup) warm-up"
+        )
+        Console.writeLine(
+            String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))
         if profile {
             let total = perNode.values.reduce(0) { $0 + $1.total }
             Console.writeLine("slowest layers (mean ms per pass, share):")
             for name in nodeOrder.sorted(by: { perNode[$0]!.total > perNode[$1]!.total }).prefix(12) {
                 let entry = perNode[name]!
-                Console.writeLine(String(format: "  %8.3f ms %5.1f%%  %@  %@", entry.total / Double(frames), 100 * entry.total / total, entry.kind, name))
+                Console.writeLine(
+                    String(format: "  %8.3f ms %5.1f%%  %@  %@", entry.total / Double(frames), 100 * entry.total / total, entry.kind, name))
             }
             var kinds: [String: Double] = [:]
             for entry in perNode.values { kinds[entry.kind, default: 0] += entry.total }

@@ -22,7 +22,9 @@ enum DefaultModel {
         for path in candidates where FileManager.default.fileExists(atPath: path) {
             return URL(fileURLWithPath: path)
         }
-        throw CLIError("no --model given and the default model was not found (looked in \(candidates.joined(separator: ", "))); run `make model` or pass --model FILE")
+        throw CLIError(
+            "no --model given and the default model was not found (looked in \(candidates.joined(separator: ", "))); run `make model` or pass --model FILE"
+        )
     }
 }
 

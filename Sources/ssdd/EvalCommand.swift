@@ -75,7 +75,8 @@ struct EvalCommand: ParsableCommand {
         let url = URL(fileURLWithPath: data)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory) else { throw CLIError("\(data): no such file or directory") }
-        let layout = format ?? (isDirectory.boolValue && FileManager.default.fileExists(atPath: url.appendingPathComponent("Annotations").path) ? .voc : .coco)
+        let layout =
+            format ?? (isDirectory.boolValue && FileManager.default.fileExists(atPath: url.appendingPathComponent("Annotations").path) ? .voc : .coco)
         switch layout {
         case .voc:
             return try VOCDatasetReader(root: url).read(split: split)
@@ -96,9 +97,10 @@ struct EvalCommand: ParsableCommand {
             let reader = try VideoReader(input: path)
             guard let frame = try reader.nextFrame() else { throw CLIError("\(path): no picture in the file") }
             for d in try detector.detect(frame.image) {
-                detections.append(ScoredDetection(
-                    imageID: id, label: d.label, score: Double(d.score),
-                    box: d.box))
+                detections.append(
+                    ScoredDetection(
+                        imageID: id, label: d.label, score: Double(d.score),
+                        box: d.box))
             }
         }
         return detections

@@ -28,14 +28,18 @@ struct ModelCommand: ParsableCommand {
             let labelList = labels.map { ["background"] + $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             let model = try importModel(from: URL(fileURLWithPath: source), to: URL(fileURLWithPath: output), labels: labelList)
             let count = model.parameters.reduce(0) { $0 + $1.values.count }
-            Console.write("imported \(model.manifest.architecture): \(model.parameters.count) tensors, \(count) parameters, \(model.manifest.labels.count - 1) classes → \(output)\n", to: STDERR_FILENO)
+            Console.write(
+                "imported \(model.manifest.architecture): \(model.parameters.count) tensors, \(count) parameters, \(model.manifest.labels.count - 1) classes → \(output)\n",
+                to: STDERR_FILENO)
         }
     }
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a model file's metadata, validate it and print ok if ssdd can run it.",
-            discussion: "Runs exactly the validation `ssdd detect` and `ssdd run` run at load (every manifest and graph value, their consistency, the memory the detector needs) and compiles the network. Exit status 1, with the file and the key at fault, if the model cannot run.")
+            discussion:
+                "Runs exactly the validation `ssdd detect` and `ssdd run` run at load (every manifest and graph value, their consistency, the memory the detector needs) and compiles the network. Exit status 1, with the file and the key at fault, if the model cannot run."
+        )
 
         @Argument(help: "A native model file.")
         var file: String
@@ -54,7 +58,8 @@ struct ModelCommand: ParsableCommand {
             // Building the detector is what `detect` and the daemon do next: compile the network, generate the anchors.
             _ = try Detector(model: model, options: options)
             Console.writeLine(model.summary.description)
-            Console.writeLine("memory:       \(NetworkFootprint.format(bytes: report.bytes)) (network \(report.network), \(report.anchorCount) anchors)")
+            Console.writeLine(
+                "memory:       \(NetworkFootprint.format(bytes: report.bytes)) (network \(report.network), \(report.anchorCount) anchors)")
             Console.writeLine("ok")
         }
     }

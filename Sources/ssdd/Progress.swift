@@ -27,11 +27,13 @@ final class Progress: Sendable {
     func update(frame: Int) {
         guard enabled else { return }
         let now = Date()
-        guard let total = state.withLock({ state -> Int?? in
-            guard now.timeIntervalSince(state.lastDraw) > 0.2 else { return nil }
-            state.lastDraw = now
-            return .some(state.total)
-        }) else { return }
+        guard
+            let total = state.withLock({ state -> Int?? in
+                guard now.timeIntervalSince(state.lastDraw) > 0.2 else { return nil }
+                state.lastDraw = now
+                return .some(state.total)
+            })
+        else { return }
         let rate = Double(frame) / max(now.timeIntervalSince(started), 1e-3)
         var text = "\r\(input): frame \(frame)"
         if let total, total > 0 {

@@ -60,6 +60,10 @@ enum SecondSignal {
         // Guarded by `lock`.
         private var value = 0
         private let lock = NSLock()
-        func add(_ signals: Int) -> Int { lock.withLock { value += max(signals, 1); return value } }
+        func add(_ signals: Int) -> Int {
+            lock.withLock {
+                value += max(signals, 1); return value
+            }
+        }
     }
 }

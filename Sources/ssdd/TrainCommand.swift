@@ -78,11 +78,15 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: data)
-        let dataset = try coco.map { try DetectionDataset.loadCOCO(annotationFile: URL(fileURLWithPath: $0), imageDirectory: root, loadImage: StillImage.decode) }
+        let dataset =
+            try coco.map {
+                try DetectionDataset.loadCOCO(annotationFile: URL(fileURLWithPath: $0), imageDirectory: root, loadImage: StillImage.decode)
+            }
             ?? DetectionDataset.loadVOC(root: root, split: split, loadImage: StillImage.decode)
         guard !dataset.samples.isEmpty else { throw CLIError("no samples in \(coco ?? "split '\(split)' of \(data)")") }
         let labels = ["background"] + dataset.labels
-        let steps = lrSteps.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        let steps =
+            lrSteps.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
             ?? [iterations * 2 / 3, iterations * 8 / 9]
         let checkpointURL = URL(fileURLWithPath: output + ".ckpt")
         let configuration = TrainerConfiguration(
@@ -98,7 +102,9 @@ struct TrainCommand: ParsableCommand {
             var manifest = built, parameters = initial
             if let initFile = self.`init` {
                 let (copied, skipped) = try parameters.overwrite(from: ModelFile(contentsOf: URL(fileURLWithPath: initFile)))
-                Console.write("init: copied \(copied) tensors from \(initFile); kept \(skipped.count) initialised (\(skipped.prefix(4).joined(separator: ", "))\(skipped.count > 4 ? ", …" : ""))\n", to: STDERR_FILENO)
+                Console.write(
+                    "init: copied \(copied) tensors from \(initFile); kept \(skipped.count) initialised (\(skipped.prefix(4).joined(separator: ", "))\(skipped.count > 4 ? ", …" : ""))\n",
+                    to: STDERR_FILENO)
             }
             manifest.labels = labels
             trainer = try Trainer(graph: graph, manifest: manifest, parameters: parameters, configuration: configuration)
@@ -108,15 +114,20 @@ struct TrainCommand: ParsableCommand {
         augmentation.zoomOut?.fill = Self.fill(p)
         let samples = dataset.samples
         let source = AugmentedBatchSource(
-            count: samples.count, preprocessing: p, augmentation: noAugment ? nil : augmentation, seed: seed) { samples[$0] }
-        Console.write("training \(trainer.manifest.architecture) (\(trainer.parameters.scalarCount) parameters) on \(samples.count) images of \(data), \(labels.count - 1) classes, from iteration \(trainer.iteration)\n", to: STDERR_FILENO)
+            count: samples.count, preprocessing: p, augmentation: noAugment ? nil : augmentation, seed: seed
+        ) { samples[$0] }
+        Console.write(
+            "training \(trainer.manifest.architecture) (\(trainer.parameters.scalarCount) parameters) on \(samples.count) images of \(data), \(labels.count - 1) classes, from iteration \(trainer.iteration)\n",
+            to: STDERR_FILENO)
         let summary = try trainer.train(source: source) { Console.write($0.line + "\n", to: STDERR_FILENO) }
         try trainer.saveCheckpoint(to: URL(fileURLWithPath: output), includeTrainingState: false)
         Console.writeLine(summary.line + " → \(output)")
         if let evalSplit {
-            let result = try HeldOutEvaluation.voc(model: URL(fileURLWithPath: output), data: root, split: evalSplit, threads: threads, loadImage: StillImage.decode)
+            let result = try HeldOutEvaluation.voc(
+                model: URL(fileURLWithPath: output), data: root, split: evalSplit, threads: threads, loadImage: StillImage.decode)
             let perClass = result.labels.map { "\($0) \(String(format: "%.4f", (result.averagePrecision[$0] ?? nil) ?? .nan))" }
-            Console.writeLine("held-out \(evalSplit): VOC07 mAP50 \(String(format: "%.4f", result.meanAveragePrecision)) (\(perClass.joined(separator: ", ")))")
+            Console.writeLine(
+                "held-out \(evalSplit): VOC07 mAP50 \(String(format: "%.4f", result.meanAveragePrecision)) (\(perClass.joined(separator: ", ")))")
         }
     }
 
@@ -126,17 +137,23 @@ struct TrainCommand: ParsableCommand {
         case "small":
             let configuration = SmallSSD.Configuration(inputSize: inputSize, labels: labels)
             let graph = SmallSSD.graph(configuration)
-            return (graph, SmallSSD.manifest(configuration, source: "ssdd train (from scratch, seed \(seed))"),
-                    try ParameterInitializer.initialize(graph, scheme: .heNormal, seed: seed))
+            return (
+                graph, SmallSSD.manifest(configuration, source: "ssdd train (from scratch, seed \(seed))"),
+                try ParameterInitializer.initialize(graph, scheme: .heNormal, seed: seed)
+            )
         case "ssd300", "ssd512":
             let variant: SSDVGG.Variant = model == "ssd300" ? .ssd300 : .ssd512
             let graph = SSDVGG.graph(variant, numClasses: labels.count)
-            return (graph, SSDVGG.manifest(variant, labels: labels, source: "ssdd train (xavier init, seed \(seed))"),
-                    try ParameterInitializer.initialize(graph, scheme: .xavierUniform, seed: seed))
+            return (
+                graph, SSDVGG.manifest(variant, labels: labels, source: "ssdd train (xavier init, seed \(seed))"),
+                try ParameterInitializer.initialize(graph, scheme: .xavierUniform, seed: seed)
+            )
         default:
             let file = try ModelFile(contentsOf: URL(fileURLWithPath: model))
             guard file.manifest.labels.count == labels.count else {
-                throw CLIError("\(model) has \(file.manifest.labels.count - 1) classes, the dataset \(labels.count - 1); pass --model small|ssd300|ssd512 with --init \(model) to re-head it")
+                throw CLIError(
+                    "\(model) has \(file.manifest.labels.count - 1) classes, the dataset \(labels.count - 1); pass --model small|ssd300|ssd512 with --init \(model) to re-head it"
+                )
             }
             return (file.graph, file.manifest, try ParameterSet(copying: file))
         }

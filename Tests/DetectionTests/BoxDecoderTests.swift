@@ -7,7 +7,8 @@ struct BoxDecoderTests {
     @Test("torchvision BoxCoder(10, 10, 5, 5) with the exp clamp")
     func torchvision() throws {
         let decoder = try BoxDecoder(BoxCoding(order: .xy, weights: [10, 10, 5, 5], sizeClamp: 4.135166556742356))
-        let anchors = AnchorSet(values: [-6.5, -6.5, 14.5, 14.5, 19.5, 19.5, 280.5, 280.5, -6.5, -6.5, 14.5, 14.5], order: .xy, frameWidth: 300, frameHeight: 300)
+        let anchors = AnchorSet(
+            values: [-6.5, -6.5, 14.5, 14.5, 19.5, 19.5, 280.5, 280.5, -6.5, -6.5, 14.5, 14.5], order: .xy, frameWidth: 300, frameHeight: 300)
         let boxes = try decoder.decode([1, -1, 0.5, -0.5, 0, 0, 0, 0, 0, 0, 30, 30], anchors: anchors)
         let expected: [Float] = [-5.5043, -7.6008, 17.7043, 11.4008, 19.5, 19.5, 280.5, 280.5, -652.25, -652.25, 660.25, 660.25]
         for (got, want) in zip(boxes, expected) { #expect(abs(got - want) < 1e-3, "\(boxes)") }

@@ -1,10 +1,9 @@
+import Detection
 import Foundation
 import ModelStore
 import NeuralNet
 import TestSupport
 import Testing
-
-import Detection
 
 /// The load-time validation every detector runs (``ModelValidation``): consistency between graph, anchors, labels and
 /// heads, options that must fit the model, and memory; each failure names the file and the key.
@@ -28,8 +27,10 @@ struct ModelValidationTests {
             }
             graph = NetworkGraph(
                 inputName: "input", inputShape: [16, 16, 3],
-                nodes: [conv("features", "input", out: 8, stride: 1), conv("boxes", "features", out: 4, stride: 8),
-                        conv("classes", "features", out: 2, stride: 8)],
+                nodes: [
+                    conv("features", "input", out: 8, stride: 1), conv("boxes", "features", out: 4, stride: 8),
+                    conv("classes", "features", out: 2, stride: 8),
+                ],
                 outputs: ["boxes", "classes"])
             manifest = ModelManifest(
                 architecture: "tiny", source: "unit test",
@@ -174,7 +175,8 @@ struct ModelValidationTests {
         tiny.manifest.preprocessing.inputWidth = 4096
         tiny.manifest.preprocessing.inputHeight = 4096
         guard case .tensorFlowMultipleGrid(var anchors) = tiny.manifest.anchors,
-              case .convolution(var features) = tiny.graph.nodes[0].operation else { return }
+            case .convolution(var features) = tiny.graph.nodes[0].operation
+        else { return }
         anchors.featureMapSizes = [[512, 512]]
         tiny.manifest.anchors = .tensorFlowMultipleGrid(anchors)
         features.outChannels = 32

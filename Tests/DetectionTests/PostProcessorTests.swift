@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Post-processing: thresholds, per-class NMS, clipping order, ties")
 struct PostProcessorTests {
-    static let tensorFlow = Postprocessing(scoreThreshold: 1e-8, iouThreshold: 0.6, candidatesPerClass: nil, maxPerClass: 100, maxDetections: 100, clipping: .suppressThenClip)
+    static let tensorFlow = Postprocessing(
+        scoreThreshold: 1e-8, iouThreshold: 0.6, candidatesPerClass: nil, maxPerClass: 100, maxDetections: 100, clipping: .suppressThenClip)
     static let unit = AnchorSet(values: [], order: .yx, frameWidth: 1, frameHeight: 1)
 
     /// One NMS decision at, just below and just above the IoU threshold.
@@ -34,7 +35,8 @@ struct PostProcessorTests {
     @Test("IoU exactly at the threshold is kept; above it is suppressed", arguments: thresholdCases, [Clipping.suppressThenClip, .clipThenSuppress])
     func thresholdIsStrict(_ example: ThresholdCase, clipping: Clipping) {
         #expect(1 + example.height - example.height == 1, "the union must be exact for the IoU to equal the height")
-        let settings = Postprocessing(scoreThreshold: 1e-8, iouThreshold: example.threshold, candidatesPerClass: nil, maxPerClass: 100, maxDetections: 100, clipping: clipping)
+        let settings = Postprocessing(
+            scoreThreshold: 1e-8, iouThreshold: example.threshold, candidatesPerClass: nil, maxPerClass: 100, maxDetections: 100, clipping: clipping)
         let processor = PostProcessor(settings: settings, classes: 2, anchors: Self.unit)
         let boxes: [Float] = [0, 0, 1, 1, 0, 0, 1, example.height]
         let scores: [Float] = [0, 0.9, 0, 0.8]
@@ -63,7 +65,8 @@ struct PostProcessorTests {
 
     @Test("per-class NMS: overlapping boxes of different classes both survive; caps apply")
     func perClass() {
-        let settings = Postprocessing(scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 2, clipping: .clipThenSuppress)
+        let settings = Postprocessing(
+            scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 2, clipping: .clipThenSuppress)
         let frame = AnchorSet(values: [], order: .xy, frameWidth: 300, frameHeight: 300)
         let processor = PostProcessor(settings: settings, classes: 3, anchors: frame)
         let boxes: [Float] = [10, 10, 100, 100, 12, 12, 100, 100, 200, 200, 350, 320]
@@ -71,7 +74,10 @@ struct PostProcessorTests {
         let kept = processor.run(boxes: boxes, scores: scores)
         #expect(kept.map(\.classIndex) == [1, 2])
         #expect(kept.map(\.anchor) == [0, 1])
-        let all = PostProcessor(settings: Postprocessing(scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 200, clipping: .clipThenSuppress), classes: 3, anchors: frame)
+        let all = PostProcessor(
+            settings: Postprocessing(
+                scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 200, clipping: .clipThenSuppress),
+            classes: 3, anchors: frame)
         let third = all.run(boxes: boxes, scores: scores)
         #expect(third.map(\.anchor) == [0, 1, 2], "anchor 1 suppressed in class 1, anchor 0 in class 2")
         #expect(third[2].box == (200, 200, 300, 300), "clipped to the 300×300 frame before NMS")

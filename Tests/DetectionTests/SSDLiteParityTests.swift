@@ -1,11 +1,11 @@
 import Detection
 import Foundation
 import Imaging
-import TestSupport
 import MediaIO
 import ModelImport
 import ModelStore
 import TensorEngine
+import TestSupport
 import Testing
 
 /// Golden parity with TensorFlow 2.21 running the real person graph (fixtures by tools/tf_ssdlite_golden.py).
@@ -94,7 +94,9 @@ struct SSDLiteParityTests {
     func rawOutputs(_ name: String) throws {
         let detector = try Self.detector.get()
         let raw = try detector.rawOutputs(detector.preprocess(try Self.image(name)))
-        for (kind, ours, theirs) in [("encodings", raw.regressions, try Self.floats("\(name).encodings.f32")), ("logits", raw.logits, try Self.floats("\(name).logits.f32"))] {
+        for (kind, ours, theirs) in [
+            ("encodings", raw.regressions, try Self.floats("\(name).encodings.f32")), ("logits", raw.logits, try Self.floats("\(name).logits.f32")),
+        ] {
             #expect(ours.count == theirs.count)
             let scale = max(1, theirs.map(abs).max() ?? 1)
             var worst: Float = 0

@@ -1,9 +1,10 @@
 import Detection
 import Foundation
-@testable import ModelImport
 import ModelStore
-import Testing
 import TestSupport
+import Testing
+
+@testable import ModelImport
 
 /// A real torch-written checkpoint of torchvision's `ssd300_vgg16(num_classes=21)`, small enough to commit
 /// (tools/torchvision_ssd_tiny_fixture.py: every large tensor is a strided view into its own 8192 or so random values, which is
@@ -107,12 +108,14 @@ struct TorchvisionCheckpointFixtureTests {
         for k in expected.labels.indices {
             let box = expected.boxes[(4 * k)..<(4 * k + 4)]
             let match = unused.sorted().first { i in
-                i < expected.scores.count && i < found.count && abs(i - k) <= 8 && candidates[i].classIndex == expected.labels[k] && abs(candidates[i].score - expected.scores[k]) <= 1e-5
+                i < expected.scores.count && i < found.count && abs(i - k) <= 8 && candidates[i].classIndex == expected.labels[k]
+                    && abs(candidates[i].score - expected.scores[k]) <= 1e-5
                     && abs(expected.scores[i] - expected.scores[k]) <= 1e-5
                     && TorchvisionParityTests.maxDifference([found[i].x1, found[i].y1, found[i].x2, found[i].y2], Array(box)) <= 2e-3
             }
             guard let match else {
-                Issue.record("torchvision's detection \(k) (label \(expected.labels[k]), score \(expected.scores[k]), box \(Array(box))) has no match")
+                Issue.record(
+                    "torchvision's detection \(k) (label \(expected.labels[k]), score \(expected.scores[k]), box \(Array(box))) has no match")
                 continue
             }
             unused.remove(match)

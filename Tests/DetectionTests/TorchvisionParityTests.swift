@@ -6,8 +6,8 @@ import ModelImport
 import ModelStore
 import NeuralNet
 import TensorEngine
-import Testing
 import TestSupport
+import Testing
 
 /// Golden parity with torchvision 0.29.2's `ssd300_vgg16` (fixtures by tools/torchvision_ssd_golden.py): the same
 /// formula weights, regenerated here bit-exactly, and the same synthetic image.
@@ -146,14 +146,16 @@ struct TorchvisionParityTests {
         #expect(candidates.map(\.anchor) == expected.anchors)
         #expect(Self.maxDifference(candidates.map(\.score), expected.scores) <= 1e-5)
         let boxes300 = candidates.flatMap { [$0.box.0, $0.box.1, $0.box.2, $0.box.3] }
-        #expect(Self.maxDifference(boxes300, expected.boxes300) <= 2e-3, "300-frame boxes: max |Δ| \(Self.maxDifference(boxes300, expected.boxes300))")
+        #expect(
+            Self.maxDifference(boxes300, expected.boxes300) <= 2e-3, "300-frame boxes: max |Δ| \(Self.maxDifference(boxes300, expected.boxes300))")
         let detections = detector.detections(from: candidates, sourceWidth: 320, sourceHeight: 240)
         let boxes = detections.flatMap { [Float($0.box.x1), Float($0.box.y1), Float($0.box.x2), Float($0.box.y2)] }
         #expect(Self.maxDifference(boxes, expected.boxes) <= 2e-3, "source-frame boxes: max |Δ| \(Self.maxDifference(boxes, expected.boxes))")
     }
 
-    @Test("a torch-written full checkpoint imports with every tensor bit-equal to the formula (SSDD_TORCHVISION_PTH)",
-          .enabled(if: ProcessInfo.processInfo.environment["SSDD_TORCHVISION_PTH"] != nil))
+    @Test(
+        "a torch-written full checkpoint imports with every tensor bit-equal to the formula (SSDD_TORCHVISION_PTH)",
+        .enabled(if: ProcessInfo.processInfo.environment["SSDD_TORCHVISION_PTH"] != nil))
     func fullCheckpoint() throws {
         let url = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["SSDD_TORCHVISION_PTH"]))
         let model = try importTorchvisionCheckpoint(at: url)

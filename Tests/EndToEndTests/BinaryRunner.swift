@@ -25,7 +25,8 @@ enum BinaryRunner {
     /// Runs `ssdd arguments…` to completion and captures its output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "build the binary first: swift build --product ssdd (\(binary.path))"])
+            throw CocoaError(
+                .fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "build the binary first: swift build --product ssdd (\(binary.path))"])
         }
         let process = Process()
         process.executableURL = binary
@@ -44,6 +45,7 @@ enum BinaryRunner {
         DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }

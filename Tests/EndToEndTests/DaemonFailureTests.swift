@@ -13,18 +13,20 @@ struct DaemonFailureTests {
         let port = DaemonHarness.freePort()
         let server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
         defer { if server.isRunning { server.terminate() } }
-        let daemon = try LaunchedDaemon(directory: dir, config: """
-            [model]
-            path = "\(DaemonTests.modelPath)"
-            [[streams]]
-            name = "cam"
-            url = "http://127.0.0.1:\(port)/live.ts"
-            fps = 10
-            [output.file]
-            path = "\(dir)/out/detections.jsonl"
-            [output.socket]
-            path = "\(dir)/ssdd.sock"
-            """, environment: ["WATCHDOG_USEC": "1000000"])
+        let daemon = try LaunchedDaemon(
+            directory: dir,
+            config: """
+                [model]
+                path = "\(DaemonTests.modelPath)"
+                [[streams]]
+                name = "cam"
+                url = "http://127.0.0.1:\(port)/live.ts"
+                fps = 10
+                [output.file]
+                path = "\(dir)/out/detections.jsonl"
+                [output.socket]
+                path = "\(dir)/ssdd.sock"
+                """, environment: ["WATCHDOG_USEC": "1000000"])
         let notify = daemon.notify
         let log = { daemon.log }
 
@@ -35,7 +37,9 @@ struct DaemonFailureTests {
         try FileManager.default.removeItem(atPath: "\(dir)/out")
         FileManager.default.createFile(atPath: "\(dir)/out", contents: Data("not a directory".utf8))
         let subscriber = try SocketSubscriber(path: "\(dir)/ssdd.sock", subscription: #"{"kinds":["frame"]}"#)
-        #expect(DaemonHarness.wait(seconds: 30) { subscriber.lines.filter { $0.contains(#""kind":"frame""#) }.count >= 10 }, "the socket must keep serving while file writes fail")
+        #expect(
+            DaemonHarness.wait(seconds: 30) { subscriber.lines.filter { $0.contains(#""kind":"frame""#) }.count >= 10 },
+            "the socket must keep serving while file writes fail")
         let reported = {
             log().split(separator: "\n").contains { $0.contains("\(dir)/out/detections.jsonl") && $0.contains("Not a directory") }
         }
@@ -64,19 +68,21 @@ struct DaemonFailureTests {
         let dir = ScratchDirectory.make("sig").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try DaemonHarness.makeClip("\(dir)/long.mp4", frames: 250)
-        let daemon = try LaunchedDaemon(directory: dir, config: """
-            [model]
-            path = "\(DaemonTests.modelPath)"
-            # One worker and a deep queue: the graceful drain after the first signal takes long enough (~1 s).
-            [workers]
-            count = 1
-            queue = 96
-            [[streams]]
-            name = "f"
-            url = "\(dir)/long.mp4"
-            [output.file]
-            path = "\(dir)/out.jsonl"
-            """)
+        let daemon = try LaunchedDaemon(
+            directory: dir,
+            config: """
+                [model]
+                path = "\(DaemonTests.modelPath)"
+                # One worker and a deep queue: the graceful drain after the first signal takes long enough (~1 s).
+                [workers]
+                count = 1
+                queue = 96
+                [[streams]]
+                name = "f"
+                url = "\(dir)/long.mp4"
+                [output.file]
+                path = "\(dir)/out.jsonl"
+                """)
         #expect(DaemonHarness.wait(seconds: 60) { DaemonHarness.lines("\(dir)/out.jsonl").complete.count >= 3 })
         // The first SIGINT starts the graceful stop, seen as STOPPING=1; only then the second, so the two are two
         // deliveries (sent together they could merge into one pending signal).
@@ -96,7 +102,8 @@ struct DaemonFailureTests {
     func malformedConfig() throws {
         let dir = ScratchDirectory.make("cfg").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try "[[streams]]\nname = \"cam\"\nurl = \"rtsp://127.0.0.1/x\"\nfps = \"fast\"\n".write(toFile: "\(dir)/bad.toml", atomically: true, encoding: .utf8)
+        try "[[streams]]\nname = \"cam\"\nurl = \"rtsp://127.0.0.1/x\"\nfps = \"fast\"\n".write(
+            toFile: "\(dir)/bad.toml", atomically: true, encoding: .utf8)
         for command in [["run", "--config", "\(dir)/bad.toml"], ["config", "check", "\(dir)/bad.toml"]] {
             let result = try BinaryRunner.run(command)
             #expect(result.status == 1)

@@ -10,13 +10,13 @@ struct DaemonHardeningTests {
     static func config(_ dir: String, clip: String, extra: String, model: String = DaemonTests.modelPath) throws -> String {
         let path = "\(dir)/ssdd.toml"
         try """
-            [model]
-            path = "\(model)"
-            [[streams]]
-            name = "f"
-            url = "\(clip)"
-            \(extra)
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        [model]
+        path = "\(model)"
+        [[streams]]
+        name = "f"
+        url = "\(clip)"
+        \(extra)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -26,9 +26,11 @@ struct DaemonHardeningTests {
         return path
     }
 
-    @Test("an output that cannot be opened fails `config check` and `run` alike: status 1, the key and the reason", arguments: [
-        "directory", "missing directory", "per_stream on a file", "FIFO",
-    ])
+    @Test(
+        "an output that cannot be opened fails `config check` and `run` alike: status 1, the key and the reason",
+        arguments: [
+            "directory", "missing directory", "per_stream on a file", "FIFO",
+        ])
     func unopenableOutput(kind: String) throws {
         let dir = ScratchDirectory.make("out").path
         let clip = try Self.clip(dir, frames: 5)
@@ -61,13 +63,18 @@ struct DaemonHardeningTests {
         }
     }
 
-    @Test("what `run` rejects, `config check` rejects, with the file's own key names", arguments: [
-        ("[tracker]\niou_threshold = 0", "tracker.iou_threshold: must be above 0 and at most 1, got 0.0"),
-        ("[output.file]\npath = \"/tmp/x.jsonl\"\nrotate_seconds = 0.0001", "output.file.rotate_seconds: must be 0 (never) or at least 1 second, got 0.0001"),
-        ("[output.socket]\npath = \"/tmp/\(String(repeating: "s", count: 105))\"", "output.socket.path: must be a path of 1 to 107 bytes"),
-        ("[output.file]\npath = \"/tmp/x.jsonl\"\nmode = \"0999\"", "output.file.mode: expected an octal file mode such as \"0640\", got '0999'"),
-        ("[state]\ndir = \"\"", "state.dir: must not be empty"),
-    ])
+    @Test(
+        "what `run` rejects, `config check` rejects, with the file's own key names",
+        arguments: [
+            ("[tracker]\niou_threshold = 0", "tracker.iou_threshold: must be above 0 and at most 1, got 0.0"),
+            (
+                "[output.file]\npath = \"/tmp/x.jsonl\"\nrotate_seconds = 0.0001",
+                "output.file.rotate_seconds: must be 0 (never) or at least 1 second, got 0.0001"
+            ),
+            ("[output.socket]\npath = \"/tmp/\(String(repeating: "s", count: 105))\"", "output.socket.path: must be a path of 1 to 107 bytes"),
+            ("[output.file]\npath = \"/tmp/x.jsonl\"\nmode = \"0999\"", "output.file.mode: expected an octal file mode such as \"0640\", got '0999'"),
+            ("[state]\ndir = \"\"", "state.dir: must not be empty"),
+        ])
     func configCheckMatchesRun(extra: String, message: String) throws {
         let dir = ScratchDirectory.make("cfg").path
         let config = try Self.config(dir, clip: "\(dir)/none.mp4", extra: extra)
@@ -109,14 +116,16 @@ struct DaemonHardeningTests {
         var bad = Data([0xFF, 0xFF, 0, 0, 0, 0, 0, 0])
         bad.append(Data("{}".utf8))
         FileManager.default.createFile(atPath: "\(dir)/bad.safetensors", contents: bad)
-        let config = try Self.config(dir, clip: clip, extra: """
-            [[streams]]
-            name = "g"
-            url = "\(clip)"
-            model = "\(dir)/bad.safetensors"
-            [output.file]
-            path = "\(dir)/out.jsonl"
-            """)
+        let config = try Self.config(
+            dir, clip: clip,
+            extra: """
+                [[streams]]
+                name = "g"
+                url = "\(clip)"
+                model = "\(dir)/bad.safetensors"
+                [output.file]
+                path = "\(dir)/out.jsonl"
+                """)
         let result = try BinaryRunner.run(["run", "--config", config])
         #expect(result.status == 0, "\(result.stderr)")
         let records = DaemonHarness.lines("\(dir)/out.jsonl").complete.compactMap(DaemonHarness.json)
@@ -124,7 +133,10 @@ struct DaemonHardeningTests {
         #expect(records.filter { $0["kind"] as? String == "frame" && $0["stream"] as? String == "g" }.isEmpty)
         let failed = records.first { $0["kind"] as? String == "stream" && $0["stream"] as? String == "g" }
         #expect(failed?["state"] as? String == "ended")
-        #expect((failed?["message"] as? String)?.hasPrefix("model failed: \(dir)/bad.safetensors: '\(dir)/bad.safetensors' is not a valid safetensors file: header length 65535 reaches past the end of the 10-byte file") == true, "\(failed ?? [:])")
+        #expect(
+            (failed?["message"] as? String)?.hasPrefix(
+                "model failed: \(dir)/bad.safetensors: '\(dir)/bad.safetensors' is not a valid safetensors file: header length 65535 reaches past the end of the 10-byte file"
+            ) == true, "\(failed ?? [:])")
         #expect(result.stderr.contains("model failed to load"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/ssdd.sock"))
     }
@@ -138,7 +150,9 @@ struct DaemonHardeningTests {
         let result = try BinaryRunner.run(["run", "--config", config])
         #expect(result.status == 1)
         #expect(
-            result.stderr.contains("model.path: \(dir)/bad.safetensors: '\(dir)/bad.safetensors' is not a safetensors file: it has 7 bytes, fewer than the 8-byte header length"),
+            result.stderr.contains(
+                "model.path: \(dir)/bad.safetensors: '\(dir)/bad.safetensors' is not a safetensors file: it has 7 bytes, fewer than the 8-byte header length"
+            ),
             "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/s.sock"), "no socket file left behind")
     }
@@ -149,15 +163,17 @@ struct DaemonHardeningTests {
         let total = 1200
         let clip = try Self.clip(dir, frames: total)
         let out = "\(dir)/out.jsonl"
-        let config = try Self.config(dir, clip: clip, extra: """
-            [workers]
-            count = 1
-            queue = 4
-            [output.file]
-            path = "\(out)"
-            [state]
-            dir = "\(dir)/state"
-            """)
+        let config = try Self.config(
+            dir, clip: clip,
+            extra: """
+                [workers]
+                count = 1
+                queue = 4
+                [output.file]
+                path = "\(out)"
+                [state]
+                dir = "\(dir)/state"
+                """)
         func frames() -> [Int] {
             DaemonHarness.lines(out).complete.compactMap(DaemonHarness.json)
                 .filter { $0["kind"] as? String == "frame" }.compactMap { $0["frame"] as? Int }

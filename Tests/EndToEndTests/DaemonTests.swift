@@ -21,36 +21,38 @@ struct DaemonTests {
         let port = DaemonHarness.freePort()
         var server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
         defer { if server.isRunning { server.terminate() } }
-        let daemon = try LaunchedDaemon(directory: dir, config: """
-            [model]
-            path = "\(Self.modelPath)"
-            [workers]
-            count = 2
-            threads = 1
-            queue = 8
-            [[streams]]
-            name = "fileA"
-            url = "\(dir)/a.mp4"
-            [[streams]]
-            name = "fileB"
-            url = "\(dir)/b.mp4"
-            every = 2
-            [[streams]]
-            name = "live"
-            url = "http://127.0.0.1:\(port)/live.ts"
-            live = true
-            reconnect_initial = 0.2
-            reconnect_max = 1.0
-            stall_timeout = 3.0
-            [tracker]
-            min_hits = 2
-            [output.file]
-            path = "\(dir)/out.jsonl"
-            [output.socket]
-            path = "\(dir)/ssdd.sock"
-            [metrics]
-            address = "127.0.0.1:0"
-            """)
+        let daemon = try LaunchedDaemon(
+            directory: dir,
+            config: """
+                [model]
+                path = "\(Self.modelPath)"
+                [workers]
+                count = 2
+                threads = 1
+                queue = 8
+                [[streams]]
+                name = "fileA"
+                url = "\(dir)/a.mp4"
+                [[streams]]
+                name = "fileB"
+                url = "\(dir)/b.mp4"
+                every = 2
+                [[streams]]
+                name = "live"
+                url = "http://127.0.0.1:\(port)/live.ts"
+                live = true
+                reconnect_initial = 0.2
+                reconnect_max = 1.0
+                stall_timeout = 3.0
+                [tracker]
+                min_hits = 2
+                [output.file]
+                path = "\(dir)/out.jsonl"
+                [output.socket]
+                path = "\(dir)/ssdd.sock"
+                [metrics]
+                address = "127.0.0.1:0"
+                """)
         let log = { daemon.log }
 
         // Ready when the socket exists.
@@ -69,7 +71,9 @@ struct DaemonTests {
 
         // Both files finish; the live stream delivers frames.
         let filesDone = DaemonHarness.wait(seconds: 120) {
-            let ended = records().filter { $0["kind"] as? String == "stream" && $0["state"] as? String == "ended" }.compactMap { $0["stream"] as? String }
+            let ended = records().filter { $0["kind"] as? String == "stream" && $0["state"] as? String == "ended" }.compactMap {
+                $0["stream"] as? String
+            }
             return Set(ended).isSuperset(of: ["fileA", "fileB"]) && frames("live").count >= 10
         }
         #expect(filesDone, "files did not finish or live frames missing; log:\n\(log())")
@@ -80,9 +84,10 @@ struct DaemonTests {
         #expect(DaemonHarness.wait(seconds: 30) { liveStates().contains("reconnecting") }, "no reconnect record; states \(liveStates())")
         let framesBeforeRestart = frames("live").count
         server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
-        #expect(DaemonHarness.wait(seconds: 60) {
-            liveStates().filter { $0 == "connected" }.count >= 2 && frames("live").count >= framesBeforeRestart + 10
-        }, "live stream did not come back; states \(liveStates())")
+        #expect(
+            DaemonHarness.wait(seconds: 60) {
+                liveStates().filter { $0 == "connected" }.count >= 2 && frames("live").count >= framesBeforeRestart + 10
+            }, "live stream did not come back; states \(liveStates())")
 
         // Graceful stop.
         daemon.send(SIGTERM)

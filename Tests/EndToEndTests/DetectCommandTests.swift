@@ -55,8 +55,11 @@ struct DetectCommandTests {
         }
         // Default tracker (min_hits 3): the woman's track is confirmed on the third frame; as in the daemon, the source's
         // `ended` record comes first, then the end of the stream ends the track.
-        #expect(kinds == ["stream connected", "frame", "frame", "track start", "frame", "frame", "frame", "frame", "frame", "frame",
-                          "stream ended", "track end"], "\(result.stdout)")
+        #expect(
+            kinds == [
+                "stream connected", "frame", "frame", "track start", "frame", "frame", "frame", "frame", "frame", "frame",
+                "stream ended", "track end",
+            ], "\(result.stdout)")
         let tracked = records.filter { $0["kind"] as? String == "frame" }.map { frame in
             (frame["detections"] as? [[String: Any]] ?? []).contains { $0["track"] as? Int == 1 }
         }
@@ -66,25 +69,38 @@ struct DetectCommandTests {
     @Test("one failing input among several: its error on stderr, exit status 1, the others still processed in order")
     func oneFailingInput() throws {
         let image = "/usr/share/darknet/data/person.jpg"
-        let result = try BinaryRunner.run(["detect", image, "/nonexistent/cam.mp4", "/usr/share/darknet/data/dog.jpg", "--model", DaemonTests.modelPath])
+        let result = try BinaryRunner.run([
+            "detect", image, "/nonexistent/cam.mp4", "/usr/share/darknet/data/dog.jpg", "--model", DaemonTests.modelPath,
+        ])
         #expect(result.status == 1)
         #expect(result.stderr == "ssdd: error: /nonexistent/cam.mp4: no such file\n")
         let streams = result.stdout.split(separator: "\n").map(String.init).compactMap(DaemonHarness.json).compactMap { $0["stream"] as? String }
         #expect(streams == [image, "/usr/share/darknet/data/dog.jpg"])
     }
 
-    @Test("bad inputs and models: a clear message and exit status 1", arguments: [
-        (["detect", "/nonexistent/cam.mp4"], "/nonexistent/cam.mp4: no such file"),
-        (["detect", "TEXT"], "TEXT: cannot decode the mjpeg stream: no frame size (not a valid image or video, or corrupt)"),
-        (["detect", "/usr/share/darknet/data/dog.jpg", "--labels", "unicorn"], "label 'unicorn' is not one of the model's classes: person"),
-        (["detect", "/usr/share/darknet/data/dog.jpg", "--model", "/nonexistent/model.safetensors"], "cannot open '/nonexistent/model.safetensors': No such file or directory"),
-        (["model", "import", "GARBAGE", "-o", "OUT"], "is not a TensorFlow frozen graph (GraphDef protobuf)"),
-        (["model", "info", "GARBAGE"], "'GARBAGE' is not a valid safetensors file: header length 11939816448662631168 reaches past the end of the 4096-byte file"),
-    ])
+    @Test(
+        "bad inputs and models: a clear message and exit status 1",
+        arguments: [
+            (["detect", "/nonexistent/cam.mp4"], "/nonexistent/cam.mp4: no such file"),
+            (["detect", "TEXT"], "TEXT: cannot decode the mjpeg stream: no frame size (not a valid image or video, or corrupt)"),
+            (["detect", "/usr/share/darknet/data/dog.jpg", "--labels", "unicorn"], "label 'unicorn' is not one of the model's classes: person"),
+            (
+                ["detect", "/usr/share/darknet/data/dog.jpg", "--model", "/nonexistent/model.safetensors"],
+                "cannot open '/nonexistent/model.safetensors': No such file or directory"
+            ),
+            (["model", "import", "GARBAGE", "-o", "OUT"], "is not a TensorFlow frozen graph (GraphDef protobuf)"),
+            (
+                ["model", "info", "GARBAGE"],
+                "'GARBAGE' is not a valid safetensors file: header length 11939816448662631168 reaches past the end of the 4096-byte file"
+            ),
+        ])
     func failures(_ arguments: [String], _ message: String) throws {
         let text = try Self.temporary("notes.jpg", Data("this is not an image\n".utf8))
         let garbage = try Self.temporary("graph.pb", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }))
-        let substitute = { (s: String) in s.replacingOccurrences(of: "TEXT", with: text).replacingOccurrences(of: "GARBAGE", with: garbage).replacingOccurrences(of: "OUT", with: garbage + ".safetensors") }
+        let substitute = { (s: String) in
+            s.replacingOccurrences(of: "TEXT", with: text).replacingOccurrences(of: "GARBAGE", with: garbage).replacingOccurrences(
+                of: "OUT", with: garbage + ".safetensors")
+        }
         var args = arguments.map(substitute)
         if args[0] == "detect" && !args.contains("--model") { args += ["--model", DaemonTests.modelPath] }
         let result = try BinaryRunner.run(args)

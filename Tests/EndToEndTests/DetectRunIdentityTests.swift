@@ -32,9 +32,11 @@ struct DetectRunIdentityTests {
             .map { $0.replacing(time, with: "") }
     }
 
-    @Test("samples/person.mp4 with the same every and threshold: detect's frame lines equal the daemon's but for time", arguments: [
-        (every: 2, threshold: "0.4"), (every: 1, threshold: "0.5"),
-    ])
+    @Test(
+        "samples/person.mp4 with the same every and threshold: detect's frame lines equal the daemon's but for time",
+        arguments: [
+            (every: 2, threshold: "0.4"), (every: 1, threshold: "0.5"),
+        ])
     func sameBytes(every: Int, threshold: String) throws {
         let dir = ScratchDirectory.make("identity").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -73,13 +73,16 @@ struct HostileImportTests {
         for (path, contents, declared, crc) in entries {
             let name = Array(path.utf8)
             let sizes = le(declared ?? UInt32(contents.count), 4)
-            let common = le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0x21, 2) + le(crc ?? crc32(contents), 4)
+            let common =
+                le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0x21, 2) + le(crc ?? crc32(contents), 4)
                 + le(UInt32(contents.count), 4) + sizes + le(UInt32(name.count), 2) + le(0, 2)
-            directory += [0x50, 0x4B, 0x01, 0x02] + le(20, 2) + common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4)
+            directory +=
+                [0x50, 0x4B, 0x01, 0x02] + le(20, 2) + common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4)
                 + le(UInt32(body.count), 4) + name
             body += [0x50, 0x4B, 0x03, 0x04] + common + name + contents
         }
-        let end = [0x50, 0x4B, 0x05, 0x06] + le(0, 2) + le(0, 2) + le(UInt32(entries.count), 2) + le(UInt32(entries.count), 2)
+        let end =
+            [0x50, 0x4B, 0x05, 0x06] + le(0, 2) + le(0, 2) + le(UInt32(entries.count), 2) + le(UInt32(entries.count), 2)
             + le(UInt32(directory.count), 4) + le(UInt32(body.count), 4) + le(0, 2)
         return Data(body + directory + end)
     }
@@ -90,28 +93,46 @@ struct HostileImportTests {
         func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
         let count = [0x4A] + le(UInt32(bitPattern: elements), 4)
         let storage = [0x28] + string("storage") + global("torch", "FloatStorage") + string("0") + string("cpu") + count + [0x74, 0x51]
-        let arguments = [0x28] + storage + [0x4B, 0x00] + count + [0x85] + [0x4B, 0x01, 0x85, 0x89]
+        let arguments =
+            [0x28] + storage + [0x4B, 0x00] + count + [0x85] + [0x4B, 0x01, 0x85, 0x89]
             + global("collections", "OrderedDict") + [0x29, 0x52, 0x74]
         return [0x80, 0x02, 0x7D] + string("w") + global("torch._utils", "_rebuild_tensor_v2") + arguments + [0x52, 0x73, 0x2E]
     }
 
     static let cases: [(name: String, file: Data, message: String)] = [
-        ("biasadd.pb", graph([("x", "Placeholder", []), ("b", "BiasAdd", ["x"])]),
-         "node 'b' (op BiasAdd) is malformed: it has 1 data input, BiasAdd takes 2"),
-        ("sqrt.pb", graph([("MultipleGridAnchorGenerator/Sqrt", "Sqrt", [])]),
-         "node 'MultipleGridAnchorGenerator/Sqrt' (op Sqrt) is malformed: it has 0 data inputs, Sqrt takes 1"),
-        ("control.pb", graph([("A", "Placeholder", []), ("R", "Relu", ["A"]), ("add", "Add", ["^A", "R"])]),
-         "node 'add' (op Add) is malformed: data input 1 'R' follows a control input (control inputs '^name' come last)"),
-        ("badport.pb", graph([("i", "Placeholder", []), ("r", "Relu", ["i:x"])]),
-         "node 'r' (op Relu) is malformed: input 0 'i:x' is not 'name', 'name:port' or '^name'"),
-        ("chain.pb", identityChainGraph(),
-         "inconsistent SSD heads: level 0: box head [300, 300, 3] and class head [300, 300, 3] do not fit A·4 and A·K"),
-        ("nested.pth", zip([("c/data.pkl", [0x80, 0x02, 0x29] + [UInt8](repeating: 0x85, count: 100_000) + [0x2E], nil, nil)]),
-         "malformed pickle at offset 258 of data.pkl: containers nest more than 256 deep"),
-        ("crc.pth", zip([("c/data.pkl", stateDict(elements: 1), nil, 0x1234_5678), ("c/data/0", [0, 0, 0x80, 0x3F], nil, nil)]),
-         "archive entry 'c/data.pkl' is corrupt: its CRC-32 is"),
-        ("bomb.pth", zip([("c/data.pkl", stateDict(elements: 1 << 28), nil, nil), ("c/data/0", [UInt8](repeating: 0, count: 4096), 1 << 30, nil)]),
-         "archive entry 'c/data/0' needs 1073741824 bytes, more than the"),
+        (
+            "biasadd.pb", graph([("x", "Placeholder", []), ("b", "BiasAdd", ["x"])]),
+            "node 'b' (op BiasAdd) is malformed: it has 1 data input, BiasAdd takes 2"
+        ),
+        (
+            "sqrt.pb", graph([("MultipleGridAnchorGenerator/Sqrt", "Sqrt", [])]),
+            "node 'MultipleGridAnchorGenerator/Sqrt' (op Sqrt) is malformed: it has 0 data inputs, Sqrt takes 1"
+        ),
+        (
+            "control.pb", graph([("A", "Placeholder", []), ("R", "Relu", ["A"]), ("add", "Add", ["^A", "R"])]),
+            "node 'add' (op Add) is malformed: data input 1 'R' follows a control input (control inputs '^name' come last)"
+        ),
+        (
+            "badport.pb", graph([("i", "Placeholder", []), ("r", "Relu", ["i:x"])]),
+            "node 'r' (op Relu) is malformed: input 0 'i:x' is not 'name', 'name:port' or '^name'"
+        ),
+        (
+            "chain.pb", identityChainGraph(),
+            "inconsistent SSD heads: level 0: box head [300, 300, 3] and class head [300, 300, 3] do not fit A·4 and A·K"
+        ),
+        (
+            "nested.pth", zip([("c/data.pkl", [0x80, 0x02, 0x29] + [UInt8](repeating: 0x85, count: 100_000) + [0x2E], nil, nil)]),
+            "malformed pickle at offset 258 of data.pkl: containers nest more than 256 deep"
+        ),
+        (
+            "crc.pth", zip([("c/data.pkl", stateDict(elements: 1), nil, 0x1234_5678), ("c/data/0", [0, 0, 0x80, 0x3F], nil, nil)]),
+            "archive entry 'c/data.pkl' is corrupt: its CRC-32 is"
+        ),
+        (
+            "bomb.pth",
+            zip([("c/data.pkl", stateDict(elements: 1 << 28), nil, nil), ("c/data/0", [UInt8](repeating: 0, count: 4096), 1 << 30, nil)]),
+            "archive entry 'c/data/0' needs 1073741824 bytes, more than the"
+        ),
     ]
 
     @Test("hostile graphs and checkpoints: exit status 1 and the exact message", arguments: cases.indices)

@@ -24,54 +24,82 @@ struct HostileInputTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "FIFO behind a .mp4 link, no writer", make: { dir in
-            guard mkfifo("\(dir)/fifo", 0o600) == 0 else { throw POSIXError(.EEXIST) }
-            try FileManager.default.createSymbolicLink(atPath: "\(dir)/x.mp4", withDestinationPath: "\(dir)/fifo")
-            return "\(dir)/x.mp4"
-        }, message: "cannot open input: no answer within 2.0 s"),
-        Case(name: "/dev/stdin fed by a process that never writes", make: { _ in "/dev/stdin" },
-             message: "cannot open input: no answer within 2.0 s"),
+        Case(
+            name: "FIFO behind a .mp4 link, no writer",
+            make: { dir in
+                guard mkfifo("\(dir)/fifo", 0o600) == 0 else { throw POSIXError(.EEXIST) }
+                try FileManager.default.createSymbolicLink(atPath: "\(dir)/x.mp4", withDestinationPath: "\(dir)/fifo")
+                return "\(dir)/x.mp4"
+            }, message: "cannot open input: no answer within 2.0 s"),
+        Case(
+            name: "/dev/stdin fed by a process that never writes", make: { _ in "/dev/stdin" },
+            message: "cannot open input: no answer within 2.0 s"),
         Case(name: "empty file", make: { dir in try write(dir, "empty.mp4", Data()) }, message: "the file is empty (0 bytes)"),
-        Case(name: "MP4 cut inside its header", make: { dir in
-            try write(dir, "cut.mp4", try Data(contentsOf: URL(fileURLWithPath: try clip(dir, "whole.mp4", codec: .h264))).prefix(200))
-        }, message: "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
-        Case(name: "random bytes named .mp4", make: { dir in try write(dir, "random.mp4", HostileMediaFixtures.randomBytes(100_000, seed: 5)) },
-             message: "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
-        Case(name: "stream header claiming 65535×65535", make: { dir in try write(dir, "huge.y4m", HostileMediaFixtures.y4m(width: 65535, height: 65535)) },
-             message: "cannot open input: not a video FFmpeg can read, or corrupt (FFmpeg: Device or resource busy)"),
-        Case(name: "stream header claiming 16000×16000", make: { dir in try write(dir, "big.y4m", HostileMediaFixtures.y4m(width: 16000, height: 16000)) },
-             message: "cannot decode the rawvideo stream: the frame size 16000×16000 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"),
-        Case(name: "PNG claiming 100000×100000", make: { dir in try write(dir, "huge.png", HostileMediaFixtures.png(width: 100_000, height: 100_000)) },
-             message: "cannot decode the png stream: no frame size (not a valid image or video, or corrupt)"),
-        Case(name: "PNG claiming 65535×1", make: { dir in try write(dir, "wide.png", HostileMediaFixtures.png(width: 65535, height: 1)) },
-             message: "cannot decode the png stream: the frame size 65535×1 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"),
-        Case(name: "a codec no FFmpeg decodes", make: { dir in
-            var data = try Data(contentsOf: URL(fileURLWithPath: try clip(dir, "m.avi", codec: .mpeg4)))
-            while let range = data.range(of: Data("FMP4".utf8)) { data.replaceSubrange(range, with: Data("ZZZZ".utf8)) }
-            return try write(dir, "zzzz.avi", data)
-        }, message: "no decoder for the video stream (video none)"),
+        Case(
+            name: "MP4 cut inside its header",
+            make: { dir in
+                try write(dir, "cut.mp4", try Data(contentsOf: URL(fileURLWithPath: try clip(dir, "whole.mp4", codec: .h264))).prefix(200))
+            }, message: "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
+        Case(
+            name: "random bytes named .mp4", make: { dir in try write(dir, "random.mp4", HostileMediaFixtures.randomBytes(100_000, seed: 5)) },
+            message: "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
+        Case(
+            name: "stream header claiming 65535×65535",
+            make: { dir in try write(dir, "huge.y4m", HostileMediaFixtures.y4m(width: 65535, height: 65535)) },
+            message: "cannot open input: not a video FFmpeg can read, or corrupt (FFmpeg: Device or resource busy)"),
+        Case(
+            name: "stream header claiming 16000×16000",
+            make: { dir in try write(dir, "big.y4m", HostileMediaFixtures.y4m(width: 16000, height: 16000)) },
+            message:
+                "cannot decode the rawvideo stream: the frame size 16000×16000 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"
+        ),
+        Case(
+            name: "PNG claiming 100000×100000",
+            make: { dir in try write(dir, "huge.png", HostileMediaFixtures.png(width: 100_000, height: 100_000)) },
+            message: "cannot decode the png stream: no frame size (not a valid image or video, or corrupt)"),
+        Case(
+            name: "PNG claiming 65535×1", make: { dir in try write(dir, "wide.png", HostileMediaFixtures.png(width: 65535, height: 1)) },
+            message:
+                "cannot decode the png stream: the frame size 65535×1 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"
+        ),
+        Case(
+            name: "a codec no FFmpeg decodes",
+            make: { dir in
+                var data = try Data(contentsOf: URL(fileURLWithPath: try clip(dir, "m.avi", codec: .mpeg4)))
+                while let range = data.range(of: Data("FMP4".utf8)) { data.replaceSubrange(range, with: Data("ZZZZ".utf8)) }
+                return try write(dir, "zzzz.avi", data)
+            }, message: "no decoder for the video stream (video none)"),
         Case(name: "a directory", make: { dir in dir }, message: "is a directory, not a video file"),
-        Case(name: "a dangling symbolic link", make: { dir in
-            try FileManager.default.createSymbolicLink(atPath: "\(dir)/gone.mp4", withDestinationPath: "\(dir)/missing.mp4")
-            return "\(dir)/gone.mp4"
-        }, message: "no such file (a symbolic link to DIR/missing.mp4, which does not exist)"),
-        Case(name: "a file this user cannot read", make: { dir in
-            let path = try write(dir, "secret.mp4", Data(count: 1000))
-            chmod(path, 0o600)
-            return path
-        }, message: "permission denied (the file is not readable by this user)", runAsNobody: true),
-        Case(name: "a Unix socket", make: { dir in
-            let path = "\(dir)/s.mp4"
-            _ = bindUnixSocket(path)
-            return path
-        }, message: "is a socket, not a video file (network streams are read from URLs such as rtsp:// or tcp://)"),
-        Case(name: "a URL with an unknown scheme", make: { _ in "foo://camera/stream" },
-             message: "cannot open input: unknown URL scheme 'foo' (FFmpeg has no protocol for it)"),
+        Case(
+            name: "a dangling symbolic link",
+            make: { dir in
+                try FileManager.default.createSymbolicLink(atPath: "\(dir)/gone.mp4", withDestinationPath: "\(dir)/missing.mp4")
+                return "\(dir)/gone.mp4"
+            }, message: "no such file (a symbolic link to DIR/missing.mp4, which does not exist)"),
+        Case(
+            name: "a file this user cannot read",
+            make: { dir in
+                let path = try write(dir, "secret.mp4", Data(count: 1000))
+                chmod(path, 0o600)
+                return path
+            }, message: "permission denied (the file is not readable by this user)", runAsNobody: true),
+        Case(
+            name: "a Unix socket",
+            make: { dir in
+                let path = "\(dir)/s.mp4"
+                _ = bindUnixSocket(path)
+                return path
+            }, message: "is a socket, not a video file (network streams are read from URLs such as rtsp:// or tcp://)"),
+        Case(
+            name: "a URL with an unknown scheme", make: { _ in "foo://camera/stream" },
+            message: "cannot open input: unknown URL scheme 'foo' (FFmpeg has no protocol for it)"),
         Case(name: "RTSP to a closed port", make: { _ in "rtsp://127.0.0.1:1/cam" }, message: "cannot open input: Connection refused"),
-        Case(name: "RTSP to a peer that never answers", make: { _ in
-            let server = try SilentListener()  // never closed: it must outlive this closure
-            return "rtsp://127.0.0.1:\(server.port)/cam"
-        }, message: "cannot open input: no answer within 2.0 s"),
+        Case(
+            name: "RTSP to a peer that never answers",
+            make: { _ in
+                let server = try SilentListener()  // never closed: it must outlive this closure
+                return "rtsp://127.0.0.1:\(server.port)/cam"
+            }, message: "cannot open input: no answer within 2.0 s"),
     ]
 
     @Test("probe", arguments: cases)
@@ -120,7 +148,8 @@ struct HostileInputTests {
         let frames = try #require(line["frameCount"] as? Int)
         #expect(frames > 0 && frames < 60)
         let errors = try #require(line["errors"] as? [String])
-        #expect(errors.count == 1 && errors[0].hasPrefix("reading failed after ") && errors[0].hasSuffix(" frames: no answer within 2.0 s"), "\(errors)")
+        #expect(
+            errors.count == 1 && errors[0].hasPrefix("reading failed after ") && errors[0].hasSuffix(" frames: no answer within 2.0 s"), "\(errors)")
         #expect(result.stderr == "ssdd: error: \(fifo): \(errors[0])\n")
         #expect(result.elapsed < Self.timeout + Self.margin["probe"]!)
     }
@@ -161,14 +190,18 @@ struct HostileInputTests {
         #expect(skipped.count == 1 && skipped[0].hasSuffix(" times)"), "\(result.stderr)")
     }
 
-    @Test("--timeout must be a number of seconds in (0, 86400]: exit status 64 and the value named", arguments: [
-        ("inf", "inf"), ("nan", "nan"), ("-1", "-1.0"), ("1e300", "1e+300"), ("0", "0.0"), ("86401", "86401.0"),
-    ])
+    @Test(
+        "--timeout must be a number of seconds in (0, 86400]: exit status 64 and the value named",
+        arguments: [
+            ("inf", "inf"), ("nan", "nan"), ("-1", "-1.0"), ("1e300", "1e+300"), ("0", "0.0"), ("86401", "86401.0"),
+        ])
     func badTimeout(_ value: String, _ shown: String) throws {
         for command in ["probe", "detect"] {
             let result = try Self.run([command, "/nonexistent.mp4", "--timeout=\(value)"])
             #expect(result.signal == nil && result.status == 64, "\(command) \(value): \(result.stderr)")
-            #expect(result.stderr.hasPrefix("Error: --timeout must be a number of seconds greater than 0 and at most 86400, got \(shown)\n"), "\(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix("Error: --timeout must be a number of seconds greater than 0 and at most 86400, got \(shown)\n"),
+                "\(result.stderr)")
         }
     }
 
@@ -176,19 +209,21 @@ struct HostileInputTests {
     func daemonLiveFIFO() throws {
         let dir = ScratchDirectory.make("hostile").path
         #expect(mkfifo("\(dir)/cam.fifo", 0o600) == 0)
-        let daemon = try LaunchedDaemon(directory: dir, config: """
-            [model]
-            path = "\(DaemonTests.modelPath)"
-            [[streams]]
-            name = "cam"
-            url = "\(dir)/cam.fifo"
-            live = true
-            stall_timeout = 1
-            reconnect_initial = 0.2
-            reconnect_max = 0.2
-            [output.file]
-            path = "\(dir)/out.jsonl"
-            """)
+        let daemon = try LaunchedDaemon(
+            directory: dir,
+            config: """
+                [model]
+                path = "\(DaemonTests.modelPath)"
+                [[streams]]
+                name = "cam"
+                url = "\(dir)/cam.fifo"
+                live = true
+                stall_timeout = 1
+                reconnect_initial = 0.2
+                reconnect_max = 0.2
+                [output.file]
+                path = "\(dir)/out.jsonl"
+                """)
         let lost = {
             DaemonHarness.lines("\(dir)/out.jsonl").complete.compactMap(DaemonHarness.json)
                 .filter { $0["kind"] as? String == "stream" && $0["state"] as? String == "lost" }
@@ -272,7 +307,9 @@ struct HostileInputTests {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         return descriptor
     }
 }

@@ -63,7 +63,7 @@ struct HostileModelTests {
         let nodes = graph["nodes"] as? [[String: Any]] ?? []
         for (index, node) in nodes.enumerated() {
             if let operation = node["operation"] as? [String: Any], let conv = operation["convolution"] as? [String: Any],
-               let attributes = conv["_0"] as? [String: Any], accept(attributes)
+                let attributes = conv["_0"] as? [String: Any], accept(attributes)
             {
                 return (["nodes", index, "operation", "convolution", "_0"], node["name"] as? String ?? "")
             }
@@ -93,13 +93,24 @@ struct HostileModelTests {
     static let cases: [Case] = [
         // Post-processing counts and thresholds.
         manifestCase("maxDetections-negative", ["postprocessing", "maxDetections"], -1, "postprocessing.maxDetections must be in 1...10000, got -1"),
-        manifestCase("maxDetections-intmin", ["postprocessing", "maxDetections"], Int.min, "postprocessing.maxDetections must be in 1...10000, got -9223372036854775808"),
-        manifestCase("maxDetections-huge", ["postprocessing", "maxDetections"], Int.max, "postprocessing.maxDetections must be in 1...10000, got 9223372036854775807"),
-        manifestCase("candidates-intmin", ["postprocessing", "candidatesPerClass"], Int.min, "postprocessing.candidatesPerClass must be in 1...100000, got -9223372036854775808"),
-        manifestCase("candidates-negative", ["postprocessing", "candidatesPerClass"], -5, "postprocessing.candidatesPerClass must be in 1...100000, got -5"),
+        manifestCase(
+            "maxDetections-intmin", ["postprocessing", "maxDetections"], Int.min,
+            "postprocessing.maxDetections must be in 1...10000, got -9223372036854775808"),
+        manifestCase(
+            "maxDetections-huge", ["postprocessing", "maxDetections"], Int.max,
+            "postprocessing.maxDetections must be in 1...10000, got 9223372036854775807"),
+        manifestCase(
+            "candidates-intmin", ["postprocessing", "candidatesPerClass"], Int.min,
+            "postprocessing.candidatesPerClass must be in 1...100000, got -9223372036854775808"),
+        manifestCase(
+            "candidates-negative", ["postprocessing", "candidatesPerClass"], -5, "postprocessing.candidatesPerClass must be in 1...100000, got -5"),
         manifestCase("maxPerClass-zero", ["postprocessing", "maxPerClass"], 0, "postprocessing.maxPerClass must be in 1...10000, got 0"),
-        manifestCase("score-threshold-1e30", ["postprocessing", "scoreThreshold"], 1e30, "postprocessing.scoreThreshold must be finite and in 0.0...1.0, got 1e+30"),
-        manifestCase("iou-threshold-negative", ["postprocessing", "iouThreshold"], -0.5, "postprocessing.iouThreshold must be finite and in 0.0...1.0, got -0.5"),
+        manifestCase(
+            "score-threshold-1e30", ["postprocessing", "scoreThreshold"], 1e30,
+            "postprocessing.scoreThreshold must be finite and in 0.0...1.0, got 1e+30"),
+        manifestCase(
+            "iou-threshold-negative", ["postprocessing", "iouThreshold"], -0.5,
+            "postprocessing.iouThreshold must be finite and in 0.0...1.0, got -0.5"),
         // Input size and preprocessing.
         Case(
             name: "input-40000",
@@ -120,10 +131,13 @@ struct HostileModelTests {
                 return "graph.inputShape is \(shape), but preprocessing.inputWidth and inputHeight make the input [\(shape[0]), 64, 3]"
             }),
         manifestCase("scale-two-values", ["preprocessing", "scale"], [1, 1], "preprocessing.scale must hold 3 values (R, G, B), got 2"),
-        manifestCase("offset-1e30", ["preprocessing", "offset"], [0, 1e30, 0], "preprocessing.offset[1] must be finite and in -1000000.0...1000000.0, got 1e+30"),
+        manifestCase(
+            "offset-1e30", ["preprocessing", "offset"], [0, 1e30, 0],
+            "preprocessing.offset[1] must be finite and in -1000000.0...1000000.0, got 1e+30"),
         // Anchors.
         anchorsCase("feature-map-negative", ["featureMapSizes", 0, 0], -19, "anchors.featureMapSizes[0][0] must be in 1...1024, got -19"),
-        anchorsCase("feature-map-100000", ["featureMapSizes", 0], [100_000, 100_000], "anchors.featureMapSizes[0][0] must be in 1...1024, got 100000"),
+        anchorsCase(
+            "feature-map-100000", ["featureMapSizes", 0], [100_000, 100_000], "anchors.featureMapSizes[0][0] must be in 1...1024, got 100000"),
         anchorsCase("feature-map-wrong", ["featureMapSizes", 0], [7, 7], "heads[0].boxes ("),
         anchorsCase("min-scale-1e30", ["minScale"], 1e30, "anchors.minScale must be finite and in 0.001...10.0, got 1e+30"),
         anchorsCase("aspect-ratio-zero", ["aspectRatios", 0], 0, "anchors.aspectRatios[0] must be finite and in 0.01...100.0, got 0.0"),
@@ -140,7 +154,8 @@ struct HostileModelTests {
             },
             expected: { _ in "anchors.scales[0] must be finite and in 1.0...16384.0, got 1e+30" }),
         // Box coding.
-        manifestCase("box-weights-zero", ["boxCoding", "weights"], [0, 10, 5, 5], "boxCoding.weights[0] must be finite and in 1e-06...1000000.0, got 0.0"),
+        manifestCase(
+            "box-weights-zero", ["boxCoding", "weights"], [0, 10, 5, 5], "boxCoding.weights[0] must be finite and in 1e-06...1000000.0, got 0.0"),
         manifestCase("box-weights-three", ["boxCoding", "weights"], [10, 10, 5], "boxCoding.weights must hold 4 values, got 3"),
         manifestCase("box-order-xy", ["boxCoding", "order"], "xy", "boxCoding.order must be yx for these anchors, got xy"),
         manifestCase("size-clamp-1e30", ["boxCoding", "sizeClamp"], 1e30, "boxCoding.sizeClamp must be finite and in 0.0...50.0, got 1e+30"),
@@ -346,8 +361,10 @@ enum HostileModelFile {
         }
         let graph: [String: Any] = [
             "inputName": "input", "inputShape": [16, 16, 3],
-            "nodes": [conv("features", "input", out: 8, stride: 1), conv("boxes", "features", out: 4, stride: 8),
-                      conv("classes", "features", out: 2, stride: 8)],
+            "nodes": [
+                conv("features", "input", out: 8, stride: 1), conv("boxes", "features", out: 4, stride: 8),
+                conv("classes", "features", out: 2, stride: 8),
+            ],
             "outputs": ["boxes", "classes"],
         ]
         let manifest: [String: Any] = [

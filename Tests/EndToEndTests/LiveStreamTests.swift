@@ -29,31 +29,34 @@ struct LiveStreamTests {
         let source = try ScriptedLiveSource(clip: try Data(contentsOf: URL(fileURLWithPath: "\(dir)/live.ts")))
         defer { source.close() }
         let metricsPort = DaemonHarness.freePort()
-        let daemon = try LaunchedDaemon(directory: dir, config: """
-            [model]
-            path = "\(DaemonTests.modelPath)"
-            [[streams]]
-            name = "cam"
-            url = "tcp://127.0.0.1:\(source.port)"
-            live = true
-            stall_timeout = \(Self.stallTimeout)
-            reconnect_initial = \(Self.reconnectInitial)
-            reconnect_max = \(Self.reconnectMax)
-            [tracker]
-            min_hits = 2
-            [output.file]
-            path = "\(dir)/out.jsonl"
-            [output.socket]
-            path = "\(dir)/ssdd.sock"
-            [metrics]
-            address = "127.0.0.1:\(metricsPort)"
-            """)
+        let daemon = try LaunchedDaemon(
+            directory: dir,
+            config: """
+                [model]
+                path = "\(DaemonTests.modelPath)"
+                [[streams]]
+                name = "cam"
+                url = "tcp://127.0.0.1:\(source.port)"
+                live = true
+                stall_timeout = \(Self.stallTimeout)
+                reconnect_initial = \(Self.reconnectInitial)
+                reconnect_max = \(Self.reconnectMax)
+                [tracker]
+                min_hits = 2
+                [output.file]
+                path = "\(dir)/out.jsonl"
+                [output.socket]
+                path = "\(dir)/ssdd.sock"
+                [metrics]
+                address = "127.0.0.1:\(metricsPort)"
+                """)
         #expect(DaemonHarness.wait(seconds: 60) { daemon.notify.contains("READY=1") }, "no READY=1; log:\n\(daemon.log)")
 
         // Subscribers first (each waits for the daemon's "subscribed" notice), then the source starts to listen: every
         // frame and track record comes after the subscriptions.
         let socket = "\(dir)/ssdd.sock"
-        let personFrames = try SubscribeProcess(socket: socket, options: ["--streams", "cam", "--kinds", "frame,stream", "--labels", "person"], directory: dir, name: "person")
+        let personFrames = try SubscribeProcess(
+            socket: socket, options: ["--streams", "cam", "--kinds", "frame,stream", "--labels", "person"], directory: dir, name: "person")
         let tracks = try SubscribeProcess(socket: socket, options: ["--kinds", "track"], directory: dir, name: "tracks")
         let dogs = try SubscribeProcess(socket: socket, options: ["--kinds", "frame", "--labels", "dog"], directory: dir, name: "dogs")
         for subscriber in [personFrames, tracks, dogs] {
@@ -90,7 +93,8 @@ struct LiveStreamTests {
         #expect(stalled["state"] as? String == "lost")
         #expect((stalled["message"] as? String)?.hasSuffix("no answer within \(Self.stallTimeout) s") == true, "\(stalled)")
         let lostTime = try #require(stalled["time"] as? Double)
-        #expect(lostTime >= lastSend + Self.stallTimeout, "lost \(lostTime - lastSend) s after the last byte, stall_timeout is \(Self.stallTimeout) s")
+        #expect(
+            lostTime >= lastSend + Self.stallTimeout, "lost \(lostTime - lastSend) s after the last byte, stall_timeout is \(Self.stallTimeout) s")
         #expect(!camFrames.isEmpty, "frames were read before the stall")
 
         // Back-off: every `reconnecting` record announces the next attempt's number and a delay that doubles from
@@ -125,7 +129,8 @@ struct LiveStreamTests {
         let afterStall = afterConnection(camStates).filter { $0["state"] as? String == "reconnecting" }
             .compactMap { ($0["message"] as? String).flatMap(Self.parseAttempt)?.delay }
         #expect(Array(afterStall.prefix(5)) == [0.2, 0.4, 0.8, 1.6, 1.6], "announced after the stall: \(afterStall)")
-        #expect(camStates.last?["state"] as? String == "ended" && camStates.last?["message"] as? String == "daemon stopping", "\(camStates.last ?? [:])")
+        #expect(
+            camStates.last?["state"] as? String == "ended" && camStates.last?["message"] as? String == "daemon stopping", "\(camStates.last ?? [:])")
 
         // /metrics while the stream was refused: the written-frames counter equals the frame lines, the stream is down.
         #expect(DaemonHarness.metric(scrape, "ssdd_frames_written_total", stream: "cam") == Double(camFrames.count), "scrape:\n\(scrape)")
@@ -137,7 +142,9 @@ struct LiveStreamTests {
             #expect(subscriber.waitForExit(seconds: 30), "\(subscriber.process.arguments ?? []) must exit when the daemon stops")
             #expect(subscriber.process.terminationReason == .exit && subscriber.process.terminationStatus == 0, "\(subscriber.stderr)")
             #expect(subscriber.stderr.isEmpty, "\(subscriber.stderr)")
-            #expect(subscriber.lines.first == SubscribeProcess.subscribedNotice && subscriber.lines.last == SubscribeProcess.shutdownNotice, "\(subscriber.lines)")
+            #expect(
+                subscriber.lines.first == SubscribeProcess.subscribedNotice && subscriber.lines.last == SubscribeProcess.shutdownNotice,
+                "\(subscriber.lines)")
         }
         func data(_ subscriber: SubscribeProcess) -> [String] { Array(subscriber.lines.dropFirst().dropLast()) }
         func hasPerson(_ line: String) -> Bool {

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
-import TestSupport
 import MediaIO
+import TestSupport
 import Testing
 
 @Suite("ssdd probe, run as a binary")
@@ -28,11 +28,16 @@ struct ProbeCommandTests {
         #expect(probe.errors.isEmpty)
     }
 
-    @Test("bad inputs: a clear message naming the input on stderr and exit status 1", arguments: [
-        ("/nonexistent.mp4", "ssdd: error: /nonexistent.mp4: no such file"),
-        ("/", "ssdd: error: /: is a directory, not a video file"),
-        ("/etc/hostname", "ssdd: error: /etc/hostname: cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"),
-    ])
+    @Test(
+        "bad inputs: a clear message naming the input on stderr and exit status 1",
+        arguments: [
+            ("/nonexistent.mp4", "ssdd: error: /nonexistent.mp4: no such file"),
+            ("/", "ssdd: error: /: is a directory, not a video file"),
+            (
+                "/etc/hostname",
+                "ssdd: error: /etc/hostname: cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"
+            ),
+        ])
     func badInput(_ input: String, _ message: String) throws {
         let result = try BinaryRunner.run(["probe", input])
         #expect(result.status == 1)

@@ -47,13 +47,16 @@ import Testing
     init() throws {
         let url = try #require(Bundle.module.url(forResource: "eval_golden", withExtension: "json", subdirectory: "Fixtures"))
         fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
-        groundTruth = GroundTruthSet(images: fixture.images, labels: fixture.labels, objects: fixture.objects.map {
-            GroundTruthObject(
-                imageID: String($0.image), label: $0.label, box: Box(x1: $0.box[0], y1: $0.box[1], x2: $0.box[2], y2: $0.box[3]),
-                difficult: $0.difficult, isCrowd: $0.crowd, area: $0.area, id: $0.id)
-        })
+        groundTruth = GroundTruthSet(
+            images: fixture.images, labels: fixture.labels,
+            objects: fixture.objects.map {
+                GroundTruthObject(
+                    imageID: String($0.image), label: $0.label, box: Box(x1: $0.box[0], y1: $0.box[1], x2: $0.box[2], y2: $0.box[3]),
+                    difficult: $0.difficult, isCrowd: $0.crowd, area: $0.area, id: $0.id)
+            })
         detections = fixture.detections.map {
-            ScoredDetection(imageID: String($0.image), label: $0.label, score: $0.score, box: Box(x1: $0.box[0], y1: $0.box[1], x2: $0.box[2], y2: $0.box[3]))
+            ScoredDetection(
+                imageID: String($0.image), label: $0.label, score: $0.score, box: Box(x1: $0.box[0], y1: $0.box[1], x2: $0.box[2], y2: $0.box[3]))
         }
     }
 

@@ -23,11 +23,20 @@ import Testing
     }
 
     @Test(arguments: [
-        (instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,2]}"#), "annotations[3].bbox", "expected 4 numbers [x, y, width, height], got 3"),
-        (instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,2,2,2]}"#), "annotations[3].bbox", "expected 4 numbers [x, y, width, height], got 5"),
+        (
+            instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,2]}"#), "annotations[3].bbox",
+            "expected 4 numbers [x, y, width, height], got 3"
+        ),
+        (
+            instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,2,2,2]}"#), "annotations[3].bbox",
+            "expected 4 numbers [x, y, width, height], got 5"
+        ),
         (instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,"1",2,2]}"#), "annotations[3].bbox[1]", "expected a number"),
         (instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,1e400,2]}"#), "annotations[3].bbox[2]", "expected a number"),
-        (instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,2,-0.5]}"#), "annotations[3].bbox", "expected [x, y, width, height] with width, height ≥ 0"),
+        (
+            instances(annotation: #"{"image_id":1,"category_id":3,"bbox":[0,0,2,-0.5]}"#), "annotations[3].bbox",
+            "expected [x, y, width, height] with width, height ≥ 0"
+        ),
         (instances(annotation: #"{"image_id":1,"category_id":3,"bbox":{"x":0}}"#), "annotations[3].bbox", "expected an array"),
         (instances(annotation: #"{"image_id":1,"category_id":3}"#), "annotations[3].bbox", "missing"),
         (instances(annotation: #"{"image_id":null,"category_id":3,"bbox":[0,0,2,2]}"#), "annotations[3].image_id", "missing"),
@@ -64,10 +73,12 @@ import Testing
 
     @Test func flagsAcceptBooleansAndNumbers() throws {
         let json = Self.instances(annotation: #"{"id":40,"image_id":2,"category_id":3,"bbox":[1,2,3,4],"iscrowd":true,"area":12.5}"#)
-        let set = try COCODatasetReader(annotationFile: try Self.write(json, name: "instances.json"), imageDirectory: URL(fileURLWithPath: "/img")).read()
+        let set = try COCODatasetReader(annotationFile: try Self.write(json, name: "instances.json"), imageDirectory: URL(fileURLWithPath: "/img"))
+            .read()
         #expect(set.images == ["1", "2"] && set.imagePaths == ["1": "/img/a.jpg"])
         #expect(set.objects.map(\.id) == [1, 2, 3, 40])
-        #expect(set.objects[3] == GroundTruthObject(imageID: "2", label: "cat", box: Box(x1: 1, y1: 2, x2: 4, y2: 6), isCrowd: true, area: 12.5, id: 40))
+        #expect(
+            set.objects[3] == GroundTruthObject(imageID: "2", label: "cat", box: Box(x1: 1, y1: 2, x2: 4, y2: 6), isCrowd: true, area: 12.5, id: 40))
         #expect(set.objects[0].isCrowd == false && set.objects[0].area == nil)
     }
 
@@ -75,8 +86,10 @@ import Testing
 
     @Test(arguments: [
         (#"[{"image_id":7,"category_id":2,"bbox":[1,2,3,4]}]"#, "$[0].score", "missing"),
-        (#"[{"image_id":7,"category_id":2,"bbox":[1,2,3,4],"score":0.5},{"image_id":true,"category_id":2,"bbox":[1,2,3,4],"score":0.5}]"#,
-         "$[1].image_id", "expected a string or an integer"),
+        (
+            #"[{"image_id":7,"category_id":2,"bbox":[1,2,3,4],"score":0.5},{"image_id":true,"category_id":2,"bbox":[1,2,3,4],"score":0.5}]"#,
+            "$[1].image_id", "expected a string or an integer"
+        ),
         (#"[{"image_id":7,"category_id":"2","bbox":[1,2,3,4],"score":0.5}]"#, "$[0].category_id", "expected a number"),
         (#"[{"image_id":7,"category_id":2,"bbox":[1,2,3],"score":0.5}]"#, "$[0].bbox", "expected 4 numbers [x, y, width, height], got 3"),
         (#"[7]"#, "$[0]", "expected an object"),
@@ -90,12 +103,21 @@ import Testing
 
     @Test func resultsTakeStringImageIDs() throws {
         let file = try Self.write(#"[{"image_id":"a","category_id":1,"bbox":[1,2,3,4],"score":0.5}]"#, name: "results.json")
-        #expect(try PredictionReader.read(file, groundTruth: Self.truth) == [ScoredDetection(imageID: "a", label: "person", score: 0.5, box: Box(x1: 1, y1: 2, x2: 4, y2: 6))])
+        #expect(
+            try PredictionReader.read(file, groundTruth: Self.truth) == [
+                ScoredDetection(imageID: "a", label: "person", score: 0.5, box: Box(x1: 1, y1: 2, x2: 4, y2: 6))
+            ])
     }
 
     @Test(arguments: [
-        (#"{"kind":"frame","stream":"a.jpg","detections":[{"label":"dog","score":0.5,"box":[1,2,3]}]}"#, "detections[0].box", "expected 4 numbers [x1, y1, x2, y2], got 3"),
-        (#"{"kind":"frame","stream":"a.jpg","detections":[{"label":"dog","score":0.5,"box":[1,2,3,4]},{"score":0.5,"box":[1,2,3,4]}]}"#, "detections[1].label", "missing"),
+        (
+            #"{"kind":"frame","stream":"a.jpg","detections":[{"label":"dog","score":0.5,"box":[1,2,3]}]}"#, "detections[0].box",
+            "expected 4 numbers [x1, y1, x2, y2], got 3"
+        ),
+        (
+            #"{"kind":"frame","stream":"a.jpg","detections":[{"label":"dog","score":0.5,"box":[1,2,3,4]},{"score":0.5,"box":[1,2,3,4]}]}"#,
+            "detections[1].label", "missing"
+        ),
         (#"{"kind":5}"#, "kind", "expected a string"),
         (#"{"stream":"a.jpg"}"#, "detections", "missing"),
         (#"{"kind":"frame","stream":"a.jpg","detections":[}"#, "$", "not valid JSON"),

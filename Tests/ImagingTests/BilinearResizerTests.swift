@@ -26,7 +26,9 @@ struct BilinearResizerTests {
         return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
     }
 
-    @Test("torch F.interpolate(bilinear, align_corners=False) to 5e-4 (2e-6 of the 0…255 range; ATen sums in another order) and TF1 legacy ResizeBilinear bit-exactly")
+    @Test(
+        "torch F.interpolate(bilinear, align_corners=False) to 5e-4 (2e-6 of the 0…255 range; ATen sums in another order) and TF1 legacy ResizeBilinear bit-exactly"
+    )
     func matchesFrameworks() throws {
         for c in try Self.golden().cases {
             let image = Self.source(width: c.in[0], height: c.in[1])

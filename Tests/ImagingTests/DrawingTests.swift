@@ -9,13 +9,14 @@ struct DrawingTests {
     /// The image as rows of characters: `.` black, `#` the colour under test (red), `?` anything else.
     static func picture(_ image: RGBImage) -> [String] {
         (0..<image.height).map { y in
-            String((0..<image.width).map { x -> Character in
-                switch image[x, y] {
-                case (0, 0, 0): "."
-                case (255, 0, 0): "#"
-                default: "?"
-                }
-            })
+            String(
+                (0..<image.width).map { x -> Character in
+                    switch image[x, y] {
+                    case (0, 0, 0): "."
+                    case (255, 0, 0): "#"
+                    default: "?"
+                    }
+                })
         }
     }
 

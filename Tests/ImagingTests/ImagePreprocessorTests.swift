@@ -44,7 +44,8 @@ struct ImagePreprocessorTests {
     @Test("the affine map of an image at the input size, value by value")
     func sameSizeAffine() {
         let image = RGBImage(width: 2, height: 1, pixels: [0, 255, 128, 10, 20, 30])
-        let preprocessor = ImagePreprocessor(width: 2, height: 1, convention: .tensorFlowLegacy, affine: Self.tensorFlowAffine, affineBeforeResize: false)
+        let preprocessor = ImagePreprocessor(
+            width: 2, height: 1, convention: .tensorFlowLegacy, affine: Self.tensorFlowAffine, affineBeforeResize: false)
         let expected: [Float] = [0, 255, 128, 10, 20, 30].map { Float($0) * (2 / 255) - 1 }
         #expect(Self.written(preprocessor, image) == expected)
         #expect(preprocessor.valueCount == 6)

@@ -62,7 +62,9 @@ struct BadInputTests {
             return
         }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let setpriv = try #require(["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }, "util-linux setpriv is needed to run this test as root")
+        let setpriv = try #require(
+            ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) },
+            "util-linux setpriv is needed to run this test as root")
         let child = Process()
         child.executableURL = URL(fileURLWithPath: setpriv)
         child.arguments = [
@@ -89,12 +91,14 @@ struct BadInputTests {
     func permissionDeniedAsAnotherUser() throws {
         #expect(getuid() != 0)
         let environment = ProcessInfo.processInfo.environment
-        try checkPermissionDenied(file: try #require(environment["SSDD_UNREADABLE_FILE"]), hidden: try #require(environment["SSDD_UNSEARCHABLE_FILE"]))
+        try checkPermissionDenied(
+            file: try #require(environment["SSDD_UNREADABLE_FILE"]), hidden: try #require(environment["SSDD_UNSEARCHABLE_FILE"]))
     }
 
     private func checkPermissionDenied(file: String, hidden: String) throws {
         #expect(open(file) == MediaError(.input, input: file, message: "permission denied (the file is not readable by this user)"))
-        #expect(open(hidden) == MediaError(.input, input: hidden, message: "permission denied (a directory on the path cannot be searched by this user)"))
+        #expect(
+            open(hidden) == MediaError(.input, input: hidden, message: "permission denied (a directory on the path cannot be searched by this user)"))
     }
 
     @Test func textFile() throws {

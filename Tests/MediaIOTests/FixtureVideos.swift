@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
-import TestSupport
 import MediaIO
+import TestSupport
 
 /// Test videos made through libavcodec with known content: four solid quadrants whose shared corner moves one
 /// pixel right and down per frame.
@@ -24,9 +24,12 @@ enum FixtureVideos {
     }
 
     /// Writes a fixture and returns its path in a fresh temporary directory.
-    static func make(_ codec: VideoWriter.Codec, extension ext: String, frames: Int = 25, width: Int = 64, height: Int = 48, fps: Int = 25) throws -> String {
+    static func make(
+        _ codec: VideoWriter.Codec, extension ext: String, frames: Int = 25, width: Int = 64, height: Int = 48, fps: Int = 25
+    ) throws -> String {
         let path = temporaryDirectory().appendingPathComponent("fixture-\(codec.rawValue).\(ext)").path
-        let writer = try VideoWriter(path: path, codec: codec, width: width, height: height, framesPerSecond: fps, quality: codec == .h264 ? 12 : (codec == .ffv1 ? nil : 2))
+        let writer = try VideoWriter(
+            path: path, codec: codec, width: width, height: height, framesPerSecond: fps, quality: codec == .h264 ? 12 : (codec == .ffv1 ? nil : 2))
         for i in 0..<frames { try writer.append(frame(width: width, height: height, index: i)) }
         try writer.finish()
         return path

@@ -39,25 +39,37 @@ struct HostileFileTests {
         #expect(error.message == "cannot open input: not a video FFmpeg can read, or corrupt (FFmpeg: Device or resource busy)")
     }
 
-    @Test("headers claiming more pixels than the limit are refused before a frame is allocated", arguments: [
-        (16000, 16000), (8000, 6000), (20000, 8),
-    ])
+    @Test(
+        "headers claiming more pixels than the limit are refused before a frame is allocated",
+        arguments: [
+            (16000, 16000), (8000, 6000), (20000, 8),
+        ])
     func overLimit(_ width: Int, _ height: Int) throws {
         let path = try HostileFixtures.file("big-\(width).y4m", HostileMediaFixtures.y4m(width: width, height: height))
-        #expect(open(path) == MediaError(
-            .unsupported, input: path,
-            message: "cannot decode the rawvideo stream: the frame size \(width)×\(height) is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"))
+        #expect(
+            open(path)
+                == MediaError(
+                    .unsupported, input: path,
+                    message:
+                        "cannot decode the rawvideo stream: the frame size \(width)×\(height) is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"
+                ))
     }
 
     @Test("the pixel limit is an option")
     func pixelLimitOption() throws {
         let path = try HostileFixtures.file("small.y4m", HostileMediaFixtures.y4m(width: 64, height: 48, payload: 64 * 48 * 3 / 2))
         #expect(open(path) == nil)
-        #expect(open(path, options: VideoReaderOptions(maximumPixels: 3000)) == MediaError(
-            .unsupported, input: path,
-            message: "cannot decode the rawvideo stream: the frame size 64×48 is larger than this reader accepts (at most 16384 pixels a side and 3000 pixels)"))
-        #expect(open(path, options: VideoReaderOptions(maximumPixels: 0)) == MediaError(
-            .argument, input: path, message: "maximum frame size must be 1 to 268435456 pixels, got 0"))
+        #expect(
+            open(path, options: VideoReaderOptions(maximumPixels: 3000))
+                == MediaError(
+                    .unsupported, input: path,
+                    message:
+                        "cannot decode the rawvideo stream: the frame size 64×48 is larger than this reader accepts (at most 16384 pixels a side and 3000 pixels)"
+                ))
+        #expect(
+            open(path, options: VideoReaderOptions(maximumPixels: 0))
+                == MediaError(
+                    .argument, input: path, message: "maximum frame size must be 1 to 268435456 pixels, got 0"))
     }
 
     @Test("images whose header claims an absurd size", arguments: [(UInt32(100_000), UInt32(100_000)), (16000, 16000), (65535, 1)])
@@ -65,7 +77,10 @@ struct HostileFileTests {
         let path = try HostileFixtures.file("huge-\(width)x\(height).png", HostileMediaFixtures.png(width: width, height: height))
         let error = try #require(open(path))
         if width > 16384 && height == 1 {
-            #expect(error.message == "cannot decode the png stream: the frame size \(width)×1 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)")
+            #expect(
+                error.message
+                    == "cannot decode the png stream: the frame size \(width)×1 is larger than this reader accepts (at most 16384 pixels a side and 40000000 pixels)"
+            )
         } else {
             #expect(error.message == "cannot decode the png stream: no frame size (not a valid image or video, or corrupt)")
         }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import MediaIO
 import Testing
+
+@testable import MediaIO
 
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,10 @@ struct InputSourceTests {
 
     @Test func danglingLink() throws {
         try FileManager.default.createSymbolicLink(atPath: "\(dir)/dangling.mp4", withDestinationPath: "/nonexistent/target.mp4")
-        #expect(error("\(dir)/dangling.mp4") == MediaError(.input, input: "\(dir)/dangling.mp4", message: "no such file (a symbolic link to /nonexistent/target.mp4, which does not exist)"))
+        #expect(
+            error("\(dir)/dangling.mp4")
+                == MediaError(
+                    .input, input: "\(dir)/dangling.mp4", message: "no such file (a symbolic link to /nonexistent/target.mp4, which does not exist)"))
     }
 
     @Test func linkLoop() throws {
@@ -73,7 +77,9 @@ struct InputSourceTests {
 
     @Test func pathThroughAFile() throws {
         let path = try HostileFixtures.file("plain.bin", Data([1]))
-        #expect(error("\(path)/clip.mp4") == MediaError(.input, input: "\(path)/clip.mp4", message: "no such file (a component of the path is not a directory)"))
+        #expect(
+            error("\(path)/clip.mp4")
+                == MediaError(.input, input: "\(path)/clip.mp4", message: "no such file (a component of the path is not a directory)"))
     }
 
     @Test func emptyPath() {
@@ -87,9 +93,14 @@ struct InputSourceTests {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         #expect(bound == 0)
-        #expect(error(path) == MediaError(.input, input: path, message: "is a socket, not a video file (network streams are read from URLs such as rtsp:// or tcp://)"))
+        #expect(
+            error(path)
+                == MediaError(
+                    .input, input: path, message: "is a socket, not a video file (network streams are read from URLs such as rtsp:// or tcp://)"))
     }
 
     @Test("the V4L2 major number is read from the device number")

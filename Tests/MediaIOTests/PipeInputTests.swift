@@ -50,7 +50,9 @@ struct PipeInputTests {
     func fifoWithoutWriter() throws {
         let path = try fifo("no-writer")
         try FileManager.default.createSymbolicLink(atPath: "\(dir)/x.mp4", withDestinationPath: path)
-        #expect(open("\(dir)/x.mp4", timeout: 0.5) == MediaError(.timeout, input: "\(dir)/x.mp4", message: "cannot open input: no answer within 0.5 s", code: -1_414_092_869))
+        #expect(
+            open("\(dir)/x.mp4", timeout: 0.5)
+                == MediaError(.timeout, input: "\(dir)/x.mp4", message: "cannot open input: no answer within 0.5 s", code: -1_414_092_869))
     }
 
     @Test("a pipe whose writer never writes (like /dev/stdin fed by a silent process)")
@@ -67,7 +69,8 @@ struct PipeInputTests {
     func writerLeavesEmpty() throws {
         let path = try fifo("empty")
         feed(path, Data())
-        #expect(open(path, timeout: 5) == MediaError(.format, input: path, message: "cannot open input: the stream ended before any data (0 bytes read)"))
+        #expect(
+            open(path, timeout: 5) == MediaError(.format, input: path, message: "cannot open input: the stream ended before any data (0 bytes read)"))
     }
 
     @Test("a whole clip through a FIFO decodes like the file")
@@ -136,6 +139,8 @@ struct PipeInputTests {
     func randomBytes() throws {
         let path = try fifo("random")
         feed(path, HostileMediaFixtures.randomBytes(200_000, seed: 11))
-        #expect(open(path, timeout: 5)?.message == "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)")
+        #expect(
+            open(path, timeout: 5)?.message == "cannot open input: Invalid data found when processing input (not a video FFmpeg can read, or corrupt)"
+        )
     }
 }

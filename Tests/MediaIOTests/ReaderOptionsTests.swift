@@ -3,9 +3,11 @@ import Testing
 
 @Suite("Reader options are validated before anything is opened")
 struct ReaderOptionsTests {
-    @Test("timeouts outside (0, 86400] or not a number are refused with their value", arguments: [
-        (Double.infinity, "inf"), (Double.nan, "nan"), (-1, "-1.0"), (1e300, "1e+300"), (0, "0.0"), (86400.5, "86400.5"),
-    ])
+    @Test(
+        "timeouts outside (0, 86400] or not a number are refused with their value",
+        arguments: [
+            (Double.infinity, "inf"), (Double.nan, "nan"), (-1, "-1.0"), (1e300, "1e+300"), (0, "0.0"), (86400.5, "86400.5"),
+        ])
     func badTimeout(_ seconds: Double, _ shown: String) {
         let expected = "must be a number of seconds greater than 0 and at most 86400, got \(shown)"
         #expect(VideoReaderOptions.timeoutProblem(seconds) == expected)

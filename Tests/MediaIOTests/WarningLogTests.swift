@@ -1,5 +1,6 @@
-@testable import MediaIO
 import Testing
+
+@testable import MediaIO
 
 @Suite("Warnings: each distinct message once, with a count")
 struct WarningLogTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import ZIPFoundation
 
 @testable import ModelImport
@@ -24,7 +24,8 @@ struct HostileCheckpointTests {
 
     /// `{'w': tensor}` where the tensor views storage '0' of `elements` floats with `shape` and `stride`.
     static func stateDictPickle(elements: Int32, shape: [Int64], stride: [Int64], keys: [String] = ["w"]) -> [UInt8] {
-        let storage = Op.tuple([Op.string("storage"), Op.global("torch", "FloatStorage"), Op.string("0"), Op.string("cpu"), Op.int(elements)])
+        let storage =
+            Op.tuple([Op.string("storage"), Op.global("torch", "FloatStorage"), Op.string("0"), Op.string("cpu"), Op.int(elements)])
             + [0x51]
         var program: [UInt8] = [0x80, 0x02, 0x7D]
         for (index, key) in keys.enumerated() {
@@ -42,10 +43,11 @@ struct HostileCheckpointTests {
     /// A torch-like archive `c/data.pkl`, `c/data/0` (floats 0, 1, 2, …), deflated when `compress`.
     static func archive(pickle: [UInt8], storageBytes: Int, compress: Bool = false) throws -> Data {
         let target = try Archive(data: Data(), accessMode: .create)
-        let storage = Data((0..<storageBytes / 4).flatMap { index -> [UInt8] in
-            let bits = Float(index).bitPattern
-            return (0..<4).map { UInt8(truncatingIfNeeded: bits >> (8 * UInt32($0))) }
-        })
+        let storage = Data(
+            (0..<storageBytes / 4).flatMap { index -> [UInt8] in
+                let bits = Float(index).bitPattern
+                return (0..<4).map { UInt8(truncatingIfNeeded: bits >> (8 * UInt32($0))) }
+            })
         for (path, bytes) in [("c/data.pkl", Data(pickle)), ("c/data/0", storage)] {
             try target.addEntry(
                 with: path, type: .file, uncompressedSize: Int64(bytes.count),
@@ -92,7 +94,8 @@ struct HostileCheckpointTests {
 
     @Test("the generated checkpoint reads back (the generators are right)")
     func generatorBaseline() throws {
-        let (_, result) = try Self.read(try Self.archive(pickle: Self.stateDictPickle(elements: 6, shape: [2, 3], stride: [3, 1]), storageBytes: 24, compress: true))
+        let (_, result) = try Self.read(
+            try Self.archive(pickle: Self.stateDictPickle(elements: 6, shape: [2, 3], stride: [3, 1]), storageBytes: 24, compress: true))
         let checkpoint = try result.get()
         #expect(checkpoint.tensors["w"]?.values == [0, 1, 2, 3, 4, 5])
     }
@@ -141,8 +144,9 @@ struct HostileCheckpointTests {
     func recursiveList() throws {
         // EMPTY_LIST, MEMOIZE, BINGET 0, APPEND, STOP: l = []; l.append(l)
         var machine = PickleMachine(bytes: [0x80, 0x02, 0x5D, 0x94, 0x68, 0x00, 0x61, 0x2E], file: "p.pth")
-        #expect(throws: TorchCheckpointError.malformedPickle(
-            file: "p.pth", offset: 6, reason: "a list or dict grows deeper after being put into another container (a recursive structure)")
+        #expect(
+            throws: TorchCheckpointError.malformedPickle(
+                file: "p.pth", offset: 6, reason: "a list or dict grows deeper after being put into another container (a recursive structure)")
         ) { _ = try machine.run() }
     }
 
@@ -150,8 +154,9 @@ struct HostileCheckpointTests {
     func dictInItself() throws {
         // EMPTY_DICT, DUP, DUP, SETITEM, STOP: d[d] = d
         var machine = PickleMachine(bytes: [0x80, 0x02, 0x7D, 0x32, 0x32, 0x73, 0x2E], file: "p.pth")
-        #expect(throws: TorchCheckpointError.malformedPickle(
-            file: "p.pth", offset: 5, reason: "a list or dict grows deeper after being put into another container (a recursive structure)")
+        #expect(
+            throws: TorchCheckpointError.malformedPickle(
+                file: "p.pth", offset: 5, reason: "a list or dict grows deeper after being put into another container (a recursive structure)")
         ) { _ = try machine.run() }
         // The input libFuzzer found (tools/fuzz, pickle harness): torch_nested's data.pkl with DUPs of the top-level dict
         // before a SETITEMS, which made the dict a key of itself.
@@ -183,11 +188,15 @@ struct HostileCheckpointTests {
         let zip = try Self.archive(pickle: Self.stateDictPickle(elements: 6, shape: [6], stride: [1]), storageBytes: 24)
         let bad = Self.patch(zip, entry: "c/data/0", localOffset: 14, centralOffset: 16, value: 0xDEAD_BEEF)
         let (url, result) = try Self.read(bad)
-        #expect(throws: TorchCheckpointError.corruptEntry(file: url.path, entry: "c/data/0", reason: "its CRC-32 is 0x91e79017, the archive records 0xdeadbeef")) {
+        #expect(
+            throws: TorchCheckpointError.corruptEntry(
+                file: url.path, entry: "c/data/0", reason: "its CRC-32 is 0x91e79017, the archive records 0xdeadbeef")
+        ) {
             try result.get()
         }
-        #expect(TorchCheckpointError.corruptEntry(file: "f.pth", entry: "c/data/0", reason: "r").description
-            == "'f.pth': archive entry 'c/data/0' is corrupt: r; the file is damaged")
+        #expect(
+            TorchCheckpointError.corruptEntry(file: "f.pth", entry: "c/data/0", reason: "r").description
+                == "'f.pth': archive entry 'c/data/0' is corrupt: r; the file is damaged")
     }
 
     @Test("a 1 MB zip that inflates to 1 GiB fails before inflating, from its declared size")
@@ -197,11 +206,14 @@ struct HostileCheckpointTests {
         let zip = try Self.archive(pickle: Self.stateDictPickle(elements: gib, shape: [Int64(gib)], stride: [1]), storageBytes: 4096, compress: true)
         let bomb = Self.patch(zip, entry: "c/data/0", localOffset: 22, centralOffset: 24, value: 1 << 30)
         let (url, result) = try Self.read(bomb)
-        #expect(throws: TorchCheckpointError.tooLarge(
-            file: url.path, item: "archive entry 'c/data/0'", bytes: 1 << 30, limit: 4 * bomb.count + (16 << 20), archiveSize: bomb.count)
+        #expect(
+            throws: TorchCheckpointError.tooLarge(
+                file: url.path, item: "archive entry 'c/data/0'", bytes: 1 << 30, limit: 4 * bomb.count + (16 << 20), archiveSize: bomb.count)
         ) { try result.get() }
-        #expect(TorchCheckpointError.tooLarge(file: "f.pth", item: "x", bytes: 5, limit: 4, archiveSize: 1).description
-            == "'f.pth': x needs 5 bytes, more than the 4 a 1-byte archive can justify in all (4 × its size + 16 MiB); the file is corrupt or a zip bomb")
+        #expect(
+            TorchCheckpointError.tooLarge(file: "f.pth", item: "x", bytes: 5, limit: 4, archiveSize: 1).description
+                == "'f.pth': x needs 5 bytes, more than the 4 a 1-byte archive can justify in all (4 × its size + 16 MiB); the file is corrupt or a zip bomb"
+        )
     }
 
     @Test("a member that inflates past its declared size stops there")
@@ -209,7 +221,8 @@ struct HostileCheckpointTests {
         let zip = try Self.archive(pickle: Self.stateDictPickle(elements: 2, shape: [2], stride: [1]), storageBytes: 100_000, compress: true)
         let lying = Self.patch(zip, entry: "c/data/0", localOffset: 22, centralOffset: 24, value: 8)
         let (url, result) = try Self.read(lying)
-        #expect(throws: TorchCheckpointError.corruptEntry(file: url.path, entry: "c/data/0", reason: "it inflates past its declared size of 8 bytes")) {
+        #expect(throws: TorchCheckpointError.corruptEntry(file: url.path, entry: "c/data/0", reason: "it inflates past its declared size of 8 bytes"))
+        {
             try result.get()
         }
     }
@@ -218,7 +231,8 @@ struct HostileCheckpointTests {
     func storageLongerThanDeclared() throws {
         let zip = try Self.archive(pickle: Self.stateDictPickle(elements: 2, shape: [2], stride: [1]), storageBytes: 4096)
         let (url, result) = try Self.read(zip)
-        #expect(throws: TorchCheckpointError.corruptEntry(file: url.path, entry: "c/data/0", reason: "it holds 4096 bytes, more than the 8 expected")) {
+        #expect(throws: TorchCheckpointError.corruptEntry(file: url.path, entry: "c/data/0", reason: "it holds 4096 bytes, more than the 8 expected"))
+        {
             try result.get()
         }
     }
@@ -227,12 +241,14 @@ struct HostileCheckpointTests {
     func viewAmplification() throws {
         let zip = try Self.archive(pickle: Self.stateDictPickle(elements: 1, shape: [1 << 30], stride: [0]), storageBytes: 4)
         let (url, result) = try Self.read(zip)
-        #expect(throws: TorchCheckpointError.tooLarge(
-            file: url.path, item: "tensor 'w'", bytes: 1 << 32, limit: 4 * zip.count + (16 << 20), archiveSize: zip.count)
+        #expect(
+            throws: TorchCheckpointError.tooLarge(
+                file: url.path, item: "tensor 'w'", bytes: 1 << 32, limit: 4 * zip.count + (16 << 20), archiveSize: zip.count)
         ) { try result.get() }
 
         let keys = (0..<40).map { "k\($0)" }
-        let shared = try Self.archive(pickle: Self.stateDictPickle(elements: 1 << 18, shape: [1 << 18], stride: [1], keys: keys), storageBytes: 1 << 20)
+        let shared = try Self.archive(
+            pickle: Self.stateDictPickle(elements: 1 << 18, shape: [1 << 18], stride: [1], keys: keys), storageBytes: 1 << 20)
         let (sharedURL, sharedResult) = try Self.read(shared, "shared.pth")
         do {
             _ = try sharedResult.get()

@@ -54,33 +54,38 @@ struct HostileGraphTests {
 
     // MARK: Input lists
 
-    @Test("input counts, control edges, ports and unknown names are checked when the graph is parsed", arguments: [
-        (["BiasAdd:b:x"], "b", "BiasAdd", "it has 1 data input, BiasAdd takes 2"),
-        (["Sqrt:s:"], "s", "Sqrt", "it has 0 data inputs, Sqrt takes 1"),
-        (["Relu:r:x", "Add:add:^x,r"], "add", "Add", "data input 1 'r' follows a control input (control inputs '^name' come last)"),
-        (["Relu:r:x", "Add:add:r,^x"], "add", "Add", "it has 1 data input, Add takes 2"),
-        (["Relu:r:nowhere"], "r", "Relu", "input 0 'nowhere' names no node of the graph"),
-        (["Relu:r:x:y"], "r", "Relu", "input 0 'x:y' is not 'name', 'name:port' or '^name'"),
-        (["Relu:r:^x:1"], "r", "Relu", "input 0 '^x:1' is not 'name', 'name:port' or '^name'"),
-        (["Relu:r:x:-1"], "r", "Relu", "input 0 'x:-1' is not 'name', 'name:port' or '^name'"),
-        (["Relu:r:x:99999999999999999999"], "r", "Relu", "input 0 'x:99999999999999999999' is not 'name', 'name:port' or '^name'"),
-        (["Relu:r:x:٣"], "r", "Relu", "input 0 'x:٣' is not 'name', 'name:port' or '^name'"),
-        (["Relu:r:^"], "r", "Relu", "input 0 '^' is not 'name', 'name:port' or '^name'"),
-        (["Identity:i:^x"], "i", "Identity", "it has 0 data inputs, Identity takes 1"),
-        (["Conv2D:c:x"], "c", "Conv2D", "it has 1 data input, Conv2D takes 2"),
-        (["FusedBatchNorm:bn:x,x,x,x"], "bn", "FusedBatchNorm", "it has 4 data inputs, FusedBatchNorm takes 5"),
-        (["NonMaxSuppressionV5:nms:x,x,x,x,x"], "nms", "NonMaxSuppressionV5", "it has 5 data inputs, NonMaxSuppressionV5 takes 6"),
-        (["Const:k:x"], "k", "Const", "it has 1 data input, Const takes 0"),
-    ])
+    @Test(
+        "input counts, control edges, ports and unknown names are checked when the graph is parsed",
+        arguments: [
+            (["BiasAdd:b:x"], "b", "BiasAdd", "it has 1 data input, BiasAdd takes 2"),
+            (["Sqrt:s:"], "s", "Sqrt", "it has 0 data inputs, Sqrt takes 1"),
+            (["Relu:r:x", "Add:add:^x,r"], "add", "Add", "data input 1 'r' follows a control input (control inputs '^name' come last)"),
+            (["Relu:r:x", "Add:add:r,^x"], "add", "Add", "it has 1 data input, Add takes 2"),
+            (["Relu:r:nowhere"], "r", "Relu", "input 0 'nowhere' names no node of the graph"),
+            (["Relu:r:x:y"], "r", "Relu", "input 0 'x:y' is not 'name', 'name:port' or '^name'"),
+            (["Relu:r:^x:1"], "r", "Relu", "input 0 '^x:1' is not 'name', 'name:port' or '^name'"),
+            (["Relu:r:x:-1"], "r", "Relu", "input 0 'x:-1' is not 'name', 'name:port' or '^name'"),
+            (["Relu:r:x:99999999999999999999"], "r", "Relu", "input 0 'x:99999999999999999999' is not 'name', 'name:port' or '^name'"),
+            (["Relu:r:x:٣"], "r", "Relu", "input 0 'x:٣' is not 'name', 'name:port' or '^name'"),
+            (["Relu:r:^"], "r", "Relu", "input 0 '^' is not 'name', 'name:port' or '^name'"),
+            (["Identity:i:^x"], "i", "Identity", "it has 0 data inputs, Identity takes 1"),
+            (["Conv2D:c:x"], "c", "Conv2D", "it has 1 data input, Conv2D takes 2"),
+            (["FusedBatchNorm:bn:x,x,x,x"], "bn", "FusedBatchNorm", "it has 4 data inputs, FusedBatchNorm takes 5"),
+            (["NonMaxSuppressionV5:nms:x,x,x,x,x"], "nms", "NonMaxSuppressionV5", "it has 5 data inputs, NonMaxSuppressionV5 takes 6"),
+            (["Const:k:x"], "k", "Const", "it has 1 data input, Const takes 0"),
+        ])
     func inputLists(_ specs: [String], _ node: String, _ op: String, _ reason: String) throws {
         // "Op:name:input,input" per extra node, after a Placeholder 'x'.
-        let nodes = [Builder.node("x", "Placeholder")] + specs.map { spec in
-            let parts = spec.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            return Builder.node(parts[1], parts[0], parts[2].isEmpty ? [] : parts[2].split(separator: ",").map(String.init))
-        }
+        let nodes =
+            [Builder.node("x", "Placeholder")]
+            + specs.map { spec in
+                let parts = spec.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+                return Builder.node(parts[1], parts[0], parts[2].isEmpty ? [] : parts[2].split(separator: ",").map(String.init))
+            }
         #expect(throws: Self.malformed(node, op, reason)) { try Self.parse(nodes) }
-        #expect(Self.malformed(node, op, reason).description
-            == "'h.pb': node '\(node)' (op \(op)) is malformed: \(reason); the graph is corrupt or was not written by TensorFlow")
+        #expect(
+            Self.malformed(node, op, reason).description
+                == "'h.pb': node '\(node)' (op \(op)) is malformed: \(reason); the graph is corrupt or was not written by TensorFlow")
     }
 
     @Test("a megabyte-long input name is cut short in the message")
@@ -106,11 +111,13 @@ struct HostileGraphTests {
             Builder.node("conv2", "Conv2D", ["input", "w:1"], Builder.convolutionAttributes(stride: 1)),
         ])
         var builder = TensorFlowNetworkBuilder(graph: graph, inputNode: "input", inputName: "input", inputShape: [4, 4, 2])
-        #expect(throws: ModelImportError.unsupportedNode(
-            file: "h.pb", node: "conv", op: "Conv2D", reason: "its output 1 is read; only output 0 of network layers is supported")
+        #expect(
+            throws: ModelImportError.unsupportedNode(
+                file: "h.pb", node: "conv", op: "Conv2D", reason: "its output 1 is read; only output 0 of network layers is supported")
         ) { try builder.convert("relu") }
-        #expect(throws: ModelImportError.invalidConstant(
-            file: "h.pb", node: "w", reason: "is read as output 1, but a Const has only output 0")
+        #expect(
+            throws: ModelImportError.invalidConstant(
+                file: "h.pb", node: "w", reason: "is read as output 1, but a Const has only output 0")
         ) { try builder.convert("conv2") }
     }
 
@@ -129,20 +136,23 @@ struct HostileGraphTests {
         ])
         let fileSize = try Self.graph(graph.nodes).count
         #expect(fileSize < 500)
-        #expect(throws: ModelImportError.invalidConstant(
-            file: "h.pb", node: "tall",
-            reason: "has shape [2147483647, 3] (6442450941 elements), more than the 4194304 a \(fileSize)-byte graph can "
-                + "justify; the file is corrupt or hostile")
+        #expect(
+            throws: ModelImportError.invalidConstant(
+                file: "h.pb", node: "tall",
+                reason: "has shape [2147483647, 3] (6442450941 elements), more than the 4194304 a \(fileSize)-byte graph can "
+                    + "justify; the file is corrupt or hostile")
         ) { try graph.floats("tall") }
-        #expect(throws: ModelImportError.invalidConstant(
-            file: "h.pb", node: "gigabyte",
-            reason: "has shape [16384, 16384] (268435456 elements), more than the 4194304 a \(fileSize)-byte graph can "
-                + "justify; the file is corrupt or hostile")
+        #expect(
+            throws: ModelImportError.invalidConstant(
+                file: "h.pb", node: "gigabyte",
+                reason: "has shape [16384, 16384] (268435456 elements), more than the 4194304 a \(fileSize)-byte graph can "
+                    + "justify; the file is corrupt or hostile")
         ) { try graph.floats("gigabyte") }
         for (name, shape) in [("cube", "[2147483647, 2147483647, 2147483647]"), ("square", "[2147483648, 2147483648]"), ("negative", "[-1, 3]")] {
-            #expect(throws: ModelImportError.invalidConstant(
-                file: "h.pb", node: name,
-                reason: "has an invalid shape \(shape) (a negative or too large dimension, or more than \(Int.max) elements)")
+            #expect(
+                throws: ModelImportError.invalidConstant(
+                    file: "h.pb", node: name,
+                    reason: "has an invalid shape \(shape) (a negative or too large dimension, or more than \(Int.max) elements)")
             ) { try graph.floats(name) }
         }
         #expect(throws: ModelImportError.invalidConstant(file: "h.pb", node: "deep", reason: "has rank 9, expected at most 8")) {
@@ -155,21 +165,33 @@ struct HostileGraphTests {
         let nodes = (0..<5).map { Self.broadcast("c\($0)", shape: [2048, 2048]) }
         let graph = try Self.parse(nodes)
         for index in 0..<4 { #expect(try graph.floats("c\(index)").count == 1 << 22) }
-        #expect(throws: ModelImportError.invalidConstant(
-            file: "h.pb", node: "c4",
-            reason: "would bring the decoded constants to more than 16777216 elements, all a \(try Self.graph(nodes).count)-byte "
-                + "graph can justify; the file is corrupt or hostile")
+        #expect(
+            throws: ModelImportError.invalidConstant(
+                file: "h.pb", node: "c4",
+                reason: "would bring the decoded constants to more than 16777216 elements, all a \(try Self.graph(nodes).count)-byte "
+                    + "graph can justify; the file is corrupt or hostile")
         ) { try graph.floats("c4") }
     }
 
-    @Test("strides and dilations out of range, and kernels dilated past the limit, name the node", arguments: [
-        ([1, Int64.max, Int64.max, 1], [1, 1, 1, 1], "strides [1, 9223372036854775807, 9223372036854775807, 1] / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
-        ([1, -2, 1, 1], [1, 1, 1, 1], "strides [1, -2, 1, 1] / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
-        ([1, 0, 0, 1], [1, 1, 1, 1], "strides [1, 0, 0, 1] / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
-        ([1, 1, 1, 1], [1, 1 << 62, 1, 1], "strides [1, 1, 1, 1] / dilations [1, 4611686018427387904, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
-        ([1, 1, 1, 1], [1, 1024, 1024, 1], "kernel 5×5 with dilations 1024×1024 spans more than 4096 pixels"),
-        ([Int64](repeating: 1, count: 100_000), [1, 1, 1, 1], "strides (100000 values) / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
-    ] as [([Int64], [Int64], String)])
+    @Test(
+        "strides and dilations out of range, and kernels dilated past the limit, name the node",
+        arguments: [
+            (
+                [1, Int64.max, Int64.max, 1], [1, 1, 1, 1],
+                "strides [1, 9223372036854775807, 9223372036854775807, 1] / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"
+            ),
+            ([1, -2, 1, 1], [1, 1, 1, 1], "strides [1, -2, 1, 1] / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
+            ([1, 0, 0, 1], [1, 1, 1, 1], "strides [1, 0, 0, 1] / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"),
+            (
+                [1, 1, 1, 1], [1, 1 << 62, 1, 1],
+                "strides [1, 1, 1, 1] / dilations [1, 4611686018427387904, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"
+            ),
+            ([1, 1, 1, 1], [1, 1024, 1024, 1], "kernel 5×5 with dilations 1024×1024 spans more than 4096 pixels"),
+            (
+                [Int64](repeating: 1, count: 100_000), [1, 1, 1, 1],
+                "strides (100000 values) / dilations [1, 1, 1, 1] are not NHWC [1, y, x, 1] with y and x in 1...1024"
+            ),
+        ] as [([Int64], [Int64], String)])
     func convolutionAttributes(_ strides: [Int64], _ dilations: [Int64], _ reason: String) throws {
         var attributes = Builder.convolutionAttributes(stride: 1)
         attributes["strides"]?.list.i = strides
@@ -195,8 +217,9 @@ struct HostileGraphTests {
             Builder.node("conv", "Conv2D", ["input", "w"], Builder.convolutionAttributes(stride: 1)),
         ])
         var builder = TensorFlowNetworkBuilder(graph: graph, inputNode: "input", inputName: "input", inputShape: [4096, 4096, 1])
-        #expect(throws: ModelImportError.unsupportedNode(
-            file: "h.pb", node: "conv", op: "Conv2D", reason: "its output [4096, 4096, 4096] has more than 268435456 elements")
+        #expect(
+            throws: ModelImportError.unsupportedNode(
+                file: "h.pb", node: "conv", op: "Conv2D", reason: "its output [4096, 4096, 4096] has more than 268435456 elements")
         ) { try builder.convert("conv") }
     }
 
@@ -211,8 +234,9 @@ struct HostileGraphTests {
             Builder.node("bn", "FusedBatchNorm", ["conv", "one", "one", "one", "minus"]),
         ])
         var builder = TensorFlowNetworkBuilder(graph: graph, inputNode: "input", inputName: "input", inputShape: [2, 2, 1])
-        #expect(throws: ModelImportError.unsupportedNode(
-            file: "h.pb", node: "bn", op: "FusedBatchNorm", reason: "its parameters must be finite and variance + epsilon positive")
+        #expect(
+            throws: ModelImportError.unsupportedNode(
+                file: "h.pb", node: "bn", op: "FusedBatchNorm", reason: "its parameters must be finite and variance + epsilon positive")
         ) { try builder.convert("bn") }
     }
 
@@ -245,21 +269,24 @@ struct HostileGraphTests {
         ])
         #expect(graph.resolvingIdentity("a") == nil)
         var builder = TensorFlowNetworkBuilder(graph: graph, inputNode: "input", inputName: "input", inputShape: [2, 2, 1])
-        #expect(throws: ModelImportError.unsupportedNode(
-            file: "h.pb", node: "b", op: "Identity", reason: "the graph has a cycle of Identity nodes")
+        #expect(
+            throws: ModelImportError.unsupportedNode(
+                file: "h.pb", node: "b", op: "Identity", reason: "the graph has a cycle of Identity nodes")
         ) { try builder.convert("r") }
     }
 
     @Test("a chain of layers deeper than the limit is an error; one at the limit converts")
     func deepChain() throws {
         func chain(_ length: Int) throws -> TensorFlowGraph {
-            try Self.parse([Builder.node("input", "Placeholder")]
-                + (0..<length).map { Builder.node("r\($0)", "Relu", [$0 == 0 ? "input" : "r\($0 - 1)"]) })
+            try Self.parse(
+                [Builder.node("input", "Placeholder")]
+                    + (0..<length).map { Builder.node("r\($0)", "Relu", [$0 == 0 ? "input" : "r\($0 - 1)"]) })
         }
         let limit = TensorFlowNetworkBuilder.maximumDepth
         var deep = TensorFlowNetworkBuilder(graph: try chain(limit + 1), inputNode: "input", inputName: "input", inputShape: [2, 2, 1])
-        #expect(throws: ModelImportError.unsupportedNode(
-            file: "h.pb", node: "r0", op: "Relu", reason: "the network is more than \(limit) layers deep")
+        #expect(
+            throws: ModelImportError.unsupportedNode(
+                file: "h.pb", node: "r0", op: "Relu", reason: "the network is more than \(limit) layers deep")
         ) { try deep.convert("r\(limit)") }
         var fits = TensorFlowNetworkBuilder(graph: try chain(limit), inputNode: "input", inputName: "input", inputShape: [2, 2, 1])
         #expect(try fits.convert("r\(limit - 1)") == "r\(limit - 1)")
@@ -277,8 +304,9 @@ struct HostileGraphTests {
                 Builder.constant("iou", shape: [], values: [0.6]), Builder.constant("score", shape: [], values: [0.1]),
                 Builder.node(nms, "NonMaxSuppressionV3", ["x", "x", "limit", "iou", "score"]),
             ])
-            #expect(throws: ModelImportError.invalidConstant(
-                file: "h.pb", node: "limit", reason: "holds NMS limit \(shown), expected 1...100000")
+            #expect(
+                throws: ModelImportError.invalidConstant(
+                    file: "h.pb", node: "limit", reason: "holds NMS limit \(shown), expected 1...100000")
             ) { try TensorFlowDetectionSettings.postprocessing(in: graph) }
         }
         let badIoU = try Self.parse([
@@ -286,9 +314,10 @@ struct HostileGraphTests {
             Builder.constant("iou", shape: [], values: [.nan]), Builder.constant("score", shape: [], values: [0.1]),
             Builder.node(nms, "NonMaxSuppressionV3", ["x", "x", "limit", "iou", "score"]),
         ])
-        #expect(throws: ModelImportError.unsupportedNode(
-            file: "h.pb", node: nms, op: "NonMaxSuppressionV3",
-            reason: "IoU threshold nan must be in [0, 1] and score threshold 0.1 finite and at most 1")
+        #expect(
+            throws: ModelImportError.unsupportedNode(
+                file: "h.pb", node: nms, op: "NonMaxSuppressionV3",
+                reason: "IoU threshold nan must be in [0, 1] and score threshold 0.1 finite and at most 1")
         ) { try TensorFlowDetectionSettings.postprocessing(in: badIoU) }
 
         let resize = try Self.parse([
@@ -297,16 +326,18 @@ struct HostileGraphTests {
             Builder.constant("scale", shape: [], values: [2]), Builder.constant("offset", shape: [], values: [1]),
             Builder.node("mul", "Mul", ["scale", "Preprocessor/resize"]), Builder.node("sub", "Sub", ["mul", "offset"]),
         ])
-        #expect(throws: ModelImportError.invalidConstant(
-            file: "h.pb", node: "size", reason: "holds resize size [40000, 40000], expected [height, width] with each in 1...4096")
+        #expect(
+            throws: ModelImportError.invalidConstant(
+                file: "h.pb", node: "size", reason: "holds resize size [40000, 40000], expected [height, width] with each in 1...4096")
         ) { try TensorFlowDetectionSettings.preprocessing(in: resize, backboneInput: "sub") }
 
         let coder = try Self.parse([
             Builder.node("Postprocessor/Decode/unstack", "Placeholder"), Builder.constant("zero", shape: [], values: [0]),
             Builder.node("Postprocessor/Decode/div", "RealDiv", ["Postprocessor/Decode/unstack:2", "zero"]),
         ])
-        #expect(throws: ModelImportError.invalidConstant(
-            file: "h.pb", node: "zero", reason: "holds box coder scale 0.0, expected a positive finite number")
+        #expect(
+            throws: ModelImportError.invalidConstant(
+                file: "h.pb", node: "zero", reason: "holds box coder scale 0.0, expected a positive finite number")
         ) { try TensorFlowDetectionSettings.boxCoding(in: coder) }
     }
 

@@ -7,7 +7,9 @@ import Testing
 
 /// The graph converter on hand-made GraphDefs: fusion, TF-SAME padding, folding names, unsupported ops.
 @Suite struct NetworkBuilderTests {
-    static func node(_ name: String, _ op: String, _ inputs: [String] = [], _ attrs: [String: Tensorflow_AttrValue] = [:])
+    static func node(
+        _ name: String, _ op: String, _ inputs: [String] = [], _ attrs: [String: Tensorflow_AttrValue] = [:]
+    )
         -> Tensorflow_NodeDef
     {
         var node = Tensorflow_NodeDef()
@@ -86,7 +88,9 @@ import Testing
         #expect(
             throws: ModelImportError.unsupportedNode(
                 file: "hand.pb", node: "squash", op: "Sigmoid",
-                reason: "this op is not supported inside the network (supported: Conv2D, DepthwiseConv2dNative, FusedBatchNorm, BiasAdd, Relu, Relu6, Add, Identity)")
+                reason:
+                    "this op is not supported inside the network (supported: Conv2D, DepthwiseConv2dNative, FusedBatchNorm, BiasAdd, Relu, Relu6, Add, Identity)"
+            )
         ) { try builder.convert("squash") }
     }
 

@@ -39,29 +39,43 @@ struct PickleMachineTests {
         #expect(b.items.count == 2)
     }
 
-    @Test("unsupported opcodes are named with their offset", arguments: [
-        ([0x80, 0x02, 0x49, 0x31, 0x0A, 0x2E] as [UInt8],
-         "'p.pth': unsupported pickle opcode 0x49 (INT) at offset 2 of data.pkl; only the subset torch.save uses for state_dicts is supported"),
-        ([0xFF] as [UInt8],
-         "'p.pth': unsupported pickle opcode 0xFF at offset 0 of data.pkl; only the subset torch.save uses for state_dicts is supported"),
-    ])
+    @Test(
+        "unsupported opcodes are named with their offset",
+        arguments: [
+            (
+                [0x80, 0x02, 0x49, 0x31, 0x0A, 0x2E] as [UInt8],
+                "'p.pth': unsupported pickle opcode 0x49 (INT) at offset 2 of data.pkl; only the subset torch.save uses for state_dicts is supported"
+            ),
+            (
+                [0xFF] as [UInt8],
+                "'p.pth': unsupported pickle opcode 0xFF at offset 0 of data.pkl; only the subset torch.save uses for state_dicts is supported"
+            ),
+        ])
     func unsupportedOpcode(program: [UInt8], message: String) {
         #expect(throws: (any Error).self) { try Self.run(program) }
         do { _ = try Self.run(program) } catch { #expect(error.description == message) }
     }
 
-    @Test("malformed programs give exact errors", arguments: [
-        ([0x2E] as [UInt8], TorchCheckpointError.malformedPickle(file: "p.pth", offset: 0, reason: "STOP with 0 values on the stack")),
-        ([0x80, 0x02, 0x68, 0x05, 0x2E], .malformedPickle(file: "p.pth", offset: 2, reason: "memo slot 5 is empty")),
-        ([0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x41], .malformedPickle(
-            file: "p.pth", offset: 2, reason: "unexpected end of data (truncated pickle)")),
-        ([0x80, 0x02, 0x74], .malformedPickle(file: "p.pth", offset: 2, reason: "no MARK on the stack")),
-        ([0x80, 0x02, 0x4B, 0x01, 0x61], .malformedPickle(file: "p.pth", offset: 4, reason: "stack underflow")),
-        ([0x80, 0x02, 0x5D, 0x4B, 0x01, 0x73], .malformedPickle(file: "p.pth", offset: 5, reason: "stack underflow")),
-        ([0x80, 0x02, 0x4B, 0x01, 0x29, 0x52], .malformedPickle(file: "p.pth", offset: 5, reason: "REDUCE on a int, not a global")),
-        ([0x80, 0x02, 0x28, 0x4B, 0x01, 0x51], .unsupportedObject(
-            file: "p.pth", reason: "persistent id int is not torch's ('storage', type, key, location, numel)")),
-    ])
+    @Test(
+        "malformed programs give exact errors",
+        arguments: [
+            ([0x2E] as [UInt8], TorchCheckpointError.malformedPickle(file: "p.pth", offset: 0, reason: "STOP with 0 values on the stack")),
+            ([0x80, 0x02, 0x68, 0x05, 0x2E], .malformedPickle(file: "p.pth", offset: 2, reason: "memo slot 5 is empty")),
+            (
+                [0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x41],
+                .malformedPickle(
+                    file: "p.pth", offset: 2, reason: "unexpected end of data (truncated pickle)")
+            ),
+            ([0x80, 0x02, 0x74], .malformedPickle(file: "p.pth", offset: 2, reason: "no MARK on the stack")),
+            ([0x80, 0x02, 0x4B, 0x01, 0x61], .malformedPickle(file: "p.pth", offset: 4, reason: "stack underflow")),
+            ([0x80, 0x02, 0x5D, 0x4B, 0x01, 0x73], .malformedPickle(file: "p.pth", offset: 5, reason: "stack underflow")),
+            ([0x80, 0x02, 0x4B, 0x01, 0x29, 0x52], .malformedPickle(file: "p.pth", offset: 5, reason: "REDUCE on a int, not a global")),
+            (
+                [0x80, 0x02, 0x28, 0x4B, 0x01, 0x51],
+                .unsupportedObject(
+                    file: "p.pth", reason: "persistent id int is not torch's ('storage', type, key, location, numel)")
+            ),
+        ])
     func malformed(program: [UInt8], expected: TorchCheckpointError) {
         #expect(throws: expected) { try Self.run(program) }
     }
@@ -97,9 +111,10 @@ struct PickleMachineTests {
         #expect(throws: TorchCheckpointError.noStateDict(file: "p.pth", found: "the file holds a list")) {
             try TorchCheckpoint.stateDict(in: .list(PickleList()), file: "p.pth")
         }
-        #expect(TorchCheckpointError.noStateDict(file: "p.pth", found: "the file holds a list").description
-            == "'p.pth': no state_dict found: the file holds a list; expected a dict of tensors "
-            + "(torch.save(model.state_dict())), possibly under 'model' or 'state_dict'")
+        #expect(
+            TorchCheckpointError.noStateDict(file: "p.pth", found: "the file holds a list").description
+                == "'p.pth': no state_dict found: the file holds a list; expected a dict of tensors "
+                + "(torch.save(model.state_dict())), possibly under 'model' or 'state_dict'")
     }
 
     /// Deterministic 64-bit generator for the fuzz loop.

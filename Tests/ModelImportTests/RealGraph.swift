@@ -12,8 +12,9 @@ enum RealGraph {
     static let url = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["SSDD_TF_GRAPH"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("models/frozen_inference_graph.pb").path)
-    static let isAvailable = ProcessInfo.processInfo.environment["SSDD_REQUIRE_REAL_GRAPH"] == "1"
+            .appendingPathComponent("models/frozen_inference_graph.pb").path)
+    static let isAvailable =
+        ProcessInfo.processInfo.environment["SSDD_REQUIRE_REAL_GRAPH"] == "1"
         || FileManager.default.fileExists(atPath: url.path)
     static let sha256 = "7a23982e5825c809853351c9c3e7f7dc05891513ad79b4eded4eea93198cc47a"
 

@@ -8,7 +8,9 @@ import Testing
 @Suite struct TensorFlowGraphErrorTests {
     /// A small non-SSD graph, built and serialized with the generated protobuf types.
     static func tinyGraph(prefix: String = "") throws -> Data {
-        func node(_ name: String, _ op: String, _ inputs: [String] = [], _ attrs: [String: Tensorflow_AttrValue] = [:])
+        func node(
+            _ name: String, _ op: String, _ inputs: [String] = [], _ attrs: [String: Tensorflow_AttrValue] = [:]
+        )
             -> Tensorflow_NodeDef
         {
             var node = Tensorflow_NodeDef()

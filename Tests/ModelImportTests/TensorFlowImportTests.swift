@@ -77,7 +77,10 @@ struct TensorFlowImportTests {
             guard case .convolution(let conv) = node.operation, conv.strideY == 2, conv.kernelHeight == 3 else { return nil }
             return [conv.padding.top, conv.padding.bottom, conv.padding.left, conv.padding.right]
         }
-        #expect(pads == [[0, 1, 0, 1], [0, 1, 0, 1], [1, 1, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1], [1, 1, 1, 1], [0, 1, 0, 1]])
+        #expect(
+            pads == [
+                [0, 1, 0, 1], [0, 1, 0, 1], [1, 1, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1], [1, 1, 1, 1], [0, 1, 0, 1],
+            ])
     }
 
     /// The first convolution's folded weights and bias equal the float64 fold of the graph's own Consts.
@@ -120,6 +123,10 @@ struct TensorFlowImportTests {
         #expect(node.inputs == ["FeatureExtractor/MobilenetV2/expanded_conv_2/expand/Relu6"])
         #expect(model.parameters.first { $0.name == conv.weight }?.shape == [144, 1, 3, 3])
         let add = try #require(model.graph.nodes.first { $0.name == "FeatureExtractor/MobilenetV2/expanded_conv_2/add" })
-        #expect(add.inputs == ["FeatureExtractor/MobilenetV2/expanded_conv_2/project/BatchNorm/FusedBatchNorm", "FeatureExtractor/MobilenetV2/expanded_conv_1/project/BatchNorm/FusedBatchNorm"])
+        #expect(
+            add.inputs == [
+                "FeatureExtractor/MobilenetV2/expanded_conv_2/project/BatchNorm/FusedBatchNorm",
+                "FeatureExtractor/MobilenetV2/expanded_conv_1/project/BatchNorm/FusedBatchNorm",
+            ])
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import ZIPFoundation
 
 @testable import ModelImport
@@ -63,9 +63,10 @@ struct TorchCheckpointTests {
         #expect(throws: TorchCheckpointError.unsupportedStorage(file: url.path, tensor: "w", storageType: "torch.HalfStorage")) {
             try TorchCheckpoint(contentsOf: url)
         }
-        #expect(TorchCheckpointError.unsupportedStorage(file: "f.pth", tensor: "w", storageType: "torch.HalfStorage").description
-            == "'f.pth': tensor 'w' is stored as torch.HalfStorage; only float32 (torch.FloatStorage) is supported; "
-            + "convert with model.float() before saving the state_dict")
+        #expect(
+            TorchCheckpointError.unsupportedStorage(file: "f.pth", tensor: "w", storageType: "torch.HalfStorage").description
+                == "'f.pth': tensor 'w' is stored as torch.HalfStorage; only float32 (torch.FloatStorage) is supported; "
+                + "convert with model.float() before saving the state_dict")
     }
 
     @Test("garbage, empty and truncated files are 'not a ZIP archive', never a crash")
@@ -75,8 +76,10 @@ struct TorchCheckpointTests {
         defer { directory.remove() }
         let path = directory.file("bad.pth")
         let error = TorchCheckpointError.notAZipArchive(file: path.path)
-        #expect(TorchCheckpointError.notAZipArchive(file: "bad.pth").description == "'bad.pth' is not a ZIP archive; expected a PyTorch checkpoint written by torch.save "
-            + "(PyTorch 1.6 or later; re-save legacy files with torch.save(torch.load(path), path))")
+        #expect(
+            TorchCheckpointError.notAZipArchive(file: "bad.pth").description
+                == "'bad.pth' is not a ZIP archive; expected a PyTorch checkpoint written by torch.save "
+                + "(PyTorch 1.6 or later; re-save legacy files with torch.save(torch.load(path), path))")
         #expect(throws: error) { try Self.read(Data(), at: path) }
         #expect(throws: error) { try Self.read(Data("hello, not a checkpoint".utf8), at: path) }
         var generator = PickleMachineTests.SplitMix(seed: 7)
@@ -120,8 +123,10 @@ struct TorchCheckpointTests {
         let data = try Self.rewrite(Self.fixture("torch_small", "pth")) { path, bytes in
             path.hasSuffix("/data/0") ? bytes.prefix(40) : bytes
         }
-        #expect(throws: TorchCheckpointError.storageOutOfRange(
-            file: url.path, tensor: "conv.weight", storage: "0", neededElements: 108, availableElements: 10)) {
+        #expect(
+            throws: TorchCheckpointError.storageOutOfRange(
+                file: url.path, tensor: "conv.weight", storage: "0", neededElements: 108, availableElements: 10)
+        ) {
             try Self.read(data, at: url)
         }
         let missing = try Self.rewrite(Self.fixture("torch_small", "pth")) { path, bytes in path.hasSuffix("/data/0") ? nil : bytes }

@@ -80,13 +80,18 @@ struct TorchvisionImporterTests {
     func ssd300Manifest() {
         let manifest = SSDVGG.manifest(.ssd300, labels: SSDVGG.torchvisionCOCOLabels, source: "test")
         #expect(manifest.architecture == "ssd300_vgg16")
-        #expect(manifest.anchors == .ssdDefaultBoxes(DefaultBoxes(
-            flavor: "torchvision", featureMapSizes: [38, 19, 10, 5, 3, 1], aspectRatios: [[2], [2, 3], [2, 3], [2, 3], [2], [2]],
-            scales: [0.07, 0.15, 0.33, 0.51, 0.69, 0.87, 1.05], steps: [8, 16, 32, 64, 100, 300], clip: true)))
+        #expect(
+            manifest.anchors
+                == .ssdDefaultBoxes(
+                    DefaultBoxes(
+                        flavor: "torchvision", featureMapSizes: [38, 19, 10, 5, 3, 1], aspectRatios: [[2], [2, 3], [2, 3], [2, 3], [2], [2]],
+                        scales: [0.07, 0.15, 0.33, 0.51, 0.69, 0.87, 1.05], steps: [8, 16, 32, 64, 100, 300], clip: true)))
         #expect(manifest.boxCoding == BoxCoding(order: .xy, weights: [10, 10, 5, 5], sizeClamp: Float(log(1000.0 / 16))))
-        #expect(manifest.postprocessing == Postprocessing(
-            scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 200,
-            clipping: .clipThenSuppress))
+        #expect(
+            manifest.postprocessing
+                == Postprocessing(
+                    scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 200,
+                    clipping: .clipThenSuppress))
         #expect(manifest.preprocessing.offset == [Float(-0.48235 * 255), Float(-0.45882 * 255), Float(-0.40784 * 255)])
         #expect(manifest.preprocessing.normalizeBeforeResize && manifest.preprocessing.resize == .halfPixelBilinear)
         #expect(manifest.labels.count == 91 && manifest.labels[1] == "person" && manifest.labels[12] == "N/A")
@@ -130,10 +135,12 @@ struct TorchvisionImporterTests {
         let extra = TorchCheckpointError.unexpectedParameters(
             file: "m.pth", keys: ["backbone.features.1.running_mean"], architecture: "ssd300_vgg16")
         #expect(throws: extra) {
-            try importer.convert(TorchCheckpoint(keys: good.keys + ["backbone.features.1.running_mean"], tensors: tensors), file: "m.pth", source: "test")
+            try importer.convert(
+                TorchCheckpoint(keys: good.keys + ["backbone.features.1.running_mean"], tensors: tensors), file: "m.pth", source: "test")
         }
-        #expect(extra.description == "'m.pth': the checkpoint holds tensors that ssd300_vgg16 does not use: "
-            + "'backbone.features.1.running_mean'; is it a different architecture?")
+        #expect(
+            extra.description == "'m.pth': the checkpoint holds tensors that ssd300_vgg16 does not use: "
+                + "'backbone.features.1.running_mean'; is it a different architecture?")
     }
 
     @Test("a torch checkpoint that is not an SSD names the first missing tensor")
@@ -142,6 +149,8 @@ struct TorchvisionImporterTests {
         let error = TorchCheckpointError.missingParameter(
             file: url.path, key: "head.classification_head.module_list.0.weight", expected: [364, 512, 3, 3])
         #expect(throws: error) { try importTorchvisionCheckpoint(at: url) }
-        #expect(error.description == "'\(url.path)': tensor 'head.classification_head.module_list.0.weight' [364, 512, 3, 3] is missing from the checkpoint")
+        #expect(
+            error.description
+                == "'\(url.path)': tensor 'head.classification_head.module_list.0.weight' [364, 512, 3, 3] is missing from the checkpoint")
     }
 }

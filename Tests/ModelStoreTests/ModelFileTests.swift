@@ -112,7 +112,8 @@ import Testing
         let url = try directory.write(safetensorsBytes(header: header, data: [0, 0x3C]), to: "half")
         #expect(throws: ModelStoreError.missingMetadata(file: url.path, key: "ssdd.graph")) { try ModelFile(contentsOf: url) }
         var metadata = full
-        metadata["ssdd.graph"] = String(decoding: try encoder.encode(NetworkGraph(inputName: "x", inputShape: [1, 1, 1], nodes: [], outputs: [])), as: UTF8.self)
+        metadata["ssdd.graph"] = String(
+            decoding: try encoder.encode(NetworkGraph(inputName: "x", inputShape: [1, 1, 1], nodes: [], outputs: [])), as: UTF8.self)
         let escaped = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
         let halfModel = try directory.write(
             safetensorsBytes(header: #"{"__metadata__":\#(escaped),"h":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}"#, data: [0, 0x3C]),

@@ -48,21 +48,31 @@ import Testing
         Case(name: "negative dimension", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#)) {
             .invalidShape(file: $0, tensor: "w", shape: [-1])
         },
-        Case(name: "overflowing shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#)) {
+        Case(
+            name: "overflowing shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#)
+        ) {
             .invalidShape(file: $0, tensor: "w", shape: [4_611_686_018_427_387_904, 4])
         },
-        Case(name: "offsets past data", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: validData.dropLast(4).map { $0 })) {
+        Case(
+            name: "offsets past data",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: validData.dropLast(4).map { $0 })
+        ) {
             .offsetsOutOfRange(file: $0, tensor: "w", begin: 0, end: 16, dataSize: 12)
         },
         Case(name: "reversed offsets", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#, data: validData)) {
             .offsetsOutOfRange(file: $0, tensor: "w", begin: 8, end: 4, dataSize: 16)
         },
-        Case(name: "size not dtype × shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}}"#, data: validData)) {
+        Case(
+            name: "size not dtype × shape",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}}"#, data: validData)
+        ) {
             .byteCountMismatch(file: $0, tensor: "w", dtype: "F32", shape: [3], expected: 12, actual: 16)
         },
         Case(
             name: "overlapping tensors",
-            bytes: safetensorsBytes(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: validData)
+            bytes: safetensorsBytes(
+                header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+                data: validData)
         ) { .overlappingTensors(file: $0, first: "a", second: "b") },
         Case(name: "metadata not strings", bytes: safetensorsBytes(header: #"{"__metadata__":{"a":1}}"#)) {
             .malformedHeader(file: $0, reason: "__metadata__ must map strings to strings")
@@ -70,19 +80,29 @@ import Testing
         Case(
             name: "overlap hidden behind an empty range",
             bytes: safetensorsBytes(
-                header: #"{"a":{"dtype":"U8","shape":[100],"data_offsets":[0,100]},"b":{"dtype":"U8","shape":[0],"data_offsets":[60,60]},"c":{"dtype":"F32","shape":[1],"data_offsets":[60,64]}}"#,
+                header:
+                    #"{"a":{"dtype":"U8","shape":[100],"data_offsets":[0,100]},"b":{"dtype":"U8","shape":[0],"data_offsets":[60,60]},"c":{"dtype":"F32","shape":[1],"data_offsets":[60,64]}}"#,
                 data: [UInt8](repeating: 0, count: 100))
         ) { .overlappingTensors(file: $0, first: "a", second: "c") },
         Case(
             name: "overlap with a range sorted between",
             bytes: safetensorsBytes(
-                header: #"{"a":{"dtype":"U8","shape":[100],"data_offsets":[0,100]},"b":{"dtype":"U8","shape":[4],"data_offsets":[10,14]},"c":{"dtype":"U8","shape":[4],"data_offsets":[96,100]}}"#,
+                header:
+                    #"{"a":{"dtype":"U8","shape":[100],"data_offsets":[0,100]},"b":{"dtype":"U8","shape":[4],"data_offsets":[10,14]},"c":{"dtype":"U8","shape":[4],"data_offsets":[96,100]}}"#,
                 data: [UInt8](repeating: 0, count: 100))
         ) { .overlappingTensors(file: $0, first: "a", second: "b") },
-        Case(name: "duplicate tensor key", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: validData)) {
+        Case(
+            name: "duplicate tensor key",
+            bytes: safetensorsBytes(
+                header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: validData)
+        ) {
             .malformedHeader(file: $0, reason: "key 'w' appears twice")
         },
-        Case(name: "duplicate field", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"shape":[2],"data_offsets":[0,4]}}"#, data: validData)) {
+        Case(
+            name: "duplicate field",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"shape":[2],"data_offsets":[0,4]}}"#, data: validData)
+        ) {
             .malformedTensorEntry(file: $0, tensor: "w", reason: "field 'shape' appears twice")
         },
         Case(name: "duplicate metadata key", bytes: safetensorsBytes(header: #"{"__metadata__":{"a":"1","a":"2"}}"#)) {
@@ -91,25 +111,46 @@ import Testing
         Case(name: "duplicate metadata", bytes: safetensorsBytes(header: #"{"__metadata__":{},"__metadata__":{}}"#)) {
             .malformedHeader(file: $0, reason: "key '__metadata__' appears twice")
         },
-        Case(name: "integral float in shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}"#, data: validData)) {
+        Case(
+            name: "integral float in shape",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}"#, data: validData)
+        ) {
             .malformedTensorEntry(file: $0, tensor: "w", reason: "'shape' must be an array of integers")
         },
-        Case(name: "exponent in offsets", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4e0]}}"#, data: validData)) {
+        Case(
+            name: "exponent in offsets",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4e0]}}"#, data: validData)
+        ) {
             .malformedTensorEntry(file: $0, tensor: "w", reason: "'data_offsets' must be an array of two integers")
         },
-        Case(name: "offset beyond Int", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#, data: validData)) {
+        Case(
+            name: "offset beyond Int",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#, data: validData)
+        ) {
             .malformedTensorEntry(file: $0, tensor: "w", reason: "'data_offsets' must be an array of two integers")
         },
-        Case(name: "Int.min offset", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[-9223372036854775808,4]}}"#, data: validData)) {
+        Case(
+            name: "Int.min offset",
+            bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[-9223372036854775808,4]}}"#, data: validData)
+        ) {
             .offsetsOutOfRange(file: $0, tensor: "w", begin: Int.min, end: 4, dataSize: 16)
         },
-        Case(name: "string in shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}"#, data: validData)) {
+        Case(name: "string in shape", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}"#, data: validData))
+        {
             .malformedTensorEntry(file: $0, tensor: "w", reason: "'shape' must be an array of integers")
         },
-        Case(name: "65 dimensions", bytes: safetensorsBytes(header: #"{"w":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 65).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#, data: validData)) {
+        Case(
+            name: "65 dimensions",
+            bytes: safetensorsBytes(
+                header: #"{"w":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 65).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#,
+                data: validData)
+        ) {
             .malformedTensorEntry(file: $0, tensor: "w", reason: "'shape' has more than 64 dimensions")
         },
-        Case(name: "unknown field nested 100,000 deep", bytes: safetensorsBytes(header: #"{"w":{"x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}")) {
+        Case(
+            name: "unknown field nested 100,000 deep",
+            bytes: safetensorsBytes(header: #"{"w":{"x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}")
+        ) {
             .malformedHeader(file: $0, reason: "values nest more than 64 deep")
         },
         Case(name: "trailing garbage", bytes: safetensorsBytes(header: "{} x")) {
@@ -164,7 +205,8 @@ import Testing
     @Test func escapesAndUnknownFields() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let header = #"{"w\u00e9\ud83d\ude00\n":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":[{"y":"# + String(repeating: "[", count: 61)
+        let header =
+            #"{"w\u00e9\ud83d\ude00\n":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":[{"y":"# + String(repeating: "[", count: 61)
             + #"true,null,-1.5e3,"s\"",{}"# + String(repeating: "]", count: 61) + #"}]},"__metadata__":{"k":"v\t"}}"#
         let url = try directory.write(safetensorsBytes(header: header, data: Self.validData), to: "ok.safetensors")
         let file = try SafeTensorsFile(contentsOf: url)

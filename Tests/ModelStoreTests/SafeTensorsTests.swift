@@ -49,8 +49,10 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["model.safetensors"])
         #expect(stagingDirectories().subtracting(before).isEmpty)
         let missing = directory.file("no/such/dir/model.safetensors")
-        #expect(throws: ModelStoreError.cannotWrite(
-            file: missing.path, reason: "cannot create \(missing.path).partial-\(getpid()): No such file or directory")) {
+        #expect(
+            throws: ModelStoreError.cannotWrite(
+                file: missing.path, reason: "cannot create \(missing.path).partial-\(getpid()): No such file or directory")
+        ) {
             try SafeTensorsWriter.write(tensors: [.init(name: "a", shape: [1], values: [1])], metadata: [:], to: missing)
         }
     }
@@ -75,7 +77,8 @@ import Testing
         let half: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0x01, 0x00]
         let bfloat: [UInt8] = [0x80, 0x3F]
         let double = withUnsafeBytes(of: (0.1 as Double).bitPattern.littleEndian) { Array($0) }
-        let header = #"{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"d":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},"i":{"dtype":"I32","shape":[1],"data_offsets":[16,20]}}"#
+        let header =
+            #"{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"d":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},"i":{"dtype":"I32","shape":[1],"data_offsets":[16,20]}}"#
         let url = try directory.write(safetensorsBytes(header: header, data: half + bfloat + double + [1, 0, 0, 0]), to: "t.safetensors")
         let file = try SafeTensorsFile(contentsOf: url)
         #expect(try file.floatValues(named: "h") == [1, -2, Float(bitPattern: 0x3380_0000)])
@@ -106,7 +109,8 @@ import Testing
             try SafeTensorsWriter.encode(tensors: [.init(name: "w", shape: [2, 2], values: [1, 2, 3])], metadata: [:])
         }
         #expect(throws: ModelStoreError.invalidParameter(tensor: "w", reason: "the name appears twice")) {
-            try SafeTensorsWriter.encode(tensors: [.init(name: "w", shape: [1], values: [1]), .init(name: "w", shape: [1], values: [1])], metadata: [:])
+            try SafeTensorsWriter.encode(
+                tensors: [.init(name: "w", shape: [1], values: [1]), .init(name: "w", shape: [1], values: [1])], metadata: [:])
         }
         #expect(throws: ModelStoreError.invalidParameter(tensor: "__metadata__", reason: "the name is reserved for metadata")) {
             try SafeTensorsWriter.encode(tensors: [.init(name: "__metadata__", shape: [1], values: [1])], metadata: [:])

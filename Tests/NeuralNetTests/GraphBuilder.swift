@@ -60,8 +60,9 @@ struct GraphBuilder {
             if ceil && (out - 1) * stride >= n + padding { out -= 1 }
             return out
         }
-        let op = Pooling(kernelHeight: kernel, kernelWidth: kernel, strideY: stride, strideX: stride,
-                         padding: .uniform(padding), ceilMode: ceil)
+        let op = Pooling(
+            kernelHeight: kernel, kernelWidth: kernel, strideY: stride, strideX: stride,
+            padding: .uniform(padding), ceilMode: ceil)
         return add(name, [input], .maxPool(op), shape: [size(s[0]), size(s[1]), s[2]])
     }
 

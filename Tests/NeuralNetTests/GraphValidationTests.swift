@@ -28,17 +28,19 @@ struct GraphValidationTests {
         #expect(throws: error) { try Network(graph: b.graph, parameters: b.randomParameters(seed: 1)) }
     }
 
-    @Test("convolution attributes outside their range", arguments: [
-        ("padding.top", Int.max, "must be in 0...1024, got 9223372036854775807"),
-        ("padding.right", -1, "must be in 0...1024, got -1"),
-        ("dilationY", 1 << 62, "must be in 1...64, got 4611686018427387904"),
-        ("dilationX", 0, "must be in 1...64, got 0"),
-        ("strideY", 0, "must be in 1...32, got 0"),
-        ("strideX", Int.min, "must be in 1...32, got -9223372036854775808"),
-        ("kernelHeight", 1 << 40, "must be in 1...32, got 1099511627776"),
-        ("outChannels", -3, "must be in 1...65536, got -3"),
-        ("groups", 0, "must be in 1...65536, got 0"),
-    ])
+    @Test(
+        "convolution attributes outside their range",
+        arguments: [
+            ("padding.top", Int.max, "must be in 0...1024, got 9223372036854775807"),
+            ("padding.right", -1, "must be in 0...1024, got -1"),
+            ("dilationY", 1 << 62, "must be in 1...64, got 4611686018427387904"),
+            ("dilationX", 0, "must be in 1...64, got 0"),
+            ("strideY", 0, "must be in 1...32, got 0"),
+            ("strideX", Int.min, "must be in 1...32, got -9223372036854775808"),
+            ("kernelHeight", 1 << 40, "must be in 1...32, got 1099511627776"),
+            ("outChannels", -3, "must be in 1...65536, got -3"),
+            ("groups", 0, "must be in 1...65536, got 0"),
+        ])
     func convolutionRanges(_ attribute: String, _ value: Int, _ reason: String) {
         let b = Self.mutated { c in
             switch attribute {
@@ -110,11 +112,16 @@ struct GraphValidationTests {
             padding: Padding2D(top: Int.max, left: 0, bottom: Int.max, right: 0))
         #expect(padded.outputHeight == 0)
         #expect(padded.multiplyAccumulateCount == 0)
-        #expect(padded.invalidReason == "padding [9223372036854775807, 0, 9223372036854775807, 0] or dilation 1x1 is out of range (the padded input or dilated kernel overflows)")
+        #expect(
+            padded.invalidReason
+                == "padding [9223372036854775807, 0, 9223372036854775807, 0] or dilation 1x1 is out of range (the padded input or dilated kernel overflows)"
+        )
         let dilated = ConvolutionGeometry(
             inputHeight: 8, inputWidth: 8, inputChannels: 1, outputChannels: 1, kernelHeight: 3, kernelWidth: 3,
             dilationY: 1 << 62, dilationX: 1)
-        #expect(dilated.invalidReason == "padding [0, 0, 0, 0] or dilation 4611686018427387904x1 is out of range (the padded input or dilated kernel overflows)")
+        #expect(
+            dilated.invalidReason
+                == "padding [0, 0, 0, 0] or dilation 4611686018427387904x1 is out of range (the padded input or dilated kernel overflows)")
         let huge = ConvolutionGeometry(
             inputHeight: 65536, inputWidth: 65536, inputChannels: 1, outputChannels: 1, kernelHeight: 1, kernelWidth: 1)
         #expect(huge.invalidReason == "input [65536, 65536, 1] has more than 2147483647 elements")
@@ -165,8 +172,10 @@ struct GraphValidationTests {
             try Network(graph: b.graph, parameters: b.randomParameters(seed: 1), options: options)
         }
         #expect(
-            NetworkError.exceedsMemoryLimit(footprint: NetworkFootprint(activationFloats: 1 << 29, weightFloats: 1 << 20, scratchFloats: 0), limit: 2 << 30)
-                .description == "the network needs 2.0 GiB (activations 2.0 GiB, weights 4.0 MiB, scratch 0.0 MiB), more than the limit of 2.0 GiB")
+            NetworkError.exceedsMemoryLimit(
+                footprint: NetworkFootprint(activationFloats: 1 << 29, weightFloats: 1 << 20, scratchFloats: 0), limit: 2 << 30
+            )
+            .description == "the network needs 2.0 GiB (activations 2.0 GiB, weights 4.0 MiB, scratch 0.0 MiB), more than the limit of 2.0 GiB")
         let network = try Network(graph: b.graph, parameters: b.randomParameters(seed: 1))
         #expect(network.preallocatedCount <= footprint.activationFloats + footprint.scratchFloats)
     }

@@ -1,7 +1,7 @@
 import NeuralNet
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 @Suite("Network compile and input errors")
 struct NetworkErrorTests {

@@ -1,7 +1,7 @@
 import NeuralNet
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 @Suite("Network executes graphs")
 struct NetworkGraphTests {
@@ -29,12 +29,15 @@ struct NetworkGraphTests {
             let entry = params.tensors[name]!
             return Tensor(shape: entry.shape, values: entry.values)
         }
-        let c1 = input.conv2d(weights: p("c1/weights"), bias: p("c1/biases"),
-                              options: Conv2DOptions(padding: .uniform(1), activation: .relu), algorithm: .reference)
-        let dw = c1.conv2d(weights: p("dw/weights"), bias: p("dw/biases"),
-                           options: Conv2DOptions(strideY: 2, strideX: 2, groups: 16,
-                                                  padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1), activation: .relu6),
-                           algorithm: .reference)
+        let c1 = input.conv2d(
+            weights: p("c1/weights"), bias: p("c1/biases"),
+            options: Conv2DOptions(padding: .uniform(1), activation: .relu), algorithm: .reference)
+        let dw = c1.conv2d(
+            weights: p("dw/weights"), bias: p("dw/biases"),
+            options: Conv2DOptions(
+                strideY: 2, strideX: 2, groups: 16,
+                padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1), activation: .relu6),
+            algorithm: .reference)
         let pool = c1.maxPool(kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, ceilMode: true, algorithm: .reference)
         let sum = dw.adding(pool, activation: .relu6, algorithm: .reference)
         let norm = Tensor.concatenatingChannels([sum, dw]).l2Normalized(scale: p("norm/scale"), epsilon: 1e-12)

@@ -1,8 +1,8 @@
 import Foundation
 import NeuralNet
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 /// ``Network/replica()``: shared compiled weights, separate buffers, safe to run at the same time.
 @Suite("Network replicas")

@@ -1,7 +1,7 @@
 import NeuralNet
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 /// ``NetworkOptions/winograd``: a VGG-like stack of 3×3 layers (one dilated) gives the reference kernels' results within
 /// Winograd's rounding, and with the option off runs direct convolutions.
@@ -26,8 +26,9 @@ struct NetworkWinogradTests {
         let scale = reference.values.reduce(0) { max($0, abs($1)) }
         for winograd in [true, false] {
             for threads in [1, 2] {
-                let network = try Network(graph: b.graph, parameters: params,
-                                          options: NetworkOptions(threads: threads, winograd: winograd))
+                let network = try Network(
+                    graph: b.graph, parameters: params,
+                    options: NetworkOptions(threads: threads, winograd: winograd))
                 let kinds = try network.forwardProfiled(input).timings.map(\.kind)
                 #expect(kinds == Array(repeating: winograd ? "conv3x3/winograd" : "conv3x3/tiledGEMM", count: 4))
                 let error = zip(try network.forward(input)[0].values, reference.values).reduce(0) { max($0, abs($1.0 - $1.1)) }

@@ -9,10 +9,13 @@ enum SSD300VGG16Graph {
 
     static func make(inputSize: Int = 300, classes: Int = 91) -> GraphBuilder {
         var b = GraphBuilder(inputShape: [inputSize, inputSize, 3])
-        func conv(_ key: String, _ input: String, _ out: Int, kernel: Int = 3, stride: Int = 1, pad: Int = 1,
-                  dilation: Int = 1, activation: Activation = .relu) -> String {
-            b.conv(key, input, out: out, kernel: kernel, stride: stride, dilation: dilation, padding: .uniform(pad),
-                   activation: activation, weightName: "\(key).weight", biasName: "\(key).bias")
+        func conv(
+            _ key: String, _ input: String, _ out: Int, kernel: Int = 3, stride: Int = 1, pad: Int = 1,
+            dilation: Int = 1, activation: Activation = .relu
+        ) -> String {
+            b.conv(
+                key, input, out: out, kernel: kernel, stride: stride, dilation: dilation, padding: .uniform(pad),
+                activation: activation, weightName: "\(key).weight", biasName: "\(key).bias")
         }
         let f = "backbone.features"
         var x = conv("\(f).0", "input", 64)

@@ -29,27 +29,30 @@ struct ConfigurationDefaultsTests {
 
     @Test("empty tables take every key's default from its struct")
     func emptyTables() throws {
-        let text = Self.minimal + """
+        let text =
+            Self.minimal + """
 
-            [model]
-            path = "m.safetensors"
-            [workers]
-            [tracker]
-            [output]
-            [output.file]
-            path = "/tmp/d.jsonl"
-            [output.socket]
-            path = "/tmp/s.sock"
-            [metrics]
-            [logging]
-            [state]
-            """
+                [model]
+                path = "m.safetensors"
+                [workers]
+                [tracker]
+                [output]
+                [output.file]
+                path = "/tmp/d.jsonl"
+                [output.socket]
+                path = "/tmp/s.sock"
+                [metrics]
+                [logging]
+                [state]
+                """
         let c = try DaemonConfiguration.parse(text)
         #expect(c.workers == WorkerConfiguration())
         #expect(c.tracker == TrackerConfiguration())
-        #expect(c.output == OutputConfiguration(
-            file: FileOutputConfiguration(path: "/tmp/d.jsonl"),
-            socket: SocketOutputConfiguration(publisher: PublisherConfiguration(path: "/tmp/s.sock"))))
+        #expect(
+            c.output
+                == OutputConfiguration(
+                    file: FileOutputConfiguration(path: "/tmp/d.jsonl"),
+                    socket: SocketOutputConfiguration(publisher: PublisherConfiguration(path: "/tmp/s.sock"))))
         #expect(c.output.socket == SocketOutputConfiguration(path: "/tmp/s.sock"))
         #expect(c.metrics == MetricsConfiguration())
         #expect(c.logLevel == DaemonConfiguration.defaultLogLevel && c.stateDirectory == nil)
@@ -70,7 +73,8 @@ struct ConfigurationDefaultsTests {
         return DaemonConfiguration(
             modelPath: "/usr/local/share/ssdd/models/person.safetensors", workers: WorkerConfiguration(), streams: [door, archive],
             tracker: TrackerConfiguration(),
-            output: OutputConfiguration(file: file, socket: SocketOutputConfiguration(publisher: PublisherConfiguration(path: "/run/ssdd/ssdd.sock"))),
+            output: OutputConfiguration(
+                file: file, socket: SocketOutputConfiguration(publisher: PublisherConfiguration(path: "/run/ssdd/ssdd.sock"))),
             metrics: MetricsConfiguration(), logLevel: DaemonConfiguration.defaultLogLevel)
     }
 
@@ -86,7 +90,7 @@ struct ConfigurationDefaultsTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             // `# key = value   # note`: a setting shown commented out.
             guard line.hasPrefix("# "), let equals = line.firstIndex(of: "="),
-                  line[line.index(line.startIndex, offsetBy: 2)..<equals].trimmingCharacters(in: .whitespaces)
+                line[line.index(line.startIndex, offsetBy: 2)..<equals].trimmingCharacters(in: .whitespaces)
                     .allSatisfy({ $0.isLetter || $0 == "_" })
             else { return line }
             uncommented.append(String(line.dropFirst(2).prefix { $0 != " " }))

@@ -43,23 +43,43 @@ struct ConfigurationTests {
         #expect(c.output.emptyFrames)
     }
 
-    @Test("malformed configurations", arguments: [
-        ("", "<config>: streams: at least one [[streams]] entry is required"),
-        ("[[streams]]\nname = \"a\"", "<config>: streams[0].url: is required (a string)"),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfps = \"ten\"", "<config>: streams[0].fps: expected a number, got string \"ten\""),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfps = -2", "<config>: streams[0].fps: must be a positive number of frames per second up to 1000, got -2.0"),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nthreshold = 1.5", "<config>: streams[0].threshold: must be between 0.0 and 1.0, got 1.5"),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\n[[streams]]\nname = \"a\"\nurl = \"y.mp4\"", "<config>: streams[1].name: 'a' is used by another stream; names must be unique"),
-        ("[[streams]]\nname = \"a b\"\nurl = \"x.mp4\"", "<config>: streams[0].name: use letters, digits, '-', '_' or '.' only (it names files), got 'a b'"),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfsp = 3", "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, live, model, name, queue, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url)"),
-        (minimal + "\n[workers]\ncount = 0", "<config>: workers.count: must be between 1 and 64, got 0"),
-        ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nqueue = 0", "<config>: streams[0].queue: must be between 1 and 10000, got 0"),
-        (minimal + "\n[workers]\nwinograd = \"yes\"", "<config>: workers.winograd: expected true or false, got string \"yes\""),
-        (minimal + "\n[output.socket]\npath = \"/run/x.sock\"\nmode = \"0999\"", "<config>: output.socket.mode: expected an octal file mode such as \"0660\", got '0999'"),
-        (minimal + "\n[metrics]\naddress = \"localhost\"", "<config>: metrics.address: expected HOST:PORT, got 'localhost'"),
-        (minimal + "\n[logging]\nlevel = \"loud\"", "<config>: logging.level: expected one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
-        ("[[streams]\nname = 1", "<config>: not valid TOML at line 1, column 11: Error while parsing table header: expected ']', saw '\\n'"),
-    ])
+    @Test(
+        "malformed configurations",
+        arguments: [
+            ("", "<config>: streams: at least one [[streams]] entry is required"),
+            ("[[streams]]\nname = \"a\"", "<config>: streams[0].url: is required (a string)"),
+            ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfps = \"ten\"", "<config>: streams[0].fps: expected a number, got string \"ten\""),
+            (
+                "[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfps = -2",
+                "<config>: streams[0].fps: must be a positive number of frames per second up to 1000, got -2.0"
+            ),
+            ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nthreshold = 1.5", "<config>: streams[0].threshold: must be between 0.0 and 1.0, got 1.5"),
+            (
+                "[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\n[[streams]]\nname = \"a\"\nurl = \"y.mp4\"",
+                "<config>: streams[1].name: 'a' is used by another stream; names must be unique"
+            ),
+            (
+                "[[streams]]\nname = \"a b\"\nurl = \"x.mp4\"",
+                "<config>: streams[0].name: use letters, digits, '-', '_' or '.' only (it names files), got 'a b'"
+            ),
+            (
+                "[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfsp = 3",
+                "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, live, model, name, queue, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url)"
+            ),
+            (minimal + "\n[workers]\ncount = 0", "<config>: workers.count: must be between 1 and 64, got 0"),
+            ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nqueue = 0", "<config>: streams[0].queue: must be between 1 and 10000, got 0"),
+            (minimal + "\n[workers]\nwinograd = \"yes\"", "<config>: workers.winograd: expected true or false, got string \"yes\""),
+            (
+                minimal + "\n[output.socket]\npath = \"/run/x.sock\"\nmode = \"0999\"",
+                "<config>: output.socket.mode: expected an octal file mode such as \"0660\", got '0999'"
+            ),
+            (minimal + "\n[metrics]\naddress = \"localhost\"", "<config>: metrics.address: expected HOST:PORT, got 'localhost'"),
+            (
+                minimal + "\n[logging]\nlevel = \"loud\"",
+                "<config>: logging.level: expected one of trace, debug, info, notice, warning, error, critical, got 'loud'"
+            ),
+            ("[[streams]\nname = 1", "<config>: not valid TOML at line 1, column 11: Error while parsing table header: expected ']', saw '\\n'"),
+        ])
     func malformed(_ text: String, _ message: String) {
         do {
             _ = try DaemonConfiguration.parse(text)

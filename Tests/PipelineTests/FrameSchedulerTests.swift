@@ -14,7 +14,9 @@ struct FrameSchedulerTests {
     }
 
     static func frame(_ i: Int) -> VideoFrame {
-        VideoFrame(index: i, presentationTime: Double(i) / 25, sourceWidth: 4, sourceHeight: 4, image: RGBImage(width: 4, height: 4, pixels: [UInt8](repeating: UInt8(i), count: 48)))
+        VideoFrame(
+            index: i, presentationTime: Double(i) / 25, sourceWidth: 4, sourceHeight: 4,
+            image: RGBImage(width: 4, height: 4, pixels: [UInt8](repeating: UInt8(i), count: 48)))
     }
 
     func make(live: [Bool], capacity: Int) -> (FrameScheduler, Collected, PipelineMetrics) {
@@ -56,8 +58,9 @@ struct FrameSchedulerTests {
     func perStreamCapacity() {
         let collected = Collected()
         let metrics = PipelineMetrics(streamNames: ["cam", "lobby"])
-        let scheduler = FrameScheduler(liveStreams: [true, true], capacities: [1, 3], metrics: metrics,
-                                       deliver: { collected.append($0) })
+        let scheduler = FrameScheduler(
+            liveStreams: [true, true], capacities: [1, 3], metrics: metrics,
+            deliver: { collected.append($0) })
         for i in 0..<3 {
             #expect(scheduler.accept(stream: 0, frame: Self.frame(i), frameIndex: i) == .accepted)
             #expect(scheduler.accept(stream: 1, frame: Self.frame(i), frameIndex: i) == .accepted)

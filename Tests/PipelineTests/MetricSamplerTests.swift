@@ -1,6 +1,7 @@
-@testable import Pipeline
 import Synchronization
 import Testing
+
+@testable import Pipeline
 
 /// Values kept elsewhere, recorded through swift-metrics at scrape time.
 @Suite struct MetricSamplerTests {

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
-@testable import Pipeline
 import Sinks
 import TestSupport
 import Testing
+
+@testable import Pipeline
 
 /// The daemon's metrics scraped through the real NIO listener on loopback and read back with a strict parser of
 /// the exposition format: types, histograms, escaping of hostile names, build information, and the summary.
@@ -54,7 +55,8 @@ import Testing
                 let counts = sorted.map(\.count)
                 #expect(counts == counts.sorted(), "\(name)\(labels): buckets not cumulative: \(sorted)", sourceLocation: sourceLocation)
                 #expect(sorted.last?.bound == .infinity, "\(name)\(labels): no +Inf bucket", sourceLocation: sourceLocation)
-                #expect(sorted.last?.count == exposition.value(name + "_count", labels), "\(name)\(labels): +Inf ≠ count", sourceLocation: sourceLocation)
+                #expect(
+                    sorted.last?.count == exposition.value(name + "_count", labels), "\(name)\(labels): +Inf ≠ count", sourceLocation: sourceLocation)
                 #expect(exposition.value(name + "_sum", labels) != nil, "\(name)\(labels): no sum", sourceLocation: sourceLocation)
             }
         }

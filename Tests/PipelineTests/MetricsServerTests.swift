@@ -1,9 +1,10 @@
 import Foundation
 import Logging
-@testable import Pipeline
 import Sinks
 import TestSupport
 import Testing
+
+@testable import Pipeline
 
 /// The metrics endpoint against idle, slow, oversized and numerous clients, with real TCP connections.
 @Suite struct MetricsServerTests {
@@ -158,8 +159,10 @@ import Testing
     @Test func invalidLimitsNameTheirKey() {
         let cases: [(MetricsServerLimits, String)] = [
             (MetricsServerLimits(maxConnections: 0), "ssdd.toml: metrics.max_connections: expected an integer from 1 to 10000, got 0"),
-            (MetricsServerLimits(requestTimeout: .seconds(-1)),
-             "ssdd.toml: metrics.request_timeout: expected a duration above 0 and at most 3600 s, got -1.0 seconds"),
+            (
+                MetricsServerLimits(requestTimeout: .seconds(-1)),
+                "ssdd.toml: metrics.request_timeout: expected a duration above 0 and at most 3600 s, got -1.0 seconds"
+            ),
             (MetricsServerLimits(maxRequestBytes: 10), "ssdd.toml: metrics.max_request_bytes: expected an integer from 256 to 1048576, got 10"),
             (MetricsServerLimits(descriptorReserve: -3), "ssdd.toml: metrics.descriptor_reserve: expected an integer from 0 to 1000000, got -3"),
         ]

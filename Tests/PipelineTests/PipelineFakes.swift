@@ -169,7 +169,9 @@ final class FakeDetector: FrameDetector, @unchecked Sendable {
         started.fire()
         if let release {
             let semaphore = DispatchSemaphore(value: 0)
-            Task { await release.wait(); semaphore.signal() }
+            Task {
+                await release.wait(); semaphore.signal()
+            }
             semaphore.wait()
         }
         return [Detection(classIndex: 1, label: "person", score: 0.9, box: Box(x1: 10, y1: 10, x2: 30, y2: 40))]

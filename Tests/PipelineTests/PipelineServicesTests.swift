@@ -38,10 +38,12 @@ struct PipelineServicesTests {
                 heartbeat: nil, listeners: [listener ?? FakeListener(log: log)],
                 outputs: OutputsService(outputs: outputs, checkpointer: nil, logger: Fakes.logger),
                 delivery: DeliveryService(stage: delivery, items: items),
-                inference: InferenceService(workers: [worker], onDrained: {
-                    log.append("inference joined")
-                    continuation.finish()
-                }),
+                inference: InferenceService(
+                    workers: [worker],
+                    onDrained: {
+                        log.append("inference joined")
+                        continuation.finish()
+                    }),
                 sources: SourcesService(sources: [source], scheduler: scheduler))
         }
 
@@ -124,7 +126,8 @@ struct PipelineServicesTests {
         let scheduler = FrameScheduler(liveStreams: [false], capacity: 4, metrics: metrics, deliver: { _ in delivered.append("item") })
         let worker = InferenceWorker(
             detectors: [detector], streamModel: [0], streams: [Fakes.stream()], scheduler: scheduler, metrics: metrics,
-            logger: Fakes.logger, deliver: { item in
+            logger: Fakes.logger,
+            deliver: { item in
                 if case .frame(let frame, _) = item { delivered.append("frame \(frame.frameIndex)") }
             })
         for i in 0..<3 { #expect(scheduler.accept(stream: 0, frame: FakeSource.frame(i), frameIndex: i) == .accepted) }

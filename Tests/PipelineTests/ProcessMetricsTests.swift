@@ -1,16 +1,20 @@
 import Foundation
-@testable import Pipeline
 import Sinks
 import Testing
 
+@testable import Pipeline
+
 /// The `process_*` metrics: read from `/proc` at scrape time, and parsed without trusting the text.
 @Suite struct ProcessMetricsTests {
-    static let stat = "4242 (ssdd) S 1 4242 4242 0 -1 4194560 1500 0 0 0 250 50 0 0 20 0 9 0 12345 1073741824 5000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+    static let stat =
+        "4242 (ssdd) S 1 4242 4242 0 -1 4194560 1500 0 0 0 250 50 0 0 20 0 9 0 12345 1073741824 5000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
 
     @Test func aWellFormedStatLineGivesEveryField() {
         let parsed = ProcessStatistics.parse(stat: Self.stat, bootTime: 1_700_000_000, clockTicksPerSecond: 100, pageSize: 4096)
-        #expect(parsed == ProcessStatistics(
-            residentMemoryBytes: 5000 * 4096, virtualMemoryBytes: 1_073_741_824, cpuSeconds: 3, startTimeSeconds: 1_700_000_123.45))
+        #expect(
+            parsed
+                == ProcessStatistics(
+                    residentMemoryBytes: 5000 * 4096, virtualMemoryBytes: 1_073_741_824, cpuSeconds: 3, startTimeSeconds: 1_700_000_123.45))
     }
 
     @Test func aCommandNameWithSpacesAndParenthesesDoesNotShiftTheFields() {
@@ -32,7 +36,8 @@ import Testing
         func parse(_ replacements: [Int: String], ticks: Int = 100, page: Int = 4096, boot: Int? = 10) -> ProcessStatistics {
             var fields = Self.stat.split(separator: ")")[1].split(separator: " ").map(String.init)
             for (field, text) in replacements { fields[field - 3] = text }
-            return ProcessStatistics.parse(stat: "1 (x)" + " " + fields.joined(separator: " "), bootTime: boot, clockTicksPerSecond: ticks, pageSize: page)
+            return ProcessStatistics.parse(
+                stat: "1 (x)" + " " + fields.joined(separator: " "), bootTime: boot, clockTicksPerSecond: ticks, pageSize: page)
         }
         let max = String(Int.max)
         #expect(parse([14: max, 15: "1"]).cpuSeconds == nil)
@@ -48,11 +53,12 @@ import Testing
         #expect(parse([:], boot: nil).cpuSeconds == 3)
     }
 
-    @Test(arguments: [
-        ("cpu  1 2 3\nintr 5 6\nbtime 1700000000\nprocesses 9\n", 1_700_000_000),
-        ("btime 0", 0), ("cpu 1\n", nil), ("btime -4\n", nil), ("btime abc\n", nil), ("btime\n", nil),
-        ("xbtime 5\n", nil), ("btime 99999999999999999999999\n", nil),
-    ] as [(String, Int?)])
+    @Test(
+        arguments: [
+            ("cpu  1 2 3\nintr 5 6\nbtime 1700000000\nprocesses 9\n", 1_700_000_000),
+            ("btime 0", 0), ("cpu 1\n", nil), ("btime -4\n", nil), ("btime abc\n", nil), ("btime\n", nil),
+            ("xbtime 5\n", nil), ("btime 99999999999999999999999\n", nil),
+        ] as [(String, Int?)])
     func bootTime(text: String, expected: Int?) {
         #expect(ProcessStatistics.parseBootTime(procStat: text) == expected)
     }
@@ -76,7 +82,9 @@ import Testing
         let now = Date().timeIntervalSince1970
         #expect(start <= now + 1)
         #expect(start > now - 30 * 86_400)
-        for name in ["process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds"] {
+        for name in [
+            "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds",
+        ] {
             #expect(exposition.types[name] == "gauge", "\(name)")
         }
         #expect(exposition.types["process_cpu_seconds_total"] == "counter")

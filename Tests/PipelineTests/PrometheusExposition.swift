@@ -82,7 +82,9 @@ struct PrometheusExposition {
 
     private static func parseSample(_ s: [Unicode.Scalar], fail: (String) -> Invalid) throws -> Sample {
         var i = 0
-        func isNameScalar(_ c: Unicode.Scalar) -> Bool { c == "_" || c == ":" || (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) }
+        func isNameScalar(_ c: Unicode.Scalar) -> Bool {
+            c == "_" || c == ":" || (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c)))
+        }
         while i < s.count, isNameScalar(s[i]) { i += 1 }
         let name = String(String.UnicodeScalarView(s[0..<i]))
         guard isMetricName(name) else { throw fail("bad metric name") }

@@ -18,8 +18,9 @@ struct ResumeAndEnvironmentTests {
         let clip = "\(dir)/clip.mp4"
         FileManager.default.createFile(atPath: clip, contents: Data("video".utf8))
         let identity = try #require(ResumePoint.identity(ofInput: clip))
-        let point = ResumePoint(stream: "f", url: clip, frame: 41, nextTrackID: 7, complete: false,
-                                sourceSize: identity.size, sourceModified: identity.modified)
+        let point = ResumePoint(
+            stream: "f", url: clip, frame: 41, nextTrackID: 7, complete: false,
+            sourceSize: identity.size, sourceModified: identity.modified)
         try store.save(point)
         #expect(store.load(stream: "f") == point)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/state") == ["f.resume.json"])
@@ -31,12 +32,14 @@ struct ResumeAndEnvironmentTests {
         #expect(!point.applies(to: StreamConfiguration(name: "f", url: "\(dir)/other.mp4", live: false)))
     }
 
-    @Test("a damaged or hostile state file is ignored (the stream starts over), never trusted", arguments: [
-        "not json", #"{"v":1,"stream":"f","url":"x","frame":-5,"nextTrackID":1,"complete":false}"#,
-        #"{"v":2,"stream":"f","url":"x","frame":3,"nextTrackID":1,"complete":false}"#,
-        #"{"v":1,"stream":"f","url":"x","frame":3,"nextTrackID":0,"complete":false}"#,
-        String(repeating: " ", count: 70_000),
-    ])
+    @Test(
+        "a damaged or hostile state file is ignored (the stream starts over), never trusted",
+        arguments: [
+            "not json", #"{"v":1,"stream":"f","url":"x","frame":-5,"nextTrackID":1,"complete":false}"#,
+            #"{"v":2,"stream":"f","url":"x","frame":3,"nextTrackID":1,"complete":false}"#,
+            #"{"v":1,"stream":"f","url":"x","frame":3,"nextTrackID":0,"complete":false}"#,
+            String(repeating: " ", count: 70_000),
+        ])
     func damaged(text: String) throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -65,14 +68,25 @@ struct ResumeAndEnvironmentTests {
         #expect(DaemonConfiguration.problem(readableFile: dir) == "\(dir) is not a regular file")
     }
 
-    @Test("config keys that run used to reject after check accepted them", arguments: [
-        ("[tracker]\niou_threshold = 0", "<config>: tracker.iou_threshold: must be above 0 and at most 1, got 0.0"),
-        ("[output.file]\npath = \"/x\"\nrotate_seconds = 0.5", "<config>: output.file.rotate_seconds: must be 0 (never) or at least 1 second, got 0.5"),
-        ("[output.socket]\npath = \"/\(String(repeating: "s", count: 110))\"", "<config>: output.socket.path: must be a path of 1 to 107 bytes in a directory of at most 92 bytes, got \"/\(String(repeating: "s", count: 110))\" (111 bytes, directory 1 bytes)"),
-        ("[metrics]\naddress = \"127.0.0.1:1\"\nmax_connections = 0", "<config>: metrics.max_connections: must be between 1 and 10000, got 0"),
-        ("[output.socket]\npath = \"/run/s.sock\"\nsubscription_timeout = 0", "<config>: output.socket.subscription_timeout: must be between 0.01 and 3600.0, got 0.0"),
-        ("[output.file]\npath = \"/x\"\ngroup = \"\"", "<config>: output.file.group: must be a group name or numeric id, got \"\""),
-    ])
+    @Test(
+        "config keys that run used to reject after check accepted them",
+        arguments: [
+            ("[tracker]\niou_threshold = 0", "<config>: tracker.iou_threshold: must be above 0 and at most 1, got 0.0"),
+            (
+                "[output.file]\npath = \"/x\"\nrotate_seconds = 0.5",
+                "<config>: output.file.rotate_seconds: must be 0 (never) or at least 1 second, got 0.5"
+            ),
+            (
+                "[output.socket]\npath = \"/\(String(repeating: "s", count: 110))\"",
+                "<config>: output.socket.path: must be a path of 1 to 107 bytes in a directory of at most 92 bytes, got \"/\(String(repeating: "s", count: 110))\" (111 bytes, directory 1 bytes)"
+            ),
+            ("[metrics]\naddress = \"127.0.0.1:1\"\nmax_connections = 0", "<config>: metrics.max_connections: must be between 1 and 10000, got 0"),
+            (
+                "[output.socket]\npath = \"/run/s.sock\"\nsubscription_timeout = 0",
+                "<config>: output.socket.subscription_timeout: must be between 0.01 and 3600.0, got 0.0"
+            ),
+            ("[output.file]\npath = \"/x\"\ngroup = \"\"", "<config>: output.file.group: must be a group name or numeric id, got \"\""),
+        ])
     func sameValidationAsRun(extra: String, message: String) {
         let text = "[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\n" + extra
         let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(text) }
@@ -81,7 +95,8 @@ struct ResumeAndEnvironmentTests {
 
     @Test("file outputs default to mode 0640; mode, group and [state] dir are read")
     func fileModeAndState() throws {
-        let c = try DaemonConfiguration.parse("""
+        let c = try DaemonConfiguration.parse(
+            """
             [[streams]]
             name = "a"
             url = "x.mp4"
@@ -93,7 +108,8 @@ struct ResumeAndEnvironmentTests {
         #expect(c.output.file?.mode == 0o640)
         #expect(c.fileOutputs.first?.configuration.fileMode == 0o640)
         #expect(c.stateDirectory == "/var/lib/ssdd")
-        let g = try DaemonConfiguration.parse("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\n[output.file]\npath = \"/x\"\nmode = \"0600\"\ngroup = \"adm\"")
+        let g = try DaemonConfiguration.parse(
+            "[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\n[output.file]\npath = \"/x\"\nmode = \"0600\"\ngroup = \"adm\"")
         #expect(g.fileOutputs.first?.configuration.fileMode == 0o600)
         #expect(g.fileOutputs.first?.configuration.group == "adm")
     }

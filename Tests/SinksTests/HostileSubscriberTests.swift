@@ -20,28 +20,50 @@ import Testing
         ("unterminated line over the limit", Array(repeating: UInt8(ascii: "a"), count: 70_000), tooLong),
         ("terminated line over the limit", Array(repeating: UInt8(ascii: " "), count: 65_537) + Array("{}\n".utf8), tooLong),
         ("not JSON", Array("not json\n".utf8), error("malformed subscription: not valid JSON: Invalid value around character 1.")),
-        ("a JSON array", Array("[1,2]\n".utf8),
-         error("malformed subscription: Expected to decode Dictionary<String, Any> but found an array instead.")),
-        ("a string for a list", Array(#"{"streams":"cam1"}"#.utf8) + [10],
-         error("malformed subscription: streams: Expected to decode Array<Any> but found a string instead.")),
-        ("a number for a name", Array(#"{"labels":[1]}"#.utf8) + [10],
-         error("malformed subscription: labels.Index 0: Expected to decode String but found number instead.")),
-        ("a huge score", Array(#"{"minScore":1e999}"#.utf8) + [10],
-         error("malformed subscription: not valid JSON: Number 1e999 is not representable in Swift.")),
-        ("an unknown kind", Array(#"{"kinds":["frame","bogus"]}"#.utf8) + [10],
-         error("malformed subscription: kinds.Index 1: Cannot initialize RecordKind from invalid String value bogus")),
-        ("a repeated kind", Array(#"{"kinds":["frame","frame"]}"#.utf8) + [10],
-         error(#"malformed subscription: kinds: \"frame\" is listed twice"#)),
-        ("5000 stream names", Array(("{\"streams\":[" + (0..<5000).map { "\"s\($0)\"" }.joined(separator: ",") + "]}\n").utf8),
-         error("malformed subscription: streams: at most 1024 names, got 5000")),
-        ("a 2000-byte label", Array(("{\"labels\":[\"" + String(repeating: "x", count: 2000) + "\"]}\n").utf8),
-         error("malformed subscription: labels: names are at most 1024 bytes, got one of 2000")),
-        ("20000 nested arrays", Array(("{\"streams\":" + String(repeating: "[", count: 20_000) + "\n").utf8),
-         error("malformed subscription: not valid JSON: Too many nested arrays or dictionaries around character 523.")),
-        ("invalid UTF-8", Array(#"{"streams":[""#.utf8) + [0xFF, 0xFE] + Array(#""]}"#.utf8) + [10],
-         error("malformed subscription: not valid JSON: Invalid UTF-8 sequence 2 bytes starting from character 13.")),
-        ("NUL bytes", Array(#"{"streams":["a"#.utf8) + [0] + Array(#""]}"#.utf8) + [10],
-         error("malformed subscription: not valid JSON: Unescaped control character around character 14.")),
+        (
+            "a JSON array", Array("[1,2]\n".utf8),
+            error("malformed subscription: Expected to decode Dictionary<String, Any> but found an array instead.")
+        ),
+        (
+            "a string for a list", Array(#"{"streams":"cam1"}"#.utf8) + [10],
+            error("malformed subscription: streams: Expected to decode Array<Any> but found a string instead.")
+        ),
+        (
+            "a number for a name", Array(#"{"labels":[1]}"#.utf8) + [10],
+            error("malformed subscription: labels.Index 0: Expected to decode String but found number instead.")
+        ),
+        (
+            "a huge score", Array(#"{"minScore":1e999}"#.utf8) + [10],
+            error("malformed subscription: not valid JSON: Number 1e999 is not representable in Swift.")
+        ),
+        (
+            "an unknown kind", Array(#"{"kinds":["frame","bogus"]}"#.utf8) + [10],
+            error("malformed subscription: kinds.Index 1: Cannot initialize RecordKind from invalid String value bogus")
+        ),
+        (
+            "a repeated kind", Array(#"{"kinds":["frame","frame"]}"#.utf8) + [10],
+            error(#"malformed subscription: kinds: \"frame\" is listed twice"#)
+        ),
+        (
+            "5000 stream names", Array(("{\"streams\":[" + (0..<5000).map { "\"s\($0)\"" }.joined(separator: ",") + "]}\n").utf8),
+            error("malformed subscription: streams: at most 1024 names, got 5000")
+        ),
+        (
+            "a 2000-byte label", Array(("{\"labels\":[\"" + String(repeating: "x", count: 2000) + "\"]}\n").utf8),
+            error("malformed subscription: labels: names are at most 1024 bytes, got one of 2000")
+        ),
+        (
+            "20000 nested arrays", Array(("{\"streams\":" + String(repeating: "[", count: 20_000) + "\n").utf8),
+            error("malformed subscription: not valid JSON: Too many nested arrays or dictionaries around character 523.")
+        ),
+        (
+            "invalid UTF-8", Array(#"{"streams":[""#.utf8) + [0xFF, 0xFE] + Array(#""]}"#.utf8) + [10],
+            error("malformed subscription: not valid JSON: Invalid UTF-8 sequence 2 bytes starting from character 13.")
+        ),
+        (
+            "NUL bytes", Array(#"{"streams":["a"#.utf8) + [0] + Array(#""]}"#.utf8) + [10],
+            error("malformed subscription: not valid JSON: Unescaped control character around character 14.")
+        ),
         ("an empty line", [10], error("malformed subscription: not valid JSON: Unexpected end of file during JSON parse.")),
         ("a subscription and more input", Array("{}\nhello\n".utf8), trailing),
     ]

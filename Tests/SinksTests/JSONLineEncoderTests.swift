@@ -1,28 +1,41 @@
-import Testing
 import Geometry
 import Sinks
+import Testing
 
 /// Exact record encodings, and subscription filtering.
 @Suite struct JSONLineEncoderTests {
-    static let frame = Record.frame(FrameRecord(
-        stream: "cam1", frameIndex: 12, pts: 0.48, time: 1_767_225_600.25, width: 640, height: 480,
-        detections: [
-            DetectionRecord(trackID: 3, label: "person", classIndex: 1, score: 0.91, box: Box(x1: 12.5, y1: 30, x2: 80, y2: 200)),
-            DetectionRecord(trackID: nil, label: "dog", classIndex: 18, score: 0.4, box: Box(x1: 1, y1: 2, x2: 3, y2: 4)),
-        ]))
+    static let frame = Record.frame(
+        FrameRecord(
+            stream: "cam1", frameIndex: 12, pts: 0.48, time: 1_767_225_600.25, width: 640, height: 480,
+            detections: [
+                DetectionRecord(trackID: 3, label: "person", classIndex: 1, score: 0.91, box: Box(x1: 12.5, y1: 30, x2: 80, y2: 200)),
+                DetectionRecord(trackID: nil, label: "dog", classIndex: 18, score: 0.4, box: Box(x1: 1, y1: 2, x2: 3, y2: 4)),
+            ]))
 
     @Test(arguments: [
-        (frame, #"{"detections":[{"box":[12.5,30,80,200],"class":1,"label":"person","score":0.91,"track":3},{"box":[1,2,3,4],"class":18,"label":"dog","score":0.4,"track":null}],"frame":12,"height":480,"kind":"frame","pts":0.48,"stream":"cam1","time":1767225600.25,"v":1,"width":640}"#),
-        (Record.frame(FrameRecord(stream: "a/b", frameIndex: 0, pts: nil, time: 1, width: 2, height: 3, detections: [])),
-         #"{"detections":[],"frame":0,"height":3,"kind":"frame","pts":null,"stream":"a/b","time":1,"v":1,"width":2}"#),
-        (Record.track(TrackRecord(
-            stream: "cam1", event: .end, trackID: 3, label: "person", classIndex: 1, firstPts: 4, lastPts: 6.4, firstFrameIndex: 100,
-            lastFrameIndex: 160, frameCount: 57, bestScore: 0.93, time: 10)),
-         #"{"bestScore":0.93,"class":1,"event":"end","firstFrame":100,"firstPts":4,"frames":57,"kind":"track","label":"person","lastFrame":160,"lastPts":6.4,"stream":"cam1","time":10,"track":3,"v":1}"#),
-        (Record.stream(StreamRecord(stream: "cam3", state: .reconnecting, time: 5, message: "line1\nline2")),
-         #"{"kind":"stream","message":"line1\nline2","state":"reconnecting","stream":"cam3","time":5,"v":1}"#),
-        (Record.stream(StreamRecord(stream: "cam3", state: .connected, time: 5)),
-         #"{"kind":"stream","state":"connected","stream":"cam3","time":5,"v":1}"#),
+        (
+            frame,
+            #"{"detections":[{"box":[12.5,30,80,200],"class":1,"label":"person","score":0.91,"track":3},{"box":[1,2,3,4],"class":18,"label":"dog","score":0.4,"track":null}],"frame":12,"height":480,"kind":"frame","pts":0.48,"stream":"cam1","time":1767225600.25,"v":1,"width":640}"#
+        ),
+        (
+            Record.frame(FrameRecord(stream: "a/b", frameIndex: 0, pts: nil, time: 1, width: 2, height: 3, detections: [])),
+            #"{"detections":[],"frame":0,"height":3,"kind":"frame","pts":null,"stream":"a/b","time":1,"v":1,"width":2}"#
+        ),
+        (
+            Record.track(
+                TrackRecord(
+                    stream: "cam1", event: .end, trackID: 3, label: "person", classIndex: 1, firstPts: 4, lastPts: 6.4, firstFrameIndex: 100,
+                    lastFrameIndex: 160, frameCount: 57, bestScore: 0.93, time: 10)),
+            #"{"bestScore":0.93,"class":1,"event":"end","firstFrame":100,"firstPts":4,"frames":57,"kind":"track","label":"person","lastFrame":160,"lastPts":6.4,"stream":"cam1","time":10,"track":3,"v":1}"#
+        ),
+        (
+            Record.stream(StreamRecord(stream: "cam3", state: .reconnecting, time: 5, message: "line1\nline2")),
+            #"{"kind":"stream","message":"line1\nline2","state":"reconnecting","stream":"cam3","time":5,"v":1}"#
+        ),
+        (
+            Record.stream(StreamRecord(stream: "cam3", state: .connected, time: 5)),
+            #"{"kind":"stream","state":"connected","stream":"cam3","time":5,"v":1}"#
+        ),
         (Record.notice(NoticeRecord(reason: "shutdown")), #"{"kind":"notice","reason":"shutdown","v":1}"#),
     ])
     func encodesOneSortedLine(record: Record, expected: String) throws {

@@ -203,7 +203,8 @@ import Testing
         await sink.close()
         let folder = try JSONLinesFileSink(configuration: FileSinkConfiguration(path: directory.path), logger: Self.logger)
         let folderError = await #expect(throws: SinksError.self) { try await folder.open() }
-        #expect(folderError?.description.hasPrefix("\(directory.path) is a directory, not a regular file") == true, "\(String(describing: folderError))")
+        #expect(
+            folderError?.description.hasPrefix("\(directory.path) is a directory, not a regular file") == true, "\(String(describing: folderError))")
         await folder.close()
     }
 }

@@ -31,7 +31,9 @@ import Testing
         func release() {
             blocked.store(false, ordering: .relaxed)
             while true {
-                if let continuation = gate.withLock({ c -> CheckedContinuation<Void, Never>? in defer { c = nil }; return c }) {
+                if let continuation = gate.withLock({ c -> CheckedContinuation<Void, Never>? in
+                    defer { c = nil }; return c
+                }) {
                     continuation.resume()
                     return
                 }

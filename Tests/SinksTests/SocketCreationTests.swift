@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import Sinks
 import Testing
+
+@testable import Sinks
 
 /// The socket file never exists where another user could reach it with looser permissions than configured.
 @Suite struct SocketCreationTests {
@@ -70,15 +71,18 @@ import Testing
     @Test func socketDirectoryTooLongForThePrivateNameIsRefused() throws {
         let directory = "/tmp/" + String(repeating: "d", count: SocketFile.maxDirectoryBytes - 4)
         let path = directory + "/s"
-        #expect(throws: Never.self) { try PublisherConfiguration(path: String(repeating: "d", count: SocketFile.maxDirectoryBytes - 1) + "/s").validate() }
+        #expect(throws: Never.self) {
+            try PublisherConfiguration(path: String(repeating: "d", count: SocketFile.maxDirectoryBytes - 1) + "/s").validate()
+        }
         do {
             try PublisherConfiguration(path: path).validate()
             Issue.record("a directory of \(directory.utf8.count) bytes was accepted")
         } catch {
-            #expect(error.description == """
-                invalid sink configuration: output.socket.path must be a path of 1 to 107 bytes in a directory of at most 92 bytes, \
-                got "\(path)" (95 bytes, directory 93 bytes)
-                """)
+            #expect(
+                error.description == """
+                    invalid sink configuration: output.socket.path must be a path of 1 to 107 bytes in a directory of at most 92 bytes, \
+                    got "\(path)" (95 bytes, directory 93 bytes)
+                    """)
         }
     }
 

@@ -81,14 +81,22 @@ import Testing
 
     @Test func invalidLimitsNameTheirKey() {
         let cases: [(PublisherConfiguration, String)] = [
-            (PublisherConfiguration(path: "/tmp/x.sock", maxSubscribers: 0),
-             "invalid sink configuration: output.socket.max_subscribers must be an integer from 1 to 100000, got 0"),
-            (PublisherConfiguration(path: "/tmp/x.sock", descriptorReserve: -1),
-             "invalid sink configuration: output.socket.descriptor_reserve must be an integer from 0 to 1000000, got -1"),
-            (PublisherConfiguration(path: "/tmp/x.sock", subscriptionTimeout: .zero),
-             "invalid sink configuration: output.socket.subscription_timeout must be a duration above 0 and at most 3600 s, got 0.0 seconds"),
-            (PublisherConfiguration(path: "/tmp/x.sock", maxQueuedLines: Int.max),
-             "invalid sink configuration: output.socket.max_queued_lines must be an integer from 1 to 1000000, got \(Int.max)"),
+            (
+                PublisherConfiguration(path: "/tmp/x.sock", maxSubscribers: 0),
+                "invalid sink configuration: output.socket.max_subscribers must be an integer from 1 to 100000, got 0"
+            ),
+            (
+                PublisherConfiguration(path: "/tmp/x.sock", descriptorReserve: -1),
+                "invalid sink configuration: output.socket.descriptor_reserve must be an integer from 0 to 1000000, got -1"
+            ),
+            (
+                PublisherConfiguration(path: "/tmp/x.sock", subscriptionTimeout: .zero),
+                "invalid sink configuration: output.socket.subscription_timeout must be a duration above 0 and at most 3600 s, got 0.0 seconds"
+            ),
+            (
+                PublisherConfiguration(path: "/tmp/x.sock", maxQueuedLines: Int.max),
+                "invalid sink configuration: output.socket.max_queued_lines must be an integer from 1 to 1000000, got \(Int.max)"
+            ),
         ]
         for (configuration, message) in cases {
             #expect { try configuration.validate() } throws: { ($0 as? SinksError)?.description == message }

@@ -1,7 +1,7 @@
 import Foundation
+import Geometry
 import Logging
 import NIOCore
-import Geometry
 import Sinks
 import Testing
 
@@ -11,9 +11,12 @@ import Testing
     static let encoder = JSONLineEncoder()
 
     static func frame(_ stream: String, _ index: Int, _ label: String, _ score: Double, pad: Int = 0) throws -> JSONLine {
-        try encoder.encode(.frame(FrameRecord(
-            stream: stream, frameIndex: index, pts: nil, time: Double(pad), width: 640, height: String(repeating: "x", count: pad).count + 480,
-            detections: [DetectionRecord(trackID: nil, label: label, classIndex: 0, score: score, box: Box(x1: 0, y1: 0, x2: 1, y2: 1))])))
+        try encoder.encode(
+            .frame(
+                FrameRecord(
+                    stream: stream, frameIndex: index, pts: nil, time: Double(pad), width: 640,
+                    height: String(repeating: "x", count: pad).count + 480,
+                    detections: [DetectionRecord(trackID: nil, label: label, classIndex: 0, score: score, box: Box(x1: 0, y1: 0, x2: 1, y2: 1))])))
     }
 
     static func index(_ line: String) -> Int? {
@@ -64,12 +67,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "close() removes the socket file")
     }
 
-    @Test(arguments: [
-        (#"{"stream":["cam1"]}"#, #"{"kind":"error","reason":"malformed subscription: stream: unknown field \"stream\"; expected streams, labels, minScore or kinds","v":1}"#),
-        (#"{"kinds":["frames"]}"#, nil),
-        ("not json", nil),
-        (#"{"minScore":"high"}"#, nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (
+                #"{"stream":["cam1"]}"#,
+                #"{"kind":"error","reason":"malformed subscription: stream: unknown field \"stream\"; expected streams, labels, minScore or kinds","v":1}"#
+            ),
+            (#"{"kinds":["frames"]}"#, nil),
+            ("not json", nil),
+            (#"{"minScore":"high"}"#, nil),
+        ] as [(String, String?)])
     func malformedSubscriptionGetsAnErrorLineAndIsClosed(subscription: String, expected: String?) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

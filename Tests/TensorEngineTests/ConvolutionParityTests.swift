@@ -1,6 +1,6 @@
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 /// One convolution case of the parity grid.
 struct ConvCase: Sendable, CustomTestStringConvertible {
@@ -16,8 +16,9 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
     }
 
     var options: Conv2DOptions {
-        Conv2DOptions(strideY: stride, strideX: stride, dilationY: dilation, dilationX: dilation, groups: groups,
-                      padding: padding, activation: activation)
+        Conv2DOptions(
+            strideY: stride, strideX: stride, dilationY: dilation, dilationX: dilation, groups: groups,
+            padding: padding, activation: activation)
     }
 }
 
@@ -44,26 +45,29 @@ let gemmCases: [ConvCase] = [
     ConvCase(h: 19, w: 19, cin: 64, cout: 32, k: 3, dilation: 6, padding: .uniform(6), activation: .relu, label: "VGG fc6 dilated"),
     ConvCase(h: 10, w: 10, cin: 32, cout: 48, k: 3, stride: 2, padding: .uniform(1), activation: .relu, label: "VGG conv6_2 s2"),
     ConvCase(h: 5, w: 5, cin: 32, cout: 16, k: 3, activation: .relu, label: "VGG conv8_2 p0"),
-    ConvCase(h: 6, w: 7, cin: 5, cout: 6, k: 2, stride: 2, padding: Padding2D(top: 0, left: 1, bottom: 1, right: 0), bias: false, label: "asymmetric"),
+    ConvCase(
+        h: 6, w: 7, cin: 5, cout: 6, k: 2, stride: 2, padding: Padding2D(top: 0, left: 1, bottom: 1, right: 0), bias: false, label: "asymmetric"),
     ConvCase(h: 9, w: 11, cin: 4, cout: 3, k: 1, stride: 2, label: "1x1 s2"),
     ConvCase(h: 9, w: 9, cin: 7, cout: 5, k: 5, stride: 1, dilation: 2, padding: .uniform(4), bias: false, label: "5x5 d2"),
 ]
 
-let depthwiseCases: [ConvCase] = [150, 75, 38, 19, 10, 5, 3, 2].flatMap { n -> [ConvCase] in
-    let small = min(n, 12)
-    return [1, 2].map { s in
-        ConvCase(h: small, w: small + 1, cin: 16, cout: 16, k: 3, stride: s, groups: 16,
-                 padding: tfSame(small, small + 1, stride: s), activation: .relu6, label: "dw from \(n)")
-    }
-} + [
-    ConvCase(h: 2, w: 2, cin: 8, cout: 8, k: 3, stride: 2, groups: 8, padding: tfSame(2, 2, stride: 2), activation: .relu6, label: "dw 2->1"),
-    ConvCase(h: 1, w: 1, cin: 128, cout: 128, k: 3, groups: 128, padding: .uniform(1), activation: .relu6, label: "dw head 1x1"),
-    ConvCase(h: 6, w: 6, cin: 576, cout: 576, k: 3, groups: 576, padding: .uniform(1), activation: .none, bias: false, label: "dw 576"),
-    ConvCase(h: 7, w: 5, cin: 24, cout: 24, k: 3, stride: 2, groups: 24, padding: .uniform(1), activation: .relu, label: "dw pytorch pad"),
-    ConvCase(h: 20, w: 23, cin: 32, cout: 32, k: 3, groups: 32, padding: tfSame(20, 23, stride: 1), activation: .relu6, label: "dw wide s1"),
-    ConvCase(h: 21, w: 24, cin: 40, cout: 40, k: 3, stride: 2, groups: 40, padding: tfSame(21, 24, stride: 2), label: "dw wide s2"),
-    ConvCase(h: 9, w: 17, cin: 16, cout: 16, k: 3, groups: 16, padding: .zero, activation: .relu, bias: false, label: "dw valid"),
-]
+let depthwiseCases: [ConvCase] =
+    [150, 75, 38, 19, 10, 5, 3, 2].flatMap { n -> [ConvCase] in
+        let small = min(n, 12)
+        return [1, 2].map { s in
+            ConvCase(
+                h: small, w: small + 1, cin: 16, cout: 16, k: 3, stride: s, groups: 16,
+                padding: tfSame(small, small + 1, stride: s), activation: .relu6, label: "dw from \(n)")
+        }
+    } + [
+        ConvCase(h: 2, w: 2, cin: 8, cout: 8, k: 3, stride: 2, groups: 8, padding: tfSame(2, 2, stride: 2), activation: .relu6, label: "dw 2->1"),
+        ConvCase(h: 1, w: 1, cin: 128, cout: 128, k: 3, groups: 128, padding: .uniform(1), activation: .relu6, label: "dw head 1x1"),
+        ConvCase(h: 6, w: 6, cin: 576, cout: 576, k: 3, groups: 576, padding: .uniform(1), activation: .none, bias: false, label: "dw 576"),
+        ConvCase(h: 7, w: 5, cin: 24, cout: 24, k: 3, stride: 2, groups: 24, padding: .uniform(1), activation: .relu, label: "dw pytorch pad"),
+        ConvCase(h: 20, w: 23, cin: 32, cout: 32, k: 3, groups: 32, padding: tfSame(20, 23, stride: 1), activation: .relu6, label: "dw wide s1"),
+        ConvCase(h: 21, w: 24, cin: 40, cout: 40, k: 3, stride: 2, groups: 40, padding: tfSame(21, 24, stride: 2), label: "dw wide s2"),
+        ConvCase(h: 9, w: 17, cin: 16, cout: 16, k: 3, groups: 16, padding: .zero, activation: .relu, bias: false, label: "dw valid"),
+    ]
 
 /// Extra shapes for the tiled GEMM: column counts around its 16-wide panels and 8-wide vectors, row counts around its
 /// 6-row tiles, long and short K, and on 2 threads (≥ 256K multiply-accumulates) splits by rows and by column panels.
@@ -79,7 +83,8 @@ let tiledGEMMCases: [ConvCase] = [
     ConvCase(h: 25, w: 25, cin: 144, cout: 24, k: 1, label: "SSDLite project 75 (24 columns), row split"),
     ConvCase(h: 10, w: 10, cin: 24, cout: 40, k: 1, bias: false, label: "40 columns, no bias"),
     ConvCase(h: 13, w: 11, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(13, 11, stride: 2), activation: .relu6, label: "stem s2 odd"),
-    ConvCase(h: 40, w: 40, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(40, 40, stride: 2), activation: .relu6, label: "stem s2 even, row split"),
+    ConvCase(
+        h: 40, w: 40, cin: 3, cout: 32, k: 3, stride: 2, padding: tfSame(40, 40, stride: 2), activation: .relu6, label: "stem s2 even, row split"),
     ConvCase(h: 8, w: 9, cin: 5, cout: 7, k: 3, padding: .uniform(1), label: "3x3 K 45"),
 ]
 
@@ -100,8 +105,9 @@ let winogradCases: [ConvCase] = [
     ConvCase(h: 140, w: 140, cin: 16, cout: 8, k: 3, padding: .uniform(1), label: "many blocks, one per task"),
     ConvCase(h: 19, w: 19, cin: 64, cout: 32, k: 3, dilation: 6, padding: .uniform(6), activation: .relu, label: "VGG fc6 dilated"),
     ConvCase(h: 13, w: 11, cin: 16, cout: 20, k: 3, dilation: 2, padding: .uniform(2), label: "dilation 2"),
-    ConvCase(h: 17, w: 16, cin: 16, cout: 16, k: 3, dilation: 3, padding: Padding2D(top: 3, left: 1, bottom: 0, right: 4),
-             label: "dilation 3, uneven padding"),
+    ConvCase(
+        h: 17, w: 16, cin: 16, cout: 16, k: 3, dilation: 3, padding: Padding2D(top: 3, left: 1, bottom: 0, right: 4),
+        label: "dilation 3, uneven padding"),
 ]
 
 @Suite("Convolution kernels match the reference")
@@ -128,8 +134,9 @@ struct ConvolutionParityTests {
                 let scale = expected.values.reduce(0) { max($0, abs($1)) }
                 let error = zip(actual.values, expected.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
                 #expect(actual.shape == expected.shape)
-                #expect(error <= Self.winogradTolerance * max(scale, 1),
-                        "\(algorithm) \(label) \(c.testDescription): max |Δ| \(error), max |y| \(scale)")
+                #expect(
+                    error <= Self.winogradTolerance * max(scale, 1),
+                    "\(algorithm) \(label) \(c.testDescription): max |Δ| \(error), max |y| \(scale)")
             } else {
                 assertClose(actual, expected, tolerance: Self.tolerance, "\(algorithm) \(label) \(c.testDescription)")
             }
@@ -161,27 +168,31 @@ struct ConvolutionParityTests {
         ConvCase(h: 5, w: 5, cin: 4, cout: 4, k: 3, groups: 4, padding: .uniform(1), label: "dw 4 channels"),
     ])
     func preferredKernelMatchesReference(_ c: ConvCase) {
-        let g = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
-                                    kernelHeight: c.k, kernelWidth: c.k, groups: c.groups, padding: c.padding)
+        let g = ConvolutionGeometry(
+            inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+            kernelHeight: c.k, kernelWidth: c.k, groups: c.groups, padding: c.padding)
         check(c, algorithm: ConvolutionAlgorithm.preferred(for: g), seed: 13)
     }
 
     @Test func kernelSelectionByShape() {
-        let dw = ConvolutionGeometry(inputHeight: 19, inputWidth: 19, inputChannels: 576, outputChannels: 576,
-                                     kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, groups: 576,
-                                     padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1))
+        let dw = ConvolutionGeometry(
+            inputHeight: 19, inputWidth: 19, inputChannels: 576, outputChannels: 576,
+            kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, groups: 576,
+            padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1))
         #expect(ConvolutionAlgorithm.preferred(for: dw) == .depthwise3x3)
         var vgg = dw
         vgg.groups = 1
         #expect(ConvolutionAlgorithm.preferred(for: vgg) == ConvolutionAlgorithm.largeConvolution)
-        let expand = ConvolutionGeometry(inputHeight: 19, inputWidth: 19, inputChannels: 96, outputChannels: 576,
-                                         kernelHeight: 1, kernelWidth: 1)
+        let expand = ConvolutionGeometry(
+            inputHeight: 19, inputWidth: 19, inputChannels: 96, outputChannels: 576,
+            kernelHeight: 1, kernelWidth: 1)
         #expect(ConvolutionAlgorithm.preferred(for: expand) == .tiledGEMM)
         var grouped = dw
         grouped.groups = 2
         #expect(ConvolutionAlgorithm.preferred(for: grouped) == .reference)
-        let conv4 = ConvolutionGeometry(inputHeight: 38, inputWidth: 38, inputChannels: 512, outputChannels: 512,
-                                        kernelHeight: 3, kernelWidth: 3, padding: .uniform(1))
+        let conv4 = ConvolutionGeometry(
+            inputHeight: 38, inputWidth: 38, inputChannels: 512, outputChannels: 512,
+            kernelHeight: 3, kernelWidth: 3, padding: .uniform(1))
         #expect(ConvolutionAlgorithm.preferred(for: conv4) == .winograd)
         #expect(ConvolutionAlgorithm.preferred(for: conv4, allowingWinograd: false) == ConvolutionAlgorithm.largeConvolution)
         var smallMap = conv4
@@ -191,7 +202,8 @@ struct ConvolutionParityTests {
         (dilated.dilationY, dilated.dilationX, dilated.padding) = (6, 6, .uniform(6))
         #expect(ConvolutionAlgorithm.preferred(for: dilated) == .winograd)
         (dilated.inputHeight, dilated.inputWidth) = (8, 8)
-        #expect(ConvolutionAlgorithm.preferred(for: dilated) == ConvolutionAlgorithm.largeConvolution, "6 phases of 1–2 pixels: tiles would waste most")
+        #expect(
+            ConvolutionAlgorithm.preferred(for: dilated) == ConvolutionAlgorithm.largeConvolution, "6 phases of 1–2 pixels: tiles would waste most")
         var stem = conv4
         (stem.inputChannels, stem.outputChannels) = (3, 64)
         #expect(ConvolutionAlgorithm.preferred(for: stem) == .tiledGEMM)

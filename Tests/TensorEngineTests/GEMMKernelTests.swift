@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import TensorEngine
 
 /// Both GEMM inner kernels (the 8-wide one and, on CPUs that have it, AVX-512) against a plain triple loop, and the
@@ -73,14 +74,16 @@ struct GEMMKernelTests {
             let wt = Tensor.random(shape: [c.cout, c.cin, c.k, c.k], in: -0.5...0.5, using: &rng)
             let b = c.bias ? Tensor.random(shape: [c.cout], using: &rng) : nil
             let expected = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: .reference)
-            let g = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
-                                        kernelHeight: c.k, kernelWidth: c.k, strideY: c.stride, strideX: c.stride,
-                                        dilationY: c.dilation, dilationX: c.dilation, padding: c.padding)
+            let g = ConvolutionGeometry(
+                inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+                kernelHeight: c.k, kernelWidth: c.k, strideY: c.stride, strideX: c.stride,
+                dilationY: c.dilation, dilationX: c.dilation, padding: c.padding)
             let conv: TiledGEMMConvolution = wt.withUnsafeBufferPointer { w in
                 if let b {
                     return b.withUnsafeBufferPointer { bias in
-                        TiledGEMMConvolution(geometry: g, weights: w.baseAddress!, bias: bias.baseAddress!, activation: c.activation,
-                                             kernel: kernel)
+                        TiledGEMMConvolution(
+                            geometry: g, weights: w.baseAddress!, bias: bias.baseAddress!, activation: c.activation,
+                            kernel: kernel)
                     }
                 }
                 return TiledGEMMConvolution(geometry: g, weights: w.baseAddress!, bias: nil, activation: c.activation, kernel: kernel)
@@ -105,12 +108,14 @@ struct GEMMKernelTests {
             let wt = Tensor.random(shape: [c.cout, c.cin, 3, 3], in: -0.5...0.5, using: &rng)
             let b = Tensor.random(shape: [c.cout], using: &rng)
             let expected = x.conv2d(weights: wt, bias: b, options: c.options, algorithm: .reference)
-            let g = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
-                                        kernelHeight: 3, kernelWidth: 3, padding: c.padding)
+            let g = ConvolutionGeometry(
+                inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+                kernelHeight: 3, kernelWidth: 3, padding: c.padding)
             let conv = wt.withUnsafeBufferPointer { w in
                 b.withUnsafeBufferPointer { bias in
-                    WinogradConvolution(geometry: g, weights: w.baseAddress!, bias: bias.baseAddress!, activation: c.activation,
-                                        kernel: kernel)
+                    WinogradConvolution(
+                        geometry: g, weights: w.baseAddress!, bias: bias.baseAddress!, activation: c.activation,
+                        kernel: kernel)
                 }
             }
             let scale = expected.values.reduce(0) { max($0, abs($1)) }
@@ -124,8 +129,9 @@ struct GEMMKernelTests {
                     }
                 }
                 let error = zip(y.values, expected.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
-                #expect(error <= ConvolutionParityTests.winogradTolerance * max(scale, 1),
-                        "\(kernel) \(threads) threads \(c.testDescription): max |Δ| \(error), max |y| \(scale)")
+                #expect(
+                    error <= ConvolutionParityTests.winogradTolerance * max(scale, 1),
+                    "\(kernel) \(threads) threads \(c.testDescription): max |Δ| \(error), max |y| \(scale)")
             }
         }
     }

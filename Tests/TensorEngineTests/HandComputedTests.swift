@@ -1,6 +1,6 @@
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 @Suite("Hand-computed cases")
 struct HandComputedTests {
@@ -9,8 +9,9 @@ struct HandComputedTests {
         // 3×3 input 1…9, all-ones 3×3 kernel, pad 1, bias 1: each output is 1 + the sum of its 3×3 neighbourhood.
         let x = Tensor(shape: [3, 3, 1], values: (1...9).map(Float.init))
         let w = Tensor(shape: [1, 1, 3, 3], repeating: 1)
-        let y = x.conv2d(weights: w, bias: Tensor(shape: [1], values: [1]),
-                         options: Conv2DOptions(padding: .uniform(1)), algorithm: algorithm)
+        let y = x.conv2d(
+            weights: w, bias: Tensor(shape: [1], values: [1]),
+            options: Conv2DOptions(padding: .uniform(1)), algorithm: algorithm)
         #expect(y.shape == [3, 3, 1])
         let expected: [Float] = [13, 22, 17, 28, 46, 34, 25, 40, 29]
         if algorithm == .winograd {
@@ -27,21 +28,27 @@ struct HandComputedTests {
         // the single output sees the whole 2×2 input: 4·c, clipped to 6.
         let x = Tensor(shape: [2, 2, 8], values: (0..<32).map { Float($0 % 8) })
         let w = Tensor(shape: [8, 1, 3, 3], repeating: 1)
-        let y = x.conv2d(weights: w, options: Conv2DOptions(strideY: 2, strideX: 2, groups: 8,
-                                                            padding: Padding2D(top: 0, left: 0, bottom: 1, right: 1),
-                                                            activation: .relu6), algorithm: .depthwise3x3)
+        let y = x.conv2d(
+            weights: w,
+            options: Conv2DOptions(
+                strideY: 2, strideX: 2, groups: 8,
+                padding: Padding2D(top: 0, left: 0, bottom: 1, right: 1),
+                activation: .relu6), algorithm: .depthwise3x3)
         #expect(y.shape == [1, 1, 8])
         #expect(y.values == [0, 4, 6, 6, 6, 6, 6, 6])
     }
 
     /// The nine TF-SAME stride-2 3×3 pads of SSDLite (ssd.md §7.3): (before, after) per input size.
-    @Test(arguments: [(300, 150, 0, 1), (150, 75, 0, 1), (75, 38, 1, 1), (38, 19, 0, 1), (19, 10, 1, 1), (10, 5, 0, 1),
-                      (5, 3, 1, 1), (3, 2, 1, 1), (2, 1, 0, 1)])
+    @Test(arguments: [
+        (300, 150, 0, 1), (150, 75, 0, 1), (75, 38, 1, 1), (38, 19, 0, 1), (19, 10, 1, 1), (10, 5, 0, 1),
+        (5, 3, 1, 1), (3, 2, 1, 1), (2, 1, 0, 1),
+    ])
     func tensorFlowSamePads(_ input: Int, _ output: Int, _ before: Int, _ after: Int) {
         let pad = tfSame(input, input, stride: 2)
         #expect(pad.top == before && pad.bottom == after && pad.left == before && pad.right == after)
-        let g = ConvolutionGeometry(inputHeight: input, inputWidth: input, inputChannels: 8, outputChannels: 8,
-                                    kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, groups: 8, padding: pad)
+        let g = ConvolutionGeometry(
+            inputHeight: input, inputWidth: input, inputChannels: 8, outputChannels: 8,
+            kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, groups: 8, padding: pad)
         #expect(g.outputHeight == output && g.outputWidth == output)
     }
 

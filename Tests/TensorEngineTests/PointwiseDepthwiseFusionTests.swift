@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import TensorEngine
 
 /// The fused 1×1 expansion + depthwise 3×3 gives exactly (bit for bit) what the two kernels give one after the other:
@@ -29,8 +30,9 @@ struct PointwiseDepthwiseFusionTests {
         let b1 = Tensor.random(shape: [c.expanded], using: &rng)
         let w2 = Tensor.random(shape: [c.expanded, 1, 3, 3], in: -0.5...0.5, using: &rng)
         let b2 = Tensor.random(shape: [c.expanded], using: &rng)
-        let expandGeometry = ConvolutionGeometry(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin,
-                                                 outputChannels: c.expanded, kernelHeight: 1, kernelWidth: 1)
+        let expandGeometry = ConvolutionGeometry(
+            inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin,
+            outputChannels: c.expanded, kernelHeight: 1, kernelWidth: 1)
         let padding = tfSame(c.h, c.w, stride: c.stride)
         let depthwiseGeometry = ConvolutionGeometry(
             inputHeight: c.h, inputWidth: c.w, inputChannels: c.expanded, outputChannels: c.expanded, kernelHeight: 3,
@@ -65,7 +67,9 @@ struct PointwiseDepthwiseFusionTests {
                 }
             }
             let differing = zip(actual.values, expected.values).enumerated().filter { $0.element.0.bitPattern != $0.element.1.bitPattern }
-            #expect(differing.isEmpty, "\(c.testDescription), \(threads) threads: \(differing.count) values differ, first at flat index \(differing.first?.offset ?? -1)")
+            #expect(
+                differing.isEmpty,
+                "\(c.testDescription), \(threads) threads: \(differing.count) values differ, first at flat index \(differing.first?.offset ?? -1)")
         }
     }
 }

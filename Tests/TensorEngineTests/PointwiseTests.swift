@@ -1,6 +1,6 @@
-import Testing
 import TensorEngine
 import TestSupport
+import Testing
 
 @Suite("Pointwise and layout ops")
 struct PointwiseTests {
@@ -17,8 +17,9 @@ struct PointwiseTests {
         let x = Tensor.random(shape: [h, w, c], seed: 3)
         let pad: Padding2D = k == 3 ? .uniform(1) : .zero
         let ref = x.maxPool(kernelHeight: k, kernelWidth: k, strideY: s, strideX: s, padding: pad, ceilMode: ceil, algorithm: .reference)
-        let fast = x.maxPool(kernelHeight: k, kernelWidth: k, strideY: s, strideX: s, padding: pad, ceilMode: ceil, algorithm: .vector,
-                             pool: ComputePool(threadCount: 2))
+        let fast = x.maxPool(
+            kernelHeight: k, kernelWidth: k, strideY: s, strideX: s, padding: pad, ceilMode: ceil, algorithm: .vector,
+            pool: ComputePool(threadCount: 2))
         #expect(fast == ref, "pool \(h)x\(w)x\(c) k\(k) s\(s) ceil \(ceil)")
     }
 

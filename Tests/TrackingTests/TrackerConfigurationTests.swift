@@ -5,10 +5,22 @@ import Tracking
 /// Configuration validation errors and box geometry.
 @Suite struct TrackerConfigurationTests {
     @Test(arguments: [
-        (TrackerConfiguration(maxAge: -1), "invalid tracker configuration: tracker.maxAge must be an integer >= 0, got -1; fix the value in the [tracker] section"),
-        (TrackerConfiguration(minHits: 0), "invalid tracker configuration: tracker.minHits must be an integer >= 1, got 0; fix the value in the [tracker] section"),
-        (TrackerConfiguration(iouThreshold: 0), "invalid tracker configuration: tracker.iouThreshold must be a number in (0, 1], got 0.0; fix the value in the [tracker] section"),
-        (TrackerConfiguration(iouThreshold: .nan), "invalid tracker configuration: tracker.iouThreshold must be a number in (0, 1], got nan; fix the value in the [tracker] section"),
+        (
+            TrackerConfiguration(maxAge: -1),
+            "invalid tracker configuration: tracker.maxAge must be an integer >= 0, got -1; fix the value in the [tracker] section"
+        ),
+        (
+            TrackerConfiguration(minHits: 0),
+            "invalid tracker configuration: tracker.minHits must be an integer >= 1, got 0; fix the value in the [tracker] section"
+        ),
+        (
+            TrackerConfiguration(iouThreshold: 0),
+            "invalid tracker configuration: tracker.iouThreshold must be a number in (0, 1], got 0.0; fix the value in the [tracker] section"
+        ),
+        (
+            TrackerConfiguration(iouThreshold: .nan),
+            "invalid tracker configuration: tracker.iouThreshold must be a number in (0, 1], got nan; fix the value in the [tracker] section"
+        ),
     ])
     func invalidConfigurationIsRejectedWithTheKey(configuration: TrackerConfiguration, message: String) {
         #expect(throws: TrackingError.self) { try Tracker(configuration: configuration) }

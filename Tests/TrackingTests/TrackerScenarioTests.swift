@@ -19,9 +19,11 @@ import Tracking
         let endFrame = try #require(run.updates.firstIndex { !$0.ended.isEmpty })
         #expect(endFrame == 15)
         let ended = try #require(run.updates[endFrame].ended.first)
-        #expect(ended == TrackSummary(
-            id: 1, label: "person", classIndex: 1, firstTime: 0, lastTime: 9.0 / 25, firstFrameIndex: 0,
-            lastFrameIndex: 9, frameCount: 10, bestScore: 0.9))
+        #expect(
+            ended
+                == TrackSummary(
+                    id: 1, label: "person", classIndex: 1, firstTime: 0, lastTime: 9.0 / 25, firstFrameIndex: 0,
+                    lastFrameIndex: 9, frameCount: 10, bestScore: 0.9))
         #expect(run.finished.isEmpty)
     }
 

@@ -1,5 +1,6 @@
 import Imaging
 import Testing
+
 @testable import Training
 
 /// Augmentation keeps boxes on their pixels and is reproducible from a seed.
@@ -21,11 +22,14 @@ import Testing
         for i in 0..<s.count {
             let b = s.box(i)
             let colour = colours[s.labels[i] - 1]
-            #expect(b.x1 == b.x1.rounded() && b.x2 == b.x2.rounded() && b.y1 == b.y1.rounded() && b.y2 == b.y2.rounded(), "\(context): fractional box")
+            #expect(
+                b.x1 == b.x1.rounded() && b.x2 == b.x2.rounded() && b.y1 == b.y1.rounded() && b.y2 == b.y2.rounded(), "\(context): fractional box")
             let (x1, y1, x2, y2) = (Int(b.x1), Int(b.y1), Int(b.x2), Int(b.y2))
             #expect(x2 > x1 && y2 > y1 && x1 >= 0 && y1 >= 0 && x2 <= s.image.width && y2 <= s.image.height, "\(context): box \(b)")
             guard x2 > x1 && y2 > y1 else { continue }
-            for y in y1..<y2 { for x in x1..<x2 where s.image[x, y] != colour { Issue.record("\(context): box \(i) pixel (\(x),\(y)) is \(s.image[x, y])"); return } }
+            for y in y1..<y2 {
+                for x in x1..<x2 where s.image[x, y] != colour { Issue.record("\(context): box \(i) pixel (\(x),\(y)) is \(s.image[x, y])"); return }
+            }
             for y in y1..<y2 {
                 if x1 > 0 { #expect(s.image[x1 - 1, y] != colour, "\(context): colour left of box \(i)") }
                 if x2 < s.image.width { #expect(s.image[x2, y] != colour, "\(context): colour right of box \(i)") }

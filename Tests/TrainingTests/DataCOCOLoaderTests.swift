@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
-import TestSupport
 import MediaIO
+import TestSupport
 import Testing
 import Training
 

@@ -1,9 +1,10 @@
 import Evaluation
 import Foundation
 import Imaging
-import TestSupport
 import MediaIO
+import TestSupport
 import Testing
+
 @testable import Training
 
 /// The synthetic dataset generator and the VOC round trip.

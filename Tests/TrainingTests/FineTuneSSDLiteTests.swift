@@ -2,6 +2,7 @@ import Foundation
 import ModelStore
 import TensorEngine
 import Testing
+
 @testable import Training
 
 /// Fine-tuning the imported TF SSDLite person model (sigmoid scoring, y-first TF box coder): the heads learn, the

@@ -1,6 +1,7 @@
 import NeuralNet
 import TensorEngine
 import Testing
+
 @testable import Training
 
 /// Central finite differences against ``TrainableNetwork/backward(_:outputGradients:isTrainable:inputGradient:)``.
@@ -119,9 +120,13 @@ enum GradientCase: String, CaseIterable, CustomTestStringConvertible {
             _ name: String, _ input: String, out: Int, k: Int = 3, s: Int = 1, d: Int = 1, groups: Int = 1,
             padding: Padding = .uniform(1), activation: Activation = .none, bias: Bool = true
         ) -> String {
-            nodes.append(NetworkNode(name: name, inputs: [input], operation: .convolution(Convolution(
-                weight: "\(name).weight", bias: bias ? "\(name).bias" : nil, outChannels: out, kernelHeight: k, kernelWidth: k,
-                strideY: s, strideX: s, dilationY: d, dilationX: d, groups: groups, padding: padding, activation: activation))))
+            nodes.append(
+                NetworkNode(
+                    name: name, inputs: [input],
+                    operation: .convolution(
+                        Convolution(
+                            weight: "\(name).weight", bias: bias ? "\(name).bias" : nil, outChannels: out, kernelHeight: k, kernelWidth: k,
+                            strideY: s, strideX: s, dilationY: d, dilationX: d, groups: groups, padding: padding, activation: activation))))
             return name
         }
         func node(_ name: String, _ inputs: [String], _ operation: NetworkOperation) -> String {
@@ -147,10 +152,14 @@ enum GradientCase: String, CaseIterable, CustomTestStringConvertible {
             outputs = [conv("c", "x", out: 6, groups: 2, activation: .relu)]
         case .maxPoolCeilMode:
             let c = conv("c", "x", out: 3)
-            outputs = [node("p", [c], .maxPool(Pooling(kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, padding: .uniform(0), ceilMode: true)))]
+            outputs = [
+                node("p", [c], .maxPool(Pooling(kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, padding: .uniform(0), ceilMode: true)))
+            ]
         case .maxPool3x3Padded:
             let c = conv("c", "x", out: 3)
-            outputs = [node("p", [c], .maxPool(Pooling(kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, padding: .uniform(1), ceilMode: false)))]
+            outputs = [
+                node("p", [c], .maxPool(Pooling(kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, padding: .uniform(1), ceilMode: false)))
+            ]
         case .addReLU:
             let a = conv("a", "x", out: 4), b = conv("b", "x", out: 4, k: 1, padding: .uniform(0))
             outputs = [node("sum", [a, b], .add(activation: .relu))]
@@ -207,8 +216,9 @@ enum GradientCase: String, CaseIterable, CustomTestStringConvertible {
             inputHeight: s[0], inputWidth: s[1], inputChannels: s[2], outputChannels: c.outChannels, kernelHeight: 3,
             kernelWidth: 3, dilationY: c.dilationY, dilationX: c.dilationX,
             padding: Padding2D(top: c.padding.top, left: c.padding.left, bottom: c.padding.bottom, right: c.padding.right))
-        let gradient = ConvolutionGradient(geometry: geometry, activation: .none,
-                                           weights: [Float](repeating: 0.1, count: geometry.weightShape.reduce(1, *)), bias: nil)
+        let gradient = ConvolutionGradient(
+            geometry: geometry, activation: .none,
+            weights: [Float](repeating: 0.1, count: geometry.weightShape.reduce(1, *)), bias: nil)
         #expect(gradient.fastForward?.algorithm == .winograd && gradient.fastInputGradient?.algorithm == .winograd)
     }
 

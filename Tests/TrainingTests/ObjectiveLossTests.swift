@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Training
 
 /// MultiBox loss: hand-computed mining and values, and gradients against central finite differences.
@@ -39,7 +40,8 @@ import Testing
     }
 
     @Test func noPositivesGivesZero() {
-        let empty = AnchorTargets(classes: [0, 0, 0, 0, 0, 0], regressions: [Float](repeating: 0, count: 24), matches: [Int](repeating: -1, count: 6))
+        let empty = AnchorTargets(
+            classes: [0, 0, 0, 0, 0, 0], regressions: [Float](repeating: 0, count: 24), matches: [Int](repeating: -1, count: 6))
         let result = MultiBoxLoss()(classLogits: Self.logits, boxRegressions: [Float](repeating: 1, count: 24), targets: [empty], classes: 2)
         #expect(result.total == 0 && result.classLogitsGradient.allSatisfy { $0 == 0 } && result.boxRegressionsGradient.allSatisfy { $0 == 0 })
     }
@@ -67,14 +69,17 @@ import Testing
             plus[i] += h
             minus[i] -= h
             let numeric = (total(plus, regressions) - total(minus, regressions)) / Double(2 * h)
-            #expect(abs(numeric - Double(base.classLogitsGradient[i])) < 2e-3, "logit \(i): numeric \(numeric), analytic \(base.classLogitsGradient[i])")
+            #expect(
+                abs(numeric - Double(base.classLogitsGradient[i])) < 2e-3, "logit \(i): numeric \(numeric), analytic \(base.classLogitsGradient[i])")
         }
         for i in regressions.indices {
             var plus = regressions, minus = regressions
             plus[i] += h
             minus[i] -= h
             let numeric = (total(logits, plus) - total(logits, minus)) / Double(2 * h)
-            #expect(abs(numeric - Double(base.boxRegressionsGradient[i])) < 2e-3, "regression \(i): numeric \(numeric), analytic \(base.boxRegressionsGradient[i])")
+            #expect(
+                abs(numeric - Double(base.boxRegressionsGradient[i])) < 2e-3,
+                "regression \(i): numeric \(numeric), analytic \(base.boxRegressionsGradient[i])")
         }
     }
 }

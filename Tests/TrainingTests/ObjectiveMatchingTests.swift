@@ -1,6 +1,7 @@
 import Detection
 import ModelStore
 import Testing
+
 @testable import Training
 
 /// Hand-computed matching and encoding cases (ssd.md §3, §6.1).

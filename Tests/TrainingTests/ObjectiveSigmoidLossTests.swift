@@ -1,6 +1,7 @@
 import Foundation
 import ModelStore
 import Testing
+
 @testable import Training
 
 /// Sigmoid (TF Object Detection API) SSD loss: a hand-computed case, mining, and gradients against finite differences.
@@ -65,7 +66,8 @@ import Testing
         #expect(zero.total == 0 && zero.classLogitsGradient.allSatisfy { $0 == 0 } && zero.boxRegressionsGradient.allSatisfy { $0 == 0 })
         // TF's min_negatives_per_image 3 on a positive-free image: a2, a1 (now background: log(1+e⁻¹) + log(1+e²)),
         // a0 (tie with a4); normalised by max(1, 0).
-        let three = SigmoidMultiBoxLoss(minimumNegativesPerImage: 3)(classLogits: Self.logits, boxRegressions: regressions, targets: [empty], classes: 2)
+        let three = SigmoidMultiBoxLoss(minimumNegativesPerImage: 3)(
+            classLogits: Self.logits, boxRegressions: regressions, targets: [empty], classes: 2)
         let expected = Self.softplus(2) + Self.softplus(1) + Self.softplus(-1) + Self.softplus(2) + 2 * log(2.0)
         #expect(abs(Double(three.classification) - expected) < 1e-5 && three.localization == 0 && three.negatives == 3)
     }
@@ -91,14 +93,17 @@ import Testing
             plus[i] += h
             minus[i] -= h
             let numeric = (total(plus, regressions) - total(minus, regressions)) / Double(2 * h)
-            #expect(abs(numeric - Double(base.classLogitsGradient[i])) < 2e-3, "logit \(i): numeric \(numeric), analytic \(base.classLogitsGradient[i])")
+            #expect(
+                abs(numeric - Double(base.classLogitsGradient[i])) < 2e-3, "logit \(i): numeric \(numeric), analytic \(base.classLogitsGradient[i])")
         }
         for i in regressions.indices {
             var plus = regressions, minus = regressions
             plus[i] += h
             minus[i] -= h
             let numeric = (total(logits, plus) - total(logits, minus)) / Double(2 * h)
-            #expect(abs(numeric - Double(base.boxRegressionsGradient[i])) < 2e-3, "regression \(i): numeric \(numeric), analytic \(base.boxRegressionsGradient[i])")
+            #expect(
+                abs(numeric - Double(base.boxRegressionsGradient[i])) < 2e-3,
+                "regression \(i): numeric \(numeric), analytic \(base.boxRegressionsGradient[i])")
         }
     }
 

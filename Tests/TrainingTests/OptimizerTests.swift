@@ -1,5 +1,6 @@
 import TensorEngine
 import Testing
+
 @testable import Training
 
 @Suite struct OptimizerTests {

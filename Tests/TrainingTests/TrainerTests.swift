@@ -2,11 +2,12 @@ import Detection
 import Evaluation
 import Foundation
 import Geometry
-import TestSupport
 import ModelStore
 import NeuralNet
 import TensorEngine
+import TestSupport
 import Testing
+
 @testable import Training
 
 /// Tiny synthetic detection data made in the test: 1–2 filled squares per image on a noisy background, class 1 bright
@@ -79,7 +80,10 @@ struct SquaresSource: TrainingBatchSource {
             }
             for c in try detector.candidates(for: sample.image) {
                 let d = detector.detections(from: [c], sourceWidth: 64, sourceHeight: 64)[0]
-                detections.append(ScoredDetection(imageID: id, label: d.label, score: Double(d.score), box: Box(x1: d.box.x1 + 1, y1: d.box.y1 + 1, x2: d.box.x2, y2: d.box.y2)))
+                detections.append(
+                    ScoredDetection(
+                        imageID: id, label: d.label, score: Double(d.score), box: Box(x1: d.box.x1 + 1, y1: d.box.y1 + 1, x2: d.box.x2, y2: d.box.y2))
+                )
             }
         }
         let truth = GroundTruthSet(images: (0..<24).map { "\($0)" }, labels: ["red", "blue"], objects: objects)

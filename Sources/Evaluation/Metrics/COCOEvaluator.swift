@@ -70,11 +70,12 @@ public struct COCOEvaluator: Sendable {
             var (rc, pr) = Self.curveWithIgnored(order: order, ignored: ignored[ti], matched: matched[ti], positives: positives)
             recall.append(rc.last ?? 0)
             for i in stride(from: pr.count - 1, to: 0, by: -1) where pr[i] > pr[i - 1] { pr[i - 1] = pr[i] }
-            precision.append(parameters.recallThresholds.map { threshold in
-                // np.searchsorted(rc, threshold, side='left'): first index with rc[i] >= threshold; 0 past the end.
-                let index = Self.searchSortedLeft(rc, threshold)
-                return index < pr.count ? pr[index] : 0
-            })
+            precision.append(
+                parameters.recallThresholds.map { threshold in
+                    // np.searchsorted(rc, threshold, side='left'): first index with rc[i] >= threshold; 0 past the end.
+                    let index = Self.searchSortedLeft(rc, threshold)
+                    return index < pr.count ? pr[index] : 0
+                })
         }
         return (recall, precision)
     }

@@ -47,7 +47,9 @@ public struct VOCEvaluator: Sendable {
     }
 
     /// Cumulative recall and precision over detections by descending score, and the number of non-difficult objects.
-    public func precisionRecall(_ detections: [ScoredDetection], objects: [GroundTruthObject]) -> (recall: [Double], precision: [Double], positives: Int) {
+    public func precisionRecall(
+        _ detections: [ScoredDetection], objects: [GroundTruthObject]
+    ) -> (recall: [Double], precision: [Double], positives: Int) {
         var byImage: [String: [Int]] = [:]
         for (i, object) in objects.enumerated() { byImage[object.imageID, default: []].append(i) }
         let positives = objects.filter { !$0.difficult }.count

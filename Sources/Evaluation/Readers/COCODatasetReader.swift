@@ -37,9 +37,10 @@ public struct COCODatasetReader: Sendable {
             guard let label = names[annotation.categoryID.value] else {
                 throw EvaluationError.malformed(file: file, element: "annotations[\(i)].category_id", "unknown category")
             }
-            objects.append(GroundTruthObject(
-                imageID: String(image), label: label, box: annotation.bbox.box, isCrowd: annotation.isCrowd?.value ?? false,
-                area: annotation.area?.value, id: annotation.id?.value ?? i + 1))
+            objects.append(
+                GroundTruthObject(
+                    imageID: String(image), label: label, box: annotation.bbox.box, isCrowd: annotation.isCrowd?.value ?? false,
+                    area: annotation.area?.value, id: annotation.id?.value ?? i + 1))
         }
         return GroundTruthSet(
             images: known.sorted().map(String.init), labels: categories.map(\.name), objects: objects, imagePaths: paths,

@@ -66,7 +66,8 @@ public enum SSDVGG {
         var x = sources[1]
         let e = "backbone.extra"
         // (mid channels, out channels, kernel, stride, padding) of extra.1 … extra.N.
-        let extras: [(Int, Int, Int, Int, Int)] = variant == .ssd300
+        let extras: [(Int, Int, Int, Int, Int)] =
+            variant == .ssd300
             ? [(256, 512, 3, 2, 1), (128, 256, 3, 2, 1), (128, 256, 3, 1, 0), (128, 256, 3, 1, 0)]
             : [(256, 512, 3, 2, 1), (128, 256, 3, 2, 1), (128, 256, 3, 2, 1), (128, 256, 3, 2, 1), (128, 256, 4, 1, 1)]
         for (index, (mid, out, kernel, stride, padding)) in extras.enumerated() {
@@ -77,11 +78,13 @@ public enum SSDVGG {
         var outputs: [String] = []
         for (level, source) in sources.enumerated() {
             let anchors = variant.anchorsPerLocation[level]
-            outputs.append(b.convolution(
-                "head.regression_head.module_list.\(level)", source, out: anchors * 4, kernel: 3, padding: 1, activation: .none))
-            outputs.append(b.convolution(
-                "head.classification_head.module_list.\(level)", source, out: anchors * numClasses, kernel: 3, padding: 1,
-                activation: .none))
+            outputs.append(
+                b.convolution(
+                    "head.regression_head.module_list.\(level)", source, out: anchors * 4, kernel: 3, padding: 1, activation: .none))
+            outputs.append(
+                b.convolution(
+                    "head.classification_head.module_list.\(level)", source, out: anchors * numClasses, kernel: 3, padding: 1,
+                    activation: .none))
         }
         return (b, outputs)
     }

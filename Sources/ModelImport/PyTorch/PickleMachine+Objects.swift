@@ -50,8 +50,9 @@ extension PickleMachine {
         guard args.count >= 4, case .storage(let storage) = args[0], case .int(let offset) = args[1], offset >= 0,
             case .tuple(let size) = args[2], case .tuple(let stride) = args[3]
         else {
-            throw malformed("_rebuild_tensor_v2 expects (storage, offset, size, stride, …), got ("
-                + args.map(\.typeName).joined(separator: ", ") + ")")
+            throw malformed(
+                "_rebuild_tensor_v2 expects (storage, offset, size, stride, …), got ("
+                    + args.map(\.typeName).joined(separator: ", ") + ")")
         }
         let shape = try integers(size, what: "size")
         let strides = try integers(stride, what: "stride")

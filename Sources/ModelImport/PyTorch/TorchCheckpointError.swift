@@ -64,8 +64,9 @@ public struct TorchCheckpointError: Error, Equatable, Sendable, CustomStringConv
     public static func storageOutOfRange(
         file: String, tensor: String, storage: String, neededElements: Int, availableElements: Int
     ) -> Self {
-        Self(.storageOutOfRange(
-            file: file, tensor: tensor, storage: storage, neededElements: neededElements, availableElements: availableElements))
+        Self(
+            .storageOutOfRange(
+                file: file, tensor: tensor, storage: storage, neededElements: neededElements, availableElements: availableElements))
     }
     /// No dict of tensors was found at the top level or under the usual keys.
     public static func noStateDict(file: String, found: String) -> Self { Self(.noStateDict(file: file, found: found)) }

@@ -27,7 +27,8 @@ public struct TorchvisionImporter: Sendable {
     /// As ``importCheckpoint(at:)``, with `readLimit` bytes in place of the read budget computed from the file's size
     /// (tests only; see ``TorchCheckpoint/init(contentsOf:readLimit:)``).
     func importCheckpoint(at url: URL, readLimit: Int?) throws -> ImportedModel {
-        let checkpoint = try readLimit.map { limit throws(TorchCheckpointError) in try TorchCheckpoint(contentsOf: url, readLimit: limit) }
+        let checkpoint =
+            try readLimit.map { limit throws(TorchCheckpointError) in try TorchCheckpoint(contentsOf: url, readLimit: limit) }
             ?? TorchCheckpoint(contentsOf: url)
         let data: Data
         do {
@@ -59,7 +60,8 @@ public struct TorchvisionImporter: Sendable {
         guard unexpected.isEmpty else {
             throw TorchCheckpointError.unexpectedParameters(file: file, keys: Array(unexpected.prefix(5)), architecture: variant.rawValue)
         }
-        let resolved = labels == nil && classes == SSDVGG.torchvisionCOCOLabels.count
+        let resolved =
+            labels == nil && classes == SSDVGG.torchvisionCOCOLabels.count
             ? SSDVGG.torchvisionCOCOLabels : try DefaultLabels.resolve(labels, slots: classes, file: file)
         let sizes = SSDVGG.featureMapSizes(variant)
         let anchorCount = zip(sizes, variant.anchorsPerLocation).reduce(0) { $0 + $1.0 * $1.0 * $1.1 }

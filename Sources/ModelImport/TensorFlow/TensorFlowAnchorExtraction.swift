@@ -67,7 +67,8 @@ enum TensorFlowAnchorExtraction {
         guard !specs.isEmpty, specs.count == featureMapSizes.count, specs.allSatisfy({ !$0.isEmpty }) else {
             throw mismatch("\(specs.count) anchor levels for \(featureMapSizes.count) head levels")
         }
-        let reduced = specs[0].count == 3 && specs[0][0] == (scale: Float(0.1), ratio: Float(1.0))
+        let reduced =
+            specs[0].count == 3 && specs[0][0] == (scale: Float(0.1), ratio: Float(1.0))
             && specs[0][1].ratio == 2 && specs[0][2].ratio == 0.5 && specs.count > 1
         let minScale = reduced ? specs[0][1].scale : specs[0][0].scale
         let maxScale = specs[specs.count - 1][0].scale

@@ -109,7 +109,8 @@ enum TensorFlowDetectionSettings {
     /// and whether `ClipToWindow` runs before NMS.
     static func postprocessing(in graph: TensorFlowGraph) throws -> Postprocessing {
         let scope = "Postprocessor/BatchMultiClassNonMaxSuppression/"
-        guard let nms = graph.nodes.first(where: {
+        guard
+            let nms = graph.nodes.first(where: {
                 $0.name.hasPrefix(scope) && ["NonMaxSuppressionV3", "NonMaxSuppressionV4", "NonMaxSuppressionV5"].contains($0.op)
             })
         else {

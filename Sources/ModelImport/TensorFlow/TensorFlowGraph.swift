@@ -89,7 +89,8 @@ struct TensorFlowGraph {
     var contentsSummary: String {
         var seen = Set<String>()
         let ops = nodes.map(\.op).filter { seen.insert($0).inserted }
-        let shown = ops.prefix(12).map(ModelImportError.shown).joined(separator: ", ")
+        let shown =
+            ops.prefix(12).map(ModelImportError.shown).joined(separator: ", ")
             + (ops.count > 12 ? ", … (\(ops.count) op types)" : "")
         return "found \(nodes.count) nodes, ops: \(shown)"
     }

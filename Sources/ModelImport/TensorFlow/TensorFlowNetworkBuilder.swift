@@ -121,7 +121,8 @@ struct TensorFlowNetworkBuilder {
             value = try emitAdd(node)
         default:
             throw unsupported(
-                node, "this op is not supported inside the network (supported: Conv2D, DepthwiseConv2dNative, "
+                node,
+                "this op is not supported inside the network (supported: Conv2D, DepthwiseConv2dNative, "
                     + "FusedBatchNorm, BiasAdd, Relu, Relu6, Add, Identity)")
         }
         converted[name] = value
@@ -175,7 +176,9 @@ struct TensorFlowNetworkBuilder {
             shape: [geometry.height, geometry.width, conv.outChannels], source: convNode)
     }
 
-    private mutating func fold(_ batchNorm: Tensorflow_NodeDef, weights: [Float], outChannels: Int) throws
+    private mutating func fold(
+        _ batchNorm: Tensorflow_NodeDef, weights: [Float], outChannels: Int
+    ) throws
         -> ([Float], [Float])
     {
         let inputs = graph.dataInputs(of: batchNorm)

@@ -1,7 +1,9 @@
 /// Rearranges TensorFlow convolution weights into the OIHW layout of ``NeuralNet/Convolution``.
 enum WeightLayout {
     /// `Conv2D` weights [kh, kw, in, out] (HWIO) → [out, in, kh, kw].
-    static func oihw(fromHWIO values: [Float], kernelHeight: Int, kernelWidth: Int, inChannels: Int, outChannels: Int)
+    static func oihw(
+        fromHWIO values: [Float], kernelHeight: Int, kernelWidth: Int, inChannels: Int, outChannels: Int
+    )
         -> [Float]
     {
         var result = [Float](repeating: 0, count: values.count)

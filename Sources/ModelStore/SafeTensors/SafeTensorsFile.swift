@@ -33,7 +33,6 @@ public final class SafeTensorsFile: Sendable {
         index = Dictionary(uniqueKeysWithValues: header.tensors.enumerated().map { ($1.name, $0) })
     }
 
-
     /// The header entry of the named tensor, or nil.
     public func info(named name: String) -> SafeTensorsTensorInfo? {
         index[name].map { tensors[$0] }
@@ -42,7 +41,9 @@ public final class SafeTensorsFile: Sendable {
     /// Lends the raw bytes of the named tensor.
     ///
     /// - Important: The buffer points into the mapping and is valid only inside `body`.
-    public func withRawBytes<R>(named name: String, _ body: (SafeTensorsTensorInfo, UnsafeRawBufferPointer) throws -> R)
+    public func withRawBytes<R>(
+        named name: String, _ body: (SafeTensorsTensorInfo, UnsafeRawBufferPointer) throws -> R
+    )
         throws -> R
     {
         guard let info = info(named: name) else { throw ModelStoreError.missingTensor(file: path, tensor: name) }

@@ -55,7 +55,9 @@ struct SafeTensorsHeader {
         self.metadata = metadata
     }
 
-    private static func validate(_ entry: SafeTensorsHeaderParser.Entry, file: String, dataSize: Int) throws
+    private static func validate(
+        _ entry: SafeTensorsHeaderParser.Entry, file: String, dataSize: Int
+    ) throws
         -> SafeTensorsTensorInfo
     {
         let name = entry.name

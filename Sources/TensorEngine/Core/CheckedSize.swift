@@ -38,7 +38,7 @@ public enum CheckedSize {
     /// dilation) or the arithmetic overflows.
     public static func windowOutput(input: Int, before: Int, after: Int, kernel: Int, dilation: Int, stride: Int) -> Int? {
         guard input >= 0, before >= 0, after >= 0, kernel >= 1, dilation >= 1, stride >= 1,
-              let padded = sum(input, before, after), let reach = product(kernel - 1, dilation), reach < Int.max
+            let padded = sum(input, before, after), let reach = product(kernel - 1, dilation), reach < Int.max
         else { return nil }
         let span = padded - (reach + 1)
         return span < 0 ? 0 : span / stride + 1

@@ -189,7 +189,7 @@ public struct PoolingGeometry: Sendable, Hashable {
             return "padding must be smaller than the kernel"
         }
         guard let height = Self.outputSize(inputHeight, kernelHeight, strideY, padding.top, padding.bottom, ceilMode),
-              let width = Self.outputSize(inputWidth, kernelWidth, strideX, padding.left, padding.right, ceilMode)
+            let width = Self.outputSize(inputWidth, kernelWidth, strideX, padding.left, padding.right, ceilMode)
         else { return "the padded input overflows" }
         if height <= 0 || width <= 0 { return "window does not fit the padded input" }
         let limit = CheckedSize.maximumTensorElements
@@ -205,7 +205,7 @@ public struct PoolingGeometry: Sendable, Hashable {
     /// value is out of range or the arithmetic overflows.
     static func outputSize(_ input: Int, _ kernel: Int, _ stride: Int, _ before: Int, _ after: Int, _ ceil: Bool) -> Int? {
         guard input >= 0, kernel >= 1, stride >= 1, before >= 0, after >= 0,
-              let padded = CheckedSize.sum(input, before, after), let inputAndBefore = CheckedSize.sum(input, before)
+            let padded = CheckedSize.sum(input, before, after), let inputAndBefore = CheckedSize.sum(input, before)
         else { return nil }
         let span = padded - kernel
         if span < 0 { return 0 }

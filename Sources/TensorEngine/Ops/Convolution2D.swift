@@ -73,8 +73,9 @@ public final class Convolution2D {
     ) {
         switch kernel {
         case .reference(let weights, let bias):
-            ReferenceConvolution.run(geometry, input: input, weights: weights.pointer, bias: bias?.pointer,
-                                     activation: activation, output: output)
+            ReferenceConvolution.run(
+                geometry, input: input, weights: weights.pointer, bias: bias?.pointer,
+                activation: activation, output: output)
         case .gemm(let g):
             g.run(input: input, output: output, scratch: scratch, pool: pool)
         case .tiledGEMM(let t):
@@ -82,7 +83,9 @@ public final class Convolution2D {
         case .depthwise3x3(let d):
             d.run(input: input, output: output, pool: pool)
         case .winograd(let w):
-            guard let scratch else { preconditionFailure("Convolution2D: Winograd needs \(w.scratchCount(threads: pool.threadCount)) floats of scratch") }
+            guard let scratch else {
+                preconditionFailure("Convolution2D: Winograd needs \(w.scratchCount(threads: pool.threadCount)) floats of scratch")
+            }
             w.run(input: input, output: output, scratch: scratch, pool: pool)
         }
     }

@@ -10,7 +10,7 @@ public final class FusedConvolutions {
     /// would not pay (an intermediate map that fits in L2).
     public init?(_ first: Convolution2D, _ second: Convolution2D) {
         guard case .tiledGEMM(let expand) = first.kernel, case .depthwise3x3(let depthwise) = second.kernel,
-              PointwiseDepthwiseFusion.canChain(expand, depthwise), PointwiseDepthwiseFusion.isWorthwhile(expand)
+            PointwiseDepthwiseFusion.canChain(expand, depthwise), PointwiseDepthwiseFusion.isWorthwhile(expand)
         else { return nil }
         self.first = first
         self.second = second

@@ -34,8 +34,9 @@ public enum Pointwise {
         pixels: Int, channels: Int, pool: ComputePool
     ) {
         pool.parallelRanges(pixels, minimumChunk: 64) { r in
-            ReferencePointwise.l2Normalize(x + r.lowerBound * channels, scale: scale, epsilon: epsilon,
-                                           y + r.lowerBound * channels, pixels: r.count, channels: channels)
+            ReferencePointwise.l2Normalize(
+                x + r.lowerBound * channels, scale: scale, epsilon: epsilon,
+                y + r.lowerBound * channels, pixels: r.count, channels: channels)
         }
     }
 

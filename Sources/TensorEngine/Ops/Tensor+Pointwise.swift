@@ -4,8 +4,9 @@ extension Tensor {
         var y = Tensor(shape: shape)
         withUnsafeBufferPointer { x in
             y.withUnsafeMutableBufferPointer { out in
-                Pointwise.activate(activation, x.baseAddress!, out.baseAddress!, count: count, algorithm: algorithm,
-                                   pool: ComputePool(threadCount: 1))
+                Pointwise.activate(
+                    activation, x.baseAddress!, out.baseAddress!, count: count, algorithm: algorithm,
+                    pool: ComputePool(threadCount: 1))
             }
         }
         return y
@@ -18,8 +19,9 @@ extension Tensor {
         withUnsafeBufferPointer { a in
             other.withUnsafeBufferPointer { b in
                 y.withUnsafeMutableBufferPointer { out in
-                    Pointwise.add(a.baseAddress!, b.baseAddress!, out.baseAddress!, count: count, activation: activation,
-                                  algorithm: algorithm, pool: ComputePool(threadCount: 1))
+                    Pointwise.add(
+                        a.baseAddress!, b.baseAddress!, out.baseAddress!, count: count, activation: activation,
+                        algorithm: algorithm, pool: ComputePool(threadCount: 1))
                 }
             }
         }
@@ -56,8 +58,9 @@ extension Tensor {
         withUnsafeBufferPointer { x in
             scale.withUnsafeBufferPointer { s in
                 y.withUnsafeMutableBufferPointer {
-                    Pointwise.l2Normalize(x.baseAddress!, scale: s.baseAddress!, epsilon: epsilon, $0.baseAddress!,
-                                          pixels: count / max(channels, 1), channels: channels, pool: ComputePool(threadCount: 1))
+                    Pointwise.l2Normalize(
+                        x.baseAddress!, scale: s.baseAddress!, epsilon: epsilon, $0.baseAddress!,
+                        pixels: count / max(channels, 1), channels: channels, pool: ComputePool(threadCount: 1))
                 }
             }
         }

@@ -13,8 +13,9 @@ extension Tensor {
         var output = Tensor(shape: [g.outputHeight, g.outputWidth, g.channels])
         withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
-                MaxPool2D.run(g, input: x.baseAddress!, output: y.baseAddress!, algorithm: algorithm,
-                              pool: pool ?? ComputePool(threadCount: 1))
+                MaxPool2D.run(
+                    g, input: x.baseAddress!, output: y.baseAddress!, algorithm: algorithm,
+                    pool: pool ?? ComputePool(threadCount: 1))
             }
         }
         return output

@@ -74,15 +74,16 @@ struct ConvolutionGradient {
         // The adjoint of a stride-1 convolution: swap the channel roles, flip the window, and pad each side by the
         // window's reach minus the forward padding, so the output is the input's size again.
         let reachY = g.dilationY * (g.kernelHeight - 1), reachX = g.dilationX * (g.kernelWidth - 1)
-        let padding = Padding2D(top: reachY - g.padding.top, left: reachX - g.padding.left,
-                                bottom: reachY - g.padding.bottom, right: reachX - g.padding.right)
+        let padding = Padding2D(
+            top: reachY - g.padding.top, left: reachX - g.padding.left,
+            bottom: reachY - g.padding.bottom, right: reachX - g.padding.right)
         let adjoint = ConvolutionGeometry(
             inputHeight: g.outputHeight, inputWidth: g.outputWidth, inputChannels: g.outputChannels,
             outputChannels: g.inputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
             dilationY: g.dilationY, dilationX: g.dilationX, padding: padding)
         guard padding.top >= 0, padding.left >= 0, padding.bottom >= 0, padding.right >= 0, adjoint.invalidReason == nil,
-              adjoint.outputHeight == g.inputHeight, adjoint.outputWidth == g.inputWidth,
-              ConvolutionAlgorithm.preferred(for: adjoint) == .winograd
+            adjoint.outputHeight == g.inputHeight, adjoint.outputWidth == g.inputWidth,
+            ConvolutionAlgorithm.preferred(for: adjoint) == .winograd
         else { return (forward, nil) }
         let kh = g.kernelHeight, kw = g.kernelWidth, cin = g.inputChannels, cout = g.outputChannels
         var flipped = [Float](repeating: 0, count: weights.count)
@@ -131,8 +132,9 @@ struct ConvolutionGradient {
                 for start in stride(from: 0, to: pixelCount, by: chunk) {
                     let pixels = start..<min(start + chunk, pixelCount)
                     Im2col.gather(geometry, x, pixels: pixels, into: cols)
-                    BLAS.sgemm(m: pixels.count, n: cout, k: k, a: cols, lda: k, b: w.baseAddress!, ldb: cout, beta: 1,
-                               c: y + start * cout, ldc: cout)
+                    BLAS.sgemm(
+                        m: pixels.count, n: cout, k: k, a: cols, lda: k, b: w.baseAddress!, ldb: cout, beta: 1,
+                        c: y + start * cout, ldc: cout)
                 }
             }
         } else {
@@ -194,13 +196,15 @@ struct ConvolutionGradient {
             let pixels = start..<min(start + chunk, pixelCount)
             if dWeights != nil {
                 Im2col.gatherTransposed(g, x, pixels: pixels, into: cols)
-                PackedGEMM.multiply(m: k, n: cout, k: pixels.count, a: cols, lda: pixels.count, b: dz + start * cout,
-                                    ldb: cout, c: dKC, ldc: cout, accumulate: true)
+                PackedGEMM.multiply(
+                    m: k, n: cout, k: pixels.count, a: cols, lda: pixels.count, b: dz + start * cout,
+                    ldb: cout, c: dKC, ldc: cout, accumulate: true)
             }
             if let dx {
                 weightsCK.withUnsafeBufferPointer { w in
-                    BLAS.sgemm(m: pixels.count, n: k, k: cout, a: dz + start * cout, lda: cout, b: w.baseAddress!, ldb: k,
-                               beta: 0, c: cols, ldc: k)
+                    BLAS.sgemm(
+                        m: pixels.count, n: k, k: cout, a: dz + start * cout, lda: cout, b: w.baseAddress!, ldb: k,
+                        beta: 0, c: cols, ldc: k)
                 }
                 Im2col.scatterAdd(g, cols, pixels: pixels, into: dx)
             }

@@ -44,7 +44,8 @@ struct GraphShapes {
                 shape = first
             case .concatenate:
                 guard slots.allSatisfy({ shapes[$0].prefix(2) == first.prefix(2) }) else {
-                    throw TrainerError.invalidGraph(node: node.name, reason: "concatenated inputs differ in height or width: \(slots.map { shapes[$0] })")
+                    throw TrainerError.invalidGraph(
+                        node: node.name, reason: "concatenated inputs differ in height or width: \(slots.map { shapes[$0] })")
                 }
                 shape = [first[0], first[1], slots.reduce(0) { $0 + shapes[$1][2] }]
             case .l2Normalize, .activation:

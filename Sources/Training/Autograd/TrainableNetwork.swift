@@ -35,7 +35,9 @@ public final class TrainableNetwork {
     public func forward(_ batch: Tensor, parameters: ParameterSet) throws -> ForwardPass {
         let inputShape = graph.inputShape
         let n: Int
-        if batch.shape == inputShape { n = 1 } else if batch.shape.count == 4 && Array(batch.shape.dropFirst()) == inputShape {
+        if batch.shape == inputShape {
+            n = 1
+        } else if batch.shape.count == 4 && Array(batch.shape.dropFirst()) == inputShape {
             n = batch.shape[0]
         } else {
             throw TrainerError.shapeMismatch("network input", expected: [-1] + inputShape, actual: batch.shape)
@@ -146,7 +148,8 @@ public final class TrainableNetwork {
         case .l2Normalize(let scale, _, let epsilon):
             let shape = shapes.slotShapes[inputSlots[0]]
             scale.withUnsafeBufferPointer { s in
-                L2NormalizeGradient.forward(inputs[0], scale: s.baseAddress!, epsilon: epsilon, output, pixels: shape[0] * shape[1], channels: shape[2])
+                L2NormalizeGradient.forward(
+                    inputs[0], scale: s.baseAddress!, epsilon: epsilon, output, pixels: shape[0] * shape[1], channels: shape[2])
             }
         case .activation(let activation):
             for i in 0..<outputCount { output[i] = activation.apply(inputs[0][i]) }

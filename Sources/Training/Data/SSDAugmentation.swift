@@ -46,7 +46,9 @@ public struct SSDAugmentation: Sendable, Equatable {
         var boxes = sample.boxes
         let w = Float(image.width)
         for i in stride(from: 0, to: boxes.count, by: 4) { (boxes[i], boxes[i + 2]) = (w - sample.boxes[i + 2], w - sample.boxes[i]) }
-        return DetectionSample(image: RGBImage(width: image.width, height: image.height, pixels: pixels), boxes: boxes, labels: sample.labels, difficult: sample.difficult)
+        return DetectionSample(
+            image: RGBImage(width: image.width, height: image.height, pixels: pixels), boxes: boxes, labels: sample.labels,
+            difficult: sample.difficult)
     }
 
     /// Warps the image to `width × height` (bilinear, rounded to 8 bits) and scales the boxes with it.
@@ -61,6 +63,7 @@ public struct SSDAugmentation: Sendable, Equatable {
             boxes[i] *= sx
             boxes[i + 1] *= sy
         }
-        return DetectionSample(image: RGBImage(width: width, height: height, pixels: pixels), boxes: boxes, labels: sample.labels, difficult: sample.difficult)
+        return DetectionSample(
+            image: RGBImage(width: width, height: height, pixels: pixels), boxes: boxes, labels: sample.labels, difficult: sample.difficult)
     }
 }

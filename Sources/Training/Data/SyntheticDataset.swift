@@ -69,7 +69,9 @@ public struct SyntheticDataset: Sendable {
     }
 
     /// Fills the shape inside its rectangle and returns the extent of the pixels drawn (x2, y2 exclusive).
-    func draw(_ s: (x1: Int, y1: Int, x2: Int, y2: Int, label: Int), colour: (UInt8, UInt8, UInt8), into pixels: inout [UInt8]) -> (x1: Int, y1: Int, x2: Int, y2: Int) {
+    func draw(
+        _ s: (x1: Int, y1: Int, x2: Int, y2: Int, label: Int), colour: (UInt8, UInt8, UInt8), into pixels: inout [UInt8]
+    ) -> (x1: Int, y1: Int, x2: Int, y2: Int) {
         let w = Float(s.x2 - s.x1), h = Float(s.y2 - s.y1)
         var extent = (x1: Int.max, y1: Int.max, x2: Int.min, y2: Int.min)
         for y in s.y1..<s.y2 {

@@ -29,7 +29,8 @@ public struct ZoomOut: Sendable, Equatable {
             boxes[i] += Float(left)
             boxes[i + 1] += Float(top)
         }
-        return DetectionSample(image: RGBImage(width: width, height: height, pixels: pixels), boxes: boxes, labels: sample.labels, difficult: sample.difficult)
+        return DetectionSample(
+            image: RGBImage(width: width, height: height, pixels: pixels), boxes: boxes, labels: sample.labels, difficult: sample.difficult)
     }
 
     public static func == (a: ZoomOut, b: ZoomOut) -> Bool {

@@ -47,7 +47,9 @@ public struct SGD: Optimizer, Sendable {
     public mutating func step(_ parameters: inout ParameterSet, gradients: ParameterSet, learningRate: Float) {
         for name in gradients.orderedNames where parameters.contains(name) && !frozen.contains(name) {
             let gradient = gradients[name]!
-            precondition(gradient.shape == parameters[name]!.shape, "SGD: gradient of '\(name)' has shape \(gradient.shape), parameter \(parameters[name]!.shape)")
+            precondition(
+                gradient.shape == parameters[name]!.shape,
+                "SGD: gradient of '\(name)' has shape \(gradient.shape), parameter \(parameters[name]!.shape)")
             let decay = decayBiases || !name.hasSuffix(".bias") ? weightDecay : 0
             let first = !velocity.contains(name)
             if first { velocity[name] = gradient }

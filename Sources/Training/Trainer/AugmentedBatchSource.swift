@@ -39,7 +39,8 @@ public struct AugmentedBatchSource: TrainingBatchSource {
             var random = AugmentationGenerator(seed: seed &+ UInt64(position) &* 0x9E37_79B9_7F4A_7C15)
             let raw = try load(index)
             let p = preprocessing
-            let sample = augmentation.map { $0.apply(raw, random: &random) } ?? SSDAugmentation.resized(raw, width: p.inputWidth, height: p.inputHeight)
+            let sample =
+                augmentation.map { $0.apply(raw, random: &random) } ?? SSDAugmentation.resized(raw, width: p.inputWidth, height: p.inputHeight)
             return Self.trainingSample(sample, preprocessing: p)
         }
     }

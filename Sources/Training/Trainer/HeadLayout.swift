@@ -36,7 +36,8 @@ struct HeadLayout {
         for image in 0..<batch {
             for level in 0..<levels {
                 let box = 2 * level, cls = 2 * level + 1
-                buffers[box].replaceSubrange((image * outputSizes[box])..<((image + 1) * outputSizes[box]), with: regressions[r..<(r + outputSizes[box])])
+                buffers[box].replaceSubrange(
+                    (image * outputSizes[box])..<((image + 1) * outputSizes[box]), with: regressions[r..<(r + outputSizes[box])])
                 buffers[cls].replaceSubrange((image * outputSizes[cls])..<((image + 1) * outputSizes[cls]), with: logits[l..<(l + outputSizes[cls])])
                 r += outputSizes[box]
                 l += outputSizes[cls]

@@ -22,9 +22,10 @@ public enum HeldOutEvaluation {
             guard let path = truth.imagePaths[id] else { throw EvaluationError.missing("image of \(id)") }
             let image = try loadImage(path)
             for d in try detector.detect(image) {
-                detections.append(ScoredDetection(
-                    imageID: id, label: d.label, score: Double(d.score),
-                    box: Box(x1: d.box.x1 + 1, y1: d.box.y1 + 1, x2: d.box.x2, y2: d.box.y2)))
+                detections.append(
+                    ScoredDetection(
+                        imageID: id, label: d.label, score: Double(d.score),
+                        box: Box(x1: d.box.x1 + 1, y1: d.box.y1 + 1, x2: d.box.x2, y2: d.box.y2)))
             }
         }
         return try VOCEvaluator(metric: metric).evaluate(detections, groundTruth: truth)

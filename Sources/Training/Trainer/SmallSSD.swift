@@ -36,18 +36,27 @@ public enum SmallSSD {
 
     /// The network for `configuration`.
     public static func graph(_ configuration: Configuration) -> NetworkGraph {
-        precondition(configuration.inputSize % 32 == 0 && configuration.widths.count == 6,
-                     "SmallSSD: input size must be a multiple of 32 and six widths given (configuration invariant)")
+        precondition(
+            configuration.inputSize % 32 == 0 && configuration.widths.count == 6,
+            "SmallSSD: input size must be a multiple of 32 and six widths given (configuration invariant)")
         var nodes: [NetworkNode] = []
         func conv(_ name: String, _ input: String, out: Int, kernel: Int = 3, stride: Int = 1, padding: Int = 1, activation: Activation) -> String {
-            nodes.append(NetworkNode(name: name, inputs: [input], operation: .convolution(Convolution(
-                weight: "\(name).weight", bias: "\(name).bias", outChannels: out, kernelHeight: kernel, kernelWidth: kernel,
-                strideY: stride, strideX: stride, padding: .uniform(padding), activation: activation))))
+            nodes.append(
+                NetworkNode(
+                    name: name, inputs: [input],
+                    operation: .convolution(
+                        Convolution(
+                            weight: "\(name).weight", bias: "\(name).bias", outChannels: out, kernelHeight: kernel, kernelWidth: kernel,
+                            strideY: stride, strideX: stride, padding: .uniform(padding), activation: activation))))
             return name
         }
         func pool(_ name: String, _ input: String) -> String {
-            nodes.append(NetworkNode(name: name, inputs: [input], operation: .maxPool(Pooling(
-                kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, padding: .uniform(0), ceilMode: false))))
+            nodes.append(
+                NetworkNode(
+                    name: name, inputs: [input],
+                    operation: .maxPool(
+                        Pooling(
+                            kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, padding: .uniform(0), ceilMode: false))))
             return name
         }
         let w = configuration.widths

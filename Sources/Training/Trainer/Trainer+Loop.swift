@@ -31,7 +31,8 @@ extension Trainer {
                 let samples = try prefetcher.batch(for: iteration * c.accumulationSteps + micro)
                 let (loss, gradients) = try self.gradients(for: samples)
                 guard loss.total.isFinite else {
-                    throw TrainerError.invalidConfiguration("the loss diverged to \(loss.total) at iteration \(iteration); lower the learning rate or lengthen the warm-up")
+                    throw TrainerError.invalidConfiguration(
+                        "the loss diverged to \(loss.total) at iteration \(iteration); lower the learning rate or lengthen the warm-up")
                 }
                 sums.loss += Double(loss.total)
                 sums.cls += Double(loss.classification)

@@ -71,7 +71,8 @@ public final class Trainer {
             }
         }
         guard let iteration, iteration >= 0 else {
-            throw TrainerError.checkpoint(file: url.path, reason: "no '\(Self.iterationTensor)' tensor; it is a model, not a training checkpoint — pass it as --init instead")
+            throw TrainerError.checkpoint(
+                file: url.path, reason: "no '\(Self.iterationTensor)' tensor; it is a model, not a training checkpoint — pass it as --init instead")
         }
         try self.init(graph: model.graph, manifest: model.manifest, parameters: weights, configuration: configuration)
         self.iteration = iteration
@@ -110,10 +111,12 @@ public final class Trainer {
         var targets: [AnchorTargets] = []
         for (index, sample) in samples.enumerated() {
             guard sample.image.shape == inputShape else {
-                throw TrainerError.shapeMismatch("image \(index) of the batch at iteration \(iteration)", expected: inputShape, actual: sample.image.shape)
+                throw TrainerError.shapeMismatch(
+                    "image \(index) of the batch at iteration \(iteration)", expected: inputShape, actual: sample.image.shape)
             }
             values += sample.image.values
-            let truth = ImageGroundTruth(pixelBoxes: sample.boxes, labels: sample.labels, width: inputShape[1], height: inputShape[0], anchors: anchors)
+            let truth = ImageGroundTruth(
+                pixelBoxes: sample.boxes, labels: sample.labels, width: inputShape[1], height: inputShape[0], anchors: anchors)
             targets.append(AnchorTargets(groundTruth: truth, anchors: anchors, matcher: matcher, encoder: encoder))
         }
         let n = samples.count
@@ -136,18 +139,23 @@ public final class Trainer {
         let perLocation = AnchorSet.boxesPerLocation(manifest.anchors)
         let shapes = network.outputShapes
         guard shapes.count == 2 * perLocation.count else {
-            throw TrainerError.invalidGraph(node: graph.outputs.joined(separator: ","), reason: "\(shapes.count) outputs for \(perLocation.count) anchor levels (need a box and a class head per level)")
+            throw TrainerError.invalidGraph(
+                node: graph.outputs.joined(separator: ","),
+                reason: "\(shapes.count) outputs for \(perLocation.count) anchor levels (need a box and a class head per level)")
         }
         var total = 0
         for (level, a) in perLocation.enumerated() {
             let box = shapes[2 * level], cls = shapes[2 * level + 1]
             guard box.last == a * 4, cls.last == a * manifest.labels.count, box.dropLast() == cls.dropLast() else {
-                throw TrainerError.invalidGraph(node: graph.outputs[2 * level], reason: "level \(level): box head \(box), class head \(cls) for \(a) anchors and \(manifest.labels.count) classes")
+                throw TrainerError.invalidGraph(
+                    node: graph.outputs[2 * level],
+                    reason: "level \(level): box head \(box), class head \(cls) for \(a) anchors and \(manifest.labels.count) classes")
             }
             total += box[0] * box[1] * a
         }
         guard total == anchors.count else {
-            throw TrainerError.invalidGraph(node: graph.outputs[0], reason: "heads predict \(total) boxes, the manifest's default boxes number \(anchors.count)")
+            throw TrainerError.invalidGraph(
+                node: graph.outputs[0], reason: "heads predict \(total) boxes, the manifest's default boxes number \(anchors.count)")
         }
     }
 }

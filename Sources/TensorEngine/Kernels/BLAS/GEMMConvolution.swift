@@ -64,16 +64,19 @@ struct GEMMConvolution {
             let count = min(blockPixels, pixels - start)
             let first = start
             pool.parallelRanges(count, minimumChunk: 32) { range in
-                rows(first + range.lowerBound, count: range.count, input: input, output: output,
-                     col: isPointwise ? nil : scratch.map { $0 + range.lowerBound * k })
+                rows(
+                    first + range.lowerBound, count: range.count, input: input, output: output,
+                    col: isPointwise ? nil : scratch.map { $0 + range.lowerBound * k })
             }
             start += count
         }
     }
 
     /// Output rows `first ..< first + count`; `col` holds `count × K` floats (nil for a pointwise convolution).
-    private func rows(_ first: Int, count: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                      col: UnsafeMutablePointer<Float>?) {
+    private func rows(
+        _ first: Int, count: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        col: UnsafeMutablePointer<Float>?
+    ) {
         let g = geometry
         let k = g.kernelHeight * g.kernelWidth * g.inputChannels
         let cout = g.outputChannels
@@ -89,11 +92,13 @@ struct GEMMConvolution {
         if fillBias, let bias {
             VectorPointwise.fillRows(c, pixels: count, channels: cout, bias: bias.pointer)
         }
-        BLAS.sgemm(m: count, n: cout, k: k, a: a, lda: k, b: weights.pointer, ldb: cout, beta: fillBias ? 1 : 0,
-                   c: c, ldc: cout)
+        BLAS.sgemm(
+            m: count, n: cout, k: k, a: a, lda: k, b: weights.pointer, ldb: cout, beta: fillBias ? 1 : 0,
+            c: c, ldc: cout)
         if !fillBias {
-            VectorPointwise.biasActivate(c, pixels: count, channels: cout, bias: bias.map { UnsafePointer($0.pointer) },
-                                         activation: activation)
+            VectorPointwise.biasActivate(
+                c, pixels: count, channels: cout, bias: bias.map { UnsafePointer($0.pointer) },
+                activation: activation)
         }
     }
 }

@@ -64,8 +64,9 @@ struct DepthwiseConvolution3x3 {
         for ox in 0..<interior.lowerBound { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
         for ox in interior.upperBound..<ow { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
         let firstInput = input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c
-        interiorSpan(firstInput, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
-                     out + interior.lowerBound * c)
+        interiorSpan(
+            firstInput, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
+            out + interior.lowerBound * c)
         let full = c - c % VectorPointwise.width
         if full < c {
             for ox in interior {
@@ -116,11 +117,11 @@ struct DepthwiseConvolution3x3 {
     /// `acc + a·b` on 4-wide vectors, fused where the build has FMA (see ``VectorPointwise/madd(_:_:_:)``).
     @inline(__always)
     private static func madd4(_ acc: SIMD4<Float>, _ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
-#if SSDD_AVX2 || SSDD_AVX512
+        #if SSDD_AVX2 || SSDD_AVX512
         acc.addingProduct(a, b)
-#else
+        #else
         acc + a * b
-#endif
+        #endif
     }
 
     /// One output pixel through a checked loop over its valid taps, for `channels` (all by default).
@@ -144,8 +145,9 @@ struct DepthwiseConvolution3x3 {
                 for kx in 0..<3 {
                     let ix = ix0 + kx
                     if ix < 0 || ix >= g.inputWidth { continue }
-                    acc = VectorPointwise.madd(acc, self.load(input + (iy * g.inputWidth + ix) * c + ch),
-                                               self.load(wp + (ky * 3 + kx) * c + ch))
+                    acc = VectorPointwise.madd(
+                        acc, self.load(input + (iy * g.inputWidth + ix) * c + ch),
+                        self.load(wp + (ky * 3 + kx) * c + ch))
                 }
             }
             VectorPointwise.store(VectorPointwise.clamp(acc, low, high), dst + ch)

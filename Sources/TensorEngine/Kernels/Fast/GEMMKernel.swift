@@ -49,8 +49,9 @@ enum GEMMKernel: String, Sendable, CaseIterable {
             let mr = TiledGEMMConvolution.tileRows
             var r = 0
             while r < rows {
-                TiledGEMMConvolution.tile(a + r * lda, lda: lda, rows: min(mr, rows - r), depth: depth, b, nil, .none,
-                                          c + r * ldc, ldc: ldc, cols: cols)
+                TiledGEMMConvolution.tile(
+                    a + r * lda, lda: lda, rows: min(mr, rows - r), depth: depth, b, nil, .none,
+                    c + r * ldc, ldc: ldc, cols: cols)
                 r += mr
             }
         }
@@ -64,7 +65,7 @@ enum CPUFeatures {
     static let hasAVX512: Bool = {
         #if arch(x86_64) && os(Linux)
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+            let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
         else { return false }
         let present = Set(flags.split(separator: " ").map(String.init))
         return ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(present.contains)

@@ -35,8 +35,9 @@ public enum PackedGEMM {
         }
         let out = product ?? c, ldo = product == nil ? ldc : n
         for panel in 0..<panels {
-            kernel.multiplyPanel(a, lda: lda, rows: m, depth: k, packed + panel * k * nr, out + panel * nr, ldc: ldo,
-                                 cols: min(nr, n - panel * nr))
+            kernel.multiplyPanel(
+                a, lda: lda, rows: m, depth: k, packed + panel * k * nr, out + panel * nr, ldc: ldo,
+                cols: min(nr, n - panel * nr))
         }
         if let product {
             for row in 0..<m {

@@ -81,8 +81,9 @@ struct PointwiseDepthwiseFusion {
             }
             if start < need.upperBound {
                 // The buffer, seen as the whole expanded map, starts at row need.lowerBound.
-                expand.compute(rows: (start * d.inputWidth)..<(need.upperBound * d.inputWidth), panels: 0..<expand.panels,
-                               input: input, output: buffer - need.lowerBound * rowFloats)
+                expand.compute(
+                    rows: (start * d.inputWidth)..<(need.upperBound * d.inputWidth), panels: 0..<expand.panels,
+                    input: input, output: buffer - need.lowerBound * rowFloats)
             }
             held = need
             let expanded = UnsafePointer(buffer - need.lowerBound * rowFloats)

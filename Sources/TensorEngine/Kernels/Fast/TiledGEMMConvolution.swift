@@ -120,23 +120,26 @@ struct TiledGEMMConvolution {
                 let bias = UnsafePointer(self.bias.pointer) + panel * nr
                 let cols = min(nr, n - panel * nr)
                 if kernel == .avx512 {
-                    GEMMPanelAVX512.multiplyPanel(a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,
-                                                  output + start * n + panel * nr, ldc: n, cols: cols)
+                    GEMMPanelAVX512.multiplyPanel(
+                        a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,
+                        output + start * n + panel * nr, ldc: n, cols: cols)
                     continue
                 }
                 var r = 0
                 if cols <= VectorPointwise.width {
                     // A last panel of at most one vector (Cout = 24, 6, …): half the work of a full tile.
                     while r < count {
-                        Self.narrowTile(a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
-                                        output + (start + r) * n + panel * nr, ldc: n, cols: cols)
+                        Self.narrowTile(
+                            a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
+                            output + (start + r) * n + panel * nr, ldc: n, cols: cols)
                         r += mr
                     }
                     continue
                 }
                 while r < count {
-                    Self.tile(a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
-                              output + (start + r) * n + panel * nr, ldc: n, cols: cols)
+                    Self.tile(
+                        a + r * k, lda: k, rows: min(mr, count - r), depth: k, b, bias, activation,
+                        output + (start + r) * n + panel * nr, ldc: n, cols: cols)
                     r += mr
                 }
             }

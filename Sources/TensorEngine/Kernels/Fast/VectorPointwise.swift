@@ -7,28 +7,28 @@
 /// `SIMD4<Float>`, because LLVM lowers `SIMD8<Float>` badly there, and ``madd(_:_:_:)`` is a multiply and an add
 /// (`addingProduct` would become a libm `fmaf` call per lane).
 enum VectorPointwise {
-#if SSDD_AVX512
+    #if SSDD_AVX512
     typealias V = SIMD16<Float>
     /// Lanes per vector.
     static let width = 16
-#elseif SSDD_AVX2
+    #elseif SSDD_AVX2
     typealias V = SIMD8<Float>
     /// Lanes per vector.
     static let width = 8
-#else
+    #else
     typealias V = SIMD4<Float>
     /// Lanes per vector.
     static let width = 4
-#endif
+    #endif
 
     /// `acc + a·b` (fused on AVX2 builds).
     @inline(__always)
     static func madd(_ acc: V, _ a: V, _ b: V) -> V {
-#if SSDD_AVX2 || SSDD_AVX512
+        #if SSDD_AVX2 || SSDD_AVX512
         acc.addingProduct(a, b)
-#else
+        #else
         acc + a * b
-#endif
+        #endif
     }
 
     @inline(__always)

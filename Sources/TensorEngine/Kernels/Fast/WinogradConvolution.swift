@@ -57,7 +57,8 @@ struct WinogradConvolution {
         guard supports(g), g.outputHeight >= 8, g.outputWidth >= 8, g.inputChannels >= 16, g.outputChannels >= 8 else {
             return false
         }
-        let tiles = tileStarts(outputs: g.outputHeight, dilation: g.dilationY).count
+        let tiles =
+            tileStarts(outputs: g.outputHeight, dilation: g.dilationY).count
             * tileStarts(outputs: g.outputWidth, dilation: g.dilationX).count
         return tiles * 6 <= g.outputHeight * g.outputWidth
     }
@@ -171,9 +172,10 @@ struct WinogradConvolution {
         blocks = (tiles + blockTiles - 1) / blockTiles
         // Too few blocks to keep every thread busy (maps up to 38×38): the threads share each block instead.
         let sharesBlocks = threads > 1 && blocks < 2 * threads
-        return Plan(tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, sharesBlocks: sharesBlocks,
-                    inputFloats: blockTiles * Self.positions * g.inputChannels,
-                    outputFloats: blockTiles * Self.positions * panels * panelWidth)
+        return Plan(
+            tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, sharesBlocks: sharesBlocks,
+            inputFloats: blockTiles * Self.positions * g.inputChannels,
+            outputFloats: blockTiles * Self.positions * panels * panelWidth)
     }
 
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`.
@@ -202,8 +204,9 @@ struct WinogradConvolution {
             let first = block * p.blockTiles
             let count = min(p.tiles - first, p.blockTiles)
             pool.parallelRanges(count, minimumChunk: 4) { range in
-                transformInput(tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
-                               plan: p, input: input, into: v)
+                transformInput(
+                    tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
+                    plan: p, input: input, into: v)
             }
             // (panel, position) units, panel-major: a thread's share keeps to few panels of U.
             pool.parallelRanges(units, minimumChunk: 4, oversubscription: 4) { range in
@@ -216,8 +219,9 @@ struct WinogradConvolution {
                 }
             }
             pool.parallelRanges(count, minimumChunk: 4) { range in
-                transformOutput(tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
-                                plan: p, m: m, output: output)
+                transformOutput(
+                    tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
+                    plan: p, m: m, output: output)
             }
         }
     }
@@ -285,9 +289,10 @@ struct WinogradConvolution {
         let u = UnsafePointer(transformed.pointer)
         for xi in positions {
             for panel in panelRange {
-                kernel.multiplyPanel(v + xi * cin, lda: Self.positions * cin, rows: rows, depth: cin,
-                                     u + (xi * panels + panel) * cin * nr, m + xi * ldm + panel * nr,
-                                     ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr))
+                kernel.multiplyPanel(
+                    v + xi * cin, lda: Self.positions * cin, rows: rows, depth: cin,
+                    u + (xi * panels + panel) * cin * nr, m + xi * ldm + panel * nr,
+                    ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr))
             }
         }
     }
@@ -348,8 +353,8 @@ struct WinogradConvolution {
     static func inputRows(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V) -> (V, V, V, V, V, V) {
         let four = V(repeating: 4), five = V(repeating: 5), two = V(repeating: 2)
         let e0 = VectorPointwise.madd(d4, four, d0) - five * d2
-        let p1 = d4 - four * d2, q1 = d3 - four * d1          // t1 = p1 + q1, t2 = p1 − q1
-        let p3 = d4 - d2, q3 = two * (d3 - d1)                // t3 = p3 + q3, t4 = p3 − q3
+        let p1 = d4 - four * d2, q1 = d3 - four * d1  // t1 = p1 + q1, t2 = p1 − q1
+        let p3 = d4 - d2, q3 = two * (d3 - d1)  // t3 = p3 + q3, t4 = p3 − q3
         let e5 = VectorPointwise.madd(d5, four, d1) - five * d3
         return (e0, p1 + q1, p1 - q1, p3 + q3, p3 - q3, e5)
     }
@@ -359,8 +364,10 @@ struct WinogradConvolution {
     static func outputRows(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V) -> (V, V, V, V) {
         let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
         let two = V(repeating: 2), four = V(repeating: 4), eight = V(repeating: 8)
-        return (m0 + s12 + s34, VectorPointwise.madd(d12, two, d34), VectorPointwise.madd(s12, four, s34),
-                VectorPointwise.madd(d12, eight, d34) + m5)
+        return (
+            m0 + s12 + s34, VectorPointwise.madd(d12, two, d34), VectorPointwise.madd(s12, four, s34),
+            VectorPointwise.madd(d12, eight, d34) + m5
+        )
     }
 
     // MARK: - Loads and stores of up to one vector
