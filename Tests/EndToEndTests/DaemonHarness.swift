@@ -48,7 +48,7 @@ enum DaemonHarness {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let listening = wait(seconds: 60) { !process.isRunning || isListening(port: port) }
+        let listening = wait(seconds: 60) { !process.isRunning || isServing(port: port) }
         guard listening, process.isRunning else {
             if process.isRunning { process.terminate() }
             throw POSIXError(.ECONNREFUSED, userInfo: [NSLocalizedDescriptionKey: "ffmpeg did not listen on port \(port)"])
@@ -56,15 +56,17 @@ enum DaemonHarness {
         return process
     }
 
-    /// Whether a socket is in the LISTEN state on TCP `port` (any local address, IPv4 or IPv6), from /proc/net/tcp*.
-    static func isListening(port: Int) -> Bool {
+    /// Whether a socket on local TCP `port` (any address, IPv4 or IPv6) is listening, or already has a client: with
+    /// `-listen 1` ffmpeg closes its listening socket once a client (a reconnecting daemon) is accepted. From
+    /// /proc/net/tcp*.
+    static func isServing(port: Int) -> Bool {
         let portField = ":" + String(format: "%04X", port)
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-            // "  sl  local_address rem_address   st …": local address is IP:PORT in hex, st 0A is LISTEN.
+            // "  sl  local_address rem_address   st …": local address is IP:PORT in hex, st 0A is LISTEN, 01 ESTABLISHED.
             for row in text.split(separator: "\n").dropFirst() {
                 let fields = row.split(separator: " ")
-                if fields.count > 3, fields[1].hasSuffix(portField), fields[3] == "0A" { return true }
+                if fields.count > 3, fields[1].hasSuffix(portField), fields[3] == "0A" || fields[3] == "01" { return true }
             }
         }
         return false
