@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import Geometry
 import ModelStore
 import TestSupport
 import Testing
@@ -106,16 +107,19 @@ struct TorchvisionCheckpointFixtureTests {
         #expect(candidates.count == expected.labels.count && found.count == expected.labels.count)
         var unused = Set(candidates.indices)
         for k in expected.labels.indices {
-            let box = expected.boxes[(4 * k)..<(4 * k + 4)]
-            let match = unused.sorted().first { i in
-                i < expected.scores.count && i < found.count && abs(i - k) <= 8 && candidates[i].classIndex == expected.labels[k]
-                    && abs(candidates[i].score - expected.scores[k]) <= 1e-5
-                    && abs(expected.scores[i] - expected.scores[k]) <= 1e-5
-                    && TorchvisionParityTests.maxDifference([found[i].x1, found[i].y1, found[i].x2, found[i].y2], Array(box)) <= 2e-3
+            let box = Array(expected.boxes[(4 * k)..<(4 * k + 4)])
+            let match = unused.sorted().first { (i: Int) -> Bool in
+                guard i < expected.scores.count, i < found.count, abs(i - k) <= 8 else { return false }
+                guard candidates[i].classIndex == expected.labels[k] else { return false }
+                let scoreDifference: Float = abs(candidates[i].score - expected.scores[k])
+                let rankScoreDifference: Float = abs(expected.scores[i] - expected.scores[k])
+                let b = found[i].box
+                let ours: [Float] = [Float(b.x1), Float(b.y1), Float(b.x2), Float(b.y2)]
+                return scoreDifference <= 1e-5 && rankScoreDifference <= 1e-5 && TorchvisionParityTests.maxDifference(ours, box) <= 2e-3
             }
             guard let match else {
                 Issue.record(
-                    "torchvision's detection \(k) (label \(expected.labels[k]), score \(expected.scores[k]), box \(Array(box))) has no match")
+                    "torchvision's detection \(k) (label \(expected.labels[k]), score \(expected.scores[k]), box \(box)) has no match")
                 continue
             }
             unused.remove(match)
