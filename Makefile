@@ -38,9 +38,9 @@ bench: build model
 	$(BIN) bench --threads 1
 	$(BIN) bench --threads 2
 
-# The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests, which run the release
+# The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests (some on the sample clip), which run the release
 # binary on the default model (a debug build is too slow for real-time streams).
-test: lint $(MODEL)
+test: lint $(MODEL) $(SAMPLE)
 	$(SWIFT) build -c release --product ssdd
 	SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(BIN) SSDD_MODEL=$(CURDIR)/$(MODEL) $(SWIFT) test
 
