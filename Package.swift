@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
-        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet", "TestSupport"]),
         .testTarget(
             name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")]),

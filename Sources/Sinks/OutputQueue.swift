@@ -47,6 +47,16 @@ public final class OutputQueue: Sendable {
         var statistics = OutputQueueStatistics()
         var busySince: ContinuousClock.Instant?
         var writtenThrough: [Int: Int] = [:]
+
+        /// Queues `entry` (the caller checked for room) and returns the drain loop's waiter to resume, if it waits.
+        mutating func append(_ entry: Entry) -> CheckedContinuation<Void, Never>? {
+            entries.append(entry)
+            lines += 1
+            statistics.queued = lines
+            statistics.accepted += 1
+            defer { waiter = nil }
+            return waiter
+        }
     }
 
     /// - Parameters:
@@ -80,13 +90,7 @@ public final class OutputQueue: Sendable {
                 state.statistics.isDropping = true
                 return (false, nil, first)
             }
-            state.entries.append(Entry(line: line, mark: mark))
-            state.lines += 1
-            state.statistics.queued = state.lines
-            state.statistics.accepted += 1
-            let waiter = state.waiter
-            state.waiter = nil
-            return (true, waiter, false)
+            return (true, state.append(Entry(line: line, mark: mark)), false)
         }
         waiter?.resume()
         if logDrop {
@@ -126,13 +130,7 @@ public final class OutputQueue: Sendable {
                 return (false, nil)
             }
             guard state.lines < capacity else { return (nil, nil) }
-            state.entries.append(Entry(line: line, mark: mark))
-            state.lines += 1
-            state.statistics.queued = state.lines
-            state.statistics.accepted += 1
-            let waiter = state.waiter
-            state.waiter = nil
-            return (true, waiter)
+            return (true, state.append(Entry(line: line, mark: mark)))
         }
         waiter?.resume()
         return result

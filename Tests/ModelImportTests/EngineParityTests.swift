@@ -2,6 +2,7 @@ import Foundation
 import ModelStore
 import NeuralNet
 import TensorEngine
+import TestSupport
 import Testing
 
 @testable import ModelImport
@@ -45,7 +46,7 @@ struct EngineParityTests {
     }
 
     @Test func rawHeadsMatchTensorFlow() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-import-tests")
         defer { directory.remove() }
         let url = directory.file("person.ssdd")
         try importModel(from: RealGraph.url, to: url, labels: nil)

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import ModelImport
@@ -343,7 +344,7 @@ struct HostileGraphTests {
 
     @Test("a model import of a FIFO is refused instead of blocking")
     func fifo() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-import-tests")
         defer { directory.remove() }
         let path = directory.file("graph.pb").path
         #expect(mkfifo(path, 0o600) == 0)

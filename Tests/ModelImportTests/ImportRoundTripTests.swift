@@ -1,5 +1,6 @@
 import Foundation
 import ModelStore
+import TestSupport
 import Testing
 
 @testable import ModelImport
@@ -8,7 +9,7 @@ import Testing
 @Suite(.enabled(if: RealGraph.isAvailable, "needs frozen_inference_graph.pb (see RealGraph)"))
 struct ImportRoundTripTests {
     @Test func importWriteAndLoad() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-import-tests")
         defer { directory.remove() }
         let destination = directory.file("person.ssdd")
         let imported = try importModel(from: RealGraph.url, to: destination, labels: nil)

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import ModelImport

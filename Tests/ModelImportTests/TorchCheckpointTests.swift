@@ -72,7 +72,7 @@ struct TorchCheckpointTests {
     @Test("garbage, empty and truncated files are 'not a ZIP archive', never a crash")
     func garbageAndTruncated() throws {
         let bytes = try Data(contentsOf: Self.fixture("torch_small", "pth"))
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-import-tests")
         defer { directory.remove() }
         let path = directory.file("bad.pth")
         let error = TorchCheckpointError.notAZipArchive(file: path.path)
@@ -95,7 +95,7 @@ struct TorchCheckpointTests {
     @Test("flipped bytes anywhere in a real checkpoint give an error or the data, never a crash")
     func bitFlips() throws {
         let bytes = try Data(contentsOf: Self.fixture("torch_small", "pth"))
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-import-tests")
         defer { directory.remove() }
         var damaged = 0
         for index in stride(from: 0, to: bytes.count, by: 5) {

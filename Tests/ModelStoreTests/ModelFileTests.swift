@@ -1,6 +1,7 @@
 import Foundation
 import ModelStore
 import NeuralNet
+import TestSupport
 import Testing
 
 /// Writing and validating native model files.
@@ -36,7 +37,7 @@ import Testing
     ]
 
     @Test func roundTripAndSummary() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let url = directory.file("tiny.ssdd")
         try ModelFile.write(to: url, graph: Self.graph, manifest: Self.manifest, parameters: Self.parameters)
@@ -77,7 +78,7 @@ import Testing
 
     /// Files that are valid safetensors but not complete native models.
     @Test func loadRejectsIncompleteModels() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let encoder = JSONEncoder()
         let graphJSON = String(decoding: try encoder.encode(Self.graph), as: UTF8.self)

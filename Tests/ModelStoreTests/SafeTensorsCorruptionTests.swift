@@ -1,5 +1,6 @@
 import Foundation
 import ModelStore
+import TestSupport
 import Testing
 
 /// Truncated, garbage and inconsistent safetensors files each give their own exact error and never crash.
@@ -169,7 +170,7 @@ import Testing
 
     @Test(arguments: cases)
     func rejects(_ testCase: Case) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let url = try directory.write(testCase.bytes, to: "bad.safetensors")
         #expect(throws: testCase.error(url.path)) { try SafeTensorsFile(contentsOf: url) }
@@ -177,7 +178,7 @@ import Testing
 
     /// Every prefix of a valid file fails cleanly, and seeded garbage never crashes the reader.
     @Test func truncationsAndGarbage() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let valid = try SafeTensorsWriter.encode(
             tensors: [.init(name: "w", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), .init(name: "b", shape: [2], values: [7, 8])],
@@ -203,7 +204,7 @@ import Testing
 
     /// Escapes decode (a surrogate pair included) and unknown fields of any kind, nested up to the limit, are skipped.
     @Test func escapesAndUnknownFields() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let header =
             #"{"w\u00e9\ud83d\ude00\n":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":[{"y":"# + String(repeating: "[", count: 61)

@@ -1,12 +1,13 @@
 import Foundation
 import ModelStore
 import NeuralNet
+import TestSupport
 import Testing
 
 /// Round trips and lending of the safetensors reader and writer.
 @Suite struct SafeTensorsTests {
     @Test func writeThenReadRoundTrips() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let url = directory.file("round.safetensors")
         let tensors = [
@@ -36,7 +37,7 @@ import Testing
     /// Writing replaces the file in one step and leaves no temporary file anywhere (beside the target or in /tmp);
     /// a directory that does not exist is a clear error.
     @Test func writesAtomicallyWithoutLeftovers() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let url = directory.file("model.safetensors")
         func stagingDirectories() -> Set<String> {
@@ -59,7 +60,7 @@ import Testing
 
     /// Lending points into the mapping: two borrows of one tensor see the same address.
     @Test func lendsWithoutCopying() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let url = directory.file("lend.safetensors")
         try SafeTensorsWriter.write(
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func convertsOtherFloatTypesOnRequest() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         // F16: 1.0 (0x3C00), -2.0 (0xC000), smallest subnormal (0x0001); BF16: 1.0 (0x3F80); F64: 0.1.
         let half: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0x01, 0x00]
@@ -96,7 +97,7 @@ import Testing
 
     /// Float data that another writer left unaligned is still lent correctly (through a temporary copy).
     @Test func unalignedFloatData() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "ssdd-store-tests")
         defer { directory.remove() }
         let header = #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[1,9]},"pad":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#
         let url = try directory.write(safetensorsBytes(header: header, data: [7] + littleEndianBytes([1.5, -3])), to: "u.safetensors")

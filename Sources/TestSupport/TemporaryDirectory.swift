@@ -1,34 +1,35 @@
 import Foundation
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let url: URL
+public struct TemporaryDirectory {
+    public let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("ssdd-import-tests-\(UUID().uuidString)")
+    /// Creates `<tmp>/<prefix>-<UUID>`.
+    public init(prefix: String = "ssdd-tests") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     /// Writes `bytes` to `name` and returns its URL.
-    func write(_ bytes: [UInt8], to name: String) throws -> URL {
+    public func write(_ bytes: [UInt8], to name: String) throws -> URL {
         let target = file(name)
         try Data(bytes).write(to: target)
         return target
     }
 
-    func remove() { try? FileManager.default.removeItem(at: url) }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
 /// Bytes of a safetensors file with the given JSON header text and data section.
-func safetensorsBytes(header: String, data: [UInt8] = []) -> [UInt8] {
+public func safetensorsBytes(header: String, data: [UInt8] = []) -> [UInt8] {
     let json = Array(header.utf8)
     let length = UInt64(json.count)
     return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) } + json + data
 }
 
 /// Little-endian bytes of float32 values.
-func littleEndianBytes(_ values: [Float]) -> [UInt8] {
+public func littleEndianBytes(_ values: [Float]) -> [UInt8] {
     values.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt32($0))) } }
 }
