@@ -58,6 +58,26 @@ extension MetricDefinition {
     static let outputLinesDropped = MetricDefinition(
         "ssdd_output_lines_dropped_total", .counter, labels: ["output"], help: "Lines dropped because the output's queue was full.")
 
+    // MARK: Broker outputs (label `output`: `mqtt:URL` or `kafka:TOPIC`), from the peer's acknowledgements
+
+    /// Records the broker acknowledged.
+    static let outputRecordsDelivered = MetricDefinition(
+        "ssdd_output_records_total", .counter, labels: ["output"], help: "Records the output's broker acknowledged.")
+    /// Records the broker refused or that timed out.
+    static let outputRecordFailures = MetricDefinition(
+        "ssdd_output_record_failures_total", .counter, labels: ["output"],
+        help: "Records the output's broker refused or that timed out after retries.")
+    /// Records dropped by the output's own buffer while the broker was away.
+    static let outputRecordsDropped = MetricDefinition(
+        "ssdd_output_records_dropped_total", .counter, labels: ["output"],
+        help: "Records dropped because the output's buffer was full while the broker was away, or left at shutdown.")
+    /// Records accepted and not yet acknowledged.
+    static let outputRecordsInFlight = MetricDefinition(
+        "ssdd_output_records_in_flight", .gauge, labels: ["output"], help: "Records accepted by the output and not yet acknowledged.")
+    /// 1 while connected to the broker.
+    static let outputConnected = MetricDefinition(
+        "ssdd_output_connected", .gauge, labels: ["output"], help: "1 while the output is connected to its broker.")
+
     // MARK: File outputs (label `path`, the file's configured path)
 
     /// Lines written to the file.
@@ -115,7 +135,8 @@ extension MetricDefinition {
         uniqueKeysWithValues: [
             framesDecoded, framesInferred, framesDropped, framesWritten, reconnects, streamUp, queueWaitingFrames,
             queuePendingFrames, inferenceSeconds, endToEndSeconds, outputUp, outputQueuedLines, outputLines,
-            outputLinesDropped, fileLinesWritten, fileWrittenBytes, fileWriteFailures, fileLinesPending, fileLinesDropped,
+            outputLinesDropped, outputRecordsDelivered, outputRecordFailures, outputRecordsDropped, outputRecordsInFlight,
+            outputConnected, fileLinesWritten, fileWrittenBytes, fileWriteFailures, fileLinesPending, fileLinesDropped,
             fileRotations, subscribers, subscribersDisconnectedSlow, buildInfo, residentMemory, virtualMemory,
             openDescriptors, maxDescriptors, cpuSeconds, startTime,
         ].map { ($0.name, $0) })

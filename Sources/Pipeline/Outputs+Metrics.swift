@@ -3,7 +3,7 @@ import Sinks
 extension Outputs {
     /// Registers the outputs' metrics with `metrics`, read at every scrape: per output queue (label `output`,
     /// `file:PATH` or `socket:PATH`) its health, depth, lines and drops; per file (label `path`) its sink's
-    /// counters; the socket's subscribers.
+    /// counters; per broker output (label `output`) its delivery reports; the socket's subscribers.
     func sampleMetrics(into metrics: PipelineMetrics) {
         let queues = self.queues
         let outputNames = queues.map { [$0.name] }
@@ -26,6 +26,17 @@ extension Outputs {
         perFile(.fileLinesPending) { $0.pendingLines }
         perFile(.fileLinesDropped) { $0.linesDropped }
         perFile(.fileRotations) { $0.rotations }
+
+        let brokers = self.brokers
+        let brokerNames = brokers.map { [$0.name] }
+        func perBroker(_ metric: MetricDefinition, _ value: @escaping @Sendable (DeliveryStatistics) -> Int) {
+            metrics.sample(metric, labelValues: brokerNames) { brokers.map { Double(value($0.sink.deliveryStatistics)) } }
+        }
+        perBroker(.outputRecordsDelivered) { $0.delivered }
+        perBroker(.outputRecordFailures) { $0.failed }
+        perBroker(.outputRecordsDropped) { $0.dropped }
+        perBroker(.outputRecordsInFlight) { $0.inFlight }
+        perBroker(.outputConnected) { $0.connected ? 1 : 0 }
 
         if let publisher {
             metrics.sample(.subscribers, labelValues: [[]]) { [Double(publisher.subscriberCount)] }

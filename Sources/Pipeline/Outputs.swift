@@ -2,18 +2,20 @@ import Foundation
 import Logging
 import Sinks
 
-/// The daemon's outputs: JSON Lines files (shared, or one per stream) and the Unix-socket publisher, each behind its
-/// own bounded ``OutputQueue`` so that one blocked or failing output never delays another.
+/// The daemon's outputs: JSON Lines files (shared, or one per stream), the Unix-socket publisher and the message
+/// brokers (MQTT, Kafka), each behind its own bounded ``OutputQueue`` so that one blocked or failing output never
+/// delays another.
 struct Outputs: Sendable {
     let files: [JSONLinesFileSink]
     let publisher: UnixSocketPublisher?
-    /// Every output's queue (files first, then the socket).
+    let brokers: [BrokerOutput]
+    /// Every output's queue (files first, then the socket, then the brokers).
     let queues: [OutputQueue]
     /// The queues of the file outputs: what makes a line durable, hence the resume points.
     let fileQueues: [OutputQueue]
     /// Queues each stream writes to, by stream index.
     let perStream: [[OutputQueue]]
-    /// Every output's sink, in the order they are closed (files first, then the socket).
+    /// Every output's sink, in the order they are closed (files first, then the socket, then the brokers).
     let sinks: [any Sink]
 
     /// Opens every output now. A file that cannot be opened (missing directory, a directory or FIFO at the path, no
@@ -49,9 +51,24 @@ struct Outputs: Sendable {
                 queues.append(queue)
                 for i in perStream.indices { perStream[i].append(queue) }
             }
+            let brokers: [BrokerOutput]
+            do {
+                brokers = try await openBrokers(configuration: configuration, logger: logger)
+            } catch {
+                await publisher?.close()
+                throw error
+            }
+            for broker in brokers {
+                let queue = OutputQueue(name: broker.name, sink: broker.sink, logger: logger)
+                queues.append(queue)
+                for i in perStream.indices { perStream[i].append(queue) }
+            }
+            var sinks: [any Sink] = files
+            if let publisher { sinks.append(publisher) }
+            for broker in brokers { sinks.append(broker.sink) }
             return Outputs(
-                files: files, publisher: publisher, queues: queues, fileQueues: fileQueues, perStream: perStream,
-                sinks: files + (publisher.map { [$0] } ?? []))
+                files: files, publisher: publisher, brokers: brokers, queues: queues, fileQueues: fileQueues,
+                perStream: perStream, sinks: sinks)
         } catch {
             for file in files { await file.close() }
             throw error

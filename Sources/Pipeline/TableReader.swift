@@ -1,3 +1,4 @@
+import Sinks
 import TOMLKit
 
 /// Reads typed values out of one TOML table, recording which keys were used so unknown (misspelt) keys are reported.
@@ -88,6 +89,22 @@ struct TableReader {
             guard let s = array[i].string, !s.isEmpty else { throw error("\(name)[\(i)]", "expected a non-empty string") }
             return s
         }
+    }
+
+    /// A list of record kinds (`kinds = ["track", "event"]`), each one of ``Sinks/RecordKind``, without repeats; nil
+    /// when absent. An empty list is refused (the output would publish nothing).
+    mutating func recordKinds(_ name: String) throws -> Set<RecordKind>? {
+        guard let names = try stringArray(name) else { return nil }
+        guard !names.isEmpty else { throw error(name, "must list at least one record kind") }
+        var kinds: Set<RecordKind> = []
+        for (i, kindName) in names.enumerated() {
+            guard let kind = RecordKind(rawValue: kindName) else {
+                let known = RecordKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                throw error("\(name)[\(i)]", "expected one of \(known), got '\(kindName)'")
+            }
+            guard kinds.insert(kind).inserted else { throw error("\(name)[\(i)]", "'\(kindName)' is listed twice") }
+        }
+        return kinds
     }
 
     mutating func table(_ name: String) throws -> TableReader? {

@@ -11,11 +11,15 @@ public struct JSONLineEncoder: Sendable {
     /// Encodes `record` as one line.
     /// - Throws: `SinksError.encodingFailed` when a value cannot be written as JSON (a non-finite number).
     public func encode(_ record: Record) throws(SinksError) -> JSONLine {
-        try encode(record, metadata: record.metadata)
+        try encode(record, metadata: record.metadata, record: record)
     }
 
     /// Encodes any `Encodable` value as one line with the given metadata (e.g. subscription errors).
     public func encode(_ value: some Encodable, metadata: RecordMetadata) throws(SinksError) -> JSONLine {
+        try encode(value, metadata: metadata, record: nil)
+    }
+
+    private func encode(_ value: some Encodable, metadata: RecordMetadata, record: Record?) throws(SinksError) -> JSONLine {
         // JSONEncoder is cheap to create; a fresh one per call keeps this type trivially Sendable.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -26,6 +30,6 @@ public struct JSONLineEncoder: Sendable {
             throw .encodingFailed(kind: metadata.kind, stream: metadata.stream, underlying: error)
         }
         bytes.append(UInt8(ascii: "\n"))
-        return JSONLine(unchecked: bytes, metadata: metadata)
+        return JSONLine(unchecked: bytes, metadata: metadata, record: record)
     }
 }

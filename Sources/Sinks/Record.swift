@@ -2,7 +2,7 @@
 ///
 /// Every record carries `"v"` (the schema version, `Record.schemaVersion`) and `"kind"` (`RecordKind`). Field
 /// names and meanings per kind are documented on `FrameRecord`, `TrackRecord`, `StreamRecord` and
-/// `NoticeRecord`. Times (`"time"`) are wall-clock seconds since the Unix epoch; `"pts"` values are the
+/// `EventRecord` and `NoticeRecord`. Times (`"time"`) are wall-clock seconds since the Unix epoch; `"pts"` values are the
 /// stream's presentation times in seconds.
 public enum Record: Sendable, Hashable, Encodable {
     /// The version written in every record's `"v"` field. Bumped when a field changes meaning or is removed;
@@ -15,6 +15,8 @@ public enum Record: Sendable, Hashable, Encodable {
     case track(TrackRecord)
     /// A stream state change.
     case stream(StreamRecord)
+    /// A zone or line event.
+    case event(EventRecord)
     /// A notice.
     case notice(NoticeRecord)
 
@@ -24,6 +26,7 @@ public enum Record: Sendable, Hashable, Encodable {
         case .frame: .frame
         case .track: .track
         case .stream: .stream
+        case .event: .event
         case .notice: .notice
         }
     }
@@ -37,6 +40,8 @@ public enum Record: Sendable, Hashable, Encodable {
             RecordMetadata(kind: .track, stream: track.stream, labels: [ScoredLabel(label: track.label, score: track.bestScore)])
         case let .stream(stream):
             RecordMetadata(kind: .stream, stream: stream.stream, labels: [])
+        case let .event(event):
+            RecordMetadata(kind: .event, stream: event.stream, labels: [ScoredLabel(label: event.label, score: 1)])
         case .notice:
             RecordMetadata(kind: .notice, stream: nil, labels: [])
         }
@@ -47,6 +52,7 @@ public enum Record: Sendable, Hashable, Encodable {
         case let .frame(record): try record.encode(to: encoder)
         case let .track(record): try record.encode(to: encoder)
         case let .stream(record): try record.encode(to: encoder)
+        case let .event(record): try record.encode(to: encoder)
         case let .notice(record): try record.encode(to: encoder)
         }
     }

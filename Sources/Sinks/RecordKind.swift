@@ -6,6 +6,8 @@ public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable {
     case track
     /// A stream changed state (`StreamRecord`).
     case stream
+    /// A track entered, left or lingered in a zone, or crossed a line (`EventRecord`).
+    case event
     /// An informational message (`NoticeRecord`), e.g. a subscriber being disconnected.
     case notice
 }

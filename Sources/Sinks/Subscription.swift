@@ -7,7 +7,7 @@
 /// - `streams`: the record's stream is listed (records without a stream, i.e. notices, pass).
 /// - `labels` / `minScore`: frame and track records need at least one detection (for tracks: the track's
 ///   label and best score) with a listed label and a score ≥ `minScore`; a matching frame is delivered whole.
-///   Stream records and notices are not affected.
+///   Event records need a listed label (their score counts as 1). Stream records and notices are not affected.
 ///
 /// A decoded subscription has at most `maxNames` streams and labels each, of at most `maxNameBytes` bytes.
 public struct Subscription: Sendable, Hashable, Codable {
@@ -87,7 +87,7 @@ public struct Subscription: Sendable, Hashable, Codable {
     public func matches(_ metadata: RecordMetadata) -> Bool {
         if let kinds, !kinds.contains(metadata.kind) { return false }
         if let streamSet, let stream = metadata.stream, !streamSet.contains(stream) { return false }
-        guard metadata.kind == .frame || metadata.kind == .track, labelSet != nil || minScore != nil else { return true }
+        guard metadata.kind == .frame || metadata.kind == .track || metadata.kind == .event, labelSet != nil || minScore != nil else { return true }
         return metadata.labels.contains { entry in
             (labelSet?.contains(entry.label) ?? true) && entry.score >= (minScore ?? -.infinity)
         }

@@ -29,7 +29,7 @@ struct PipelineServicesTests {
                 logger: Fakes.logger, deliver: { continuation.yield($0) })
             sink = FakeSink(log: log)
             let queue = OutputQueue(name: "fake", sink: sink, logger: Fakes.logger)
-            let outputs = Outputs(files: [], publisher: nil, queues: [queue], fileQueues: [], perStream: [[queue]], sinks: [sink])
+            let outputs = Outputs(files: [], publisher: nil, brokers: [], queues: [queue], fileQueues: [], perStream: [[queue]], sinks: [sink])
             let delivery = DeliveryStage(
                 streams: [Fakes.stream()], trackerConfiguration: TrackerConfiguration(), emptyFrames: true, scheduler: scheduler,
                 metrics: metrics, logger: Fakes.logger, outputs: outputs.perStream)
@@ -99,7 +99,7 @@ struct PipelineServicesTests {
         let gate = Signal()
         let sink = FakeSink(gate: gate)
         let queue = OutputQueue(name: "fake", sink: sink, logger: Fakes.logger)
-        let outputs = Outputs(files: [], publisher: nil, queues: [queue], fileQueues: [], perStream: [[queue]], sinks: [sink])
+        let outputs = Outputs(files: [], publisher: nil, brokers: [], queues: [queue], fileQueues: [], perStream: [[queue]], sinks: [sink])
         let encoder = JSONLineEncoder()
         for i in 0..<50 { queue.offer(try encoder.encode(.notice(NoticeRecord(reason: "line \(i)")))) }
         await testGracefulShutdown { trigger in

@@ -37,12 +37,28 @@ import Testing
             #"{"kind":"stream","state":"connected","stream":"cam3","time":5,"v":1}"#
         ),
         (Record.notice(NoticeRecord(reason: "shutdown")), #"{"kind":"notice","reason":"shutdown","v":1}"#),
+        (
+            Record.event(
+                EventRecord(
+                    stream: "cam1", event: .exit, place: .zone("driveway"), trackID: 3, label: "person", frameIndex: 812, pts: 32.5,
+                    time: 7, box: Box(x1: 310, y1: 200, x2: 352, y2: 330), dwell: 4.25)),
+            #"{"box":[310,200,352,330],"dwell":4.25,"event":"exit","frame":812,"kind":"event","label":"person","pts":32.5,"stream":"cam1","time":7,"track":3,"v":1,"zone":"driveway"}"#
+        ),
+        (
+            Record.event(
+                EventRecord(
+                    stream: "cam1", event: .cross, place: .line("door"), direction: .in, trackID: 4, label: "person", frameIndex: 9,
+                    pts: nil, time: 7, box: Box(x1: 1, y1: 2, x2: 3, y2: 4))),
+            #"{"box":[1,2,3,4],"direction":"in","event":"cross","frame":9,"kind":"event","label":"person","line":"door","pts":null,"stream":"cam1","time":7,"track":4,"v":1}"#
+        ),
     ])
     func encodesOneSortedLine(record: Record, expected: String) throws {
         let line = try JSONLineEncoder().encode(record)
         #expect(String(decoding: line.bytes, as: UTF8.self) == expected + "\n")
         #expect(line.bytes.filter { $0 == UInt8(ascii: "\n") }.count == 1)
         #expect(line.metadata == record.metadata)
+        #expect(line.record == record)
+        #expect(Array(line.payload) == Array(expected.utf8))
     }
 
     @Test func nonFiniteNumberIsAnEncodingError() {
