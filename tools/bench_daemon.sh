@@ -3,7 +3,10 @@
 #   1. throughput: N file streams of a 640x480 H.264 clip, processed as fast as possible (frames/s summed);
 #   2. live latency: N live HTTP streams served in real time (25 fps) by the ffmpeg CLI, for DURATION seconds:
 #      frames written and dropped, end-to-end latency p50/p99 (decode -> line written), peak RSS.
-# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [EXTRA=outputs.toml] \
+#          tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# EXTRA names a TOML fragment appended to both configurations, e.g. `[output.mqtt]` and `[output.kafka]` tables, to
+# measure what more outputs cost (tools/bench_outputs.sh runs file-only and with brokers in one session).
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -29,6 +32,7 @@ config() { # $1 = kind (file|live)
     i=$((i + 1))
   done
   printf '[output.file]\npath = "%s/out-%s.jsonl"\n[metrics]\naddress = "127.0.0.1:19464"\n' "$dir" "$1"
+  if [ -n "${EXTRA:-}" ]; then cat "$EXTRA"; fi
 }
 
 config file > "$dir/file.toml"
