@@ -37,7 +37,7 @@ struct DeliveryStage {
         scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger, outputs: [[OutputQueue]],
         firstTrackIDs: [Int]? = nil, observer: (any DeliveryObserver)? = nil,
         eventStages: @escaping EventStageFactory = { _ in PassThroughEventStage() },
-        kinds: Set<RecordKind> = [.frame, .track, .stream, .notice]
+        kinds: Set<RecordKind> = [.frame, .track, .stream, .event, .notice]
     ) {
         self.streams = streams
         self.trackerConfiguration = trackerConfiguration

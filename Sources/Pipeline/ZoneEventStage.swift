@@ -1,4 +1,3 @@
-import CoreMetrics
 import Events
 import Sinks
 
