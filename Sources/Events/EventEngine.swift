@@ -9,7 +9,7 @@ import Sinks
 /// the anchor's path between its last firm position on the old side and its first on the new one meets the segment
 /// itself. Frames on which a track is not seen (occlusion) keep its state, as the tracker keeps the track; when the
 /// track ends inside a zone it `exit`s there, with its dwell. Dwell is measured on presentation times, or on
-/// wall-clock frame times for a stream without them.
+/// wall-clock frame times for a stream without them, and reported to the millisecond.
 ///
 /// It also annotates records: each detection gets the zones its anchor is in (`zones`), and each ended track the
 /// zones it entered and the lines it crossed. Streams without zones (or lines) keep their records unchanged.
@@ -94,7 +94,7 @@ public struct EventEngine: Sendable {
     ) -> EventRecord {
         EventRecord(
             stream: stream, event: kind, place: place, direction: direction, trackID: id, label: label, frameIndex: stamp.frameIndex,
-            pts: stamp.pts, time: stamp.time, box: box, dwell: dwell)
+            pts: stamp.pts, time: stamp.time, box: box, dwell: dwell.map { ($0 * 1000).rounded() / 1000 })
     }
 
     private func observeZones(_ track: inout TrackPlaces, id: Int, label: String, box: Box, stamp: FrameStamp) -> [EventRecord] {
