@@ -7,8 +7,9 @@ import PackageDescription
 ///   CBLAS (C) + TensorKernelsAVX512 → TensorEngine → NeuralNet → ModelStore → ModelImport (protobuf, zip, swift-crypto)
 ///   NeuralNet + ModelStore + Imaging + Geometry → Detection;  Geometry → Tracking, Evaluation
 ///   Geometry + SwiftNIO → Sinks (records, encoder, output queues, file and socket outputs)
+///   Geometry + Sinks → Events (zones, lines, loitering: tracked frames to event records; pure)
 ///   Detection + Evaluation + Imaging → Training
-///   MediaIO + Detection + Tracking + Sinks + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
+///   MediaIO + Detection + Tracking + Sinks + Events + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
 ///   all of them → ssdd (the command line). Neither Detection nor Training links FFmpeg.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -114,10 +115,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+        .target(name: "Events", dependencies: ["Geometry", "Sinks"], swiftSettings: strictSettings),
         .target(
             name: "Pipeline",
             dependencies: [
-                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging",
+                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging", "Events",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,11 +151,12 @@ let package = Package(
             dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "Imaging", "Geometry", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "Sinks", "Geometry"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks", "Geometry", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Sinks", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport",
+                "Pipeline", "Sinks", "Events", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,10 +3,11 @@
 #   1. throughput: N file streams of a 640x480 H.264 clip, processed as fast as possible (frames/s summed);
 #   2. live latency: N live HTTP streams served in real time (25 fps) by the ffmpeg CLI, for DURATION seconds:
 #      frames written and dropped, end-to-end latency p50/p99 (decode -> line written), peak RSS.
-# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [EXTRA=outputs.toml] \
-#          tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# ZONES=1 gives every stream a zone (with loitering) and a line across the person's path, to measure their cost.
 # EXTRA names a TOML fragment appended to both configurations, e.g. `[output.mqtt]` and `[output.kafka]` tables, to
-# measure what more outputs cost (tools/bench_outputs.sh runs file-only and with brokers in one session).
+# measure what more outputs cost.
+# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [ZONES=0|1] [EXTRA=outputs.toml] \
+#          tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -16,6 +17,7 @@ MODEL=${MODEL:-models/person.safetensors}
 WORKERS=${WORKERS:-2}
 RESIZE=${RESIZE:-exact}   # exact | fast
 QUEUE=${QUEUE:-8}
+ZONES=${ZONES:-0}
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
 ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
@@ -29,6 +31,10 @@ config() { # $1 = kind (file|live)
   while [ $i -lt $N ]; do
     if [ "$1" = file ]; then url="$dir/person.mp4"; else url="http://127.0.0.1:$((18600 + i))/live.ts"; fi
     printf '[[streams]]\nname = "s%d"\nurl = "%s"\nstall_timeout = 5.0\nresize = "%s"\n' $i "$url" "$RESIZE"
+    if [ "$ZONES" = 1 ]; then
+      printf '[[streams.zones]]\nname = "field"\nrelative = true\npoints = [[0, 0.4], [1, 0.4], [1, 1], [0, 1]]\nloiter = 2.0\n'
+      printf '[[streams.lines]]\nname = "middle"\nrelative = true\npoints = [[0.5, 1], [0.5, 0]]\n'
+    fi
     i=$((i + 1))
   done
   printf '[output.file]\npath = "%s/out-%s.jsonl"\n[metrics]\naddress = "127.0.0.1:19464"\n' "$dir" "$1"
@@ -42,6 +48,7 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 frames=$(grep -c '"kind":"frame"' "$dir/out-file.jsonl")
 echo "throughput: $N file stream(s): $frames frames in $(echo "$end - $start" | bc) s = $(echo "scale=1; $frames / ($end - $start)" | bc) frames/s; peak RSS $(cat "$dir/rss-file") KiB"
+if [ "$ZONES" = 1 ]; then echo "zone and line events: $(grep -c '"kind":"event"' "$dir/out-file.jsonl" || true)"; fi
 
 config live > "$dir/live.toml"
 pids=""

@@ -101,7 +101,8 @@ public struct Daemon: Sendable {
         let delivery = DeliveryStage(
             streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,
             scheduler: scheduler, metrics: metrics, logger: logger, outputs: outputs.perStream,
-            firstTrackIDs: checkpointer?.starts.map(\.nextTrackID), observer: checkpointer)
+            firstTrackIDs: checkpointer?.starts.map(\.nextTrackID), observer: checkpointer,
+            eventStages: ZoneEventStage.factory(metrics: metrics))
         let onStop: @Sendable () -> Void = { [notifier, logger] in
             notifier.notify("STOPPING=1\nSTATUS=draining accepted frames")
             logger.notice("stopping: draining frames already accepted")

@@ -155,6 +155,7 @@ extension DaemonConfiguration {
             guard let mode = ResizeMode(rawValue: resize) else { throw s.error("resize", "expected \"exact\" or \"fast\", got '\(resize)'") }
             stream.resize = mode
         }
+        try readPlaces(&s, into: &stream)
         return stream
     }
 

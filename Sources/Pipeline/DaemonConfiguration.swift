@@ -1,3 +1,4 @@
+import Events
 import Sinks
 import Tracking
 
@@ -99,6 +100,10 @@ public struct StreamConfiguration: Sendable, Equatable {
     /// Frames this stream may have accepted and not yet written (`queue`); nil uses `[workers] queue`. A live camera
     /// wants 2–3 (a late frame is dropped rather than delayed); a file wants more (smoother sharing of the workers).
     public var queueCapacity: Int?
+    /// Zones of the picture (`[[streams.zones]]`): enter, exit and loiter events (see `DaemonConfiguration+Zones.swift`).
+    public var zones: [ZoneDefinition] = []
+    /// Directed crossing lines (`[[streams.lines]]`): cross events.
+    public var lines: [LineDefinition] = []
 
     public init(
         name: String, url: String, model: String? = nil, live: Bool, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,

@@ -5,9 +5,10 @@ import Logging
 import Sinks
 import Tracking
 
-/// The last stage: puts each stream's results back in frame order, runs the stream's tracker and event stage, turns
-/// results into records (`track` starts, `frame`, `track` ends, the event stage's records, `stream`) and hands each
-/// encoded line to the stream's outputs.
+/// The last stage: puts each stream's results back in frame order, runs the stream's tracker and event stage (which
+/// may annotate the frame's and the ended tracks' records before they are written), turns results into records
+/// (`track` starts, `frame`, `track` ends, the event stage's records, `stream`) and hands each encoded line to the
+/// stream's outputs.
 ///
 /// Each line is encoded once and offered to every output's bounded ``OutputQueue``; how a full queue behaves is the
 /// queue's policy (the daemon's drop the newest line and never wait, `ssdd detect`'s wait for room). A frame's place
@@ -36,7 +37,7 @@ struct DeliveryStage {
         scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger, outputs: [[OutputQueue]],
         firstTrackIDs: [Int]? = nil, observer: (any DeliveryObserver)? = nil,
         eventStages: @escaping EventStageFactory = { _ in PassThroughEventStage() },
-        kinds: Set<RecordKind> = [.frame, .track, .stream, .notice]
+        kinds: Set<RecordKind> = [.frame, .track, .stream, .event, .notice]
     ) {
         self.streams = streams
         self.trackerConfiguration = trackerConfiguration
@@ -87,17 +88,18 @@ struct DeliveryStage {
             let update = state.tracker.update(
                 frameIndex: frame.frameIndex, time: frame.pts ?? Double(frame.frameIndex),
                 detections: detections.map(TrackDetection.init))
-            let tracked = TrackedFrame(
+            var tracked = TrackedFrame(
                 record: FrameRecord(
                     stream: name, frameIndex: frame.frameIndex, pts: frame.pts, time: frame.decodedAt,
                     width: frame.sourceWidth, height: frame.sourceHeight,
                     detections: update.detections.map { DetectionRecord(trackID: $0.trackID, detection: $0.detection) }),
                 startedTracks: update.started.map { trackRecord($0, stream: name, event: .start, time: now) },
                 endedTracks: update.ended.map { trackRecord($0, stream: name, event: .end, time: now) })
+            let events = state.stage.analyze(&tracked)
             var records = tracked.startedTracks.map(Record.track)
             if emptyFrames || !detections.isEmpty { records.append(.frame(tracked.record)) }
             records += tracked.endedTracks.map(Record.track)
-            records += state.stage.analyze(tracked)
+            records += events
             await write(records, stream: frame.stream, mark: frame.frameIndex)
             observer?.delivered(stream: frame.stream, frame: frame.frameIndex, nextTrackID: state.tracker.nextTrackID)
             metrics.written(stream: frame.stream, endToEndSeconds: Double(DispatchTime.now().uptimeNanoseconds - frame.decodedNanoseconds) / 1e9)
@@ -107,9 +109,10 @@ struct DeliveryStage {
             await write([.stream(StreamRecord(stream: streams[stream].name, state: streamState, time: time, message: message))], stream: stream)
             return false
         case .finished(let stream, _, let complete):
-            let ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
+            var ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
+            let events = state.stage.finish(endedTracks: &ended)
             var records = ended.map(Record.track)
-            records += state.stage.finish(endedTracks: ended)
+            records += events
             await write(records, stream: stream, mark: complete ? ResumeCheckpointer.completeMark : nil)
             return true
         }

@@ -1,4 +1,5 @@
 import Detection
+import Events
 import Logging
 import ModelStore
 import Sinks
@@ -24,6 +25,9 @@ public struct DetectOptions: Sendable {
     public var tracker: TrackerConfiguration
     /// The record kinds written: `frame` only by default; `track` and `stream` records on request.
     public var kinds: Set<RecordKind>
+    /// Zones and lines, as a daemon stream's (``usePlaces(of:)``); none by default.
+    public var zones: [ZoneDefinition] = []
+    public var lines: [LineDefinition] = []
 
     public init(
         threshold: Float = 0.5, labels: [String]? = nil, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
@@ -41,12 +45,22 @@ public struct DetectOptions: Sendable {
         self.kinds = kinds
     }
 
+    /// Takes `stream`'s zones and lines (`ssdd detect --config FILE --stream NAME`) and writes `event` records too.
+    public mutating func usePlaces(of stream: StreamConfiguration) {
+        zones = stream.zones
+        lines = stream.lines
+        kinds.insert(.event)
+    }
+
     /// The file stream the daemon would run for `input` with these options (its name is the input as given).
     func stream(for input: String) -> StreamConfiguration {
-        StreamConfiguration(
+        var stream = StreamConfiguration(
             name: input, url: input, live: false, everyNth: everyNth, maxFramesPerSecond: maxFramesPerSecond,
             threshold: threshold, labels: labels, decoderThreads: decoderThreads, stallTimeout: timeout,
             queueCapacity: queueCapacity)
+        stream.zones = zones
+        stream.lines = lines
+        return stream
     }
 }
 
@@ -99,7 +113,7 @@ public struct DetectPipeline: Sendable {
         let delivery = DeliveryStage(
             streams: [stream], trackerConfiguration: options.tracker, emptyFrames: true, scheduler: scheduler,
             metrics: metrics, logger: logger, outputs: [[output]], observer: ProgressObserver(delivered: delivered),
-            kinds: options.kinds)
+            eventStages: ZoneEventStage.factory(metrics: metrics), kinds: options.kinds)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [source] in await runOnThread("ssdd-decode") { source.run() } }
             group.addTask {

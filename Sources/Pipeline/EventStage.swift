@@ -6,18 +6,20 @@ import Sinks
 /// This is where logic that reasons over tracks plugs in — the zones and lines of the next issue (a track entering
 /// a zone, crossing a line): it sees every frame (also the empty ones the outputs skip when `empty_frames = false`),
 /// with the detections' track ids and the track starts and ends the frame caused. The default,
-/// ``PassThroughEventStage``, adds nothing.
+/// ``PassThroughEventStage``, adds nothing; ``ZoneEventStage`` runs the stream's zones and lines.
 ///
 /// One instance per stream (made by an ``EventStageFactory``), called from the delivery task only, so it may keep
 /// state without locks. It must not block: delivery waits for it, and a slow stage holds back every stream.
 public protocol EventStage {
-    /// One tracked frame of the stage's stream. Returns the records to write after the frame's own records (track
-    /// starts, the frame, track ends), in order; they reach every output of the stream.
-    mutating func analyze(_ frame: TrackedFrame) -> [Record]
+    /// One tracked frame of the stream. The stage may annotate the frame's record and its ended tracks' records (the
+    /// zones a detection is in, the zones a track entered) before they are written. Returns the records to write
+    /// after the frame's own records (track starts, the frame, track ends), in order; they reach every output of the
+    /// stream.
+    mutating func analyze(_ frame: inout TrackedFrame) -> [Record]
 
-    /// The stream ended; `endedTracks` are the tracks its end closed (their `end` records are written first). Returns
-    /// the stream's last records.
-    mutating func finish(endedTracks: [TrackRecord]) -> [Record]
+    /// The stream ended; `endedTracks` are the tracks its end closed, which the stage may annotate (their `end`
+    /// records are written first). Returns the stream's last records.
+    mutating func finish(endedTracks: inout [TrackRecord]) -> [Record]
 }
 
 /// Makes the event stage of one stream, given its configuration.
@@ -46,7 +48,7 @@ public struct PassThroughEventStage: EventStage {
     /// Creates the stage.
     public init() {}
 
-    public mutating func analyze(_ frame: TrackedFrame) -> [Record] { [] }
+    public mutating func analyze(_ frame: inout TrackedFrame) -> [Record] { [] }
 
-    public mutating func finish(endedTracks: [TrackRecord]) -> [Record] { [] }
+    public mutating func finish(endedTracks: inout [TrackRecord]) -> [Record] { [] }
 }

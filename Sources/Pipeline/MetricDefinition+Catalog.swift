@@ -26,6 +26,20 @@ extension MetricDefinition {
     static let queuePendingFrames = MetricDefinition(
         "ssdd_queue_pending_frames", .gauge, labels: ["stream"], help: "Frames accepted and not yet written.")
 
+    // MARK: Zones and lines (streams with `[[streams.zones]]` or `[[streams.lines]]`)
+
+    /// Zone events by kind.
+    static let zoneEvents = MetricDefinition(
+        "ssdd_zone_events_total", .counter, labels: ["stream", "zone", "event"],
+        help: "Zone events (enter, exit, loiter) of confirmed tracks.")
+    /// Line crossings by direction.
+    static let lineCrossings = MetricDefinition(
+        "ssdd_line_crossings_total", .counter, labels: ["stream", "line", "direction"],
+        help: "Line crossings (cross events) of confirmed tracks, by direction (in, out).")
+    /// Confirmed tracks in a zone now, per label.
+    static let zoneOccupancy = MetricDefinition(
+        "ssdd_zone_occupancy", .gauge, labels: ["stream", "zone", "label"], help: "Confirmed tracks inside the zone now, per label.")
+
     // MARK: Latency histograms (all streams together)
 
     /// Upper bounds of the latency histograms, in seconds: 2 ms to 5 s.
@@ -134,7 +148,7 @@ extension MetricDefinition {
     static let catalog: [String: MetricDefinition] = Dictionary(
         uniqueKeysWithValues: [
             framesDecoded, framesInferred, framesDropped, framesWritten, reconnects, streamUp, queueWaitingFrames,
-            queuePendingFrames, inferenceSeconds, endToEndSeconds, outputUp, outputQueuedLines, outputLines,
+            queuePendingFrames, zoneEvents, lineCrossings, zoneOccupancy, inferenceSeconds, endToEndSeconds, outputUp, outputQueuedLines, outputLines,
             outputLinesDropped, outputRecordsDelivered, outputRecordFailures, outputRecordsDropped, outputRecordsInFlight,
             outputConnected, fileLinesWritten, fileWrittenBytes, fileWriteFailures, fileLinesPending, fileLinesDropped,
             fileRotations, subscribers, subscribersDisconnectedSlow, buildInfo, residentMemory, virtualMemory,

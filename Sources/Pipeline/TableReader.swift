@@ -124,6 +124,12 @@ struct TableReader {
         }
     }
 
+    /// The raw value of `name` (marked as read), or nil when absent: for shapes the typed readers do not cover.
+    mutating func value(_ name: String) -> (any TOMLValueConvertible)? {
+        used.insert(name)
+        return table[name]
+    }
+
     /// Throws for the first key that was never read: it is misspelt or unsupported.
     func rejectUnknownKeys() throws {
         if let unknown = table.keys.sorted().first(where: { !used.contains($0) }) {

@@ -62,6 +62,9 @@ public struct DetectionRecord: Sendable, Hashable, Encodable {
     public var score: Double
     /// Box corners in source pixels, written as `"box": [x1, y1, x2, y2]`.
     public var box: Box
+    /// The stream's zones the detection's anchor is in (`"zones"`), set by the event stage of a stream with zones;
+    /// nil (the key omitted) for a stream without zones.
+    public var zones: [String]? = nil
 
     /// Creates a detection record.
     public init(trackID: Int?, label: String, classIndex: Int, score: Double, box: Box) {
@@ -73,7 +76,7 @@ public struct DetectionRecord: Sendable, Hashable, Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case trackID = "track", label, classIndex = "class", score, box
+        case trackID = "track", label, classIndex = "class", score, box, zones
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -83,5 +86,6 @@ public struct DetectionRecord: Sendable, Hashable, Encodable {
         try container.encode(classIndex, forKey: .classIndex)
         try container.encode(score, forKey: .score)
         try container.encode([box.x1, box.y1, box.x2, box.y2], forKey: .box)
+        try container.encodeIfPresent(zones, forKey: .zones)
     }
 }

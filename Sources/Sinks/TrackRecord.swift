@@ -34,6 +34,10 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
     public var bestScore: Double
     /// Wall-clock time the record was made, seconds since the Unix epoch (`"time"`).
     public var time: Double
+    /// On `end`, in a stream with zones: the zones the track entered, in order (`"zones"`); nil (omitted) otherwise.
+    public var zones: [String]? = nil
+    /// On `end`, in a stream with lines: the lines the track crossed, in order (`"lines"`); nil (omitted) otherwise.
+    public var lines: [String]? = nil
 
     /// Creates a track record.
     public init(
@@ -57,6 +61,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
     private enum CodingKeys: String, CodingKey {
         case stream, event, trackID = "track", label, classIndex = "class", firstPts, lastPts
         case firstFrameIndex = "firstFrame", lastFrameIndex = "lastFrame", frameCount = "frames", bestScore, time
+        case zones, lines
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,5 +79,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
         try container.encode(frameCount, forKey: .frameCount)
         try container.encode(bestScore, forKey: .bestScore)
         try container.encode(time, forKey: .time)
+        try container.encodeIfPresent(zones, forKey: .zones)
+        try container.encodeIfPresent(lines, forKey: .lines)
     }
 }

@@ -11,7 +11,8 @@ import Sinks
 ///
 /// The records are the daemon's (`Sinks.FrameRecord`, one encoder): `ssdd detect X` writes the same `frame` lines,
 /// byte for byte but `time`, as `ssdd run` with X as a file stream named X with the same threshold, labels, every and
-/// fps (and the default tracker, so detections carry `track`). Decoding runs on its own thread ahead of inference (a
+/// fps (and the default tracker, so detections carry `track`). With `--config FILE --stream NAME` that stream's zones
+/// and lines apply and `event` records are written too. Decoding runs on its own thread ahead of inference (a
 /// bounded queue: it waits, never drops); the output waits for room too, so no line is ever dropped.
 struct DetectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,12 +54,19 @@ struct DetectCommand: AsyncParsableCommand {
     @Flag(help: "Also write the track (start/end) and stream (state) records, as the daemon does.")
     var allRecords = false
 
+    @Option(help: "A daemon configuration file: with --stream, that stream's zones and lines apply (event records are written).")
+    var config: String?
+
+    @Option(help: "The stream of --config whose zones and lines apply.")
+    var stream: String?
+
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1, got \(threshold)") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         if let fps, !(fps > 0) { throw ValidationError("--fps must be positive") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
+        guard (config == nil) == (stream == nil) else { throw ValidationError("--config and --stream go together") }
     }
 
     func run() async throws {
@@ -78,12 +86,14 @@ struct DetectCommand: AsyncParsableCommand {
         let logger = Logger(label: "ssdd.detect") { _ in SwiftLogNoOpLogHandler() }
         // Overflow policy: wait. Detect never drops a line; a slow reader of stdout slows the pipeline down instead.
         let queue = OutputQueue(name: sink.name, sink: sink, capacity: 256, overflowPolicy: .wait, logger: logger)
-        let pipeline = DetectPipeline(
-            detector: detector,
-            options: DetectOptions(
-                threshold: threshold, labels: labelList, everyNth: every, maxFramesPerSecond: fps, timeout: timeout,
-                kinds: allRecords ? [.frame, .track, .stream] : [.frame]),
-            output: queue, logger: logger)
+        var options = DetectOptions(
+            threshold: threshold, labels: labelList, everyNth: every, maxFramesPerSecond: fps, timeout: timeout,
+            kinds: allRecords ? [.frame, .track, .stream] : [.frame])
+        if let config, let stream {
+            let configured = try Self.stream(stream, of: config)
+            options.usePlaces(of: configured)
+        }
+        let pipeline = DetectPipeline(detector: detector, options: options, output: queue, logger: logger)
         let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in
             group.addTask { await queue.run() }
             var failed = false
@@ -124,6 +134,20 @@ struct DetectCommand: AsyncParsableCommand {
             return false
         }
         return true
+    }
+
+    /// The stream named `name` of the configuration file `path` (for its zones and lines).
+    static func stream(_ name: String, of path: String) throws -> StreamConfiguration {
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try DaemonConfiguration.load(path: path)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        guard let stream = configuration.streams.first(where: { $0.name == name }) else {
+            throw CLIError("\(path): no stream named '\(name)' (streams: \(configuration.streams.map(\.name).joined(separator: ", ")))")
+        }
+        return stream
     }
 
     /// Every label of `--labels` must be one of the model's classes (the detector's own check, made here because the

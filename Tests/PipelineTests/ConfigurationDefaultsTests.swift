@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Pipeline
 import Sinks
@@ -65,6 +66,12 @@ struct ConfigurationDefaultsTests {
         door.labelThresholds = ["person": 0.6]
         door.labels = ["person"]
         door.queueCapacity = 3
+        door.zones = [
+            ZoneDefinition(
+                name: "driveway", points: [.init(x: 100, y: 400), .init(x: 620, y: 400), .init(x: 620, y: 720), .init(x: 100, y: 720)],
+                labels: ["person"], anchor: .bottom, loiter: 10)
+        ]
+        door.lines = [LineDefinition(name: "entrance", from: .init(x: 320, y: 480), to: .init(x: 320, y: 0), labels: ["person"])]
         var archive = StreamConfiguration(name: "archive", url: "/var/lib/ssdd/archive/2026-11-26.mp4", live: false)
         archive.everyNth = 5
         var file = FileOutputConfiguration(path: "/var/log/ssdd/detections.jsonl")
@@ -96,7 +103,7 @@ struct ConfigurationDefaultsTests {
             uncommented.append(String(line.dropFirst(2).prefix { $0 != " " }))
             return line.dropFirst(2)
         }
-        #expect(uncommented == ["live", "every", "model", "group", "group", "dir"])
+        #expect(uncommented == ["live", "every", "model", "debounce", "margin", "group", "group", "dir"])
         var expected = Self.documentedExample()
         expected.streams[0].model = "/path/other.safetensors"
         expected.output.file?.group = "adm"

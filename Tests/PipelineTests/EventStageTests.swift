@@ -11,14 +11,14 @@ struct EventStageTests {
     struct ZoneStage: EventStage {
         var frames = 0
 
-        mutating func analyze(_ frame: TrackedFrame) -> [Record] {
+        mutating func analyze(_ frame: inout TrackedFrame) -> [Record] {
             frames += 1
             let started = frame.startedTracks.map { "\($0.trackID)" }.joined(separator: ",")
             let tracks = frame.record.detections.map { $0.trackID.map(String.init) ?? "-" }.joined(separator: ",")
             return [.notice(NoticeRecord(reason: "zone \(frame.record.frameIndex) tracks \(tracks) started [\(started)]"))]
         }
 
-        mutating func finish(endedTracks: [TrackRecord]) -> [Record] {
+        mutating func finish(endedTracks: inout [TrackRecord]) -> [Record] {
             [.notice(NoticeRecord(reason: "zone end after \(frames) frames, ended \(endedTracks.map(\.trackID))"))]
         }
     }

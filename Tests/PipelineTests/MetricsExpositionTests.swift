@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Logging
 import Sinks
@@ -158,6 +159,11 @@ import Testing
         metrics.sample(.queueWaitingFrames, perStream: { [2] })
         metrics.sample(.queuePendingFrames, perStream: { [3] })
         outputs.sampleMetrics(into: metrics)
+        // A stream with a zone and a line registers the event metrics.
+        var placed = StreamConfiguration(name: "cam", url: "\(dir)/clip.mp4", live: false)
+        placed.zones = [ZoneDefinition(name: "yard", points: [.init(x: 0, y: 0), .init(x: 9, y: 0), .init(x: 9, y: 9)], labels: ["person"])]
+        placed.lines = [LineDefinition(name: "door", from: .init(x: 0, y: 0), to: .init(x: 0, y: 9))]
+        _ = ZoneEventMetrics(stream: placed, metrics: metrics)
         let exposition: PrometheusExposition
         do {
             exposition = try await Self.scrape(metrics)
