@@ -29,6 +29,8 @@ struct DeliveryStage {
     let eventStages: EventStageFactory
     /// The kinds of record written; others are not even encoded (`ssdd detect` writes frames only by default).
     let kinds: Set<RecordKind>
+    /// Where each stream's ``SnapshotRecorder`` sends its pictures; nil without snapshots.
+    var snapshotWriter: SnapshotWriter?
     private let encoder = JSONLineEncoder()
 
     init(
@@ -55,6 +57,7 @@ struct DeliveryStage {
     private struct StreamState {
         var tracker: Tracker
         var stage: any EventStage
+        var snapshots: SnapshotRecorder?
         var next = 0
         var held: [Int: DeliveryItem] = [:]
     }
@@ -64,7 +67,8 @@ struct DeliveryStage {
         var states = try streams.indices.map { s in
             StreamState(
                 tracker: try Tracker(configuration: trackerConfiguration, firstTrackID: firstTrackIDs[s]),
-                stage: eventStages(streams[s]))
+                stage: eventStages(streams[s]),
+                snapshots: snapshotWriter.map { SnapshotRecorder(stream: s, configuration: streams[s], writer: $0) })
         }
         var finished = 0
         for await item in items {
@@ -87,13 +91,14 @@ struct DeliveryStage {
             let update = state.tracker.update(
                 frameIndex: frame.frameIndex, time: frame.pts ?? Double(frame.frameIndex),
                 detections: detections.map(TrackDetection.init))
-            let tracked = TrackedFrame(
+            var tracked = TrackedFrame(
                 record: FrameRecord(
                     stream: name, frameIndex: frame.frameIndex, pts: frame.pts, time: frame.decodedAt,
                     width: frame.sourceWidth, height: frame.sourceHeight,
                     detections: update.detections.map { DetectionRecord(trackID: $0.trackID, detection: $0.detection) }),
                 startedTracks: update.started.map { trackRecord($0, stream: name, event: .start, time: now) },
                 endedTracks: update.ended.map { trackRecord($0, stream: name, event: .end, time: now) })
+            state.snapshots?.observe(&tracked, pixels: frame.pixels, decodedNanoseconds: frame.decodedNanoseconds)
             var records = tracked.startedTracks.map(Record.track)
             if emptyFrames || !detections.isEmpty { records.append(.frame(tracked.record)) }
             records += tracked.endedTracks.map(Record.track)
@@ -107,7 +112,8 @@ struct DeliveryStage {
             await write([.stream(StreamRecord(stream: streams[stream].name, state: streamState, time: time, message: message))], stream: stream)
             return false
         case .finished(let stream, _, let complete):
-            let ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
+            var ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
+            if state.snapshots != nil { ended = ended.map { state.snapshots!.close($0) } }
             var records = ended.map(Record.track)
             records += state.stage.finish(endedTracks: ended)
             await write(records, stream: stream, mark: complete ? ResumeCheckpointer.completeMark : nil)

@@ -24,6 +24,8 @@ public struct DetectOptions: Sendable {
     public var tracker: TrackerConfiguration
     /// The record kinds written: `frame` only by default; `track` and `stream` records on request.
     public var kinds: Set<RecordKind>
+    /// Per-label minimum scores (a stream's `[streams.thresholds]`); labels not listed use `threshold`.
+    public var labelThresholds: [String: Float] = [:]
 
     public init(
         threshold: Float = 0.5, labels: [String]? = nil, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
@@ -43,10 +45,12 @@ public struct DetectOptions: Sendable {
 
     /// The file stream the daemon would run for `input` with these options (its name is the input as given).
     func stream(for input: String) -> StreamConfiguration {
-        StreamConfiguration(
+        var stream = StreamConfiguration(
             name: input, url: input, live: false, everyNth: everyNth, maxFramesPerSecond: maxFramesPerSecond,
             threshold: threshold, labels: labels, decoderThreads: decoderThreads, stallTimeout: timeout,
             queueCapacity: queueCapacity)
+        stream.labelThresholds = labelThresholds
+        return stream
     }
 }
 

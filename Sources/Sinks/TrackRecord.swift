@@ -34,6 +34,11 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
     public var bestScore: Double
     /// Wall-clock time the record was made, seconds since the Unix epoch (`"time"`).
     public var time: Double
+    /// On `end`, with `[output.snapshots]`: the track's best frame as JPEG, relative to the snapshot directory
+    /// (`"snapshot"`); absent (not `null`) otherwise, so records without snapshots keep their bytes.
+    public var snapshot: String?
+    /// On `end`, with `[output.snapshots] crop`: the track's box cut out of that frame (`"crop"`); absent otherwise.
+    public var crop: String?
 
     /// Creates a track record.
     public init(
@@ -57,6 +62,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
     private enum CodingKeys: String, CodingKey {
         case stream, event, trackID = "track", label, classIndex = "class", firstPts, lastPts
         case firstFrameIndex = "firstFrame", lastFrameIndex = "lastFrame", frameCount = "frames", bestScore, time
+        case snapshot, crop
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,5 +80,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
         try container.encode(frameCount, forKey: .frameCount)
         try container.encode(bestScore, forKey: .bestScore)
         try container.encode(time, forKey: .time)
+        try container.encodeIfPresent(snapshot, forKey: .snapshot)
+        try container.encodeIfPresent(crop, forKey: .crop)
     }
 }
