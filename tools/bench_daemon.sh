@@ -3,7 +3,8 @@
 #   1. throughput: N file streams of a 640x480 H.264 clip, processed as fast as possible (frames/s summed);
 #   2. live latency: N live HTTP streams served in real time (25 fps) by the ffmpeg CLI, for DURATION seconds:
 #      frames written and dropped, end-to-end latency p50/p99 (decode -> line written), peak RSS.
-# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [SNAPSHOTS=0|1] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# SNAPSHOTS=1 adds [output.snapshots] (defaults: crop, latest.jpg once a second) to measure their cost.
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -13,6 +14,7 @@ MODEL=${MODEL:-models/person.safetensors}
 WORKERS=${WORKERS:-2}
 RESIZE=${RESIZE:-exact}   # exact | fast
 QUEUE=${QUEUE:-8}
+SNAPSHOTS=${SNAPSHOTS:-0}
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
 ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
@@ -29,6 +31,7 @@ config() { # $1 = kind (file|live)
     i=$((i + 1))
   done
   printf '[output.file]\npath = "%s/out-%s.jsonl"\n[metrics]\naddress = "127.0.0.1:19464"\n' "$dir" "$1"
+  if [ "$SNAPSHOTS" = 1 ]; then printf '[output.snapshots]\ndir = "%s/snapshots-%s"\n' "$dir" "$1"; fi
 }
 
 config file > "$dir/file.toml"

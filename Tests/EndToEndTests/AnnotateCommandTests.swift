@@ -39,18 +39,22 @@ struct AnnotateCommandTests {
         return images
     }
 
-    /// Mean absolute difference over the channels of the pixels where `include` holds, and how many there were.
-    static func meanDifference(_ a: RGBImage, _ b: RGBImage, include: (Int, Int) -> Bool) -> (mean: Double, count: Int) {
+    /// Over the pixels where `include` holds: the mean absolute channel difference, how many pixels there were, and
+    /// how many differ by more than 80 in some channel (what a drawn stroke or caption does; codec noise hardly ever).
+    static func meanDifference(_ a: RGBImage, _ b: RGBImage, include: (Int, Int) -> Bool) -> (mean: Double, count: Int, large: Int) {
         var sum = 0
         var count = 0
+        var large = 0
         for y in 0..<a.height {
             for x in 0..<a.width where include(x, y) {
                 let p = a[x, y], q = b[x, y]
-                sum += abs(Int(p.0) - Int(q.0)) + abs(Int(p.1) - Int(q.1)) + abs(Int(p.2) - Int(q.2))
+                let d = (abs(Int(p.0) - Int(q.0)), abs(Int(p.1) - Int(q.1)), abs(Int(p.2) - Int(q.2)))
+                sum += d.0 + d.1 + d.2
                 count += 1
+                if max(d.0, d.1, d.2) > 80 { large += 1 }
             }
         }
-        return (count == 0 ? 0 : Double(sum) / Double(3 * count), count)
+        return (count == 0 ? 0 : Double(sum) / Double(3 * count), count, large)
     }
 
     @Test("the output has the input's frame count, size and frame rate; --jsonl has detect's frame records for every 2nd frame")
@@ -93,7 +97,8 @@ struct AnnotateCommandTests {
             let rest = Self.meanDifference(original, annotated) { x, y in
                 !excluded.contains { x >= $0.left && x < $0.right && y >= $0.top && y < $0.bottom }
             }
-            #expect(rest.count > 10_000 && rest.mean < 3, "frame \(index): away from boxes the frames differ by \(rest.mean)")
+            #expect(rest.count > 10_000 && rest.mean < 4, "frame \(index): away from boxes the frames differ by \(rest.mean)")
+            #expect(rest.large * 500 < rest.count, "frame \(index): \(rest.large) of \(rest.count) pixels away from boxes changed a lot")
         }
         #expect(checkedBoxes >= 5, "the sample shows a person in most frames")
     }

@@ -1,3 +1,4 @@
+import Geometry
 import Imaging
 import Sinks
 
@@ -82,10 +83,11 @@ struct SnapshotRecorder {
         let frame = kept.frame
         let names = SnapshotPaths.trackFiles(
             stream: configuration.name, track: track.trackID, frame: frame.frameIndex, decodedAt: frame.decodedAt)
+        let crop: (path: String, box: Box)? = writer.configuration.crop ? (names.crop, kept.detection.box) : nil
         let job = SnapshotJob(
             kind: .track, stream: stream, image: frame.image, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight,
             detections: [kept.detection], overlay: overlay(frame.sourceWidth, frame.sourceHeight), picture: names.picture,
-            crop: writer.configuration.crop ? (names.crop, kept.detection.box) : nil)
+            crop: crop)
         guard writer.submit(job) else { return track }
         var named = track
         named.snapshot = names.picture

@@ -43,7 +43,7 @@ final class ThreadCompletion: Sendable {
 
     /// The thread finished: resumes the waiter.
     func signal() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let waiter = self.state.withLock { s -> CheckedContinuation<Void, Never>? in
             s.finished = true
             defer { s.waiter = nil }
             return s.waiter
@@ -55,7 +55,7 @@ final class ThreadCompletion: Sendable {
     func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { s -> Bool in
+                let resumeNow = self.state.withLock { s -> Bool in
                     if s.finished || Task.isCancelled { return true }
                     s.waiter = continuation
                     return false
@@ -63,7 +63,7 @@ final class ThreadCompletion: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            let waiter = self.state.withLock { s -> CheckedContinuation<Void, Never>? in
                 defer { s.waiter = nil }
                 return s.waiter
             }

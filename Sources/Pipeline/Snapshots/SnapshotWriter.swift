@@ -11,7 +11,7 @@ import MediaIO
 /// renamed into place, so readers never see a partial picture. The retention sweep runs on the same thread at start
 /// and every ``SnapshotConfiguration/cleanupInterval`` seconds.
 final class SnapshotWriter: @unchecked Sendable {
-    // Unchecked: `state` is touched only under `condition`; `encoder` and `failing` only by the thread in `run()`.
+    // Unchecked: `state` is touched only under `condition`; the encoders and `failing` only by the thread in `run()`.
     /// Per-stream counts.
     struct Counts: Sendable, Equatable {
         var written = 0
@@ -31,7 +31,10 @@ final class SnapshotWriter: @unchecked Sendable {
     private let logger: Logger
     private let condition = NSCondition()
     private var state: State
+    /// One encoder for the full pictures (they keep one size), one for the crops (their size changes every time), so the
+    /// pictures' encoder is not rebuilt for every crop.
     private let encoder: JPEGEncoder
+    private let cropEncoder: JPEGEncoder
     private var failing = false
 
     init(configuration: SnapshotConfiguration, streamNames: [String], logger: Logger) {
@@ -40,6 +43,7 @@ final class SnapshotWriter: @unchecked Sendable {
         self.streamNames = streamNames
         self.logger = logger
         self.encoder = JPEGEncoder(quality: configuration.quality)
+        self.cropEncoder = JPEGEncoder(quality: configuration.quality)
         state = State(counts: Array(repeating: Counts(), count: streamNames.count))
     }
 
@@ -109,27 +113,27 @@ final class SnapshotWriter: @unchecked Sendable {
             }
             let job = state.queue.isEmpty ? nil : state.queue.removeFirst()
             condition.unlock()
-            if let job { write(job) }
+            if let job { render(job) }
         }
     }
 
     /// Draws and writes one job's files, counting the outcome.
-    private func write(_ job: SnapshotJob) {
+    private func render(_ job: SnapshotJob) {
         var picture = job.image
         FrameAnnotations.draw(
             job.detections, overlay: job.overlay, on: &picture, sourceWidth: job.sourceWidth, sourceHeight: job.sourceHeight)
-        var files = [(job.picture, picture)]
+        var files = [(job.picture, picture, encoder)]
         if let crop = job.crop {
             let scaleX = Double(job.image.width) / Double(max(job.sourceWidth, 1))
             let scaleY = Double(job.image.height) / Double(max(job.sourceHeight, 1))
             let box = crop.box
             let scaled = Box(x1: box.x1 * scaleX, y1: box.y1 * scaleY, x2: box.x2 * scaleX, y2: box.y2 * scaleY)
-            if let cut = job.image.cropped(to: scaled) { files.append((crop.path, cut)) }
+            if let cut = job.image.cropped(to: scaled) { files.append((crop.path, cut, cropEncoder)) }
         }
         var failure: String?
-        for (name, image) in files {
+        for (name, image, jpeg) in files {
             do {
-                try writeAtomically(try encoder.encode(image), to: name)
+                try writeAtomically(try jpeg.encode(image), to: name)
             } catch {
                 failure = "\(name): \(error)"
                 break
