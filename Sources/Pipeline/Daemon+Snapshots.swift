@@ -7,10 +7,7 @@ extension Daemon {
         let names = configuration.streams.map(\.name)
         let writer = SnapshotWriter(configuration: snapshots, streamNames: names, logger: logger)
         try writer.createDirectories()
-        let labels = names.map { [$0] }
-        metrics.sample(.snapshotsWritten, labelValues: labels) { writer.counts.map { Double($0.written) } }
-        metrics.sample(.snapshotsFailed, labelValues: labels) { writer.counts.map { Double($0.failed) } }
-        metrics.sample(.snapshotsDropped, labelValues: labels) { writer.counts.map { Double($0.dropped) } }
+        writer.sampleMetrics(into: metrics)
         return writer
     }
 }

@@ -16,7 +16,8 @@ struct AnnotateCommandTests {
         let frames: [Int: [[String: Any]]]
     }
 
-    static let run: Result<Run, any Error> = Result {
+    // Unsafe: set once (lazily, thread-safely) and only read afterwards; Run holds JSON values, which are not Sendable.
+    nonisolated(unsafe) static let run: Result<Run, any Error> = Result {
         let dir = ScratchDirectory.make("annotate").path
         let input = BinaryRunner.packageRoot.appendingPathComponent("samples/person.mp4").path
         let output = "\(dir)/annotated.mp4"

@@ -49,7 +49,7 @@ struct JPEGEncoderTests {
         let flat = Self.largestDifference(image, decoded) { x, y in
             y >= 4 && y < 28 && (x % 24) >= 4 && (x % 24) < 20
         }
-        #expect(flat <= 6, "largest channel difference in flat colour areas: \(flat)")
+        #expect(flat <= 8, "largest channel difference in flat colour areas: \(flat)")
         let ramp = Self.largestDifference(image, decoded) { _, y in y >= 36 && y < 60 }
         #expect(ramp <= 6, "largest difference on the grey ramp (full range kept): \(ramp)")
     }

@@ -122,6 +122,25 @@ struct SnapshotRecorderTests {
         #expect(SnapshotPaths.directoryName(for: "zoné") != SnapshotPaths.directoryName(for: "zonè"))
     }
 
+    @Test("zones and lines (the SceneOverlay seam) are drawn scaled to the picture; an empty overlay draws nothing")
+    func overlay() {
+        let overlay = SceneOverlay(
+            zones: [.init(name: "", points: [.init(x: 10, y: 10), .init(x: 50, y: 10), .init(x: 50, y: 40)])],
+            lines: [.init(name: "", start: .init(x: 60, y: 44), end: .init(x: 20, y: 44))])
+        var image = Self.image(128)
+        // The frame was 64×48 source pixels; the picture is 32×24: everything is drawn at half the coordinates.
+        FrameAnnotations.draw([], overlay: overlay, on: &image, sourceWidth: 64, sourceHeight: 48)
+        let zone = SceneOverlay.zoneColor, line = SceneOverlay.lineColor
+        #expect(image[5, 5] == (zone.red, zone.green, zone.blue) && image[25, 20] == (zone.red, zone.green, zone.blue))
+        #expect(image[15, 5] == (zone.red, zone.green, zone.blue), "the top side")
+        #expect(image[20, 22] == (line.red, line.green, line.blue) && image[10, 22] == (line.red, line.green, line.blue))
+        #expect(image[15, 15] == (128, 128, 128) && image[2, 22] == (128, 128, 128))
+        var untouched = Self.image(128)
+        FrameAnnotations.draw([], overlay: .empty, on: &untouched, sourceWidth: 64, sourceHeight: 48)
+        #expect(untouched == Self.image(128))
+        #expect(SceneOverlay.configured(for: Self.stream, width: 64, height: 48) == .empty)
+    }
+
     @Test("[output.snapshots] parses with defaults, and errors name the key")
     func configuration() throws {
         let base = "[[streams]]\nname = \"cam\"\nurl = \"x.mp4\"\n[output.snapshots]\n"

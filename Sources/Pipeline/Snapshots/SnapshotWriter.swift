@@ -64,6 +64,14 @@ final class SnapshotWriter: @unchecked Sendable {
     /// Per stream, pictures written, failed and dropped so far.
     var counts: [Counts] { condition.withLock { state.counts } }
 
+    /// Registers the per-stream counts as `ssdd_snapshots_{written,failed,dropped}_total`, read at every scrape.
+    func sampleMetrics(into metrics: PipelineMetrics) {
+        let labels = streamNames.map { [$0] }
+        metrics.sample(.snapshotsWritten, labelValues: labels) { [self] in counts.map { Double($0.written) } }
+        metrics.sample(.snapshotsFailed, labelValues: labels) { [self] in counts.map { Double($0.failed) } }
+        metrics.sample(.snapshotsDropped, labelValues: labels) { [self] in counts.map { Double($0.dropped) } }
+    }
+
     /// Queues `job` without waiting; false when it was dropped (the queue was full, or the writer is finishing).
     func submit(_ job: SnapshotJob) -> Bool {
         condition.withLock {
