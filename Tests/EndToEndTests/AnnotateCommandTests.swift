@@ -104,6 +104,32 @@ struct AnnotateCommandTests {
         #expect(checkedBoxes >= 5, "the sample shows a person in most frames")
     }
 
+    @Test("--config FILE --stream NAME takes the stream's every and labels; a missing stream is named")
+    func configuredStream() throws {
+        let dir = ScratchDirectory.make("annotate-config").path
+        let input = BinaryRunner.packageRoot.appendingPathComponent("samples/person.mp4").path
+        let config = """
+            [model]
+            path = "\(DaemonTests.modelPath)"
+            [[streams]]
+            name = "door"
+            url = "\(input)"
+            every = 25
+            labels = ["person"]
+            threshold = 0.9
+            """
+        try config.write(toFile: "\(dir)/ssdd.toml", atomically: true, encoding: .utf8)
+        let result = try BinaryRunner.run([
+            "annotate", input, "-o", "\(dir)/out.mkv", "--config", "\(dir)/ssdd.toml", "--stream", "door", "--jsonl", "\(dir)/lines.jsonl",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = DaemonHarness.lines("\(dir)/lines.jsonl").complete.compactMap(DaemonHarness.json)
+        #expect(lines.compactMap { $0["frame"] as? Int } == [0, 25, 50, 75])
+        #expect(try MediaProbe.probe("\(dir)/out.mkv", decode: true).frameCount == 100)
+        let missing = try BinaryRunner.run(["annotate", input, "-o", "\(dir)/x.mp4", "--config", "\(dir)/ssdd.toml", "--stream", "gate"])
+        #expect(missing.status != 0 && missing.stderr.contains("no stream named 'gate' (streams: door)"), "\(missing.stderr)")
+    }
+
     @Test("bad arguments: a missing input, the input as output, --config without --stream")
     func badArguments() throws {
         let run = try Self.run.get()

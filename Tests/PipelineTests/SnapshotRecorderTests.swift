@@ -102,6 +102,45 @@ struct SnapshotRecorderTests {
         #expect(abs(Int(crop[5, 8].0) - 128) < 8)
     }
 
+    @Test("a picture that cannot be written is counted as failed, leaves no temporary file, and the next one is written")
+    func failedWrite() throws {
+        let writer = Self.writer(crop: false)
+        try writer.createDirectories()
+        var recorder = SnapshotRecorder(stream: 0, configuration: Self.stream, writer: writer)
+        var f = Self.frame(1, [Self.detection(track: 1, score: 0.9), Self.detection(track: 2, score: 0.8)])
+        recorder.observe(&f, pixels: Self.image(50), decodedNanoseconds: 0)
+        // A directory already sits where track 1's picture goes: the rename into place fails.
+        let blocked = SnapshotPaths.trackFiles(stream: "cam", track: 1, frame: 1, decodedAt: 1_796_000_000).picture
+        try FileManager.default.createDirectory(atPath: "\(writer.paths.root)/\(blocked)", withIntermediateDirectories: true)
+        #expect(recorder.close(Self.end(1)).snapshot == blocked, "the end record names the file it was queued as")
+        let written = try #require(recorder.close(Self.end(2)).snapshot)
+        writer.finish()
+        writer.run()
+        #expect(writer.counts == [SnapshotWriter.Counts(written: 1, failed: 1, dropped: 0)])
+        #expect(try StillImage.decode("\(writer.paths.root)/\(written)").width == 32)
+        let names = try FileManager.default.contentsOfDirectory(atPath: writer.paths.directory(stream: "cam"))
+        #expect(!names.contains { $0.contains(".tmp-") }, "\(names)")
+        #expect(
+            !writer.submit(
+                SnapshotJob(
+                    kind: .latest, stream: 0, image: Self.image(1), sourceWidth: 32, sourceHeight: 24, detections: [], overlay: .empty,
+                    picture: "cam/latest.jpg", crop: nil)), "a finished writer takes no more pictures")
+        #expect(writer.counts[0].dropped == 1)
+    }
+
+    @Test("records without snapshots keep their bytes; with them, snapshot and crop are sorted in")
+    func recordBytes() throws {
+        let encoder = JSONLineEncoder()
+        let plain = String(decoding: try encoder.encode(.track(Self.end(4))).bytes, as: UTF8.self)
+        #expect(!plain.contains("snapshot") && !plain.contains("crop"))
+        var named = Self.end(4)
+        named.snapshot = "cam/a.jpg"
+        named.crop = "cam/a-crop.jpg"
+        let text = String(decoding: try encoder.encode(.track(named)).bytes, as: UTF8.self)
+        #expect(text.contains(#""class":1,"crop":"cam/a-crop.jpg","event":"end""#))
+        #expect(text.contains(#""lastPts":1,"snapshot":"cam/a.jpg","stream":"cam""#))
+    }
+
     @Test("frames keep their pixels when they have a detection, or once per latest interval")
     func retention() {
         let retention = FrameRetention(configuration: SnapshotConfiguration(directory: "/x", latestFramesPerSecond: 2), streamCount: 2)
