@@ -149,6 +149,8 @@ struct SnapshotRecorderTests {
         #expect(!retention.keepsPixels(stream: 0, hasDetections: false, decodedNanoseconds: 400_000_000))
         #expect(retention.keepsPixels(stream: 1, hasDetections: false, decodedNanoseconds: 400_000_000))
         #expect(retention.keepsPixels(stream: 0, hasDetections: false, decodedNanoseconds: 600_000_100))
+        #expect(!retention.keepsPixels(stream: 0, hasDetections: false, decodedNanoseconds: 50), "decoded before the last kept frame")
+        #expect(retention.keepsPixels(stream: 0, hasDetections: true, decodedNanoseconds: 50))
         let off = FrameRetention(configuration: SnapshotConfiguration(directory: "/x", latest: false), streamCount: 1)
         #expect(!off.keepsPixels(stream: 0, hasDetections: false, decodedNanoseconds: 0))
     }

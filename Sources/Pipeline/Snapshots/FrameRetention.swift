@@ -25,7 +25,8 @@ final class FrameRetention: Sendable {
         if hasDetections { return true }
         guard let latestInterval else { return false }
         return lastLatest.withLock { last in
-            if let previous = last[stream], decodedNanoseconds < previous &+ latestInterval, decodedNanoseconds >= previous { return false }
+            // Workers may finish a stream's frames out of order: a frame decoded before the last one kept is never due.
+            if let previous = last[stream], decodedNanoseconds < previous || decodedNanoseconds - previous < latestInterval { return false }
             last[stream] = decodedNanoseconds
             return true
         }
