@@ -2,6 +2,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 BIN := .build/release/ssdd
 SAMPLE := samples/person.mp4
+ANNOTATED := samples/person-annotated.mp4
 GRAPH := models/frozen_inference_graph.pb
 MODEL := models/person.safetensors
 
@@ -30,9 +31,12 @@ $(SAMPLE):
 
 sample: $(SAMPLE)
 
-# The main job on the bundled default: detect people in the sample clip (every 5th frame), JSON lines on stdout.
+# The main job on the bundled default: detect people in the sample clip (every 5th frame), JSON lines on stdout;
+# then the same clip with the detections drawn (boxes, label and score, track ids).
 demo: build model sample
 	$(BIN) detect $(SAMPLE) --every 5
+	$(BIN) annotate $(SAMPLE) -o $(ANNOTATED)
+	@echo "annotated sample clip: $(ANNOTATED)"
 
 bench: build model
 	$(BIN) bench --threads 1

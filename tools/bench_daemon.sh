@@ -6,8 +6,9 @@
 # ZONES=1 gives every stream a zone (with loitering) and a line across the person's path, to measure their cost.
 # EXTRA names a TOML fragment appended to both configurations, e.g. `[output.mqtt]` and `[output.kafka]` tables, to
 # measure what more outputs cost.
-# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [ZONES=0|1] [EXTRA=outputs.toml] \
-#          tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# SNAPSHOTS=1 adds [output.snapshots] (defaults: crop, latest.jpg once a second) to measure their cost.
+# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] \
+#          [EXTRA=outputs.toml] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -18,6 +19,7 @@ WORKERS=${WORKERS:-2}
 RESIZE=${RESIZE:-exact}   # exact | fast
 QUEUE=${QUEUE:-8}
 ZONES=${ZONES:-0}
+SNAPSHOTS=${SNAPSHOTS:-0}
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
 ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
@@ -39,6 +41,7 @@ config() { # $1 = kind (file|live)
   done
   printf '[output.file]\npath = "%s/out-%s.jsonl"\n[metrics]\naddress = "127.0.0.1:19464"\n' "$dir" "$1"
   if [ -n "${EXTRA:-}" ]; then cat "$EXTRA"; fi
+  if [ "$SNAPSHOTS" = 1 ]; then printf '[output.snapshots]\ndir = "%s/snapshots-%s"\n' "$dir" "$1"; fi
 }
 
 config file > "$dir/file.toml"

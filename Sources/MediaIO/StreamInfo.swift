@@ -8,6 +8,8 @@ public struct StreamInfo: Sendable, Equatable, Codable {
     public var height: Int
     /// Average frame rate in frames per second, if known.
     public var frameRate: Double?
+    /// The same rate as the container's exact fraction (e.g. 30000/1001), if known.
+    public var exactFrameRate: FrameRate?
     /// Duration in seconds, if known.
     public var duration: Double?
     /// Frame count stated by the container, if it states one.
@@ -17,8 +19,9 @@ public struct StreamInfo: Sendable, Equatable, Codable {
 
     public init(
         container: String, codec: String, width: Int, height: Int, frameRate: Double?, duration: Double?,
-        declaredFrameCount: Int?, streamIndex: Int
+        declaredFrameCount: Int?, streamIndex: Int, exactFrameRate: FrameRate? = nil
     ) {
+        self.exactFrameRate = exactFrameRate
         self.container = container
         self.codec = codec
         self.width = width

@@ -90,7 +90,8 @@ extension VideoReader {
             container: container, codec: codecName(parameters.codec_id),
             width: Int(parameters.width), height: Int(parameters.height), frameRate: frameRate, duration: duration,
             declaredFrameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
-            streamIndex: Int(stream.pointee.index))
+            streamIndex: Int(stream.pointee.index),
+            exactFrameRate: frameRate == nil ? nil : FrameRate(Int(rate.num), Int(rate.den)))
     }
 
     /// `value` when it is a finite number above zero (JSON cannot hold NaN or infinity), else nil.

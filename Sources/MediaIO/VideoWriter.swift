@@ -4,9 +4,15 @@ import Imaging
 
 /// Encodes RGB frames into a video file through libavcodec/libavformat (container chosen by the file extension).
 ///
-/// Used to make test fixtures with known content and the bundled sample clip, with no ffmpeg CLI.
+/// Used to make test fixtures with known content, the bundled sample clip (no ffmpeg CLI) and `ssdd annotate`'s output.
 /// - Important: confined to one thread at a time; call ``finish()`` to drain the encoder and write the trailer.
 public final class VideoWriter {
+    /// Whether this FFmpeg has the encoder `codec` needs (libx264 is optional in FFmpeg builds).
+    public static func isAvailable(_ codec: Codec) -> Bool {
+        FFmpegLibrary.initialize()
+        return avcodec_find_encoder_by_name(codec.rawValue) != nil
+    }
+
     /// Codecs the writer knows how to configure.
     public enum Codec: String, Sendable, CaseIterable {
         case mpeg4
@@ -29,9 +35,22 @@ public final class VideoWriter {
     private var finished = false
 
     /// Creates `path` and prepares an encoder for `width × height` frames at `framesPerSecond`.
-    public init(path: String, codec: Codec, width: Int, height: Int, framesPerSecond: Int = 25, quality: Int? = nil) throws(MediaError) {
-        // quality: qscale for mpeg4/mjpeg (2 is near-lossless), CRF for libx264.
+    public convenience init(path: String, codec: Codec, width: Int, height: Int, framesPerSecond: Int = 25, quality: Int? = nil) throws(MediaError) {
+        try self.init(path: path, codec: codec, width: width, height: height, frameRate: FrameRate(framesPerSecond, 1), quality: quality)
+    }
+
+    /// Creates `path` and prepares an encoder for `width × height` frames at `frameRate` (e.g. 30000/1001, as
+    /// ``StreamInfo/exactFrameRate`` gives it); frame `n` gets the timestamp `n / frameRate`.
+    ///
+    /// - Parameter quality: qscale for mpeg4/mjpeg (2 is near-lossless), CRF for libx264; nil for the codec's default.
+    public init(path: String, codec: Codec, width: Int, height: Int, frameRate: FrameRate, quality: Int? = nil) throws(MediaError) {
         FFmpegLibrary.initialize()
+        guard width > 0, height > 0, width <= VideoReaderOptions.maximumSide, height <= VideoReaderOptions.maximumSide else {
+            throw MediaError(.argument, input: path, message: "frame size \(width)×\(height) is out of range")
+        }
+        guard let timeBase = frameRate.encoderTimeBase else {
+            throw MediaError(.argument, input: path, message: "frame rate \(frameRate) is out of range")
+        }
         self.path = path
         self.width = width
         self.height = height
@@ -52,8 +71,8 @@ public final class VideoWriter {
         let e = encoder!
         e.pointee.width = Int32(width)
         e.pointee.height = Int32(height)
-        e.pointee.time_base = AVRational(num: 1, den: Int32(framesPerSecond))
-        e.pointee.framerate = AVRational(num: Int32(framesPerSecond), den: 1)
+        e.pointee.time_base = timeBase
+        e.pointee.framerate = AVRational(num: timeBase.den, den: timeBase.num)
         e.pointee.gop_size = 12
         switch codec {
         case .mjpeg: e.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P

@@ -14,6 +14,7 @@ import UnixSignals
 /// | 1 | ``HeartbeatService`` | 6: watchdog pings stop last |
 /// | 2 | ``MetricsListenerService`` | 5: the listener closes |
 /// | 3 | ``OutputsService`` | 4: queues drained (with a deadline), resume points saved, files fsynced and closed, subscribers told |
+/// | (3b) | ``SnapshotService`` (with `[output.snapshots]`) | 3b: queued pictures written (with a deadline), thread ends |
 /// | 4 | ``DeliveryService`` | 3: every inferred frame's lines queued, trackers end their tracks |
 /// | 5 | ``InferenceService`` | 2: workers run the scheduler dry, threads joined |
 /// | 6 | ``SourcesService`` | 1: sources stop reading (`STOPPING=1`) |
@@ -75,13 +76,15 @@ public struct Daemon: Sendable {
         let streams = configuration.streams
         try configuration.checkEnvironment(file: configurationFile)
         raiseDescriptorLimit()
+        let snapshotWriter = try makeSnapshotWriter()
         let prepared = try await prepareModels()
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
         let scheduler = FrameScheduler(
             liveStreams: streams.map(\.live),
             capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
-        let workers = try await makeWorkers(prepared, scheduler: scheduler, deliver: { continuation.yield($0) })
+        let retention = snapshotWriter.map { FrameRetention(configuration: $0.configuration, streamCount: streams.count) }
+        let workers = try await makeWorkers(prepared, scheduler: scheduler, retention: retention, deliver: { continuation.yield($0) })
         let checkpointer = try resumeCheckpointer()
         let outputs = try await Outputs.open(configuration: configuration, logger: logger)
         var metricsServer: MetricsServer?
@@ -98,11 +101,12 @@ public struct Daemon: Sendable {
         metrics.sample(.queuePendingFrames, perStream: { scheduler.pendingCounts() })
         outputs.sampleMetrics(into: metrics)
         let sources = makeSources(prepared, scheduler: scheduler, checkpointer: checkpointer)
-        let delivery = DeliveryStage(
+        var delivery = DeliveryStage(
             streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,
             scheduler: scheduler, metrics: metrics, logger: logger, outputs: outputs.perStream,
             firstTrackIDs: checkpointer?.starts.map(\.nextTrackID), observer: checkpointer,
             eventStages: ZoneEventStage.factory(metrics: metrics))
+        delivery.snapshotWriter = snapshotWriter
         let onStop: @Sendable () -> Void = { [notifier, logger] in
             notifier.notify("STOPPING=1\nSTATUS=draining accepted frames")
             logger.notice("stopping: draining frames already accepted")
@@ -121,6 +125,7 @@ public struct Daemon: Sendable {
             heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
             listeners: metricsServer.map { [MetricsListenerService(server: $0)] } ?? [],
             outputs: OutputsService(outputs: outputs, checkpointer: checkpointer, logger: logger),
+            snapshots: snapshotWriter.map { SnapshotService(writer: $0) },
             delivery: DeliveryService(stage: delivery, items: items),
             inference: InferenceService(workers: workers, onDrained: { continuation.finish() }),
             sources: SourcesService(sources: sources, scheduler: scheduler, onGracefulShutdown: onStop))
@@ -130,7 +135,8 @@ public struct Daemon: Sendable {
     /// One worker per `[workers] count`: the first with the compiled detectors, the others with replicas sharing
     /// their weights.
     private func makeWorkers(
-        _ prepared: PreparedModels, scheduler: FrameScheduler, deliver: @escaping @Sendable (DeliveryItem) -> Void
+        _ prepared: PreparedModels, scheduler: FrameScheduler, retention: FrameRetention?,
+        deliver: @escaping @Sendable (DeliveryItem) -> Void
     ) async throws -> [InferenceWorker] {
         let streams = configuration.streams
         return try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
@@ -140,7 +146,8 @@ public struct Daemon: Sendable {
                 workers.append(
                     InferenceWorker(
                         detectors: detectors.map { $0 as (any FrameDetector)? }, streamModel: prepared.streamModel,
-                        streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, deliver: deliver))
+                        streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, retention: retention,
+                        deliver: deliver))
             }
             return workers
         }

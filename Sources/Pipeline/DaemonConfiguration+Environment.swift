@@ -29,6 +29,7 @@ extension DaemonConfiguration {
                 throw fail("output.socket.path", problem)
             }
         }
+        try checkSnapshotsEnvironment(file: file)
         if let state = stateDirectory {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: state, isDirectory: &isDirectory), !isDirectory.boolValue {

@@ -189,6 +189,7 @@ extension DaemonConfiguration {
             output.socket = SocketOutputConfiguration(publisher: publisher)
             try k.rejectUnknownKeys()
         }
+        output.snapshots = try readSnapshots(&o)
         try o.rejectUnknownKeys()
         return output
     }

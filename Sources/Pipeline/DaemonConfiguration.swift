@@ -147,6 +147,8 @@ public struct OutputConfiguration: Sendable, Equatable {
     public var emptyFrames: Bool
     public var file: FileOutputConfiguration?
     public var socket: SocketOutputConfiguration?
+    /// JPEG snapshots (`[output.snapshots]`); nil when absent.
+    public var snapshots: SnapshotConfiguration?
 
     public init(emptyFrames: Bool = true, file: FileOutputConfiguration? = nil, socket: SocketOutputConfiguration? = nil) {
         self.emptyFrames = emptyFrames

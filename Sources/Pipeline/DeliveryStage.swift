@@ -30,6 +30,8 @@ struct DeliveryStage {
     let eventStages: EventStageFactory
     /// The kinds of record written; others are not even encoded (`ssdd detect` writes frames only by default).
     let kinds: Set<RecordKind>
+    /// Where each stream's ``SnapshotRecorder`` sends its pictures; nil without snapshots.
+    var snapshotWriter: SnapshotWriter?
     private let encoder = JSONLineEncoder()
 
     init(
@@ -56,6 +58,7 @@ struct DeliveryStage {
     private struct StreamState {
         var tracker: Tracker
         var stage: any EventStage
+        var snapshots: SnapshotRecorder?
         var next = 0
         var held: [Int: DeliveryItem] = [:]
     }
@@ -65,7 +68,8 @@ struct DeliveryStage {
         var states = try streams.indices.map { s in
             StreamState(
                 tracker: try Tracker(configuration: trackerConfiguration, firstTrackID: firstTrackIDs[s]),
-                stage: eventStages(streams[s]))
+                stage: eventStages(streams[s]),
+                snapshots: snapshotWriter.map { SnapshotRecorder(stream: s, configuration: streams[s], writer: $0) })
         }
         var finished = 0
         for await item in items {
@@ -96,6 +100,7 @@ struct DeliveryStage {
                 startedTracks: update.started.map { trackRecord($0, stream: name, event: .start, time: now) },
                 endedTracks: update.ended.map { trackRecord($0, stream: name, event: .end, time: now) })
             let events = state.stage.analyze(&tracked)
+            state.snapshots?.observe(&tracked, pixels: frame.pixels, decodedNanoseconds: frame.decodedNanoseconds)
             var records = tracked.startedTracks.map(Record.track)
             if emptyFrames || !detections.isEmpty { records.append(.frame(tracked.record)) }
             records += tracked.endedTracks.map(Record.track)
@@ -111,6 +116,7 @@ struct DeliveryStage {
         case .finished(let stream, _, let complete):
             var ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
             let events = state.stage.finish(endedTracks: &ended)
+            if state.snapshots != nil { ended = ended.map { state.snapshots!.close($0) } }
             var records = ended.map(Record.track)
             records += events
             await write(records, stream: stream, mark: complete ? ResumeCheckpointer.completeMark : nil)

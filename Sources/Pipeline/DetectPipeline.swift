@@ -28,6 +28,8 @@ public struct DetectOptions: Sendable {
     /// Zones and lines, as a daemon stream's (``usePlaces(of:)``); none by default.
     public var zones: [ZoneDefinition] = []
     public var lines: [LineDefinition] = []
+    /// Per-label minimum scores (a stream's `[streams.thresholds]`); labels not listed use `threshold`.
+    public var labelThresholds: [String: Float] = [:]
 
     public init(
         threshold: Float = 0.5, labels: [String]? = nil, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
@@ -60,6 +62,7 @@ public struct DetectOptions: Sendable {
             queueCapacity: queueCapacity)
         stream.zones = zones
         stream.lines = lines
+        stream.labelThresholds = labelThresholds
         return stream
     }
 }

@@ -22,16 +22,19 @@ final class InferenceWorker: @unchecked Sendable {
     private let logger: Logger
     /// Where `ssdd detect` learns of inference failures (the daemon logs them).
     private let report: StreamReport?
+    /// Which frames keep their pixels for snapshots; nil keeps none.
+    private let retention: FrameRetention?
 
     /// A worker running `detectors` (one per distinct model; nil where the model failed to load, whose streams never
     /// send frames). Give each worker its own detectors: the first worker the compiled ones, the others
     /// ``replicas(of:)`` of them, so the compiled weights exist once however many workers there are.
     init(
         detectors: [(any FrameDetector)?], streamModel: [Int?], streams: [StreamConfiguration], scheduler: FrameScheduler,
-        metrics: PipelineMetrics, logger: Logger, report: StreamReport? = nil,
+        metrics: PipelineMetrics, logger: Logger, report: StreamReport? = nil, retention: FrameRetention? = nil,
         deliver: @escaping @Sendable (DeliveryItem) -> Void
     ) {
         self.report = report
+        self.retention = retention
         self.detectors = detectors
         self.streamDetector = streamModel
         self.streams = streams
@@ -77,7 +80,8 @@ final class InferenceWorker: @unchecked Sendable {
                 d.score >= stream.minimumScore(for: d.label) && (stream.labels?.contains(d.label) ?? true)
             }
             metrics.inferred(stream: item.stream, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            deliver(.frame(item.inferred, detections))
+            let keep = retention?.keepsPixels(stream: item.stream, hasDetections: !detections.isEmpty, decodedNanoseconds: item.decodedNanoseconds)
+            deliver(.frame(item.inferred(keepingPixels: keep ?? false), detections))
         }
     }
 }

@@ -115,6 +115,19 @@ extension MetricDefinition {
     static let fileRotations = MetricDefinition(
         "ssdd_file_rotations_total", .counter, labels: ["path"], help: "Completed rotations of the file output.")
 
+    // MARK: Snapshots (label `stream`)
+
+    /// Snapshot pictures written (a track's picture and crop count once).
+    static let snapshotsWritten = MetricDefinition(
+        "ssdd_snapshots_written_total", .counter, labels: ["stream"], help: "Snapshot pictures written (a track picture with its crop counts once).")
+    /// Snapshot pictures that failed to encode or write.
+    static let snapshotsFailed = MetricDefinition(
+        "ssdd_snapshots_failed_total", .counter, labels: ["stream"], help: "Snapshot pictures that could not be encoded or written.")
+    /// Snapshot pictures dropped because the writer's queue was full.
+    static let snapshotsDropped = MetricDefinition(
+        "ssdd_snapshots_dropped_total", .counter, labels: ["stream"],
+        help: "Snapshot pictures dropped because the writer's queue was full (a waiting latest.jpg replaced counts too).")
+
     // MARK: Unix-socket publisher
 
     /// Connected subscribers.
@@ -152,6 +165,6 @@ extension MetricDefinition {
             outputLinesDropped, outputRecordsDelivered, outputRecordFailures, outputRecordsDropped, outputRecordsInFlight,
             outputConnected, fileLinesWritten, fileWrittenBytes, fileWriteFailures, fileLinesPending, fileLinesDropped,
             fileRotations, subscribers, subscribersDisconnectedSlow, buildInfo, residentMemory, virtualMemory,
-            openDescriptors, maxDescriptors, cpuSeconds, startTime,
+            openDescriptors, maxDescriptors, cpuSeconds, startTime, snapshotsWritten, snapshotsFailed, snapshotsDropped,
         ].map { ($0.name, $0) })
 }

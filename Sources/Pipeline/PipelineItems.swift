@@ -1,4 +1,5 @@
 import Detection
+import Imaging
 import MediaIO
 import Sinks
 
@@ -16,16 +17,20 @@ struct WorkItem: Sendable {
     let decodedNanoseconds: UInt64
 
     /// What delivery needs of this frame once inference is done: everything but the pixels.
-    var inferred: InferredFrame {
+    var inferred: InferredFrame { inferred(keepingPixels: false) }
+
+    /// What delivery needs of this frame, with its pixels when `keepingPixels` (for snapshots, ``FrameRetention``).
+    func inferred(keepingPixels: Bool) -> InferredFrame {
         InferredFrame(
             stream: stream, sequence: sequence, frameIndex: frameIndex, pts: frame.presentationTime,
             sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, decodedAt: decodedAt,
-            decodedNanoseconds: decodedNanoseconds)
+            decodedNanoseconds: decodedNanoseconds, pixels: keepingPixels ? frame.image : nil)
     }
 }
 
 /// An inferred frame as it rides through the reorder buffer to delivery: its place in the stream, its timing and its
-/// source size. The RGB pixels stay with the worker (they are released as soon as inference is done).
+/// source size. The RGB pixels stay with the worker (they are released as soon as inference is done), except for the
+/// frames snapshots need (``FrameRetention``).
 struct InferredFrame: Sendable, Equatable {
     let stream: Int
     /// Position in the stream's delivery order.
@@ -40,6 +45,8 @@ struct InferredFrame: Sendable, Equatable {
     /// Wall-clock time the frame was decoded (seconds since the epoch) and monotonic nanoseconds for latency.
     let decodedAt: Double
     let decodedNanoseconds: UInt64
+    /// The frame's pixels, only when ``FrameRetention`` kept them for snapshots; nil otherwise.
+    var pixels: RGBImage? = nil
 }
 
 /// What reaches the delivery stage, tagged with the stream and its delivery sequence number.

@@ -15,6 +15,8 @@ struct PipelineServices {
     /// Listeners such as the metrics endpoint.
     var listeners: [any Service] = []
     var outputs: any Service
+    /// The snapshot writer, between the outputs and delivery; nil without `[output.snapshots]`.
+    var snapshots: (any Service)?
     var delivery: any Service
     var inference: any Service
     /// Shut down first.
@@ -25,7 +27,7 @@ struct PipelineServices {
         let shutdown = ServiceGroupConfiguration.ServiceConfiguration.TerminationBehavior.gracefullyShutdownGroup
         var services: [any Service] = heartbeat.map { [$0] } ?? []
         services += listeners
-        services += [outputs, delivery, inference]
+        services += [outputs] + (snapshots.map { [$0] } ?? []) + [delivery, inference]
         return services.map { .init(service: $0, failureTerminationBehavior: shutdown) }
             // The sources return by themselves once every file stream is read: that ends the daemon, it is no crash.
             + [.init(service: sources, successTerminationBehavior: shutdown, failureTerminationBehavior: shutdown)]

@@ -38,6 +38,11 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
     public var zones: [String]? = nil
     /// On `end`, in a stream with lines: the lines the track crossed, in order (`"lines"`); nil (omitted) otherwise.
     public var lines: [String]? = nil
+    /// On `end`, with `[output.snapshots]`: the track's best frame as JPEG, relative to the snapshot directory
+    /// (`"snapshot"`); absent (not `null`) otherwise, so records without snapshots keep their bytes.
+    public var snapshot: String?
+    /// On `end`, with `[output.snapshots] crop`: the track's box cut out of that frame (`"crop"`); absent otherwise.
+    public var crop: String?
 
     /// Creates a track record.
     public init(
@@ -62,6 +67,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
         case stream, event, trackID = "track", label, classIndex = "class", firstPts, lastPts
         case firstFrameIndex = "firstFrame", lastFrameIndex = "lastFrame", frameCount = "frames", bestScore, time
         case zones, lines
+        case snapshot, crop
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -81,5 +87,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
         try container.encode(time, forKey: .time)
         try container.encodeIfPresent(zones, forKey: .zones)
         try container.encodeIfPresent(lines, forKey: .lines)
+        try container.encodeIfPresent(snapshot, forKey: .snapshot)
+        try container.encodeIfPresent(crop, forKey: .crop)
     }
 }

@@ -9,7 +9,7 @@ struct SSDD: AsyncParsableCommand {
         abstract: "Single-shot detection daemon: decode video, detect objects with SSD, write JSON Lines.",
         version: BuildInfo.version,
         subcommands: [
-            RunCommand.self, DetectCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self,
+            RunCommand.self, DetectCommand.self, AnnotateCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self,
             ConfigCommand.self, TrainCommand.self, EvalCommand.self, DatasetCommand.self,
         ])
 }

@@ -80,9 +80,15 @@ struct ConfigurationDefaultsTests {
         return DaemonConfiguration(
             modelPath: "/usr/local/share/ssdd/models/person.safetensors", workers: WorkerConfiguration(), streams: [door, archive],
             tracker: TrackerConfiguration(),
-            output: OutputConfiguration(
-                file: file, socket: SocketOutputConfiguration(publisher: PublisherConfiguration(path: "/run/ssdd/ssdd.sock"))),
-            metrics: MetricsConfiguration(), logLevel: DaemonConfiguration.defaultLogLevel)
+            output: documentedOutput(file: file), metrics: MetricsConfiguration(), logLevel: DaemonConfiguration.defaultLogLevel)
+    }
+
+    /// The example's outputs: the file and the socket, and snapshots with their defaults.
+    static func documentedOutput(file: FileOutputConfiguration) -> OutputConfiguration {
+        var output = OutputConfiguration(
+            file: file, socket: SocketOutputConfiguration(publisher: PublisherConfiguration(path: "/run/ssdd/ssdd.sock")))
+        output.snapshots = SnapshotConfiguration(directory: "/var/lib/ssdd/snapshots")
+        return output
     }
 
     @Test("every value Config/ssdd.toml writes out is the struct's default, except the listed examples")

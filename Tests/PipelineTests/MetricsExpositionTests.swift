@@ -156,6 +156,9 @@ import Testing
             """)
         let outputs = try await Outputs.open(configuration: configuration, logger: Self.logger)
         let metrics = PipelineMetrics(streamNames: ["cam"])
+        let snapshots = SnapshotWriter(
+            configuration: SnapshotConfiguration(directory: dir), streamNames: ["cam"], logger: Self.logger)
+        snapshots.sampleMetrics(into: metrics)
         metrics.sample(.queueWaitingFrames, perStream: { [2] })
         metrics.sample(.queuePendingFrames, perStream: { [3] })
         outputs.sampleMetrics(into: metrics)
@@ -200,6 +203,7 @@ import Testing
         #expect(exposition.value("ssdd_output_up", ["output": "file:" + path]) == 1)
         #expect(exposition.value("ssdd_output_lines_total", ["output": "socket:\(dir)/s.sock"]) == 0)
         #expect(exposition.value("ssdd_subscribers") == 0)
+        #expect(exposition.value("ssdd_snapshots_dropped_total", ["stream": "cam"]) == 0)
         #expect(exposition.value("ssdd_subscribers_disconnected_slow_total") == 0)
     }
 
