@@ -188,6 +188,7 @@ extension DaemonConfiguration {
             output.socket = SocketOutputConfiguration(publisher: publisher)
             try k.rejectUnknownKeys()
         }
+        output.kafka = try readKafka(&o)
         try o.rejectUnknownKeys()
         return output
     }

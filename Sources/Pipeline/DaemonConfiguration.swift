@@ -1,3 +1,4 @@
+import Kafka
 import Sinks
 import Tracking
 
@@ -142,6 +143,8 @@ public struct OutputConfiguration: Sendable, Equatable {
     public var emptyFrames: Bool
     public var file: FileOutputConfiguration?
     public var socket: SocketOutputConfiguration?
+    /// `[output.kafka]`: records to a Kafka topic.
+    public var kafka: KafkaOutputConfiguration?
 
     public init(emptyFrames: Bool = true, file: FileOutputConfiguration? = nil, socket: SocketOutputConfiguration? = nil) {
         self.emptyFrames = emptyFrames
