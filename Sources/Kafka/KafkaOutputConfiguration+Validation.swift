@@ -63,7 +63,7 @@ extension KafkaOutputConfiguration {
     /// Why `broker` is not `host:port` (optionally with a `SCHEME://` prefix such as `SSL://`), or nil.
     static func brokerProblem(_ broker: String) -> String? {
         var address = Substring(broker)
-        if let scheme = address.range(of: "://") { address = address[scheme.upperBound...] }
+        if let scheme = address.firstRange(of: "://") { address = address[scheme.upperBound...] }
         guard let colon = address.lastIndex(of: ":") else { return "expected \"host:port\", got '\(broker)'" }
         let host = address[..<colon]
         guard !host.isEmpty, !host.contains(where: { $0 == "," || $0 == " " }) else { return "expected \"host:port\", got '\(broker)'" }

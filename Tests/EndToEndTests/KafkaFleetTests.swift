@@ -88,9 +88,12 @@ struct KafkaFleetTests {
         #expect(aClosed["dropped"] == "0" && aClosed["failed"] == "0", "A's Kafka counters: \(aClosed)")
         #expect(DaemonHarness.wait(seconds: 60) { fileLines("b").filter { $0.contains(#""kind":"frame""#) }.count >= 5 }, "B: \(b.log)")
         let metrics = try DaemonHarness.scrapeMetrics(port: metricsPort)
-        let delivered = metrics.split(separator: "\n").first { $0.hasPrefix(#"ssdd_output_records_total{output="kafka:fleet"}"#) }
-        #expect((delivered?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 0, "B's metrics: \(delivered ?? "none")")
-        #expect(metrics.contains(#"ssdd_output_connected{output="kafka:fleet"} 1"#))
+        func sample(_ name: String) -> Double? {
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix(name + #"{output="kafka:fleet"}"#) }
+            return line?.split(separator: " ").last.flatMap { Double($0) }
+        }
+        #expect((sample("ssdd_output_records_total") ?? 0) > 0, "B's metrics:\n\(metrics)")
+        #expect(sample("ssdd_output_connected") == 1 && sample("ssdd_output_records_dropped_total") == 0)
 
         let messages = try KafkaTopicReader.readAll(bootstraps: cluster.bootstraps, topic: Self.topic)
         // A: exactly its file, line for line, in order, in one partition, keyed and with headers.
