@@ -34,8 +34,10 @@ int main(int argc, char **argv) {
     if (e) { fprintf(stderr, "topic %s: %s\n", topic, rd_kafka_err2str(e)); return 1; }
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
     fflush(stdout);
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    struct sigaction action = {0};
+    action.sa_handler = on_signal; /* no SA_RESTART: a signal ends the blocking read below */
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
     char buf[256];
     while (!stop && read(STDIN_FILENO, buf, sizeof buf) > 0) {}
     rd_kafka_mock_cluster_destroy(cluster);
