@@ -42,7 +42,8 @@ final class ClientConfiguration {
             rd_kafka_conf_set(handle, name, value, buffer.baseAddress, buffer.count)
         }
         guard result == RD_KAFKA_CONF_OK else {
-            let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            var text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            while text.last?.isWhitespace == true { text.removeLast() }
             throw KafkaError(key: key, message: text.isEmpty ? "librdkafka refuses \(name)=\(value)" : text)
         }
     }

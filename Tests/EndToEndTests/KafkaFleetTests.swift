@@ -77,9 +77,12 @@ struct KafkaFleetTests {
         let started = DaemonHarness.wait(seconds: 90) { fileLines("a").filter { $0.contains(#""kind":"frame""#) }.count >= 10 }
         #expect(started, "daemon A wrote no frames; log:\n\(a.log)")
         try cluster.setDown(broker: 1)
+        let linesAtOutage = fileLines("a").count
         for partition in Int32(0)..<4 { try cluster.setLeader(topic: Self.topic, partition: partition, broker: 2) }
         Thread.sleep(forTimeInterval: 3)
+        let linesDuringOutage = fileLines("a").count - linesAtOutage
         try cluster.setUp(broker: 1)
+        #expect(linesDuringOutage > 0, "A produced records while the leader was down")
 
         // A's file stream ends: A drains, flushes and exits 0 on its own.
         #expect(a.waitForExit(seconds: 120), "daemon A did not finish; log:\n\(a.log)")
@@ -128,5 +131,9 @@ struct KafkaFleetTests {
         #expect(counted == bFile.count, "B: every line delivered, failed or dropped: \(bClosed) vs \(bFile.count) lines")
         #expect((bClosed["dropped"].flatMap { Int($0) } ?? 0) > 0, "B's unacknowledged records are counted as dropped: \(bClosed)")
         #expect(b.log.contains("records not acknowledged within flush_timeout are lost"), "log:\n\(b.log)")
+        print(
+            "kafka fleet: A \(aMessages.count) messages = \(aFile.count) file lines (partition \(aMessages.first?.partition ?? -1)), "
+                + "\(linesDuringOutage) written during the leader outage; "
+                + "B \(bSeen.count) read before the cluster went, \(bFile.count) file lines, closed with \(bClosed); B stopped in \(stopSeconds) s")
     }
 }

@@ -72,7 +72,8 @@ struct KafkaOutputConfigurationTests {
             try badValue.validate()
         } throws: { error in
             guard let error = error as? KafkaError else { return false }
-            return error.key == "properties.\"linger.ms\"" && error.message.contains("linger.ms")
+            // librdkafka names the property by its canonical name (linger.ms is an alias of queue.buffering.max.ms).
+            return error.key == "properties.\"linger.ms\"" && error.message.hasSuffix("value -5 is outside allowed range 0..900000")
         }
     }
 
