@@ -9,7 +9,8 @@ import PackageDescription
 ///   Geometry + SwiftNIO → Sinks (records, encoder, output queues, file and socket outputs)
 ///   Geometry + Sinks → Events (zones, lines, loitering: tracked frames to event records; pure)
 ///   Detection + Evaluation + Imaging → Training
-///   MediaIO + Detection + Tracking + Sinks + Events + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
+///   CRdKafka (C) + Sinks → Kafka (the Kafka output)
+///   MediaIO + Detection + Tracking + Sinks + Events + Kafka + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
 ///   all of them → ssdd (the command line). Neither Detection nor Training links FFmpeg.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -72,6 +73,7 @@ let package = Package(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "Geometry", swiftSettings: optimized),
         .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
@@ -116,10 +118,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .target(name: "Events", dependencies: ["Geometry", "Sinks"], swiftSettings: strictSettings),
+        // The Kafka output: librdkafka's producer behind a `Sink` (CRdKafka is imported by this module only).
+        .target(
+            name: "Kafka",
+            dependencies: ["CRdKafka", "Sinks", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
         .target(
             name: "Pipeline",
             dependencies: [
-                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging", "Events",
+                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging", "Events", "Kafka",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,6 +144,9 @@ let package = Package(
             dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "Imaging", "Geometry", "Evaluation"],
             swiftSettings: optimized),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
+        // librdkafka's in-process mock cluster and a reader for tests; never linked into the ssdd binary.
+        .target(name: "KafkaTestSupport", dependencies: ["CRdKafka"], path: "Sources/KafkaTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Sinks", "KafkaTestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
@@ -156,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Sinks", "Events", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport",
+                "Pipeline", "Sinks", "Events", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport", "Kafka",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +178,6 @@ let package = Package(
                 "Training", "Evaluation", "TensorEngine", "NeuralNet", "ModelStore", "Detection", "MediaIO", "Imaging", "Geometry",
                 "TestSupport",
             ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaIO", "Imaging", "TestSupport", "KafkaTestSupport"]),
     ]
 )

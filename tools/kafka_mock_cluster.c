@@ -1,9 +1,10 @@
-/* A Kafka cluster for benchmarks and manual tries, without a JVM: librdkafka's mock cluster (it speaks the real
- * Kafka protocol) hosted in this process until SIGINT/SIGTERM. Prints the bootstrap list on stdout, then runs.
+/* A local Kafka cluster for trying the Kafka output without a real one: librdkafka's mock cluster (real Kafka
+ * protocol, in memory) with N brokers. Prints the bootstrap list on stdout, then runs until stdin closes or SIGTERM.
  *
- *   cc -O2 -o /tmp/kafka-mock tools/kafka_mock_cluster.c -lrdkafka
- *   /tmp/kafka-mock [BROKERS=3] [TOPIC=ssdd] [PARTITIONS=4] &      # prints e.g. 127.0.0.1:40313,127.0.0.1:...
- *   kcat -b "$(head -1 out)" -C -t ssdd -e                          # read what the daemon wrote
+ *   cc -O2 -o /tmp/kafka_mock_cluster tools/kafka_mock_cluster.c -lrdkafka   (Debian: librdkafka-dev)
+ *   sleep infinity | /tmp/kafka_mock_cluster 3 ssdd 4    # brokers, topic to create, partitions; prints host:port,…
+ *
+ * Development aid only (the tests start their mock cluster in-process, through KafkaTestSupport).
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -19,23 +20,27 @@ int main(int argc, char **argv) {
     int brokers = argc > 1 ? atoi(argv[1]) : 3;
     const char *topic = argc > 2 ? argv[2] : "ssdd";
     int partitions = argc > 3 ? atoi(argv[3]) : 4;
-    if (brokers < 1 || brokers > 16 || partitions < 1 || partitions > 1000) {
-        fprintf(stderr, "usage: %s [BROKERS 1..16] [TOPIC] [PARTITIONS 1..1000]\n", argv[0]);
+    if (brokers < 1 || brokers > 32 || partitions < 1 || partitions > 1000) {
+        fprintf(stderr, "usage: %s [BROKERS 1-32] [TOPIC] [PARTITIONS 1-1000]\n", argv[0]);
         return 2;
     }
-    char error[512];
+    char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
-    if (!rk) { fprintf(stderr, "rd_kafka_new: %s\n", error); return 1; }
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err); /* its client has no bootstrap list: do not warn */
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) { fprintf(stderr, "rd_kafka_new: %s\n", err); return 1; }
     rd_kafka_mock_cluster_t *cluster = rd_kafka_mock_cluster_new(rk, brokers);
-    if (!cluster) { fprintf(stderr, "cannot start the mock cluster\n"); return 1; }
-    rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster, topic, partitions, brokers < 3 ? brokers : 3);
-    if (err) { fprintf(stderr, "cannot create topic %s: %s\n", topic, rd_kafka_err2str(err)); return 1; }
+    if (!cluster) { fprintf(stderr, "rd_kafka_mock_cluster_new failed\n"); return 1; }
+    rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(cluster, topic, partitions, brokers < 3 ? brokers : 3);
+    if (e) { fprintf(stderr, "topic %s: %s\n", topic, rd_kafka_err2str(e)); return 1; }
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
     fflush(stdout);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    while (!stop) pause();
+    struct sigaction action = {0};
+    action.sa_handler = on_signal; /* no SA_RESTART: a signal ends the blocking read below */
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    char buf[256];
+    while (!stop && read(STDIN_FILENO, buf, sizeof buf) > 0) {}
     rd_kafka_mock_cluster_destroy(cluster);
     rd_kafka_destroy(rk);
     return 0;

@@ -124,7 +124,8 @@ public struct Daemon: Sendable {
         let services = PipelineServices(
             heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
             listeners: metricsServer.map { [MetricsListenerService(server: $0)] } ?? [],
-            outputs: OutputsService(outputs: outputs, checkpointer: checkpointer, logger: logger),
+            outputs: OutputsService(
+                outputs: outputs, checkpointer: checkpointer, logger: logger, closeDeadline: configuration.outputCloseDeadline),
             snapshots: snapshotWriter.map { SnapshotService(writer: $0) },
             delivery: DeliveryService(stage: delivery, items: items),
             inference: InferenceService(workers: workers, onDrained: { continuation.finish() }),

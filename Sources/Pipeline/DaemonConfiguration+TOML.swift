@@ -190,6 +190,7 @@ extension DaemonConfiguration {
             try k.rejectUnknownKeys()
         }
         output.snapshots = try readSnapshots(&o)
+        output.kafka = try readKafka(&o)
         try o.rejectUnknownKeys()
         return output
     }

@@ -1,4 +1,5 @@
 import Events
+import Kafka
 import Sinks
 import Tracking
 
@@ -149,6 +150,8 @@ public struct OutputConfiguration: Sendable, Equatable {
     public var socket: SocketOutputConfiguration?
     /// JPEG snapshots (`[output.snapshots]`); nil when absent.
     public var snapshots: SnapshotConfiguration?
+    /// `[output.kafka]`: records to a Kafka topic.
+    public var kafka: KafkaOutputConfiguration?
 
     public init(emptyFrames: Bool = true, file: FileOutputConfiguration? = nil, socket: SocketOutputConfiguration? = nil) {
         self.emptyFrames = emptyFrames

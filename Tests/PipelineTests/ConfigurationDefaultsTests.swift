@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Kafka
 import Pipeline
 import Sinks
 import Testing
@@ -101,6 +102,11 @@ struct ConfigurationDefaultsTests {
         let text = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
         var uncommented: [String] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            // `# [table]   # note`: a whole optional table shown commented out (its keys follow).
+            if line.hasPrefix("# ["), let close = line.firstIndex(of: "]"), line[line.index(after: close)...].first.map({ $0 == " " }) ?? true {
+                uncommented.append(String(line.dropFirst(2).prefix { $0 != " " }))
+                return line.dropFirst(2)
+            }
             // `# key = value   # note`: a setting shown commented out.
             guard line.hasPrefix("# "), let equals = line.firstIndex(of: "="),
                 line[line.index(line.startIndex, offsetBy: 2)..<equals].trimmingCharacters(in: .whitespaces)
@@ -109,12 +115,16 @@ struct ConfigurationDefaultsTests {
             uncommented.append(String(line.dropFirst(2).prefix { $0 != " " }))
             return line.dropFirst(2)
         }
-        #expect(uncommented == ["live", "every", "model", "debounce", "margin", "group", "group", "dir"])
+        let kafkaKeys = ["brokers", "topic", "kinds", "compression", "queue_messages", "delivery_timeout", "flush_timeout"]
+        let zoneKeys = ["debounce", "margin"]
+        let shown = ["live", "every", "model"] + zoneKeys + ["group", "group", "[output.kafka]"] + kafkaKeys + ["[output.kafka.properties]", "dir"]
+        #expect(uncommented == shown)
         var expected = Self.documentedExample()
         expected.streams[0].model = "/path/other.safetensors"
         expected.output.file?.group = "adm"
         expected.output.socket?.publisher.group = "ssdd"
         expected.stateDirectory = "/var/lib/ssdd"
+        expected.output.kafka = KafkaOutputConfiguration(brokers: ["kafka-1.example:9092", "kafka-2.example:9092"])
         #expect(try DaemonConfiguration.parse(lines.joined(separator: "\n"), file: Self.examplePath) == expected)
     }
 }

@@ -153,6 +153,9 @@ import Testing
             path = "\(toml(path))"
             [output.socket]
             path = "\(dir)/s.sock"
+            [output.kafka]
+            brokers = ["127.0.0.1:9"]   # a broker output for the output="kafka:…" families; nothing listens there
+            flush_timeout = 0
             """)
         let outputs = try await Outputs.open(configuration: configuration, logger: Self.logger)
         let metrics = PipelineMetrics(streamNames: ["cam"])
