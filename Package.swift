@@ -7,8 +7,9 @@ import PackageDescription
 ///   CBLAS (C) + TensorKernelsAVX512 → TensorEngine → NeuralNet → ModelStore → ModelImport (protobuf, zip, swift-crypto)
 ///   NeuralNet + ModelStore + Imaging + Geometry → Detection;  Geometry → Tracking, Evaluation
 ///   Geometry + SwiftNIO → Sinks (records, encoder, output queues, file and socket outputs)
+///   CMosquitto (C) + Sinks → MQTT (the MQTT output: libmosquitto client, Frigate events, Home Assistant discovery)
 ///   Detection + Evaluation + Imaging → Training
-///   MediaIO + Detection + Tracking + Sinks + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
+///   MediaIO + Detection + Tracking + Sinks + MQTT + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
 ///   all of them → ssdd (the command line). Neither Detection nor Training links FFmpeg.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -71,6 +72,7 @@ let package = Package(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "Geometry", swiftSettings: optimized),
         .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
@@ -115,9 +117,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .target(
+            name: "MQTT",
+            dependencies: ["CMosquitto", "Sinks", "Geometry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .target(
             name: "Pipeline",
             dependencies: [
-                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging",
+                "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "MQTT", "TensorEngine", "Geometry", "Imaging",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +141,7 @@ let package = Package(
             dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "Imaging", "Geometry", "Evaluation"],
             swiftSettings: optimized),
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "Sinks", "Geometry", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
@@ -153,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Sinks", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport",
+                "Pipeline", "Sinks", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport", "MQTT",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

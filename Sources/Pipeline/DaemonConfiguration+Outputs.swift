@@ -52,6 +52,7 @@ extension DaemonConfiguration {
             }
             throw ConfigurationError(file: file, key: "output", message: "\(error)")
         }
+        try validateMQTT(file: file)
         try metrics?.limits.validate(file: file)
     }
 

@@ -188,6 +188,7 @@ extension DaemonConfiguration {
             output.socket = SocketOutputConfiguration(publisher: publisher)
             try k.rejectUnknownKeys()
         }
+        output.mqtt = try readMQTT(&o)
         try o.rejectUnknownKeys()
         return output
     }

@@ -1,3 +1,4 @@
+import MQTT
 import Sinks
 import Tracking
 
@@ -142,6 +143,8 @@ public struct OutputConfiguration: Sendable, Equatable {
     public var emptyFrames: Bool
     public var file: FileOutputConfiguration?
     public var socket: SocketOutputConfiguration?
+    /// `[output.mqtt]`: records (and Frigate-style events, Home Assistant discovery) to an MQTT broker.
+    public var mqtt: MQTTOutputConfiguration?
 
     public init(emptyFrames: Bool = true, file: FileOutputConfiguration? = nil, socket: SocketOutputConfiguration? = nil) {
         self.emptyFrames = emptyFrames

@@ -13,6 +13,8 @@ extension Outputs {
     /// Connects the configured broker outputs. A broker that is unreachable at start does not fail the start (the
     /// sink reconnects and buffers within its bound); a setting the client library refuses does, naming the key.
     static func openBrokers(configuration: DaemonConfiguration, logger: Logger) async throws -> [BrokerOutput] {
-        []
+        var brokers: [BrokerOutput] = []
+        if let mqtt = try openMQTT(configuration: configuration, logger: logger) { brokers.append(mqtt) }
+        return brokers
     }
 }
