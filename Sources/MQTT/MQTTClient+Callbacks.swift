@@ -17,6 +17,7 @@ extension MQTTClient {
         loopState.failuresInRow = 0
         loopState.backoff.reset()
         loopState.justConnected = true
+        events.accepted(self)
         logger.notice(
             "connected to the MQTT broker",
             metadata: ["broker": "\(options.connection.broker.redacted)", "failed_attempts": "\(failures)"])

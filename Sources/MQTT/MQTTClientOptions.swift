@@ -34,7 +34,10 @@ struct MQTTMessage: Sendable, Equatable {
 
 /// What the client reports, on its loop thread. Handlers must not block: they run between network reads.
 struct MQTTClientEvents: Sendable {
-    /// The broker accepted the connection (after libmosquitto resent what was unacknowledged).
+    /// The broker's CONNACK accepted the connection; runs inside libmosquitto's callback, before libmosquitto resends
+    /// what was unacknowledged: a QoS 0 message published here goes out first.
+    var accepted: @Sendable (MQTTClient) -> Void = { _ in }
+    /// The connection is up and libmosquitto has resent what was unacknowledged.
     var connected: @Sendable (MQTTClient) -> Void = { _ in }
     /// The connection ended (or an attempt failed); `clean` when we asked for it.
     var disconnected: @Sendable (_ clean: Bool) -> Void = { _ in }

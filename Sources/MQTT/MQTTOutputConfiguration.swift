@@ -18,7 +18,8 @@ public struct MQTTOutputConfiguration: Sendable, Equatable {
     public var caFile: String?
     /// First topic level of everything published (`topic_prefix`, default `ssdd`).
     public var topicPrefix: String
-    /// QoS of records and events (`qos`, 0, 1 or 2; default 1). Availability, counts and discovery always use 1.
+    /// QoS of records and events (`qos`, 0, 1 or 2; default 1). Counts, discovery, `offline` and the Last Will use
+    /// QoS 1; `online` goes out at QoS 0 as the first message of each connection.
     public var qos: Int
     /// Record kinds published under `<prefix>/records/<stream>/<kind>` (`kinds`, default track, stream and event;
     /// `frame` is opt-in: one message per processed frame). Notices are never published.

@@ -43,6 +43,7 @@ final class MQTTOutputCore: Sendable {
     /// The client's event handlers.
     var events: MQTTClientEvents {
         MQTTClientEvents(
+            accepted: { [self] client in announceOnline(client) },
             connected: { [self] client in connected(client) },
             disconnected: { [self] _ in state.withLock { $0.ledger.connectionLost() } },
             published: { [self] mid in acknowledged(mid) },
@@ -132,10 +133,15 @@ final class MQTTOutputCore: Sendable {
 
     // MARK: Loop-thread events
 
-    /// On every connection: `online`, Home Assistant's status subscription and discovery, every count.
+    /// `online`, retained, as the very first message of every connection: at QoS 0 it is queued at once, ahead of
+    /// what libmosquitto resends (a connection that dies before sending it gets its own `online` when it is back).
+    private func announceOnline(_ client: MQTTClient) {
+        _ = client.publish(MQTTMessage(topic: topics.availability, text: "online", qos: 0, retain: true))
+    }
+
+    /// After every connection: Home Assistant's status subscription and discovery, every count.
     private func connected(_ client: MQTTClient) {
         state.withLock { $0.loggedDisconnectedDrop = false }
-        _ = client.publish(MQTTMessage(topic: topics.availability, text: "online", qos: 1, retain: true))
         if let discovery {
             client.subscribe(topics.homeAssistantStatus, qos: 1)
             publishDiscovery(discovery, client: client)

@@ -41,5 +41,13 @@ extension DaemonConfiguration {
             }
             throw ConfigurationError(file: file, key: "output.mqtt", message: "\(error)")
         }
+        // Count topics are `<prefix>/<stream>/<label>`: a stream named like one of the output's own topic levels
+        // would mix its counts into them.
+        let reserved = ["available", "records", "events"]
+        if mqtt.publishesCounts, let i = streams.firstIndex(where: { reserved.contains($0.name) }) {
+            throw ConfigurationError(
+                file: file, key: "streams[\(i)].name",
+                message: "'\(streams[i].name)' is a topic of the MQTT output (\(reserved.joined(separator: ", "))); rename the stream")
+        }
     }
 }

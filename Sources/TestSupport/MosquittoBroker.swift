@@ -3,14 +3,14 @@ import Foundation
 /// A real Eclipse Mosquitto broker (`/usr/sbin/mosquitto`, Debian's `mosquitto`) for tests: listening on a free
 /// loopback port, with its configuration, persistence file and log in a directory of the test's. ``stop()`` and
 /// ``start()`` restart it on the same port with its persistent state (retained messages, subscribers' sessions and
-/// their queued messages: `max_queued_messages 0` keeps every one). The process is killed when the value goes away.
+/// their queued messages: `max_queued_messages 0` and `queue_qos0_messages` keep every one). The process is killed when the value goes away.
 public final class MosquittoBroker: @unchecked Sendable {
     // Unchecked: `process` is only touched by the test's thread (start/stop/kill are not meant to race).
     /// The loopback port it listens on (the same across restarts).
     public let port: Int
     /// Holds `mosquitto.conf`, `mosquitto.db` and `mosquitto.log`.
     public let directory: String
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// `mqtt://127.0.0.1:PORT`.
     public var url: String { "mqtt://127.0.0.1:\(port)" }
@@ -31,8 +31,10 @@ public final class MosquittoBroker: @unchecked Sendable {
             "persistence true",
             "persistence_location \(directory)/",
             "max_queued_messages 0",
+            // Offline persistent sessions keep QoS 0 messages too (the `online` of a reconnecting publisher).
+            "queue_qos0_messages true",
             "log_dest file \(directory)/mosquitto.log",
-            "log_type error", "log_type warning", "log_type notice", "log_type information",
+            "log_type error", "log_type warning", "log_type notice", "log_type information", "log_type subscribe",
         ]
         if let credentials {
             let passwords = "\(directory)/passwords"
@@ -50,12 +52,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// Starts the broker (again) and returns once it accepts TCP connections; throws if it does not within 10 s.
     public func start() throws {
         guard process == nil else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
-        process.arguments = ["-c", "\(directory)/mosquitto.conf"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess("/usr/sbin/mosquitto", ["-c", "\(directory)/mosquitto.conf"])
         self.process = process
         let deadline = Date(timeIntervalSinceNow: 10)
         while Date() < deadline {
@@ -70,16 +67,16 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// Stops the broker cleanly (SIGTERM: it saves its persistent state) and waits for it to exit.
     public func stop() {
         guard let process else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.send(SIGTERM)
+        process.waitForExit()
         self.process = nil
     }
 
     /// Kills the broker (SIGKILL) if it runs.
     public func kill() {
         guard let process else { return }
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.waitForExit()
         self.process = nil
     }
 

@@ -29,21 +29,23 @@ struct MQTTConfigurationValidationTests {
         "invalid URLs name output.mqtt.url",
         arguments: ["http://host", "mqtt://", "mqtt://host:0", "mqtt://host:70000", "mqtt://host/topic", "mqtt://host?x=1", "host:1883"])
     func invalidURL(_ text: String) {
-        #expect(Self.key { try MQTTOutputConfiguration(url: text).validate() } == "output.mqtt.url")
+        #expect(Self.key(MQTTOutputConfiguration(url: text)) == "output.mqtt.url")
     }
 
-    static func key(_ body: () throws(MQTTError) -> Void) -> String? {
+    /// The key of the error `configuration.validate()` throws, or nil when it passes.
+    static func key(_ configuration: MQTTOutputConfiguration) -> String? {
         do {
-            try body()
+            try configuration.validate()
             return nil
         } catch {
             return error.invalidConfiguration?.key
         }
     }
 
-    static func message(_ body: () throws(MQTTError) -> Void) -> String? {
+    /// The message of the error `configuration.validate()` throws, or nil when it passes.
+    static func message(_ configuration: MQTTOutputConfiguration) -> String? {
         do {
-            try body()
+            try configuration.validate()
             return nil
         } catch {
             return error.description
@@ -59,17 +61,17 @@ struct MQTTConfigurationValidationTests {
         #expect(try c.resolvedConnection().password == "s3cret")
         c.passwordFile = "\(dir)/missing"
         #expect(
-            Self.message { try c.validate() }
+            Self.message(c)
                 == "output.mqtt.password_file: must be a readable file holding the password, got '\(dir)/missing' (no such file)")
         c.passwordFile = "\(dir)/empty"
-        #expect(Self.key { try c.validate() } == "output.mqtt.password_file")
+        #expect(Self.key(c) == "output.mqtt.password_file")
         c.passwordFile = dir
-        #expect(Self.message { try c.validate() }?.hasSuffix("(a directory)") == true)
+        #expect(Self.message(c)?.hasSuffix("(a directory)") == true)
         c = MQTTOutputConfiguration(url: "mqtt://host", passwordFile: "\(dir)/pw")
-        #expect(Self.message { try c.validate() } == "output.mqtt.password_file: must be used with username, got no username")
+        #expect(Self.message(c) == "output.mqtt.password_file: must be used with username, got no username")
         // The password itself never appears in an error.
         c = MQTTOutputConfiguration(url: "mqtt://u:s3cret@host", username: "x")
-        #expect(Self.message { try c.validate() }?.contains("s3cret") == false)
+        #expect(Self.message(c)?.contains("s3cret") == false)
     }
 
     @Test("ca_file: required for mqtts, must hold a PEM certificate, refused for mqtt")
@@ -78,12 +80,12 @@ struct MQTTConfigurationValidationTests {
         try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".write(toFile: "\(dir)/ca.pem", atomically: true, encoding: .utf8)
         try "not a certificate".write(toFile: "\(dir)/bad.pem", atomically: true, encoding: .utf8)
         #expect(
-            Self.message { try MQTTOutputConfiguration(url: "mqtts://host").validate() }
+            Self.message(MQTTOutputConfiguration(url: "mqtts://host"))
                 == "output.mqtt.ca_file: must be set for an mqtts:// broker (PEM CA certificates), got nothing")
-        #expect(Self.key { try MQTTOutputConfiguration(url: "mqtts://host", caFile: "\(dir)/ca.pem").validate() } == nil)
-        #expect(Self.key { try MQTTOutputConfiguration(url: "mqtts://host", caFile: "\(dir)/bad.pem").validate() } == "output.mqtt.ca_file")
-        #expect(Self.key { try MQTTOutputConfiguration(url: "mqtts://host", caFile: "\(dir)/none.pem").validate() } == "output.mqtt.ca_file")
-        #expect(Self.key { try MQTTOutputConfiguration(url: "mqtt://host", caFile: "\(dir)/ca.pem").validate() } == "output.mqtt.ca_file")
+        #expect(Self.key(MQTTOutputConfiguration(url: "mqtts://host", caFile: "\(dir)/ca.pem")) == nil)
+        #expect(Self.key(MQTTOutputConfiguration(url: "mqtts://host", caFile: "\(dir)/bad.pem")) == "output.mqtt.ca_file")
+        #expect(Self.key(MQTTOutputConfiguration(url: "mqtts://host", caFile: "\(dir)/none.pem")) == "output.mqtt.ca_file")
+        #expect(Self.key(MQTTOutputConfiguration(url: "mqtt://host", caFile: "\(dir)/ca.pem")) == "output.mqtt.ca_file")
     }
 
     @Test(
@@ -104,7 +106,7 @@ struct MQTTConfigurationValidationTests {
             ("output.mqtt.username", MQTTOutputConfiguration(url: "mqtt://a@h", username: "b")),
         ])
     func ranges(_ key: String, _ configuration: MQTTOutputConfiguration) {
-        #expect(Self.key { try configuration.validate() } == key)
+        #expect(Self.key(configuration) == key)
     }
 
     @Test("defaults")

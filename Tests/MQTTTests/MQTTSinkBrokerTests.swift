@@ -90,17 +90,16 @@ struct MQTTSinkBrokerTests {
     @Test("Home Assistant: retained discovery on connect, again when homeassistant/status says online; counts retained")
     func homeAssistant() async throws {
         let broker = try MosquittoBroker(directory: ScratchDirectory.make("mqtt-ha").path)
+        let live = try MQTTSubscription(broker: broker, filter: "#")
         let sink = try MQTTSink(
             configuration: Self.configuration(broker) {
                 $0.homeAssistant = true
                 $0.clientID = "ssdd-ha"
             }, streams: [.init(name: "cam1", labels: ["person"])], softwareVersion: "9.9", logger: Self.logger)
         let config = "homeassistant/sensor/ssdd-ha/cam1_person_count/config"
-        let retained = try MQTTSubscription(broker: broker, filter: "homeassistant/#")
-        #expect(Self.wait { Set(retained.messages.map(\.topic)).count == 2 })
-        #expect(retained.messages.allSatisfy(\.retained))
-        let counts = try MQTTSubscription(broker: broker, filter: "ssdd/cam1/#")
-        #expect(Self.wait { counts.messages == [.init(retained: true, topic: "ssdd/cam1/person", payload: "0")] })
+        // On connection: the two discovery messages, and the count (0) their sensors read.
+        #expect(Self.wait { live.payloads(on: "ssdd/cam1/person") == ["0"] })
+        #expect(Set(live.messages.map(\.topic).filter { $0.hasPrefix("homeassistant/") }).count == 2)
         // A track start raises the count.
         let start = try JSONLineEncoder().encode(
             .track(
@@ -108,11 +107,17 @@ struct MQTTSinkBrokerTests {
                     stream: "cam1", event: .start, trackID: 1, label: "person", classIndex: 1, firstPts: 0, lastPts: 0, firstFrameIndex: 0,
                     lastFrameIndex: 0, frameCount: 1, bestScore: 0.9, time: 1)))
         await sink.write(start)
-        #expect(Self.wait { counts.payloads(on: "ssdd/cam1/person") == ["0", "1"] })
-        // Home Assistant restarts: discovery again (not retained for a live subscriber, which sees it as new).
-        let before = retained.messages.filter { $0.topic == config }.count
+        #expect(Self.wait { live.payloads(on: "ssdd/cam1/person") == ["0", "1"] })
+        // A late subscriber gets all of it retained.
+        let late = try MQTTSubscription(broker: broker, filter: "#")
+        #expect(Self.wait { late.messages.count == 4 })
+        #expect(late.messages.allSatisfy { $0.retained })
+        #expect(late.messages.contains(.init(retained: true, topic: "ssdd/cam1/person", payload: "1")))
+        #expect(late.messages.contains { $0.topic == config })
+        // Home Assistant restarts: discovery again.
+        let before = live.messages.filter { $0.topic == config }.count
         try Self.publish(broker, topic: "homeassistant/status", payload: "online")
-        #expect(Self.wait { retained.messages.filter { $0.topic == config }.count == before + 1 }, "broker log:\n\(broker.log)")
+        #expect(Self.wait { live.messages.filter { $0.topic == config }.count == before + 1 }, "broker log:\n\(broker.log)")
         await sink.close()
     }
 

@@ -48,6 +48,13 @@ struct MQTTConfigurationTests {
         #expect(try DaemonConfiguration.parse(Self.stream).output.mqtt == nil)
     }
 
+    @Test("with counts on, a stream may not be named like the output's own topics")
+    func reservedStreamNames() {
+        let text = "[[streams]]\nname = \"events\"\nurl = \"x.mp4\"\n[output.mqtt]\nurl = \"mqtt://h\"\nfrigate = true"
+        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(text) }
+        #expect((try? DaemonConfiguration.parse(text.replacingOccurrences(of: "frigate = true", with: ""))) != nil)
+    }
+
     @Test(
         "errors name the key",
         arguments: [
