@@ -57,7 +57,11 @@ extension MQTTClient {
         guard ready >= 0 || errno == EINTR else { return }
         if fds[1].revents != 0 { drainWake() }
         let revents = fds[0].revents
-        if revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
+        // During a TLS handshake only `mosquitto_loop_read` advances it (libmosquitto's own loop calls the handshake
+        // step directly when the socket is writable; `mosquitto_loop_write` does not): before the CONNACK, a writable
+        // TLS socket gets a read call too (harmless otherwise: the read finds nothing and returns).
+        let handshaking = options.connection.broker.usesTLS && !isConnected && revents & Int16(POLLOUT) != 0
+        if revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 || handshaking {
             _ = mosquitto_loop_read(handle, 1)
         }
         if mosquitto_socket(handle) >= 0, revents & Int16(POLLOUT) != 0 || mosquitto_want_write(handle) {

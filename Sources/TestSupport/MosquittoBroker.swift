@@ -12,16 +12,26 @@ public final class MosquittoBroker: @unchecked Sendable {
     public let directory: String
     private var process: ChildProcess?
 
-    /// `mqtt://127.0.0.1:PORT`.
-    public var url: String { "mqtt://127.0.0.1:\(port)" }
+    /// Whether the listener speaks TLS (with a certificate for 127.0.0.1 signed by ``caFile``).
+    public let usesTLS: Bool
+
+    /// `mqtt://127.0.0.1:PORT`, or `mqtts://…` with TLS.
+    public var url: String { "\(usesTLS ? "mqtts" : "mqtt")://127.0.0.1:\(port)" }
+
+    /// The CA certificate (PEM) that signed the TLS listener's certificate.
+    public var caFile: String { "\(directory)/ca.pem" }
 
     /// The broker's log so far.
     public var log: String { (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? "" }
 
     /// Writes the configuration and starts the broker. With `credentials`, anonymous clients are refused and only that
     /// user with that password may connect.
-    public init(directory: String, credentials: (user: String, password: String)? = nil) throws {
+    ///
+    /// With `tls`, a CA and a certificate for 127.0.0.1 are made with the `openssl` command (in ``caFile``) and the
+    /// listener speaks TLS only.
+    public init(directory: String, credentials: (user: String, password: String)? = nil, tls: Bool = false) throws {
         self.directory = directory
+        usesTLS = tls
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
         var lines = [
@@ -36,6 +46,10 @@ public final class MosquittoBroker: @unchecked Sendable {
             "log_dest file \(directory)/mosquitto.log",
             "log_type error", "log_type warning", "log_type notice", "log_type information", "log_type subscribe",
         ]
+        if tls {
+            try Self.makeCertificates(in: directory)
+            lines += ["cafile \(directory)/ca.pem", "certfile \(directory)/server.pem", "keyfile \(directory)/server.key"]
+        }
         if let credentials {
             let passwords = "\(directory)/passwords"
             try Self.run("/usr/bin/mosquitto_passwd", ["-c", "-b", passwords, credentials.user, credentials.password])
@@ -85,10 +99,32 @@ public final class MosquittoBroker: @unchecked Sendable {
         return String(cString: name)
     }
 
+    /// A throw-away CA (`ca.pem`) and a server certificate for IP 127.0.0.1 it signed (`server.pem`, `server.key`).
+    public static func makeCertificates(in directory: String, caName: String = "ca") throws {
+        let openssl = "/usr/bin/openssl"
+        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try run(
+            openssl,
+            ["req", "-x509"] + key + [
+                "-keyout", "\(directory)/\(caName).key", "-out", "\(directory)/\(caName).pem", "-days", "2", "-subj", "/CN=ssdd test CA",
+            ])
+        if caName != "ca" { return }
+        try run(openssl, ["req"] + key + ["-keyout", "\(directory)/server.key", "-out", "\(directory)/server.csr", "-subj", "/CN=127.0.0.1"])
+        try "subjectAltName=IP:127.0.0.1\n".write(toFile: "\(directory)/san.ext", atomically: true, encoding: .utf8)
+        try run(
+            openssl,
+            [
+                "x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.pem", "-CAkey", "\(directory)/ca.key",
+                "-CAcreateserial", "-out", "\(directory)/server.pem", "-days", "2", "-extfile", "\(directory)/san.ext",
+            ])
+    }
+
     private static func run(_ tool: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw POSIXError(.EIO, userInfo: [NSLocalizedDescriptionKey: "\(tool) failed"]) }

@@ -148,6 +148,27 @@ struct MQTTSinkBrokerTests {
         await good.close()
     }
 
+    @Test("mqtts:// with ca_file: delivered over TLS; a CA that did not sign the broker's certificate never connects")
+    func tls() async throws {
+        let dir = ScratchDirectory.make("mqtt-tls").path
+        let broker = try MosquittoBroker(directory: dir, tls: true)
+        let sink = try MQTTSink(configuration: Self.configuration(broker) { $0.caFile = broker.caFile }, logger: Self.logger)
+        await sink.write(contentsOf: try Self.lines(20))
+        #expect(Self.wait { sink.deliveryStatistics.delivered == 20 }, "broker log:\n\(broker.log)")
+        await sink.close()
+        try MosquittoBroker.makeCertificates(in: dir, caName: "other")
+        let untrusting = try MQTTSink(
+            configuration: Self.configuration(broker) {
+                $0.caFile = "\(dir)/other.pem"
+                $0.closeTimeout = 0.2
+            }, logger: Self.logger)
+        await untrusting.write(contentsOf: try Self.lines(2))
+        #expect(Self.wait { broker.log.components(separatedBy: "New connection from").count >= 4 })
+        #expect(!untrusting.deliveryStatistics.connected)
+        await untrusting.close()
+        #expect(untrusting.deliveryStatistics.dropped == 2)
+    }
+
     static func publish(_ broker: MosquittoBroker, topic: String, payload: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
