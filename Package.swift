@@ -8,9 +8,10 @@ import PackageDescription
 ///   NeuralNet + ModelStore + Imaging + Geometry → Detection;  Geometry → Tracking, Evaluation
 ///   Geometry + SwiftNIO → Sinks (records, encoder, output queues, file and socket outputs)
 ///   Geometry + Sinks → Events (zones, lines, loitering: tracked frames to event records; pure)
-///   Detection + Evaluation + Imaging → Training
 ///   CRdKafka (C) + Sinks → Kafka (the Kafka output)
-///   MediaIO + Detection + Tracking + Sinks + Events + Kafka + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
+///   CMosquitto (C) + Sinks → MQTT (the MQTT output: libmosquitto client, Frigate events, Home Assistant discovery)
+///   Detection + Evaluation + Imaging → Training
+///   MediaIO + Detection + Tracking + Sinks + Events + Kafka + MQTT + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
 ///   all of them → ssdd (the command line). Neither Detection nor Training links FFmpeg.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -74,6 +75,7 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "Geometry", swiftSettings: optimized),
         .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
@@ -124,9 +126,14 @@ let package = Package(
             dependencies: ["CRdKafka", "Sinks", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .target(
+            name: "MQTT",
+            dependencies: ["CMosquitto", "Sinks", "Geometry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .target(
             name: "Pipeline",
             dependencies: [
                 "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging", "Events", "Kafka",
+                "MQTT",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,6 +154,7 @@ let package = Package(
         // librdkafka's in-process mock cluster and a reader for tests; never linked into the ssdd binary.
         .target(name: "KafkaTestSupport", dependencies: ["CRdKafka"], path: "Sources/KafkaTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Sinks", "KafkaTestSupport"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "Sinks", "Geometry", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
@@ -167,6 +175,7 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "Pipeline", "Sinks", "Events", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport", "Kafka",
+                "MQTT",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -53,6 +53,7 @@ extension DaemonConfiguration {
             throw ConfigurationError(file: file, key: "output", message: "\(error)")
         }
         try validateKafka(file: file)
+        try validateMQTT(file: file)
         try metrics?.limits.validate(file: file)
     }
 

@@ -191,6 +191,7 @@ extension DaemonConfiguration {
         }
         output.snapshots = try readSnapshots(&o)
         output.kafka = try readKafka(&o)
+        output.mqtt = try readMQTT(&o)
         try o.rejectUnknownKeys()
         return output
     }

@@ -1,5 +1,6 @@
 import Events
 import Kafka
+import MQTT
 import Sinks
 import Tracking
 
@@ -152,6 +153,8 @@ public struct OutputConfiguration: Sendable, Equatable {
     public var snapshots: SnapshotConfiguration?
     /// `[output.kafka]`: records to a Kafka topic.
     public var kafka: KafkaOutputConfiguration?
+    /// `[output.mqtt]`: records (and Frigate-style events, Home Assistant discovery) to an MQTT broker.
+    public var mqtt: MQTTOutputConfiguration?
 
     public init(emptyFrames: Bool = true, file: FileOutputConfiguration? = nil, socket: SocketOutputConfiguration? = nil) {
         self.emptyFrames = emptyFrames

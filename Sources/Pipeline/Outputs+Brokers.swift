@@ -15,6 +15,7 @@ extension Outputs {
     static func openBrokers(configuration: DaemonConfiguration, logger: Logger) async throws -> [BrokerOutput] {
         var brokers: [BrokerOutput] = []
         if let kafka = try openKafka(configuration: configuration, logger: logger) { brokers.append(kafka) }
+        if let mqtt = try openMQTT(configuration: configuration, logger: logger) { brokers.append(mqtt) }
         return brokers
     }
 }

@@ -153,10 +153,11 @@ import Testing
             path = "\(toml(path))"
             [output.socket]
             path = "\(dir)/s.sock"
-            [output.kafka]
-            brokers = ["127.0.0.1:9"]   # a broker output for the output="kafka:…" families; nothing listens there
-            flush_timeout = 0
+            [output.mqtt]
+            url = "mqtt://127.0.0.1:\(try MosquittoBroker.freePort())"
+            close_timeout = 0
             """)
+        // The MQTT output's broker is not running: its per-broker metrics are exported all the same.
         let outputs = try await Outputs.open(configuration: configuration, logger: Self.logger)
         let metrics = PipelineMetrics(streamNames: ["cam"])
         let snapshots = SnapshotWriter(
