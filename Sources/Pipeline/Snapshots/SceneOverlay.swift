@@ -7,16 +7,8 @@ import Imaging
 /// ``configured(for:width:height:)`` maps a stream's `[[streams.zones]]` and `[[streams.lines]]` (relative points
 /// multiplied by the frame size, as the event stage resolves them) into this value, and every picture draws them.
 public struct SceneOverlay: Sendable, Equatable {
-    /// A point in source pixels.
-    public struct Point: Sendable, Equatable {
-        public var x: Double
-        public var y: Double
-
-        public init(x: Double, y: Double) {
-            self.x = x
-            self.y = y
-        }
-    }
+    /// A point in source pixels: the event stage's point type.
+    public typealias Point = ImagePoint
 
     /// A named polygon.
     public struct Zone: Sendable, Equatable {
@@ -58,13 +50,12 @@ public struct SceneOverlay: Sendable, Equatable {
 
     /// The zones and lines configured for `stream`, for frames of `width × height` source pixels.
     public static func configured(for stream: StreamConfiguration, width: Int, height: Int) -> SceneOverlay {
-        func point(_ p: ImagePoint) -> Point { Point(x: p.x, y: p.y) }
         let zones = stream.zones.map { zone in
-            Zone(name: zone.name, points: zone.polygon(width: width, height: height).vertices.map(point))
+            Zone(name: zone.name, points: zone.polygon(width: width, height: height).vertices)
         }
         let lines = stream.lines.map { line in
             let segment = line.segment(width: width, height: height)
-            return Line(name: line.name, start: point(segment.start), end: point(segment.end))
+            return Line(name: line.name, start: segment.start, end: segment.end)
         }
         return SceneOverlay(zones: zones, lines: lines)
     }
