@@ -35,11 +35,21 @@ final class WakeSignal: Sendable {
         _ = write(writeDescriptor, &byte, 1)
     }
 
-    /// Empties the pipe after `poll` reported it readable. A signal arriving meanwhile writes again (the flag is
-    /// cleared first), so no wake-up is lost.
+    /// Empties the pipe after `poll` reported it readable, then re-arms ``signal()``.
+    ///
+    /// The pipe is read empty before the flag is cleared: clearing first would let a signal write a byte that this read
+    /// then swallows, leaving the flag set over an empty pipe, and every later signal would write nothing (the loop then
+    /// woke only at its poll timeout). A signal between the read and the clear writes nothing, which loses nothing: the
+    /// caller is awake and looks at the client's state (what to write) before it polls again.
     func drain() {
-        pending.store(false, ordering: .sequentiallyConsistent)
         var buffer = [UInt8](repeating: 0, count: 64)
         while buffer.withUnsafeMutableBytes({ read(readDescriptor, $0.baseAddress, $0.count) }) > 0 {}
+        pending.store(false, ordering: .sequentiallyConsistent)
+    }
+
+    /// Whether a signal is waiting to be drained (the read end is readable). For tests.
+    var isReadable: Bool {
+        var descriptor = pollfd(fd: readDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 1
     }
 }
