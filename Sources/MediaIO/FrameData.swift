@@ -1,4 +1,5 @@
 import CFFmpeg
+import Imaging
 
 /// Access to `AVFrame.data` / `AVFrame.linesize`, which Swift imports as 8-tuples, as contiguous C arrays.
 ///
@@ -12,5 +13,15 @@ enum FrameData {
     static func lineSizes(_ frame: UnsafeMutablePointer<AVFrame>) -> UnsafeMutablePointer<Int32> {
         UnsafeMutableRawPointer(frame).advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!)
             .assumingMemoryBound(to: Int32.self)
+    }
+
+    /// Converts `image` (packed RGB24, its own size) into `frame`'s planes with `scaler` (a swscale context from RGB24
+    /// at that size to the frame's format); returns the number of rows swscale wrote (the image's height on success).
+    static func scale(_ image: RGBImage, with scaler: OpaquePointer?, into frame: UnsafeMutablePointer<AVFrame>) -> Int32 {
+        image.pixels.withUnsafeBufferPointer { buffer in
+            var source: [UnsafePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
+            var stride: [Int32] = [Int32(image.width * 3), 0, 0, 0]
+            return sws_scale(scaler, &source, &stride, 0, Int32(image.height), planes(frame), lineSizes(frame))
+        }
     }
 }

@@ -49,11 +49,7 @@ public final class JPEGEncoder {
         try prepare(width: image.width, height: image.height)
         guard let encoder, let frame, let packet else { throw MediaError(.output, input: "jpeg", message: "the encoder is not open") }
         try FFmpegResult.check(av_frame_make_writable(frame), "av_frame_make_writable", input: "jpeg", kind: .output)
-        let rows = image.pixels.withUnsafeBufferPointer { buffer -> Int32 in
-            var source: [UnsafePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
-            var stride: [Int32] = [Int32(image.width * 3), 0, 0, 0]
-            return sws_scale(scaler, &source, &stride, 0, Int32(image.height), FrameData.planes(frame), FrameData.lineSizes(frame))
-        }
+        let rows = FrameData.scale(image, with: scaler, into: frame)
         guard rows == Int32(image.height) else {
             throw MediaError(.output, input: "jpeg", message: "sws_scale produced \(rows) of \(image.height) rows", code: rows)
         }

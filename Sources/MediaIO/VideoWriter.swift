@@ -120,11 +120,7 @@ public final class VideoWriter {
         }
         guard let frame, !finished else { throw MediaError(.output, input: path, message: "the writer is finished") }
         try FFmpegResult.check(av_frame_make_writable(frame), "av_frame_make_writable", input: path, kind: .output)
-        image.pixels.withUnsafeBufferPointer { buffer in
-            var source: [UnsafePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
-            var stride: [Int32] = [Int32(width * 3), 0, 0, 0]
-            _ = sws_scale(scaler, &source, &stride, 0, Int32(height), FrameData.planes(frame), FrameData.lineSizes(frame))
-        }
+        _ = FrameData.scale(image, with: scaler, into: frame)
         frame.pointee.pts = nextPTS
         nextPTS += 1
         try encode(frame)
