@@ -3,6 +3,7 @@ import Geometry
 import Imaging
 import Logging
 import MediaIO
+import Sinks
 
 /// Draws, encodes and writes snapshot pictures on a thread of its own, behind a bounded queue, so a slow or failing
 /// disk never holds up delivery: ``submit(_:)`` never waits; when ``SnapshotConfiguration/queueCapacity`` pictures
@@ -134,9 +135,7 @@ final class SnapshotWriter: @unchecked Sendable {
         if let crop = job.crop {
             let scaleX = Double(job.image.width) / Double(max(job.sourceWidth, 1))
             let scaleY = Double(job.image.height) / Double(max(job.sourceHeight, 1))
-            let box = crop.box
-            let scaled = Box(x1: box.x1 * scaleX, y1: box.y1 * scaleY, x2: box.x2 * scaleX, y2: box.y2 * scaleY)
-            if let cut = job.image.cropped(to: scaled) { files.append((crop.path, cut, cropEncoder)) }
+            if let cut = job.image.cropped(to: crop.box.scaled(x: scaleX, y: scaleY)) { files.append((crop.path, cut, cropEncoder)) }
         }
         var failure: String?
         for (name, image, jpeg) in files {
@@ -165,18 +164,11 @@ final class SnapshotWriter: @unchecked Sendable {
         let temporary = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard descriptor >= 0 else { throw SnapshotFileError(call: "open", path: temporary, code: errno) }
-        var written = 0
         var problem: SnapshotFileError?
         if fchmod(descriptor, 0o640) != 0 { problem = SnapshotFileError(call: "fchmod", path: temporary, code: errno) }
-        while problem == nil && written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if n > 0 {
-                written += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                problem = SnapshotFileError(call: "write", path: temporary, code: n < 0 ? errno : EIO)
-            }
+        if problem == nil {
+            let outcome = DescriptorWrite.all(bytes, to: descriptor)
+            if !outcome.isComplete { problem = SnapshotFileError(call: "write", path: temporary, code: outcome.errno) }
         }
         if close(descriptor) != 0 && problem == nil { problem = SnapshotFileError(call: "close", path: temporary, code: errno) }
         if problem == nil && rename(temporary, path) != 0 { problem = SnapshotFileError(call: "rename", path: path, code: errno) }
