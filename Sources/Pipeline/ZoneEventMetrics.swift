@@ -8,8 +8,8 @@ import Sinks
 final class ZoneEventMetrics {
     private let stream: String
     private let factory: PrometheusCatalogFactory
-    private var zoneEvents: [String: CoreMetrics.Counter] = [:]
-    private var crossings: [String: CoreMetrics.Counter] = [:]
+    /// The event counters by metric name and label values.
+    private var counters: [[String]: CoreMetrics.Counter] = [:]
     private var occupancy: [String: (count: Int, gauge: CoreMetrics.Gauge)] = [:]
 
     /// Registers the stream's counters at 0 (and its occupancy gauges, for zones that name their labels).
@@ -40,22 +40,19 @@ final class ZoneEventMetrics {
     }
 
     private func zoneCounter(_ zone: String, _ event: EventRecord.Event) -> CoreMetrics.Counter {
-        let key = "\(zone)\u{0}\(event.rawValue)"
-        if let counter = zoneEvents[key] { return counter }
-        let counter = CoreMetrics.Counter(
-            label: MetricDefinition.zoneEvents.name, dimensions: [("stream", stream), ("zone", zone), ("event", event.rawValue)],
-            factory: factory)
-        zoneEvents[key] = counter
-        return counter
+        counter(.zoneEvents, [("zone", zone), ("event", event.rawValue)])
     }
 
     private func crossingCounter(_ line: String, _ direction: EventRecord.Direction) -> CoreMetrics.Counter {
-        let key = "\(line)\u{0}\(direction.rawValue)"
-        if let counter = crossings[key] { return counter }
-        let counter = CoreMetrics.Counter(
-            label: MetricDefinition.lineCrossings.name, dimensions: [("stream", stream), ("line", line), ("direction", direction.rawValue)],
-            factory: factory)
-        crossings[key] = counter
+        counter(.lineCrossings, [("line", line), ("direction", direction.rawValue)])
+    }
+
+    /// The stream's counter of `metric` with `dimensions` (after `stream`), made on first use.
+    private func counter(_ metric: MetricDefinition, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = [metric.name] + dimensions.map(\.1)
+        if let counter = counters[key] { return counter }
+        let counter = CoreMetrics.Counter(label: metric.name, dimensions: [("stream", stream)] + dimensions, factory: factory)
+        counters[key] = counter
         return counter
     }
 
