@@ -49,24 +49,19 @@ public final class KafkaSink: DeliveryReporting {
     public func close() async {
         guard let producer = producer.withLock({ $0.take() }) else { return }
         let (flushTimeout, ledger, logger) = (self.flushTimeout, self.ledger, self.logger)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            // librdkafka's flush and destroy block: on a thread of their own, not the cooperative pool.
-            let thread = Thread {
-                let left = producer.shutdown(flushTimeout: flushTimeout)
-                let statistics = ledger.statistics
-                let counts: Logger.Metadata = [
-                    "delivered": "\(statistics.delivered)", "failed": "\(statistics.failed)", "dropped": "\(statistics.dropped)",
-                ]
-                if left > 0 {
-                    logger.error(
-                        "kafka: records not acknowledged within flush_timeout are lost (counted as dropped)",
-                        metadata: counts.merging(["unacknowledged": "\(left)", "flush_timeout": "\(flushTimeout)"]) { $1 })
-                }
-                logger.notice("kafka: closed", metadata: counts)
-                continuation.resume()
+        // librdkafka's flush and destroy block: on a thread of their own, not the cooperative pool.
+        await runOnThread("ssdd-kafka-close") {
+            let left = producer.shutdown(flushTimeout: flushTimeout)
+            let statistics = ledger.statistics
+            let counts: Logger.Metadata = [
+                "delivered": "\(statistics.delivered)", "failed": "\(statistics.failed)", "dropped": "\(statistics.dropped)",
+            ]
+            if left > 0 {
+                logger.error(
+                    "kafka: records not acknowledged within flush_timeout are lost (counted as dropped)",
+                    metadata: counts.merging(["unacknowledged": "\(left)", "flush_timeout": "\(flushTimeout)"]) { $1 })
             }
-            thread.name = "ssdd-kafka-close"
-            thread.start()
+            logger.notice("kafka: closed", metadata: counts)
         }
     }
 

@@ -11,19 +11,6 @@ func runBlocking<T: Sendable>(_ name: String, _ work: @escaping @Sendable () thr
     }
 }
 
-/// Runs `work` on a thread of its own named `name` and returns once it has returned: the thread is joined (it only
-/// resumes the caller and exits). Cancellation does not interrupt `work`; stop it by its own means.
-func runOnThread(_ name: String, _ work: @escaping @Sendable () -> Void) async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let thread = Thread {
-            work()
-            continuation.resume()
-        }
-        thread.name = name
-        thread.start()
-    }
-}
-
 /// Waits until graceful shutdown reaches the calling service (or its task is cancelled). A service whose work is done
 /// calls this before returning: ``ServiceGroup`` treats a service that returns before its turn as a failure, and
 /// the turn order (the reverse of registration) is what drains the pipeline.

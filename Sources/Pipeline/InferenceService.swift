@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import Sinks
 
 /// Runs the inference workers, each on a thread of its own, and joins them.
 ///

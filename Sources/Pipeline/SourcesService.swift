@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import Sinks
 
 /// Runs every stream's ``FrameSource`` on a thread of its own; the first service graceful shutdown reaches.
 ///
