@@ -124,7 +124,7 @@ extension DaemonConfiguration {
 
     private static func readStream(_ s: inout TableReader) throws -> StreamConfiguration {
         let name = try s.requiredString("name")
-        guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+        guard isSafeName(name) else {
             throw s.error("name", "use letters, digits, '-', '_' or '.' only (it names files), got '\(name)'")
         }
         let url = try s.requiredString("url")
@@ -194,6 +194,12 @@ extension DaemonConfiguration {
         output.mqtt = try readMQTT(&o)
         try o.rejectUnknownKeys()
         return output
+    }
+
+    /// Whether `name` (a stream's, a zone's or a line's) uses letters, digits, '-', '_' and '.' only: it names files,
+    /// topics and metric labels.
+    static func isSafeName(_ name: String) -> Bool {
+        name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
     }
 
     /// The `mode` key: permission bits as an octal string such as "0640".

@@ -59,7 +59,7 @@ extension DaemonConfiguration {
 
     private static func placeName(_ t: inout TableReader) throws -> String {
         let name = try t.requiredString("name")
-        guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+        guard isSafeName(name) else {
             throw t.error("name", "use letters, digits, '-', '_' or '.' only, got '\(name)'")
         }
         return name

@@ -107,11 +107,7 @@ struct AnnotateCommand: AsyncParsableCommand {
         var configured: StreamConfiguration?
         var modelPath: String?
         if let config, let stream {
-            let daemon = try DaemonConfiguration.load(path: config)
-            guard let found = daemon.streams.first(where: { $0.name == stream }) else {
-                let names = daemon.streams.map(\.name).joined(separator: ", ")
-                throw CLIError("\(config): no stream named '\(stream)' (streams: \(names))")
-            }
+            let (daemon, found) = try DetectCommand.stream(stream, of: config)
             configured = found
             modelPath = found.model ?? daemon.modelPath
             options.threshold = found.threshold

@@ -90,8 +90,7 @@ struct DetectCommand: AsyncParsableCommand {
             threshold: threshold, labels: labelList, everyNth: every, maxFramesPerSecond: fps, timeout: timeout,
             kinds: allRecords ? [.frame, .track, .stream] : [.frame])
         if let config, let stream {
-            let configured = try Self.stream(stream, of: config)
-            options.usePlaces(of: configured)
+            options.usePlaces(of: try Self.stream(stream, of: config).stream)
         }
         let pipeline = DetectPipeline(detector: detector, options: options, output: queue, logger: logger)
         let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in
@@ -136,8 +135,8 @@ struct DetectCommand: AsyncParsableCommand {
         return true
     }
 
-    /// The stream named `name` of the configuration file `path` (for its zones and lines).
-    static func stream(_ name: String, of path: String) throws -> StreamConfiguration {
+    /// The configuration file `path` and its stream named `name` (`--config FILE --stream NAME` of detect and annotate).
+    static func stream(_ name: String, of path: String) throws -> (daemon: DaemonConfiguration, stream: StreamConfiguration) {
         let configuration: DaemonConfiguration
         do {
             configuration = try DaemonConfiguration.load(path: path)
@@ -147,7 +146,7 @@ struct DetectCommand: AsyncParsableCommand {
         guard let stream = configuration.streams.first(where: { $0.name == name }) else {
             throw CLIError("\(path): no stream named '\(name)' (streams: \(configuration.streams.map(\.name).joined(separator: ", ")))")
         }
-        return stream
+        return (configuration, stream)
     }
 
     /// Every label of `--labels` must be one of the model's classes (the detector's own check, made here because the
