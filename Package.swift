@@ -11,7 +11,8 @@ import PackageDescription
 ///   CRdKafka (C) + Sinks → Kafka (the Kafka output)
 ///   CMosquitto (C) + Sinks → MQTT (the MQTT output: libmosquitto client, Frigate events, Home Assistant discovery)
 ///   Detection + Evaluation + Imaging → Training
-///   MediaIO + Detection + Tracking + Sinks + Events + Kafka + MQTT + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
+///   Sinks + SwiftNIO (HTTP/1, WebSocket) → WebAPI (the HTTP API, the live page, the WebSocket feed)
+///   MediaIO + Detection + Tracking + Sinks + Events + Kafka + MQTT + WebAPI + ServiceLifecycle + swift-metrics/Prometheus + TOMLKit → Pipeline
 ///   all of them → ssdd (the command line). Neither Detection nor Training links FFmpeg.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -129,11 +130,24 @@ let package = Package(
             name: "MQTT",
             dependencies: ["CMosquitto", "Sinks", "Geometry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
+        // The HTTP API, the live page and the WebSocket feed on SwiftNIO; the daemon's state comes through `APIState`.
+        .target(
+            name: "WebAPI",
+            dependencies: [
+                "Sinks",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/openapi.json")],
+            swiftSettings: strictSettings),
         .target(
             name: "Pipeline",
             dependencies: [
                 "MediaIO", "Detection", "ModelStore", "Tracking", "Sinks", "TensorEngine", "Geometry", "Imaging", "Events", "Kafka",
-                "MQTT",
+                "MQTT", "WebAPI",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,12 +184,13 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Sinks", "Geometry"]),
+        .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "Sinks", "TestSupport"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks", "Geometry", "TestSupport"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
                 "Pipeline", "Sinks", "Events", "Tracking", "MediaIO", "Imaging", "Detection", "Geometry", "TestSupport", "Kafka",
-                "MQTT",
+                "MQTT", "WebAPI",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
