@@ -68,9 +68,11 @@ install: build model
 	[ -e $(DESTDIR)/etc/ssdd/ssdd.toml ] || install -m 0644 Config/ssdd.toml $(DESTDIR)/etc/ssdd/ssdd.toml
 	install -D -m 0644 systemd/ssdd.service $(DESTDIR)$(SYSTEMD_DIR)/ssdd.service
 	install -D -m 0644 systemd/ssdd@.service $(DESTDIR)$(SYSTEMD_DIR)/ssdd@.service
+	install -D -m 0644 Config/logrotate.d-ssdd $(DESTDIR)/etc/logrotate.d/ssdd
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ssdd $(DESTDIR)$(SYSTEMD_DIR)/ssdd.service $(DESTDIR)$(SYSTEMD_DIR)/ssdd@.service
+	rm -f $(DESTDIR)/etc/logrotate.d/ssdd
 	rm -rf $(DESTDIR)$(PREFIX)/share/ssdd
 
 clean:

@@ -12,7 +12,7 @@ import UnixSignals
 /// | registered | service | graceful shutdown (reverse order) |
 /// |---|---|---|
 /// | 1 | ``HeartbeatService`` | 6: watchdog pings stop last |
-/// | 2 | ``MetricsListenerService`` | 5: the listener closes |
+/// | 2 | ``MetricsListenerService``, ``ReloadService`` | 5: the listener closes; SIGHUP/SIGUSR1 no longer handled |
 /// | 3 | ``OutputsService`` | 4: queues drained (with a deadline), resume points saved, files fsynced and closed, subscribers told |
 /// | (3b) | ``SnapshotService`` (with `[output.snapshots]`) | 3b: queued pictures written (with a deadline), thread ends |
 /// | 4 | ``DeliveryService`` | 3: every inferred frame's lines queued, trackers end their tracks |
@@ -30,8 +30,10 @@ public struct Daemon: Sendable {
     /// Counters and gauges (also served on the metrics endpoint).
     public let metrics: PipelineMetrics
 
-    /// The configuration file, for messages.
+    /// The configuration file, for messages and reloads.
     public let configurationFile: String
+    /// Called with the configuration after each applied reload (SIGHUP), in order.
+    public var onConfigurationApplied: [@Sendable (DaemonConfiguration) -> Void] = []
 
     public init(
         configuration: DaemonConfiguration, configurationFile: String = "<config>", logger: Logger,
@@ -68,6 +70,8 @@ public struct Daemon: Sendable {
     struct Assembly {
         var services: [ServiceGroupConfiguration.ServiceConfiguration]
         var runningStreams: Int
+        /// Applies SIGHUP's re-read configuration.
+        var reload: ReloadController
     }
 
     /// Loads and compiles the models, opens the outputs and the metrics listener, and builds the services. Whatever
@@ -79,12 +83,15 @@ public struct Daemon: Sendable {
         let snapshotWriter = try makeSnapshotWriter()
         let prepared = try await prepareModels()
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
+        let (launches, launch) = AsyncStream<any FrameSource>.makeStream()
         let scheduler = FrameScheduler(
             liveStreams: streams.map(\.live),
             capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
+        scheduler.onAllFinished = { launch.finish() }
         let retention = snapshotWriter.map { FrameRetention(configuration: $0.configuration, streamCount: streams.count) }
-        let workers = try await makeWorkers(prepared, scheduler: scheduler, retention: retention, deliver: { continuation.yield($0) })
+        let (workers, models) = try await makeWorkers(
+            prepared, scheduler: scheduler, retention: retention, deliver: { continuation.yield($0) })
         let checkpointer = try resumeCheckpointer()
         let outputs = try await Outputs.open(configuration: configuration, logger: logger)
         var metricsServer: MetricsServer?
@@ -105,8 +112,16 @@ public struct Daemon: Sendable {
             streams: streams, trackerConfiguration: configuration.tracker, emptyFrames: configuration.output.emptyFrames,
             scheduler: scheduler, metrics: metrics, logger: logger, outputs: outputs.perStream,
             firstTrackIDs: checkpointer?.starts.map(\.nextTrackID), observer: checkpointer,
-            eventStages: ZoneEventStage.factory(metrics: metrics))
+            eventStages: ZoneEventStage.factory(metrics: metrics), routing: outputs.routing)
         delivery.snapshotWriter = snapshotWriter
+        let reload = ReloadController(
+            configuration: configuration, configurationFile: configurationFile,
+            pipeline: ReloadController.Pipeline(
+                scheduler: scheduler, workers: workers, outputs: outputs, metrics: metrics, checkpointer: checkpointer,
+                snapshotWriter: snapshotWriter, deliver: { continuation.yield($0) }, launch: { launch.yield($0) }),
+            models: models, logger: logger, notifier: notifier)
+        for hook in onConfigurationApplied { await reload.onApplied(hook) }
+        delivery.onSlotFinished = { reload.slotFinished($0) }
         let onStop: @Sendable () -> Void = { [notifier, logger] in
             notifier.notify("STOPPING=1\nSTATUS=draining accepted frames")
             logger.notice("stopping: draining frames already accepted")
@@ -123,14 +138,15 @@ public struct Daemon: Sendable {
         }
         let services = PipelineServices(
             heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
-            listeners: metricsServer.map { [MetricsListenerService(server: $0)] } ?? [],
+            listeners: (metricsServer.map { [MetricsListenerService(server: $0)] } ?? [])
+                + [ReloadService(controller: reload, outputs: outputs, logger: logger)],
             outputs: OutputsService(
                 outputs: outputs, checkpointer: checkpointer, logger: logger, closeDeadline: configuration.outputCloseDeadline),
             snapshots: snapshotWriter.map { SnapshotService(writer: $0) },
             delivery: DeliveryService(stage: delivery, items: items),
             inference: InferenceService(workers: workers, onDrained: { continuation.finish() }),
-            sources: SourcesService(sources: sources, scheduler: scheduler, onGracefulShutdown: onStop))
-        return Assembly(services: services.configurations, runningStreams: running)
+            sources: SourcesService(sources: sources, scheduler: scheduler, onGracefulShutdown: onStop, launches: launches))
+        return Assembly(services: services.configurations, runningStreams: running, reload: reload)
     }
 
     /// One worker per `[workers] count`: the first with the compiled detectors, the others with replicas sharing
@@ -138,20 +154,39 @@ public struct Daemon: Sendable {
     private func makeWorkers(
         _ prepared: PreparedModels, scheduler: FrameScheduler, retention: FrameRetention?,
         deliver: @escaping @Sendable (DeliveryItem) -> Void
-    ) async throws -> [InferenceWorker] {
+    ) async throws -> ([InferenceWorker], [String: ReloadController.LoadedModel]) {
         let streams = configuration.streams
-        return try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
+        let result = try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
             var workers: [InferenceWorker] = []
+            var perWorker: [[Detector?]] = []
             for i in 0..<configuration.workers.count {
                 let detectors = i == 0 ? prepared.detectors : try InferenceWorker.replicas(of: prepared.detectors)
+                perWorker.append(detectors)
                 workers.append(
                     InferenceWorker(
                         detectors: detectors.map { $0 as (any FrameDetector)? }, streamModel: prepared.streamModel,
                         streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, retention: retention,
                         deliver: deliver))
             }
-            return workers
+            return WorkersAndModels(workers: workers, models: Self.loadedModels(configuration, prepared, perWorker))
         }
+        return (result.workers, result.models)
+    }
+
+    /// The compiled models by path, for reloads to share: each with the threshold it filters at and its detector per
+    /// worker.
+    private static func loadedModels(
+        _ configuration: DaemonConfiguration, _ prepared: PreparedModels, _ perWorker: [[Detector?]]
+    ) -> [String: ReloadController.LoadedModel] {
+        var models: [String: ReloadController.LoadedModel] = [:]
+        for (i, stream) in configuration.streams.enumerated() {
+            guard let index = prepared.streamModel[i], prepared.detectors[index] != nil else { continue }
+            let path = stream.model ?? configuration.modelPath
+            let users = configuration.streams.filter { ($0.model ?? configuration.modelPath) == path }
+            let minimum = users.map(\.lowestThreshold).min() ?? stream.lowestThreshold
+            models[path] = ReloadController.LoadedModel(minimumScore: minimum, detectors: perWorker.compactMap { $0[index] })
+        }
+        return models
     }
 
     /// A source per stream that has work. A stream whose model failed, or a file its resume point marks complete,
@@ -196,4 +231,11 @@ public struct Daemon: Sendable {
         }
         logger.info("stopped", metadata: summary)
     }
+}
+
+/// The workers and the models they run, built on the compile thread.
+private struct WorkersAndModels: @unchecked Sendable {
+    // Unchecked: built on one thread, then handed over once.
+    let workers: [InferenceWorker]
+    let models: [String: ReloadController.LoadedModel]
 }

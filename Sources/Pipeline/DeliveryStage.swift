@@ -5,6 +5,16 @@ import Logging
 import Sinks
 import Tracking
 
+/// A stream slot added at run time (``DeliveryItem/added(_:)``): the stream's settings and the id its tracker gives
+/// first (its outputs are set in ``DeliveryStage/routing`` before it is announced).
+struct DeliverySlot: Sendable {
+    let index: Int
+    let configuration: StreamConfiguration
+    var firstTrackID = 1
+    /// The tracker settings of the reloaded configuration; nil uses the stage's.
+    var tracker: TrackerConfiguration? = nil
+}
+
 /// The last stage: puts each stream's results back in frame order, runs the stream's tracker and event stage (which
 /// may annotate the frame's and the ended tracks' records before they are written), turns results into records
 /// (`track` starts, `frame`, `track` ends, the event stage's records, `stream`) and hands each encoded line to the
@@ -20,8 +30,9 @@ struct DeliveryStage {
     let scheduler: FrameScheduler
     let metrics: PipelineMetrics
     let logger: Logger
-    /// Output queues for each stream (shared outputs appear in several lists).
-    let outputs: [[OutputQueue]]
+    /// Output queues for each stream slot (shared outputs appear in several lists); a reload adds slots and swaps
+    /// outputs that reopened.
+    let routing: OutputRouting
     /// The id each stream's tracker gives first (resume points continue the numbering).
     let firstTrackIDs: [Int]
     /// Told of every delivered frame (resume points, progress); nil when nobody listens.
@@ -39,7 +50,7 @@ struct DeliveryStage {
         scheduler: FrameScheduler, metrics: PipelineMetrics, logger: Logger, outputs: [[OutputQueue]],
         firstTrackIDs: [Int]? = nil, observer: (any DeliveryObserver)? = nil,
         eventStages: @escaping EventStageFactory = { _ in PassThroughEventStage() },
-        kinds: Set<RecordKind> = [.frame, .track, .stream, .event, .notice]
+        kinds: Set<RecordKind> = [.frame, .track, .stream, .event, .notice], routing: OutputRouting? = nil
     ) {
         self.streams = streams
         self.trackerConfiguration = trackerConfiguration
@@ -47,15 +58,20 @@ struct DeliveryStage {
         self.scheduler = scheduler
         self.metrics = metrics
         self.logger = logger
-        self.outputs = outputs
+        self.routing = routing ?? OutputRouting(outputs)
         self.firstTrackIDs = firstTrackIDs ?? streams.map { _ in 1 }
         self.observer = observer
         self.eventStages = eventStages
         self.kinds = kinds
     }
 
+    /// Told when a stream slot has finished (its last records were queued): a reload waits for it before it starts
+    /// a restarted stream's new source.
+    var onSlotFinished: (@Sendable (Int) -> Void)?
+
     /// One stream's delivery state.
     private struct StreamState {
+        let configuration: StreamConfiguration
         var tracker: Tracker
         var stage: any EventStage
         var snapshots: SnapshotRecorder?
@@ -66,21 +82,38 @@ struct DeliveryStage {
     /// Consumes `items` until every stream has finished (or `items` ends).
     func run(_ items: AsyncStream<DeliveryItem>) async throws {
         var states = try streams.indices.map { s in
-            StreamState(
-                tracker: try Tracker(configuration: trackerConfiguration, firstTrackID: firstTrackIDs[s]),
-                stage: eventStages(streams[s]),
-                snapshots: snapshotWriter.map { SnapshotRecorder(stream: s, configuration: streams[s], writer: $0) })
+            try makeState(slot: s, configuration: streams[s], firstTrackID: firstTrackIDs[s])
         }
         var finished = 0
         for await item in items {
+            if case .added(let slot) = item {
+                // Slots are announced in order, before any item of theirs.
+                precondition(slot.index == states.count, "DeliveryStage: slot \(slot.index) announced out of order")
+                states.append(
+                    try makeState(slot: slot.index, configuration: slot.configuration, firstTrackID: slot.firstTrackID, tracker: slot.tracker))
+                continue
+            }
             let s = item.stream
             states[s].held[item.sequence] = item
             while let ready = states[s].held.removeValue(forKey: states[s].next) {
                 states[s].next += 1
-                if await handle(ready, state: &states[s]) { finished += 1 }
+                if await handle(ready, state: &states[s]) {
+                    finished += 1
+                    onSlotFinished?(s)
+                }
             }
-            if finished == streams.count { return }
+            if finished == states.count { return }
         }
+    }
+
+    private func makeState(
+        slot: Int, configuration: StreamConfiguration, firstTrackID: Int, tracker: TrackerConfiguration? = nil
+    ) throws -> StreamState {
+        StreamState(
+            configuration: configuration,
+            tracker: try Tracker(configuration: tracker ?? trackerConfiguration, firstTrackID: firstTrackID),
+            stage: eventStages(configuration),
+            snapshots: snapshotWriter.map { SnapshotRecorder(stream: slot, configuration: configuration, writer: $0) })
     }
 
     /// Writes the records for one in-order item; returns true when the stream finished.
@@ -88,7 +121,7 @@ struct DeliveryStage {
         let now = Date().timeIntervalSince1970
         switch item {
         case .frame(let frame, let detections):
-            let name = streams[frame.stream].name
+            let name = state.configuration.name
             let update = state.tracker.update(
                 frameIndex: frame.frameIndex, time: frame.pts ?? Double(frame.frameIndex),
                 detections: detections.map(TrackDetection.init))
@@ -105,37 +138,42 @@ struct DeliveryStage {
             if emptyFrames || !detections.isEmpty { records.append(.frame(tracked.record)) }
             records += tracked.endedTracks.map(Record.track)
             records += events
-            await write(records, stream: frame.stream, mark: frame.frameIndex)
+            await write(records, stream: frame.stream, name: name, mark: frame.frameIndex)
             observer?.delivered(stream: frame.stream, frame: frame.frameIndex, nextTrackID: state.tracker.nextTrackID)
             metrics.written(stream: frame.stream, endToEndSeconds: Double(DispatchTime.now().uptimeNanoseconds - frame.decodedNanoseconds) / 1e9)
             scheduler.release(stream: frame.stream)
             return false
-        case .state(let stream, _, let streamState, let message, let time):
-            await write([.stream(StreamRecord(stream: streams[stream].name, state: streamState, time: time, message: message))], stream: stream)
+        case .state(let stream, _, let streamState, let message, let time, let reason):
+            let name = state.configuration.name
+            let record = StreamRecord(stream: name, state: streamState, time: time, message: message, reason: reason)
+            await write([.stream(record)], stream: stream, name: name)
+            return false
+        case .added:
             return false
         case .finished(let stream, _, let complete):
-            var ended = state.tracker.finish().map { trackRecord($0, stream: streams[stream].name, event: .end, time: now) }
+            let name = state.configuration.name
+            var ended = state.tracker.finish().map { trackRecord($0, stream: name, event: .end, time: now) }
             let events = state.stage.finish(endedTracks: &ended)
             if state.snapshots != nil { ended = ended.map { state.snapshots!.close($0) } }
             var records = ended.map(Record.track)
             records += events
-            await write(records, stream: stream, mark: complete ? ResumeCheckpointer.completeMark : nil)
+            await write(records, stream: stream, name: name, mark: complete ? ResumeCheckpointer.completeMark : nil)
             return true
         }
     }
 
     /// Encodes each record once and offers the lines to every output of `stream`, in order; `mark` (a frame index)
     /// rides on the last line, or alone when no line is written, so resume points pass frames that wrote nothing.
-    private func write(_ records: [Record], stream: Int, mark: Int? = nil) async {
+    private func write(_ records: [Record], stream: Int, name: String, mark: Int? = nil) async {
         var lines: [JSONLine] = []
         for record in records where kinds.contains(record.kind) {
             do {
                 lines.append(try encoder.encode(record))
             } catch {
-                logger.error("cannot encode a record: \(error)", metadata: ["stream": "\(streams[stream].name)"])
+                logger.error("cannot encode a record: \(error)", metadata: ["stream": "\(name)"])
             }
         }
-        for output in outputs[stream] {
+        for output in routing.queues(slot: stream) {
             for (i, line) in lines.enumerated() {
                 await output.enqueue(line, mark: i == lines.count - 1 ? mark.map { (stream, $0) } : nil)
             }

@@ -34,6 +34,8 @@ final class FrameScheduler: @unchecked Sendable {
         var pending = 0
         var nextSequence = 0
         var finished = false
+        /// A reload stopped this stream alone: its source stops reading as at shutdown.
+        var stopping = false
     }
 
     /// Result of offering a frame.
@@ -50,7 +52,19 @@ final class FrameScheduler: @unchecked Sendable {
     private let deliver: @Sendable (DeliveryItem) -> Void
     private let metrics: PipelineMetrics
     private var stopping = false
+    /// Every stream finished and drained once: no stream can be added any more (the pipeline is winding down).
+    private var closed = false
     private var readers: [Int: ReadCanceller] = [:]
+    /// Called once, under the lock, when every stream slot has finished (the daemon ends the stream of later sources).
+    var onAllFinished: (@Sendable () -> Void)? {
+        get { condition.withLock { allFinished } }
+        set {
+            condition.withLock {
+                if !streams.isEmpty && streams.allSatisfy(\.finished) { newValue?() } else { allFinished = newValue }
+            }
+        }
+    }
+    private var allFinished: (@Sendable () -> Void)?
 
     /// - Parameters:
     ///   - liveStreams: per stream, whether it is live (drops) or a file (blocks).
@@ -72,6 +86,9 @@ final class FrameScheduler: @unchecked Sendable {
     /// Whether sources should stop reading.
     var isStopping: Bool { condition.withLock { stopping } }
 
+    /// Whether `stream`'s source should stop reading: the daemon is stopping, or a reload stopped the stream.
+    func isStopping(stream: Int) -> Bool { condition.withLock { stopping || streams[stream].stopping } }
+
     /// Offers a decoded frame of `stream`. Blocks a file source while its stream is full.
     func accept(stream: Int, frame: VideoFrame, frameIndex: Int) -> Acceptance {
         let now = Date().timeIntervalSince1970
@@ -79,7 +96,7 @@ final class FrameScheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while streams[stream].pending >= streams[stream].capacity {
-            if stopping { return .stopped }
+            if stopping || streams[stream].stopping { return .stopped }
             if streams[stream].live {
                 guard removeOldestWaitingFrame(stream) else {
                     metrics.dropped(stream: stream)
@@ -91,7 +108,7 @@ final class FrameScheduler: @unchecked Sendable {
             }
             condition.wait()
         }
-        if stopping { return .stopped }
+        if stopping || streams[stream].stopping { return .stopped }
         // The sequence number is given when a worker takes the frame.
         let item = WorkItem(
             stream: stream, sequence: -1, frameIndex: frameIndex, frame: frame, decodedAt: now,
@@ -121,6 +138,11 @@ final class FrameScheduler: @unchecked Sendable {
             streams[stream].waiting.append(.finish(complete: complete))
             deliverMarkers(stream)
             readers[stream] = nil
+            if streams.allSatisfy(\.finished) {
+                closed = true
+                allFinished?()
+                allFinished = nil
+            }
             condition.broadcast()
         }
     }
@@ -146,7 +168,10 @@ final class FrameScheduler: @unchecked Sendable {
                 deliverMarkers(stream)
                 return item
             }
-            if streams.allSatisfy({ $0.finished && $0.waitingCount == 0 }) { return nil }
+            if streams.allSatisfy({ $0.finished && $0.waitingCount == 0 }) {
+                closed = true
+                return nil
+            }
             condition.wait()
         }
     }
@@ -163,7 +188,7 @@ final class FrameScheduler: @unchecked Sendable {
     func register(stream: Int, reader: ReadCanceller?) {
         condition.withLock {
             readers[stream] = reader
-            if stopping { reader?.cancel() }
+            if stopping || streams[stream].stopping { reader?.cancel() }
         }
     }
 
@@ -188,6 +213,57 @@ final class FrameScheduler: @unchecked Sendable {
         return true
     }
 
+    /// ``waitForStop(seconds:)`` that also returns true when a reload stopped `stream`.
+    func waitForStop(stream: Int, seconds: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while !stopping && !streams[stream].stopping {
+            if !condition.wait(until: deadline) { return stopping || streams[stream].stopping }
+        }
+        return true
+    }
+
+    /// Adds a stream in a new slot (slots are never reused) and returns its index; nil once the pipeline is winding
+    /// down (stopping, or every stream finished and drained). `announce` runs under the scheduler's lock with the new
+    /// index before anything of the stream can be delivered, so delivery hears of the slot before its first item and
+    /// before any other stream's last `finished` could end it.
+    func addStream(live: Bool, capacity: Int, announce: (Int) -> Void) -> Int? {
+        precondition(capacity >= 1, "FrameScheduler: capacity")
+        return condition.withLock {
+            guard !stopping, !closed, !streams.allSatisfy(\.finished) else { return nil }
+            streams.append(StreamState(live: live, capacity: capacity))
+            announce(streams.count - 1)
+            return streams.count - 1
+        }
+    }
+
+    /// Stops one stream's source (a reload removed or changed it): its blocked read is interrupted, its blocked
+    /// accept returns `.stopped`; frames it already accepted still go through inference and delivery.
+    func stopStream(_ stream: Int) {
+        condition.withLock {
+            guard !streams[stream].finished else { return }
+            streams[stream].stopping = true
+            readers[stream]?.cancel()
+            condition.broadcast()
+        }
+    }
+
+    /// The `ended` change a source posts when it stops because it was told to: a reload's (reason `reload`) or the
+    /// daemon's.
+    func endingChange(stream: Int) -> StreamStateChange {
+        let reload = condition.withLock { streams[stream].stopping && !stopping }
+        return reload
+            ? StreamStateChange(state: .ended, message: "configuration reloaded", reason: .reload)
+            : StreamStateChange(state: .ended, message: "daemon stopping")
+    }
+
+    /// Whether `stream` is finished (its source returned).
+    func isFinished(stream: Int) -> Bool { condition.withLock { streams[stream].finished } }
+
+    /// How many slots exist (finished ones included).
+    var slotCount: Int { condition.withLock { streams.count } }
+
     /// Frames waiting for a worker, per stream (a gauge for metrics).
     func waitingCounts() -> [Int] { condition.withLock { streams.map(\.waitingCount) } }
 
@@ -206,7 +282,10 @@ final class FrameScheduler: @unchecked Sendable {
             case .frame:
                 return
             case .state(let change, let time):
-                deliver(.state(stream: stream, sequence: nextSequence(stream), change.state, message: change.message, time: time))
+                deliver(
+                    .state(
+                        stream: stream, sequence: nextSequence(stream), change.state, message: change.message, time: time,
+                        reason: change.reason))
             case .finish(let complete):
                 deliver(.finished(stream: stream, sequence: nextSequence(stream), complete: complete))
             }
@@ -243,4 +322,12 @@ final class FrameScheduler: @unchecked Sendable {
 struct StreamStateChange: Sendable {
     let state: StreamRecord.State
     let message: String?
+    /// Why the stream ended, when it is not its own doing (a reload).
+    var reason: StreamRecord.Reason? = nil
+
+    init(state: StreamRecord.State, message: String?, reason: StreamRecord.Reason? = nil) {
+        self.state = state
+        self.message = message
+        self.reason = reason
+    }
 }

@@ -12,10 +12,18 @@ import TensorEngine
 /// Each worker owns its own `Detector`s (a network runs one frame at a time), one per distinct model file; the
 /// daemon compiles them once and gives the other workers replicas that share the weights.
 final class InferenceWorker: @unchecked Sendable {
-    // Unchecked: `detectors` is created in `init` and afterwards touched only by the thread running `run()`.
-    private let detectors: [(any FrameDetector)?]
-    private let streamDetector: [Int?]
-    private let streams: [StreamConfiguration]
+    // Unchecked: `slots` is guarded by `lock`; the detectors in it are used only by the thread running `run()` (a
+    // reload hands a worker detectors of its own).
+    /// One stream slot: its settings and this worker's detector of its model (nil where the model failed to load,
+    /// whose streams never send frames).
+    private struct Slot {
+        let configuration: StreamConfiguration
+        let detector: (any FrameDetector)?
+    }
+
+    private let lock = NSLock()
+    /// By slot (see ``FrameScheduler``); a reload appends.
+    private var slots: [Slot]
     private let scheduler: FrameScheduler
     private let metrics: PipelineMetrics
     private let deliver: @Sendable (DeliveryItem) -> Void
@@ -35,13 +43,21 @@ final class InferenceWorker: @unchecked Sendable {
     ) {
         self.report = report
         self.retention = retention
-        self.detectors = detectors
-        self.streamDetector = streamModel
-        self.streams = streams
+        slots = streams.indices.map { i in
+            Slot(configuration: streams[i], detector: i < streamModel.count ? streamModel[i].flatMap { detectors[$0] } : nil)
+        }
         self.scheduler = scheduler
         self.metrics = metrics
         self.logger = logger
         self.deliver = deliver
+    }
+
+    /// Adds stream slot `slot` (a reload added or restarted a stream), inferred by `detector` (this worker's own).
+    func addSlot(_ slot: Int, configuration: StreamConfiguration, detector: (any FrameDetector)?) {
+        lock.withLock {
+            while slots.count < slot { slots.append(Slot(configuration: configuration, detector: nil)) }
+            if slot == slots.count { slots.append(Slot(configuration: configuration, detector: detector)) }
+        }
     }
 
     /// Detectors sharing the compiled weights of `detectors`, for another worker.
@@ -64,11 +80,13 @@ final class InferenceWorker: @unchecked Sendable {
     /// Blocks the calling thread: ``InferenceService`` runs it on a thread of its own and joins it.
     func run() {
         while let item = scheduler.take() {
-            let stream = streams[item.stream]
+            let slot = lock.withLock { item.stream < slots.count ? slots[item.stream] : nil }
+            guard let slot else { preconditionFailure("InferenceWorker: a frame of slot \(item.stream), which was never added") }
+            let stream = slot.configuration
             let start = DispatchTime.now().uptimeNanoseconds
             var detections: [Detection] = []
             do {
-                guard let index = streamDetector[item.stream], let detector = detectors[index] else {
+                guard let detector = slot.detector else {
                     throw DetectionError.invalidModel("the stream's model did not load")
                 }
                 detections = try detector.detect(item.frame.image)

@@ -166,5 +166,6 @@ extension MetricDefinition {
             outputConnected, fileLinesWritten, fileWrittenBytes, fileWriteFailures, fileLinesPending, fileLinesDropped,
             fileRotations, subscribers, subscribersDisconnectedSlow, buildInfo, residentMemory, virtualMemory,
             openDescriptors, maxDescriptors, cpuSeconds, startTime, snapshotsWritten, snapshotsFailed, snapshotsDropped,
+            configReloads, configLastReloadSuccessful, configLastReloadSuccessTimestamp,
         ].map { ($0.name, $0) })
 }

@@ -12,7 +12,9 @@ final class MetricSampler: Sendable {
     /// One registered metric: its label sets and the closure that reads one value per label set.
     private struct Family {
         let metric: MetricDefinition
-        let labels: [[(String, String)]]
+        var labels: [[(String, String)]]
+        /// Where the label sets come from when they grow at run time (streams added by a reload); nil: fixed.
+        let labelSource: (@Sendable () -> [[String]])?
         let fractional: Bool
         let read: @Sendable () -> [Double?]
         var samples: [Sample?]
@@ -34,14 +36,20 @@ final class MetricSampler: Sendable {
     /// Registers `metric` with one sample per entry of `labelValues` (each in the order of `metric.labelNames`);
     /// `read` is called at every scrape and returns the values in the same order (`nil`: not available now).
     /// `fractional` counters (e.g. CPU seconds) keep fractions; other counters count whole units.
-    func add(_ metric: MetricDefinition, labelValues: [[String]], fractional: Bool = false, read: @escaping @Sendable () -> [Double?]) {
+    /// `labels`, when given, is read at every scrape before `read` and may only append label sets (streams added at
+    /// run time); `read` then returns one value per label set it returned.
+    func add(
+        _ metric: MetricDefinition, labelValues: [[String]], fractional: Bool = false, labels labelSource: (@Sendable () -> [[String]])? = nil,
+        read: @escaping @Sendable () -> [Double?]
+    ) {
         if case .histogram = metric.kind { preconditionFailure("\(metric.name): a histogram cannot be sampled") }
         precondition(
             labelValues.allSatisfy { $0.count == metric.labelNames.count },
             "\(metric.name) has labels \(metric.labelNames); every sample must give a value for each")
         let labels = labelValues.map { Array(zip(metric.labelNames, $0)) }
         let family = Family(
-            metric: metric, labels: labels, fractional: fractional, read: read, samples: Array(repeating: nil, count: labels.count))
+            metric: metric, labels: labels, labelSource: labelSource, fractional: fractional, read: read,
+            samples: Array(repeating: nil, count: labels.count))
         families.withLock { $0.append(family) }
     }
 
@@ -49,6 +57,13 @@ final class MetricSampler: Sendable {
     func update() {
         families.withLock { families in
             for f in families.indices {
+                if let source = families[f].labelSource {
+                    let current = source()
+                    for labelValues in current.dropFirst(families[f].labels.count) where labelValues.count == families[f].metric.labelNames.count {
+                        families[f].labels.append(Array(zip(families[f].metric.labelNames, labelValues)))
+                        families[f].samples.append(nil)
+                    }
+                }
                 let values = families[f].read()
                 for i in families[f].labels.indices {
                     guard i < values.count, let value = values[i], value.isFinite else { continue }

@@ -5,18 +5,59 @@ import Sinks
 /// The daemon's outputs: JSON Lines files (shared, or one per stream), the Unix-socket publisher and the message
 /// brokers (MQTT, Kafka), each behind its own bounded ``OutputQueue`` so that one blocked or failing output never
 /// delays another.
-struct Outputs: Sendable {
-    let files: [JSONLinesFileSink]
-    let publisher: UnixSocketPublisher?
-    let brokers: [BrokerOutput]
+///
+/// A reload changes them at run time (``Outputs+Reload.swift``): per-stream files open for added streams and close
+/// for removed ones, and an output whose settings changed is replaced by a new one (the old one drained and closed
+/// first). Which queues each stream slot writes to is ``routing``, shared with the delivery stage.
+final class Outputs: @unchecked Sendable {
+    // Unchecked: `state` is guarded by `lock`.
+    struct State {
+        var files: [JSONLinesFileSink]
+        var fileQueues: [OutputQueue]
+        var publisher: UnixSocketPublisher?
+        var publisherQueue: OutputQueue?
+        var brokers: [BrokerOutput]
+        var brokerQueues: [OutputQueue]
+        /// Each queue's drain task once ``run()`` started it (queues added later start at once).
+        var tasks: [ObjectIdentifier: Task<Void, Never>] = [:]
+        var running = false
+        var finishing = false
+    }
+
+    let lock = NSLock()
+    var state: State
+    /// Queues each stream slot writes to, by slot.
+    let routing: OutputRouting
+
+    init(state: State, perStream: [[OutputQueue]]) {
+        self.state = state
+        routing = OutputRouting(perStream)
+    }
+
+    var files: [JSONLinesFileSink] { lock.withLock { state.files } }
+    var publisher: UnixSocketPublisher? { lock.withLock { state.publisher } }
+    var brokers: [BrokerOutput] { lock.withLock { state.brokers } }
     /// Every output's queue (files first, then the socket, then the brokers).
-    let queues: [OutputQueue]
+    var queues: [OutputQueue] {
+        lock.withLock { state.fileQueues + (state.publisherQueue.map { [$0] } ?? []) + state.brokerQueues }
+    }
     /// The queues of the file outputs: what makes a line durable, hence the resume points.
-    let fileQueues: [OutputQueue]
-    /// Queues each stream writes to, by stream index.
-    let perStream: [[OutputQueue]]
+    var fileQueues: [OutputQueue] { lock.withLock { state.fileQueues } }
+    /// Each file output with its queue, read together (a reload may change them).
+    var fileOutputsWithQueues: [(sink: JSONLinesFileSink, queue: OutputQueue)] {
+        lock.withLock { Array(zip(state.files, state.fileQueues)).map { (sink: $0.0, queue: $0.1) } }
+    }
+    /// Queues each stream writes to, by stream slot.
+    var perStream: [[OutputQueue]] { routing.all }
     /// Every output's sink, in the order they are closed (files first, then the socket, then the brokers).
-    let sinks: [any Sink]
+    var sinks: [any Sink] {
+        lock.withLock {
+            var sinks: [any Sink] = state.files
+            if let publisher = state.publisher { sinks.append(publisher) }
+            for broker in state.brokers { sinks.append(broker.sink) }
+            return sinks
+        }
+    }
 
     /// Opens every output now. A file that cannot be opened (missing directory, a directory or FIFO at the path, no
     /// permission) or a socket that cannot be bound fails the start with an error naming the configuration key.
@@ -63,27 +104,42 @@ struct Outputs: Sendable {
                 queues.append(queue)
                 for i in perStream.indices { perStream[i].append(queue) }
             }
-            var sinks: [any Sink] = files
-            if let publisher { sinks.append(publisher) }
-            for broker in brokers { sinks.append(broker.sink) }
-            return Outputs(
-                files: files, publisher: publisher, brokers: brokers, queues: queues, fileQueues: fileQueues,
-                perStream: perStream, sinks: sinks)
+            let state = State(
+                files: files, fileQueues: fileQueues, publisher: publisher, publisherQueue: publisher == nil ? nil : queues[fileQueues.count],
+                brokers: brokers, brokerQueues: Array(queues.suffix(brokers.count)))
+            return Outputs(state: state, perStream: perStream)
         } catch {
             for file in files { await file.close() }
             throw error
         }
     }
 
-    /// Drains every queue into its output until ``drain(_:within:logger:)`` finishes them; returns when all are drained.
+    /// Drains every queue into its output until ``drain(_:within:logger:)`` finishes them; returns when all are
+    /// drained (queues a reload adds meanwhile included).
     func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            for queue in queues { group.addTask { await queue.run() } }
+        lock.withLock {
+            state.running = true
+            for queue in state.fileQueues + (state.publisherQueue.map { [$0] } ?? []) + state.brokerQueues {
+                state.tasks[ObjectIdentifier(queue)] = Task { await queue.run() }
+            }
+        }
+        while let task = lock.withLock({ state.tasks.values.first }) {
+            await task.value
+            lock.withLock { state.tasks = state.tasks.filter { $0.value != task } }
+        }
+    }
+
+    /// Starts draining `queue` (added at run time) if ``run()`` is running; otherwise ``run()`` starts it.
+    func start(_ queue: OutputQueue) {
+        lock.withLock {
+            guard state.running, !state.finishing else { return }
+            state.tasks[ObjectIdentifier(queue)] = Task { await queue.run() }
         }
     }
 
     /// Stops accepting lines and waits at most `seconds` for the queues to empty into their outputs.
     func drain(_ drains: Task<Void, Never>, within seconds: Double, logger: Logger) async {
+        lock.withLock { state.finishing = true }
         for queue in queues { queue.finish() }
         let drained = await Self.waiting(seconds: seconds) { await drains.value }
         if !drained {

@@ -3,8 +3,8 @@ import ServiceLifecycle
 import Sinks
 import UnixSignals
 
-/// Owns the opened ``Outputs``: drains their queues, retries failed file writes, reopens the files on SIGHUP and keeps
-/// the resume points; shut down after delivery and before the listeners.
+/// Owns the opened ``Outputs``: drains their queues, retries failed file writes and keeps the resume points (SIGHUP and
+/// SIGUSR1 reopen the files through ``ReloadService``); shut down after delivery and before the listeners.
 ///
 /// On its shutdown turn — and on every other way out: cancellation, a failing service elsewhere — it stops accepting
 /// lines, waits up to `drainDeadline` seconds for the queues to empty into their outputs, saves the resume points,
@@ -29,11 +29,13 @@ struct OutputsService: Service, CustomStringConvertible {
         // child task would keep the service from returning.
         let drains = Task { await outputs.run() }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.reopenOnHangup(outputs, logger: logger) }
             if let checkpointer { group.addTask { await checkpointer.run(outputs: outputs, every: checkpointInterval) } }
-            for file in outputs.files {
-                // Lines held after failed writes are retried even when no new line arrives.
-                group.addTask { await file.runRetryTimer(every: retryInterval) }
+            // Lines held after failed writes are retried even when no new line arrives (files a reload opened too).
+            group.addTask { [outputs, retryInterval] in
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: retryInterval) } catch { return }
+                    for file in outputs.files where file.statistics.pendingLines > 0 { await file.retryPending() }
+                }
             }
             await waitForShutdownTurn()
             group.cancelAll()
@@ -44,14 +46,5 @@ struct OutputsService: Service, CustomStringConvertible {
             await checkpointer?.checkpoint(outputs: outputs)
             await outputs.close(within: closeDeadline, logger: logger)
         }.value
-    }
-
-    /// SIGHUP reopens the output files (logrotate's `postrotate` convention), until the task is cancelled. Trapped
-    /// even without files, so a SIGHUP never ends the daemon.
-    private static func reopenOnHangup(_ outputs: Outputs, logger: Logger) async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            logger.notice("SIGHUP: reopening output files")
-            await outputs.reopen()
-        }
     }
 }

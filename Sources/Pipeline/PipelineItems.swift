@@ -54,21 +54,25 @@ enum DeliveryItem: Sendable {
     /// An inferred frame and its detections (after the stream's thresholds and label filter).
     case frame(InferredFrame, [Detection])
     /// A stream state change, ordered with the frames around it.
-    case state(stream: Int, sequence: Int, StreamRecord.State, message: String?, time: Double)
+    case state(stream: Int, sequence: Int, StreamRecord.State, message: String?, time: Double, reason: StreamRecord.Reason? = nil)
+    /// A stream slot added at run time (a reload), announced before any item of it; it has no sequence number.
+    case added(DeliverySlot)
     /// The stream will send nothing more; `complete` when a file was read to its end.
     case finished(stream: Int, sequence: Int, complete: Bool)
 
     var stream: Int {
         switch self {
         case .frame(let frame, _): frame.stream
-        case .state(let stream, _, _, _, _), .finished(let stream, _, _): stream
+        case .state(let stream, _, _, _, _, _), .finished(let stream, _, _): stream
+        case .added(let slot): slot.index
         }
     }
 
     var sequence: Int {
         switch self {
         case .frame(let frame, _): frame.sequence
-        case .state(_, let sequence, _, _, _), .finished(_, let sequence, _): sequence
+        case .state(_, let sequence, _, _, _, _), .finished(_, let sequence, _): sequence
+        case .added: -1
         }
     }
 }

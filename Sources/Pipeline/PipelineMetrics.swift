@@ -34,31 +34,33 @@ public final class PipelineMetrics: Sendable {
     /// How many recent end-to-end latencies ``endToEndQuantiles`` is computed from.
     static let recentCapacity = 10_000
 
-    /// The configured stream names, in configuration order (the `stream` label).
-    public let streamNames: [String]
     /// The registry every metric is recorded in.
     let registry: PrometheusCollectorRegistry
     private let sampler: MetricSampler
-    private let streams: [StreamHandles]
+    private let factory: PrometheusCatalogFactory
+    /// Per stream slot (see ``FrameScheduler``), its handles; a reload appends slots. Slots of the same name share
+    /// their handles, so a restarted stream keeps its series.
+    private let slots: Mutex<[StreamHandles]>
+    /// The stream names in the order they first appeared (the `stream` label), and each slot's name.
+    private let names: Mutex<(distinct: [String], bySlot: [String])>
     private let inference: CoreMetrics.Timer
     private let endToEnd: CoreMetrics.Timer
     private let tallies: Mutex<Tallies>
+    /// Configuration reloads (``ReloadController``).
+    let reloads: ReloadMetrics
 
     /// Metrics for streams named `streamNames`, in a new registry, with the build and process metrics registered.
     public init(streamNames: [String]) {
-        self.streamNames = streamNames
         let factory = PrometheusCatalogFactory()
+        self.factory = factory
         registry = factory.registry
         sampler = MetricSampler(factory: factory)
-        streams = streamNames.map { name in
-            func counter(_ metric: MetricDefinition) -> CoreMetrics.Counter {
-                CoreMetrics.Counter(label: metric.name, dimensions: [("stream", name)], factory: factory)
-            }
-            return StreamHandles(
-                decoded: counter(.framesDecoded), inferred: counter(.framesInferred), dropped: counter(.framesDropped),
-                written: counter(.framesWritten), reconnects: counter(.reconnects),
-                up: CoreMetrics.Gauge(label: MetricDefinition.streamUp.name, dimensions: [("stream", name)], factory: factory))
-        }
+        var handles: [String: StreamHandles] = [:]
+        for name in streamNames where handles[name] == nil { handles[name] = Self.handles(name: name, factory: factory) }
+        slots = Mutex(streamNames.map { handles[$0]! })
+        var distinct: [String] = []
+        for name in streamNames where !distinct.contains(name) { distinct.append(name) }
+        names = Mutex((distinct, streamNames))
         inference = CoreMetrics.Timer(label: MetricDefinition.inferenceSeconds.name, factory: factory)
         endToEnd = CoreMetrics.Timer(label: MetricDefinition.endToEndSeconds.name, factory: factory)
         tallies = Mutex(Tallies(written: Array(repeating: 0, count: streamNames.count), dropped: Array(repeating: 0, count: streamNames.count)))
@@ -66,31 +68,68 @@ public final class PipelineMetrics: Sendable {
             label: MetricDefinition.buildInfo.name, dimensions: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)],
             factory: factory
         ).record(1)
+        reloads = ReloadMetrics(factory: factory)
         registerProcessMetrics()
     }
 
+    /// The stream names, each once, in the order they first appeared (the `stream` label).
+    public var streamNames: [String] { names.withLock { $0.distinct } }
+
+    /// Each slot's stream name, by slot.
+    var slotNames: [String] { names.withLock { $0.bySlot } }
+
+    /// Adds a stream slot named `name` (a reload added or restarted a stream) and returns its index. A name seen
+    /// before keeps its series.
+    @discardableResult
+    func addSlot(name: String) -> Int {
+        let existing = names.withLock { $0.bySlot.firstIndex(of: name) }
+        let handles = existing.map { i in slots.withLock { $0[i] } } ?? Self.handles(name: name, factory: factory)
+        return names.withLock { names in
+            slots.withLock { $0.append(handles) }
+            tallies.withLock {
+                $0.written.append(0)
+                $0.dropped.append(0)
+            }
+            names.bySlot.append(name)
+            if !names.distinct.contains(name) { names.distinct.append(name) }
+            return names.bySlot.count - 1
+        }
+    }
+
+    private static func handles(name: String, factory: PrometheusCatalogFactory) -> StreamHandles {
+        func counter(_ metric: MetricDefinition) -> CoreMetrics.Counter {
+            CoreMetrics.Counter(label: metric.name, dimensions: [("stream", name)], factory: factory)
+        }
+        return StreamHandles(
+            decoded: counter(.framesDecoded), inferred: counter(.framesInferred), dropped: counter(.framesDropped),
+            written: counter(.framesWritten), reconnects: counter(.reconnects),
+            up: CoreMetrics.Gauge(label: MetricDefinition.streamUp.name, dimensions: [("stream", name)], factory: factory))
+    }
+
+    private func handles(_ stream: Int) -> StreamHandles { slots.withLock { $0[stream] } }
+
     /// Counts a frame accepted from stream `stream`'s source.
-    func decoded(stream: Int) { streams[stream].decoded.increment() }
+    func decoded(stream: Int) { handles(stream).decoded.increment() }
     /// Counts a reconnect attempt of stream `stream`.
-    func reconnecting(stream: Int) { streams[stream].reconnects.increment() }
+    func reconnecting(stream: Int) { handles(stream).reconnects.increment() }
     /// Sets whether stream `stream`'s source is connected.
-    func setUp(stream: Int, _ up: Bool) { streams[stream].up.record(up ? 1 : 0) }
+    func setUp(stream: Int, _ up: Bool) { handles(stream).up.record(up ? 1 : 0) }
 
     /// Counts a frame of stream `stream` dropped because inference fell behind.
     func dropped(stream: Int) {
-        streams[stream].dropped.increment()
+        handles(stream).dropped.increment()
         tallies.withLock { $0.dropped[stream] += 1 }
     }
 
     /// Counts a frame of stream `stream` through the detector, which took `seconds` (observed when a valid duration).
     func inferred(stream: Int, seconds: Double) {
-        streams[stream].inferred.increment()
+        handles(stream).inferred.increment()
         if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
     }
 
     /// Counts a frame record of stream `stream` handed to the outputs `endToEndSeconds` after its frame was decoded.
     func written(stream: Int, endToEndSeconds: Double) {
-        streams[stream].written.increment()
+        handles(stream).written.increment()
         if let nanoseconds = Self.nanoseconds(endToEndSeconds) { endToEnd.recordNanoseconds(nanoseconds) }
         tallies.withLock {
             $0.written[stream] += 1
@@ -103,12 +142,19 @@ public final class PipelineMetrics: Sendable {
         }
     }
 
-    /// Registers a gauge labelled `stream`, read at every scrape: `read` returns one value per stream, in
-    /// configuration order (e.g. queue depths).
+    /// Registers a gauge labelled `stream`, read at every scrape: `read` returns one value per stream slot, in slot
+    /// order (e.g. queue depths); a name's sample is its newest slot's value, and streams added by a reload appear.
     /// - Important: `read` runs under the sampler's lock while a scrape renders: it must be quick and must not
     ///   call back into these metrics.
     func sample(_ metric: MetricDefinition, perStream read: @escaping @Sendable () -> [Int]) {
-        sampler.add(metric, labelValues: streamNames.map { [$0] }) { read().map { Double($0) } }
+        sampler.add(metric, labelValues: streamNames.map { [$0] }, labels: { [names] in names.withLock { $0.distinct.map { [$0] } } }) {
+            [names] in
+            let values = read()
+            let (distinct, bySlot) = names.withLock { ($0.distinct, $0.bySlot) }
+            var byName: [String: Double] = [:]
+            for (slot, value) in values.enumerated() where slot < bySlot.count { byName[bySlot[slot]] = Double(value) }
+            return distinct.map { byName[$0] }
+        }
     }
 
     /// Registers `metric` with one sample per entry of `labelValues` (in the order of `metric.labelNames`), read at

@@ -11,7 +11,8 @@ final class ResumeCheckpointer: Sendable {
     static let completeMark = Int.max
 
     let store: ResumeStore
-    private let streams: [StreamConfiguration]
+    /// By slot; a reload appends.
+    private let streams: Mutex<[StreamConfiguration]>
     private let logger: Logger
     /// The point each stream started from, then the last one saved.
     private let saved: Mutex<[ResumePoint]>
@@ -23,22 +24,35 @@ final class ResumeCheckpointer: Sendable {
     /// Loads the saved points; `starts` gives, per stream, the point it starts from (nil: from the beginning).
     init(store: ResumeStore, streams: [StreamConfiguration], logger: Logger) {
         self.store = store
-        self.streams = streams
+        self.streams = Mutex(streams)
         self.logger = logger
-        let points = streams.map { stream -> ResumePoint in
-            if let point = store.load(stream: stream.name), point.applies(to: stream) { return point }
-            let identity = ResumePoint.identity(ofInput: stream.url)
-            return ResumePoint(
-                stream: stream.name, url: stream.url, frame: -1, nextTrackID: 1, complete: false,
-                sourceSize: identity?.size, sourceModified: identity?.modified)
-        }
+        let points = streams.map { Self.start(of: $0, store: store) }
         saved = Mutex(points)
         nextTrackIDs = Mutex(points.map(\.nextTrackID))
         lastFrames = Mutex(points.map(\.frame))
     }
 
+    private static func start(of stream: StreamConfiguration, store: ResumeStore) -> ResumePoint {
+        if let point = store.load(stream: stream.name), point.applies(to: stream) { return point }
+        let identity = ResumePoint.identity(ofInput: stream.url)
+        return ResumePoint(
+            stream: stream.name, url: stream.url, frame: -1, nextTrackID: 1, complete: false,
+            sourceSize: identity?.size, sourceModified: identity?.modified)
+    }
+
     /// The point each stream starts from.
     var starts: [ResumePoint] { saved.withLock { $0 } }
+
+    /// Adds slot `slot` for `stream` (a reload added or restarted it) and returns the point it starts from (the
+    /// stream's saved one, when it applies).
+    func addSlot(_ slot: Int, stream: StreamConfiguration) -> ResumePoint {
+        let point = Self.start(of: stream, store: store)
+        streams.withLock { $0.append(stream) }
+        saved.withLock { $0.append(point) }
+        nextTrackIDs.withLock { $0.append(point.nextTrackID) }
+        lastFrames.withLock { $0.append(point.frame) }
+        return point
+    }
 
     /// Delivery reports each delivered frame and the tracker's next id.
     func delivered(stream: Int, frame: Int, nextTrackID: Int) {
@@ -56,11 +70,14 @@ final class ResumeCheckpointer: Sendable {
 
     /// Makes the outputs durable and saves every point that moved.
     func checkpoint(outputs: Outputs) async {
-        let durableQueues = outputs.fileQueues.isEmpty ? outputs.queues : outputs.fileQueues
+        let fileOutputs = outputs.fileOutputsWithQueues
+        let durableQueues = fileOutputs.isEmpty ? outputs.queues : fileOutputs.map(\.queue)
         // Marks are read before the flush, so everything they cover is fsynced by it.
-        var marks = durableQueues.map { q in streams.indices.map { q.writtenThrough(stream: $0) } }
-        if !outputs.fileQueues.isEmpty {
-            for (i, file) in outputs.files.enumerated() {
+        let slotCount = streams.withLock { $0.count }
+        let routes = outputs.perStream
+        var marks = durableQueues.map { q in (0..<slotCount).map { q.writtenThrough(stream: $0) } }
+        if !fileOutputs.isEmpty {
+            for (i, file) in fileOutputs.map(\.sink).enumerated() {
                 await file.flush()
                 let s = file.statistics
                 if s.pendingLines > 0 || s.isFailing { marks[i] = marks[i].map { _ in nil } }
@@ -70,10 +87,10 @@ final class ResumeCheckpointer: Sendable {
         let frames = lastFrames.withLock { $0 }
         var changed: [ResumePoint] = []
         saved.withLock { points in
-            for s in streams.indices {
+            for s in 0..<min(slotCount, points.count, trackIDs.count, frames.count, routes.count) {
                 var lowest: Int?
                 var blocked = false
-                for (q, queue) in durableQueues.enumerated() where outputs.perStream[s].contains(where: { $0 === queue }) {
+                for (q, queue) in durableQueues.enumerated() where routes[s].contains(where: { $0 === queue }) {
                     guard let mark = marks[q][s] else { blocked = true; break }
                     lowest = min(lowest ?? mark, mark)
                 }

@@ -31,7 +31,7 @@ struct SourceRunner: FrameSource {
             logger.notice("resuming after frame \(skipThrough)", metadata: ["stream": "\(configuration.name)"])
         }
         var attempt = 0
-        while !scheduler.isStopping {
+        while !scheduler.isStopping(stream: index) {
             attempt += 1
             var decodedThisConnection = 0
             do {
@@ -67,7 +67,7 @@ struct SourceRunner: FrameSource {
                 metrics.setUp(stream: index, false)
                 for warning in reader.warnings { logger.warning("\(warning)", metadata: ["stream": "\(configuration.name)"]) }
                 report?.warned(reader.warnings)
-                if stopped || scheduler.isStopping { break }
+                if stopped || scheduler.isStopping(stream: index) { break }
                 if !configuration.live {
                     scheduler.post(
                         stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
@@ -78,7 +78,7 @@ struct SourceRunner: FrameSource {
             } catch {
                 scheduler.register(stream: index, reader: nil)
                 metrics.setUp(stream: index, false)
-                if scheduler.isStopping { break }
+                if scheduler.isStopping(stream: index) { break }
                 logger.error("stream failed: \(error)", metadata: ["stream": "\(configuration.name)"])
                 report?.failed("\(error)")
                 if !configuration.live {
@@ -92,10 +92,10 @@ struct SourceRunner: FrameSource {
             scheduler.post(
                 stream: index, state: StreamStateChange(state: .reconnecting, message: String(format: "attempt %d in %.1f s", attempt + 1, delay)))
             metrics.reconnecting(stream: index)
-            if scheduler.waitForStop(seconds: delay) { break }
+            if scheduler.waitForStop(stream: index, seconds: delay) { break }
             delay = min(delay * 2, configuration.reconnectMax)
         }
-        scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "daemon stopping"))
+        scheduler.post(stream: index, state: scheduler.endingChange(stream: index))
         scheduler.finish(stream: index)
     }
 }

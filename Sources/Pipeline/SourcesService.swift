@@ -12,6 +12,9 @@ struct SourcesService: Service, CustomStringConvertible {
     let scheduler: FrameScheduler
     /// Called when graceful shutdown reaches the sources, before they are stopped (the daemon notifies systemd).
     let onGracefulShutdown: @Sendable () -> Void
+    /// Sources started later (a reload's new streams), each run like the first ones; the stream ends once every
+    /// stream slot is finished (the scheduler's `onAllFinished`), so the service still returns when every file is read.
+    var launches: AsyncStream<any FrameSource>?
 
     var description: String { "sources" }
 
@@ -26,6 +29,10 @@ struct SourcesService: Service, CustomStringConvertible {
             await withTaskCancellationHandler {
                 await withTaskGroup(of: Void.self) { group in
                     for source in sources {
+                        group.addTask { await runOnThread(source.threadName) { source.run() } }
+                    }
+                    guard let launches else { return }
+                    for await source in launches {
                         group.addTask { await runOnThread(source.threadName) { source.run() } }
                     }
                 }

@@ -16,6 +16,12 @@ public struct StreamRecord: Sendable, Hashable, Encodable {
         case ended
     }
 
+    /// Why a stream ended when it was not its own doing (`"reason"`, omitted otherwise).
+    public enum Reason: String, Sendable, Hashable, Codable {
+        /// A configuration reload (SIGHUP) removed or changed the stream.
+        case reload
+    }
+
     /// Stream name (`"stream"`).
     public var stream: String
     /// New state (`"state"`).
@@ -24,16 +30,19 @@ public struct StreamRecord: Sendable, Hashable, Encodable {
     public var time: Double
     /// Human-readable detail such as the error, or `nil` (field omitted) (`"message"`).
     public var message: String?
+    /// Why the stream ended, when a reload ended it (`"reason": "reload"`); `nil` (field omitted) otherwise.
+    public var reason: Reason?
 
     /// Creates a stream record.
-    public init(stream: String, state: State, time: Double, message: String? = nil) {
+    public init(stream: String, state: State, time: Double, message: String? = nil, reason: Reason? = nil) {
         self.stream = stream
         self.state = state
         self.time = time
         self.message = message
+        self.reason = reason
     }
 
-    private enum CodingKeys: String, CodingKey { case stream, state, time, message }
+    private enum CodingKeys: String, CodingKey { case stream, state, time, message, reason }
 
     public func encode(to encoder: any Encoder) throws {
         try encoder.encodeEnvelope(kind: .stream)
@@ -42,5 +51,6 @@ public struct StreamRecord: Sendable, Hashable, Encodable {
         try container.encode(state, forKey: .state)
         try container.encode(time, forKey: .time)
         try container.encodeIfPresent(message, forKey: .message)
+        try container.encodeIfPresent(reason, forKey: .reason)
     }
 }

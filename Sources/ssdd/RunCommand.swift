@@ -11,8 +11,11 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the detection daemon described by a TOML configuration file.",
         discussion: """
             SIGTERM or SIGINT stop it gracefully: sources stop, accepted frames are written, files are fsynced, \
-            subscribers are told; a second signal exits at once. SIGHUP reopens the output files. With only file \
-            streams the daemon exits 0 once every file is processed.
+            subscribers are told; a second signal exits at once. SIGHUP (systemctl reload) reopens the output files \
+            and reloads the configuration: added streams start, removed ones end, changed ones restart alone, \
+            unchanged ones run on; an invalid file keeps the running configuration (the error names the key). \
+            SIGUSR1 only reopens the output files (logrotate). With only file streams the daemon exits 0 once \
+            every file is processed.
             """)
 
     @Option(help: "Configuration file (see Config/ssdd.toml).")

@@ -25,6 +25,7 @@ final class FrameRetention: Sendable {
         if hasDetections { return true }
         guard let latestInterval else { return false }
         return lastLatest.withLock { last in
+            while last.count <= stream { last.append(nil) }  // a slot a reload added
             // Workers may finish a stream's frames out of order: a frame decoded before the last one kept is never due.
             if let previous = last[stream], decodedNanoseconds < previous || decodedNanoseconds - previous < latestInterval { return false }
             last[stream] = decodedNanoseconds

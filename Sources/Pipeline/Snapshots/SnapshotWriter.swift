@@ -28,7 +28,8 @@ final class SnapshotWriter: @unchecked Sendable {
 
     let configuration: SnapshotConfiguration
     let paths: SnapshotPaths
-    private let streamNames: [String]
+    /// By stream slot; a reload appends (guarded by `condition` after `init`).
+    private var streamNames: [String]
     private let logger: Logger
     private let condition = NSCondition()
     private var state: State
@@ -51,6 +52,23 @@ final class SnapshotWriter: @unchecked Sendable {
     /// Creates `dir` when missing and each stream's directory in it (mode 0750); throws a ``StartupError`` naming
     /// `output.snapshots.dir`.
     func createDirectories() throws {
+        try createDirectories(for: streamNames)
+    }
+
+    /// Adds a stream slot (a reload added or restarted the stream `name`): its counts, and its directory.
+    func addSlot(name: String) {
+        condition.withLock {
+            streamNames.append(name)
+            state.counts.append(Counts())
+        }
+        do {
+            try createDirectories(for: [name])
+        } catch {
+            logger.error("\(error)", metadata: ["stream": "\(name)"])
+        }
+    }
+
+    private func createDirectories(for streamNames: [String]) throws {
         for directory in [paths.root] + streamNames.map(paths.directory(stream:)) {
             if mkdir(directory, 0o750) != 0 && errno != EEXIST {
                 throw StartupError(key: "output.snapshots.dir", message: "cannot create \(directory): \(String(cString: strerror(errno)))")
@@ -61,6 +79,8 @@ final class SnapshotWriter: @unchecked Sendable {
             }
         }
     }
+
+    private func name(_ slot: Int) -> String { condition.withLock { slot < streamNames.count ? streamNames[slot] : "\(slot)" } }
 
     /// Per stream, pictures written, failed and dropped so far.
     var counts: [Counts] { condition.withLock { state.counts } }
@@ -150,9 +170,9 @@ final class SnapshotWriter: @unchecked Sendable {
             if failure == nil { state.counts[job.stream].written += 1 } else { state.counts[job.stream].failed += 1 }
         }
         if let failure, !failing {
-            logger.error("cannot write a snapshot: \(failure)", metadata: ["stream": "\(streamNames[job.stream])"])
+            logger.error("cannot write a snapshot: \(failure)", metadata: ["stream": "\(name(job.stream))"])
         } else if failure == nil && failing {
-            logger.notice("snapshots are written again", metadata: ["stream": "\(streamNames[job.stream])"])
+            logger.notice("snapshots are written again", metadata: ["stream": "\(name(job.stream))"])
         }
         failing = failure != nil
     }
