@@ -22,6 +22,7 @@ struct ConfigurationDiff: Sendable, Equatable {
 
     init(old: DaemonConfiguration, new: DaemonConfiguration) {
         var effective = new
+        var restartKeys: [String] = []
         func keep<T: Equatable>(_ key: String, _ path: WritableKeyPath<DaemonConfiguration, T>) {
             guard old[keyPath: path] != new[keyPath: path] else { return }
             restartKeys.append(key)
@@ -36,6 +37,7 @@ struct ConfigurationDiff: Sendable, Equatable {
         keep("output.empty_frames", \.output.emptyFrames)
         keep("output.snapshots", \.output.snapshots)
         self.effective = effective
+        self.restartKeys = restartKeys
         let before = Dictionary(uniqueKeysWithValues: old.streams.map { ($0.name, Self.shape(of: $0, in: old)) })
         let after = Set(new.streams.map(\.name))
         for stream in new.streams {

@@ -153,14 +153,16 @@ final class Outputs: @unchecked Sendable {
 
     /// Closes every output (files flushed and fsynced, subscribers told), waiting at most `seconds`.
     func close(within seconds: Double, logger: Logger) async {
+        let sinks = self.sinks
         let closed = await Self.waiting(seconds: seconds) {
             for sink in sinks { await sink.close() }
         }
         if !closed { logger.error("an output did not close in time; exiting anyway") }
     }
 
-    /// Reopens the output files (SIGHUP, after logrotate renamed them).
+    /// Reopens the output files (SIGUSR1 or SIGHUP, after logrotate renamed them).
     func reopen() async {
+        guard !lock.withLock({ state.finishing }) else { return }  // draining for shutdown: nothing to reopen
         for file in files { await file.reopen() }
     }
 

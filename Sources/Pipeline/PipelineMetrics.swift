@@ -147,8 +147,7 @@ public final class PipelineMetrics: Sendable {
     /// - Important: `read` runs under the sampler's lock while a scrape renders: it must be quick and must not
     ///   call back into these metrics.
     func sample(_ metric: MetricDefinition, perStream read: @escaping @Sendable () -> [Int]) {
-        sampler.add(metric, labelValues: streamNames.map { [$0] }, labels: { [names] in names.withLock { $0.distinct.map { [$0] } } }) {
-            [names] in
+        sampler.add(metric, labelValues: streamNames.map { [$0] }, labels: { [self] in streamNames.map { [$0] } }) { [self] in
             let values = read()
             let (distinct, bySlot) = names.withLock { ($0.distinct, $0.bySlot) }
             var byName: [String: Double] = [:]
@@ -159,11 +158,13 @@ public final class PipelineMetrics: Sendable {
 
     /// Registers `metric` with one sample per entry of `labelValues` (in the order of `metric.labelNames`), read at
     /// every scrape: `read` returns the values in the same order, `nil` for one not available now. A counter's
-    /// value is its running total; `fractional` counters keep fractions.
+    /// value is its running total; `fractional` counters keep fractions. `labels`, when given, is read first at
+    /// every scrape and may append label sets (streams a reload added).
     func sample(
-        _ metric: MetricDefinition, labelValues: [[String]], fractional: Bool = false, _ read: @escaping @Sendable () -> [Double?]
+        _ metric: MetricDefinition, labelValues: [[String]], fractional: Bool = false,
+        labels: (@Sendable () -> [[String]])? = nil, _ read: @escaping @Sendable () -> [Double?]
     ) {
-        sampler.add(metric, labelValues: labelValues, fractional: fractional, read: read)
+        sampler.add(metric, labelValues: labelValues, fractional: fractional, labels: labels, read: read)
     }
 
     /// Frames written per stream so far.

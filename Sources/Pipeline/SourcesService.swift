@@ -18,10 +18,14 @@ struct SourcesService: Service, CustomStringConvertible {
 
     var description: String { "sources" }
 
-    init(sources: [any FrameSource], scheduler: FrameScheduler, onGracefulShutdown: @escaping @Sendable () -> Void = {}) {
+    init(
+        sources: [any FrameSource], scheduler: FrameScheduler, onGracefulShutdown: @escaping @Sendable () -> Void = {},
+        launches: AsyncStream<any FrameSource>? = nil
+    ) {
         self.sources = sources
         self.scheduler = scheduler
         self.onGracefulShutdown = onGracefulShutdown
+        self.launches = launches
     }
 
     func run() async {

@@ -86,11 +86,32 @@ final class SnapshotWriter: @unchecked Sendable {
     var counts: [Counts] { condition.withLock { state.counts } }
 
     /// Registers the per-stream counts as `ssdd_snapshots_{written,failed,dropped}_total`, read at every scrape.
+    /// A stream restarted by a reload (a new slot of the same name) keeps counting in its series.
     func sampleMetrics(into metrics: PipelineMetrics) {
-        let labels = streamNames.map { [$0] }
-        metrics.sample(.snapshotsWritten, labelValues: labels) { [self] in counts.map { Double($0.written) } }
-        metrics.sample(.snapshotsFailed, labelValues: labels) { [self] in counts.map { Double($0.failed) } }
-        metrics.sample(.snapshotsDropped, labelValues: labels) { [self] in counts.map { Double($0.dropped) } }
+        func family(_ metric: MetricDefinition, _ value: @escaping @Sendable (Counts) -> Int) {
+            metrics.sample(metric, labelValues: countsByName().map { [$0.name] }, labels: { [self] in countsByName().map { [$0.name] } }) {
+                [self] in countsByName().map { Double(value($0.counts)) }
+            }
+        }
+        family(.snapshotsWritten) { $0.written }
+        family(.snapshotsFailed) { $0.failed }
+        family(.snapshotsDropped) { $0.dropped }
+    }
+
+    /// The counts summed by stream name, names in the order they first appeared.
+    private func countsByName() -> [(name: String, counts: Counts)] {
+        let (names, counts) = condition.withLock { (streamNames, state.counts) }
+        var result: [(name: String, counts: Counts)] = []
+        for (name, c) in zip(names, counts) {
+            if let i = result.firstIndex(where: { $0.name == name }) {
+                result[i].counts.written += c.written
+                result[i].counts.failed += c.failed
+                result[i].counts.dropped += c.dropped
+            } else {
+                result.append((name, c))
+            }
+        }
+        return result
     }
 
     /// Queues `job` without waiting; false when it was dropped (the queue was full, or the writer is finishing).
