@@ -91,11 +91,9 @@ extension Outputs {
     private func retire(_ queue: OutputQueue, logger: Logger) async {
         routing.replace(queue, with: nil)
         queue.finish()
-        let task = lock.withLock { state.tasks[ObjectIdentifier(queue)] }
-        await task?.value
+        // Forgotten first, so that a ``run()`` starting meanwhile never starts a second drain of it.
         let sink = sink(of: queue)
-        lock.withLock {
-            state.tasks[ObjectIdentifier(queue)] = nil
+        let task = lock.withLock {
             if let i = state.fileQueues.firstIndex(where: { $0 === queue }) {
                 state.fileQueues.remove(at: i)
                 state.files.remove(at: i)
@@ -108,7 +106,14 @@ extension Outputs {
                 state.brokerQueues.remove(at: i)
                 state.brokers.remove(at: i)
             }
+            return state.tasks[ObjectIdentifier(queue)]
         }
+        if let task {
+            await task.value
+        } else {
+            await queue.run()  // never started (``run()`` was not running yet): drain it here, it is finished
+        }
+        lock.withLock { state.tasks[ObjectIdentifier(queue)] = nil }
         await sink?.close()
         logger.info("output closed", metadata: ["output": "\(queue.name)"])
     }

@@ -22,6 +22,11 @@ final class Outputs: @unchecked Sendable {
         var tasks: [ObjectIdentifier: Task<Void, Never>] = [:]
         var running = false
         var finishing = false
+        /// Queues and sinks of outputs made elsewhere (tests), run and closed with the others.
+        var otherQueues: [OutputQueue] = []
+        var otherSinks: [any Sink] = []
+
+        var allQueues: [OutputQueue] { fileQueues + (publisherQueue.map { [$0] } ?? []) + brokerQueues + otherQueues }
     }
 
     let lock = NSLock()
@@ -34,13 +39,23 @@ final class Outputs: @unchecked Sendable {
         routing = OutputRouting(perStream)
     }
 
+    /// Outputs already opened: `queues` lists the file queues first (`fileQueues`), then any others; `sinks` the
+    /// files first, then the others' sinks in the order they are closed.
+    convenience init(
+        files: [JSONLinesFileSink], publisher: UnixSocketPublisher?, brokers: [BrokerOutput], queues: [OutputQueue],
+        fileQueues: [OutputQueue], perStream: [[OutputQueue]], sinks: [any Sink]
+    ) {
+        var state = State(files: files, fileQueues: fileQueues, publisher: publisher, publisherQueue: nil, brokers: brokers, brokerQueues: [])
+        state.otherQueues = queues.filter { q in !fileQueues.contains { $0 === q } }
+        state.otherSinks = Array(sinks.dropFirst(files.count))
+        self.init(state: state, perStream: perStream)
+    }
+
     var files: [JSONLinesFileSink] { lock.withLock { state.files } }
     var publisher: UnixSocketPublisher? { lock.withLock { state.publisher } }
     var brokers: [BrokerOutput] { lock.withLock { state.brokers } }
     /// Every output's queue (files first, then the socket, then the brokers).
-    var queues: [OutputQueue] {
-        lock.withLock { state.fileQueues + (state.publisherQueue.map { [$0] } ?? []) + state.brokerQueues }
-    }
+    var queues: [OutputQueue] { lock.withLock { state.allQueues } }
     /// The queues of the file outputs: what makes a line durable, hence the resume points.
     var fileQueues: [OutputQueue] { lock.withLock { state.fileQueues } }
     /// Each file output with its queue, read together (a reload may change them).
@@ -53,9 +68,9 @@ final class Outputs: @unchecked Sendable {
     var sinks: [any Sink] {
         lock.withLock {
             var sinks: [any Sink] = state.files
-            if let publisher = state.publisher { sinks.append(publisher) }
-            for broker in state.brokers { sinks.append(broker.sink) }
-            return sinks
+            if let publisher = state.publisher, state.publisherQueue != nil { sinks.append(publisher) }
+            for broker in state.brokers where !state.brokerQueues.isEmpty { sinks.append(broker.sink) }
+            return sinks + state.otherSinks
         }
     }
 
@@ -119,7 +134,7 @@ final class Outputs: @unchecked Sendable {
     func run() async {
         lock.withLock {
             state.running = true
-            for queue in state.fileQueues + (state.publisherQueue.map { [$0] } ?? []) + state.brokerQueues {
+            for queue in state.allQueues {
                 state.tasks[ObjectIdentifier(queue)] = Task { await queue.run() }
             }
         }

@@ -101,8 +101,9 @@ actor ReloadController {
         for key in diff.restartKeys {
             logger.warning("reload: \(key) changed; it needs a restart, the running value is kept", metadata: ["key": "\(key)"])
         }
+        // Not applied only when the daemon began stopping meanwhile: neither a success nor a failure of the file.
         let applied = await apply(diff)
-        pipeline.metrics.reloads.record(success: applied)
+        if applied { pipeline.metrics.reloads.record(success: true) }
         let summary = "added \(diff.added.count), removed \(diff.removed.count), restarted \(diff.changed.count), unchanged \(diff.unchanged.count)"
         if applied {
             logger.notice(

@@ -25,14 +25,15 @@ struct ReloadTests {
         """
     }
 
-    /// A live stream whose source is a file replayed after its end (`live = true`), at most 2 inferred frames a second.
+    /// A live stream whose source is a file replayed after its end (`live = true`), at most 1 inferred frame a second
+    /// of stream time.
     static func replayed(_ name: String, clip: String, threshold: Double = 0.5) -> String {
         """
         [[streams]]
         name = "\(name)"
         url = "\(clip)"
         live = true
-        fps = 2
+        fps = 1
         threshold = \(threshold)
         reconnect_initial = 0.5
         """
