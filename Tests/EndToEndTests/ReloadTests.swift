@@ -119,7 +119,7 @@ struct ReloadTests {
         let metrics = try DaemonHarness.scrapeMetrics(port: metricsPort)
         #expect(metrics.contains("ssdd_config_reloads_total{result=\"success\"} 1\n"), "\(metrics)")
         #expect(metrics.contains("ssdd_config_reloads_total{result=\"failure\"} 1\n"))
-        #expect(metrics.contains("ssdd_config_last_reload_successful 0\n"))
+        #expect(metrics.contains("ssdd_config_last_reload_successful 0.0\n"))
         #expect(metrics.contains("ssdd_config_last_reload_success_timestamp_seconds "))
         #expect(DaemonHarness.metric(metrics, "ssdd_frames_written_total", stream: "fresh").map { $0 >= 2 } == true)
 
