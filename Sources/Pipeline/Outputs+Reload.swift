@@ -6,8 +6,8 @@ import Sinks
 extension Outputs {
     /// Routes stream slot `slot` (named in `configuration`, the reloaded configuration) to its outputs: the shared
     /// file, or its own `<stream>.jsonl` with `per_stream = true` (opened now, or shared with a slot of the same name
-    /// still draining), then the socket and the brokers. Throws a ``StartupError`` naming the key when a file cannot
-    /// be opened.
+    /// still draining), then the socket, the brokers and any other all-streams output (`State.otherQueues`). Throws a
+    /// ``StartupError`` naming the key when a file cannot be opened.
     func addSlot(_ slot: Int, stream name: String, configuration: DaemonConfiguration, logger: Logger) async throws {
         var queues: [OutputQueue] = []
         if let file = configuration.output.file {
@@ -18,7 +18,7 @@ extension Outputs {
                 queues.append(try await openFile(output.configuration, logger: logger))
             }
         }
-        let others = lock.withLock { (state.publisherQueue.map { [$0] } ?? []) + state.brokerQueues }
+        let others = lock.withLock { (state.publisherQueue.map { [$0] } ?? []) + state.brokerQueues + state.otherQueues }
         routing.set(slot: slot, queues + others)
     }
 

@@ -22,7 +22,8 @@ final class Outputs: @unchecked Sendable {
         var tasks: [ObjectIdentifier: Task<Void, Never>] = [:]
         var running = false
         var finishing = false
-        /// Queues and sinks of outputs made elsewhere (tests), run and closed with the others.
+        /// Queues and sinks of other outputs that take every stream's lines (tests; an API feed), run and closed with the
+        /// others and routed to streams a reload adds.
         var otherQueues: [OutputQueue] = []
         var otherSinks: [any Sink] = []
 
