@@ -156,6 +156,7 @@ extension DaemonConfiguration {
             stream.resize = mode
         }
         try readPlaces(&s, into: &stream)
+        try readPlayback(&s, into: &stream)
         return stream
     }
 

@@ -106,6 +106,12 @@ public struct StreamConfiguration: Sendable, Equatable {
     public var zones: [ZoneDefinition] = []
     /// Directed crossing lines (`[[streams.lines]]`): cross events.
     public var lines: [LineDefinition] = []
+    /// Hand a file's frames on when their timestamps are due on the wall clock, like `ffmpeg -re` (`realtime`,
+    /// default false; files only).
+    public var realtime = false
+    /// Start a file again at its end, frame numbers continuing, without `stream` records for the wrap (`loop`, default
+    /// false; files only). A pass that yields no frame ends the stream.
+    public var loop = false
 
     public init(
         name: String, url: String, model: String? = nil, live: Bool, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
