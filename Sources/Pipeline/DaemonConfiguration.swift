@@ -109,8 +109,8 @@ public struct StreamConfiguration: Sendable, Equatable {
     /// Hand a file's frames on when their timestamps are due on the wall clock, like `ffmpeg -re` (`realtime`,
     /// default false; files only).
     public var realtime = false
-    /// Start a file again at its end, frame numbers continuing, without `stream` records for the wrap (`loop`, default
-    /// false; files only). A pass that yields no frame ends the stream.
+    /// Start a file again at its end, frame numbers and timestamps continuing, without `stream` records for the wrap
+    /// (`loop`, default false; files only). A pass that yields no frame ends the stream.
     public var loop = false
 
     public init(

@@ -32,6 +32,7 @@ struct SourceRunner: FrameSource {
         var frameOffset = continuesNumbering ? resumeAfter + 1 : 0
         let skipThrough = continuesNumbering ? -1 : resumeAfter
         var pacer = RealtimePacer()
+        var timeline = LoopTimeline()
         var rewinding = false
         if skipThrough >= 0 {
             logger.notice("resuming after frame \(skipThrough)", metadata: ["stream": "\(configuration.name)"])
@@ -60,7 +61,8 @@ struct SourceRunner: FrameSource {
                 delay = configuration.reconnectInitial
                 defer { frameOffset += reader.decodedFrameCount }
                 var stopped = false
-                readLoop: while let frame = try reader.nextFrame() {
+                readLoop: while let decoded = try reader.nextFrame() {
+                    let frame = configuration.loop ? timeline.place(decoded) : decoded
                     decodedThisConnection += 1
                     if frameOffset + frame.index <= skipThrough { continue }
                     if configuration.realtime, scheduler.waitForStop(seconds: pacer.delay(pts: frame.presentationTime, now: Self.clock())) {
@@ -81,7 +83,10 @@ struct SourceRunner: FrameSource {
                 report?.warned(reader.warnings)
                 if stopped || scheduler.isStopping { break }
                 rewinding = configuration.loop && FilePass(framesYielded: decodedThisConnection).startsAgain
-                if rewinding { continue }
+                if rewinding {
+                    timeline.startPass()
+                    continue
+                }
                 if !configuration.live {
                     let message = configuration.loop ? FilePass.emptyPassMessage : "end of file after \(reader.decodedFrameCount) frames"
                     scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: message))

@@ -34,7 +34,7 @@ struct FileLoopTests {
 
     /// Runs `configuration` as stream 0 and takes frames like a worker (releasing each at once) until `stopAfter` frames
     /// were taken (then stops the sources) or the stream ends. Returns the frame indices taken and the markers.
-    static func play(_ configuration: StreamConfiguration, stopAfter: Int) async throws -> (frames: [Int], markers: [String]) {
+    static func play(_ configuration: StreamConfiguration, stopAfter: Int) async throws -> (frames: [Int], markers: [String], pts: [Double?]) {
         let markers = Markers()
         let metrics = PipelineMetrics(streamNames: [configuration.name])
         let scheduler = FrameScheduler(liveStreams: [false], capacity: 4, metrics: metrics) { item in
@@ -47,28 +47,31 @@ struct FileLoopTests {
         let source = SourceRunner(
             index: 0, configuration: configuration, networkInputSize: (64, 48), scheduler: scheduler, metrics: metrics, logger: logger)
         let reading = Task.detached { try await RawSocketClient.offPool { source.run() } }
-        let frames = try await RawSocketClient.offPool { () -> [Int] in
-            var taken: [Int] = []
+        let taken = try await RawSocketClient.offPool { () -> [(Int, Double?)] in
+            var taken: [(Int, Double?)] = []
             while let item = scheduler.take() {
-                taken.append(item.frameIndex)
+                taken.append((item.frameIndex, item.frame.presentationTime))
                 scheduler.release(stream: 0)
                 if taken.count == stopAfter { scheduler.stopSources() }
             }
             return taken
         }
         try await reading.value
-        return (frames, markers.all)
+        return (taken.map(\.0), markers.all, taken.map(\.1))
     }
 
     @Test("a looping file starts again at its end: frame numbers continue, one connected record, no record for the wraps")
     func loops() async throws {
         var configuration = StreamConfiguration(name: "loop", url: try Self.clip(frames: 5), live: false)
         configuration.loop = true
-        let (frames, markers) = try await Self.play(configuration, stopAfter: 13)
+        let (frames, markers, pts) = try await Self.play(configuration, stopAfter: 13)
         // 13 frames is two whole passes and three frames into the third; frames taken after the stop are the few
         // already accepted.
         #expect(frames.count >= 13)
         #expect(frames == Array(0..<frames.count), "\(frames)")
+        // Timestamps go on across the wraps too: frame N at N / 25 s.
+        let expected = frames.map { Double($0) * 0.04 }
+        #expect(zip(pts, expected).allSatisfy { abs(($0 ?? -1) - $1) < 1e-6 }, "\(pts)")
         #expect(markers.first == "connected: mpeg4 64x48", "\(markers)")
         #expect(markers.filter { $0.hasPrefix("connected") }.count == 1, "\(markers)")
         #expect(markers.dropFirst().first == "ended: daemon stopping", "\(markers)")
@@ -78,7 +81,7 @@ struct FileLoopTests {
     @Test("without loop the same file is read once and its stream ends complete")
     func readsOnce() async throws {
         let configuration = StreamConfiguration(name: "once", url: try Self.clip(frames: 5), live: false)
-        let (frames, markers) = try await Self.play(configuration, stopAfter: 1000)
+        let (frames, markers, _) = try await Self.play(configuration, stopAfter: 1000)
         #expect(frames == [0, 1, 2, 3, 4])
         #expect(markers == ["connected: mpeg4 64x48", "ended: end of file after 5 frames", "finished complete=true"])
     }
@@ -90,7 +93,7 @@ struct FileLoopTests {
         try Data("YUV4MPEG2 W64 H48 F25:1 Ip A1:1 C420jpeg\n".utf8).write(to: URL(fileURLWithPath: path))
         var configuration = StreamConfiguration(name: "empty", url: path, live: false)
         configuration.loop = true
-        let (frames, markers) = try await Self.play(configuration, stopAfter: 1000)
+        let (frames, markers, _) = try await Self.play(configuration, stopAfter: 1000)
         #expect(frames.isEmpty)
         #expect(markers.last == "finished complete=false", "\(markers)")
         let ended = try #require(markers.dropLast().last, "\(markers)")
@@ -103,5 +106,18 @@ struct FileLoopTests {
         #expect(FilePass(framesYielded: 1).startsAgain)
         #expect(FilePass(framesYielded: 250).startsAgain)
         #expect(!FilePass(framesYielded: 0).startsAgain)
+    }
+
+    @Test("a new pass starts one frame interval after the last frame of the one before, whatever its first timestamp")
+    func timeline() {
+        var timeline = LoopTimeline()
+        #expect([0, 0.04, 0.08].map { timeline.place($0) } == [0, 0.04, 0.08])
+        timeline.startPass()
+        let second = [0.5, 0.54].map { timeline.place($0) ?? -1 }
+        #expect(abs(second[0] - 0.12) < 1e-9 && abs(second[1] - 0.16) < 1e-9, "\(second)")
+        #expect(timeline.place(nil) == nil)
+        #expect(timeline.place(Double.nan)?.isNaN == true)
+        timeline.startPass()
+        #expect(abs((timeline.place(0) ?? -1) - 0.20) < 1e-9)
     }
 }
