@@ -110,5 +110,10 @@ public struct WebDriverError: Error, CustomStringConvertible, Sendable {
     public let error: String
     public let message: String
 
+    public init(error: String, message: String) {
+        self.error = error
+        self.message = message
+    }
+
     public var description: String { "WebDriver \(error): \(message)" }
 }

@@ -25,10 +25,14 @@ struct RealtimePacerTests {
     @Test("frames are handed on when their timestamps are due, counted from the first frame")
     func paces() {
         var pacer = RealtimePacer()
-        #expect(pacer.delay(pts: 2.0, now: 50) == 0, "the first frame goes at once, whatever its timestamp")
-        #expect(abs(pacer.delay(pts: 2.04, now: 50) - 0.04) < 1e-9)
-        #expect(abs(pacer.delay(pts: 2.08, now: 50.07) - 0.01) < 1e-9)
-        #expect(pacer.delay(pts: 2.12, now: 50.2) == 0, "a late frame goes at once")
+        let first = pacer.delay(pts: 2.0, now: 50)
+        let second = pacer.delay(pts: 2.04, now: 50)
+        let third = pacer.delay(pts: 2.08, now: 50.07)
+        let late = pacer.delay(pts: 2.12, now: 50.2)
+        #expect(first == 0, "the first frame goes at once, whatever its timestamp")
+        #expect(abs(second - 0.04) < 1e-9)
+        #expect(abs(third - 0.01) < 1e-9)
+        #expect(late == 0, "a late frame goes at once")
         let handed = Self.play([0, 0.04, 0.08, 0.12, 0.16], work: 0.01)
         #expect(Self.close(handed, [1000, 1000.04, 1000.08, 1000.12, 1000.16]), "\(handed)")
     }
@@ -45,11 +49,15 @@ struct RealtimePacerTests {
         _ = pacer.delay(pts: 0, now: 0)
         _ = pacer.delay(pts: 0.04, now: 0.04)
         // Held back 5 s (a full queue): the next frame goes at once, the one after it one interval later.
-        #expect(pacer.delay(pts: 0.08, now: 5.08) == 0)
-        #expect(abs(pacer.delay(pts: 0.12, now: 5.08) - 0.04) < 1e-9)
+        let afterStall = pacer.delay(pts: 0.08, now: 5.08)
+        let next = pacer.delay(pts: 0.12, now: 5.08)
         // Less than a second late: caught up without re-anchoring.
-        #expect(pacer.delay(pts: 0.16, now: 5.5) == 0)
-        #expect(abs(pacer.delay(pts: 0.60, now: 5.5) - 0.1) < 1e-9)
+        let slightlyLate = pacer.delay(pts: 0.16, now: 5.5)
+        let ahead = pacer.delay(pts: 0.60, now: 5.5)
+        #expect(afterStall == 0)
+        #expect(abs(next - 0.04) < 1e-9)
+        #expect(slightlyLate == 0)
+        #expect(abs(ahead - 0.1) < 1e-9)
     }
 
     @Test("a jump of the timestamps far ahead starts a new timeline instead of a long wait")

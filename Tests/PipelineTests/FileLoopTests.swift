@@ -111,13 +111,17 @@ struct FileLoopTests {
     @Test("a new pass starts one frame interval after the last frame of the one before, whatever its first timestamp")
     func timeline() {
         var timeline = LoopTimeline()
-        #expect([0, 0.04, 0.08].map { timeline.place($0) } == [0, 0.04, 0.08])
+        let first = [0, 0.04, 0.08].map { timeline.place($0) }
         timeline.startPass()
         let second = [0.5, 0.54].map { timeline.place($0) ?? -1 }
-        #expect(abs(second[0] - 0.12) < 1e-9 && abs(second[1] - 0.16) < 1e-9, "\(second)")
-        #expect(timeline.place(nil) == nil)
-        #expect(timeline.place(Double.nan)?.isNaN == true)
+        let missing = timeline.place(nil)
+        let notANumber = timeline.place(Double.nan)
         timeline.startPass()
-        #expect(abs((timeline.place(0) ?? -1) - 0.20) < 1e-9)
+        let third = timeline.place(0) ?? -1
+        #expect(first == [0, 0.04, 0.08])
+        #expect(abs(second[0] - 0.12) < 1e-9 && abs(second[1] - 0.16) < 1e-9, "\(second)")
+        #expect(missing == nil)
+        #expect(notANumber?.isNaN == true)
+        #expect(abs(third - 0.20) < 1e-9)
     }
 }
