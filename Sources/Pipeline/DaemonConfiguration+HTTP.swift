@@ -48,10 +48,9 @@ extension DaemonConfiguration {
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: maxTokenFileBytes + 1) else { return "\(path) cannot be read" }
         guard data.count <= maxTokenFileBytes else { return "\(path) is larger than \(maxTokenFileBytes) bytes; it should hold one line, the token" }
-        guard let token = BearerToken.firstLine(of: Array(data)) else {
+        guard BearerToken.firstLine(of: Array(data)) != nil else {
             return "\(path): the first line is empty; write the token on it (e.g. `openssl rand -hex 32 > \(path)`)"
         }
-        _ = token
         return nil
     }
 }

@@ -25,9 +25,9 @@ extension DaemonConfiguration {
         http.feed = feed
         do {
             try http.validate()
-        } catch {
-            guard let (key, expected, actual) = error.invalidConfiguration else { throw h.error("", "\(error)") }
-            throw ConfigurationError(file: h.file, key: key, message: "must be \(expected), got \(actual)")
+        } catch let error as WebAPIError {
+            guard let invalid = error.invalidConfiguration else { throw h.error("address", "\(error)") }
+            throw ConfigurationError(file: h.file, key: invalid.key, message: "must be \(invalid.expected), got \(invalid.actual)")
         }
     }
 }

@@ -76,7 +76,7 @@ public final class PipelineMetrics: Sendable {
     func decoded(stream: Int) {
         streams[stream].decoded.increment()
         let now = StreamActivityTally.monotonicNow
-        tallies.withLock { $0.activity[stream].decoded(at: now) }
+        tallies.withLock { $0.activity[stream].countDecoded(at: now) }
     }
     /// Counts a reconnect attempt of stream `stream`.
     func reconnecting(stream: Int) { streams[stream].reconnects.increment() }
@@ -92,7 +92,7 @@ public final class PipelineMetrics: Sendable {
     /// Counts a frame of stream `stream` through the detector, which took `seconds` (observed when a valid duration).
     func inferred(stream: Int, seconds: Double) {
         streams[stream].inferred.increment()
-        tallies.withLock { $0.activity[stream].inferred() }
+        tallies.withLock { $0.activity[stream].countInferred() }
         if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
     }
 
@@ -103,7 +103,7 @@ public final class PipelineMetrics: Sendable {
         let (now, wall) = (StreamActivityTally.monotonicNow, StreamActivityTally.wallNow)
         tallies.withLock {
             $0.written[stream] += 1
-            $0.activity[stream].written(at: now, wall: wall)
+            $0.activity[stream].countWritten(at: now, wall: wall)
             if $0.recent.count < Self.recentCapacity {
                 $0.recent.append(endToEndSeconds)
             } else {

@@ -43,7 +43,7 @@ struct DaemonAPIStateTests {
     }
 
     @Test("stream records: state, since, message; lost and failed ends set the error, connected clears it, a normal end does not")
-    func states() throws {
+    func states() async throws {
         let (state, _, _) = try Self.make()
         let sink = APIRecordSink(state: state)
         await sink.write(Self.line(StreamRecord(stream: "door", state: .connected, time: 10, message: "h264 640x480")))

@@ -32,8 +32,8 @@ enum ConfigurationJSON {
             "logging": ["level": c.logLevel],
             "state": ["dir": optional(c.stateDirectory)],
         ]
-        document["metrics"] = c.metrics.map(metrics) ?? NSNull()
-        document["http"] = c.http.map(http) ?? NSNull()
+        document["metrics"] = optional(c.metrics.map(metrics))
+        document["http"] = optional(c.http.map(http))
         return document
     }
 
@@ -74,34 +74,33 @@ enum ConfigurationJSON {
     }
 
     private static func output(_ o: OutputConfiguration) -> [String: Any] {
-        var output: [String: Any] = ["empty_frames": o.emptyFrames]
-        output["file"] =
-            o.file.map { f -> [String: Any] in
-                [
-                    "path": f.path, "per_stream": f.perStream, "rotate_bytes": f.rotateBytes, "rotate_seconds": f.rotateSeconds,
-                    "mode": mode(f.mode), "group": optional(f.group),
-                ]
-            } ?? NSNull()
-        output["socket"] =
-            o.socket.map { s -> [String: Any] in
-                let p = s.publisher
-                return [
-                    "path": p.path, "mode": mode(p.mode), "group": optional(p.group), "max_subscribers": p.maxSubscribers,
-                    "subscription_timeout": seconds(p.subscriptionTimeout), "descriptor_reserve": p.descriptorReserve,
-                    "max_queued_lines": p.maxQueuedLines, "max_queued_bytes": p.maxQueuedBytes,
-                    "close_grace_period": seconds(p.closeGracePeriod),
-                ]
-            } ?? NSNull()
-        output["snapshots"] =
-            o.snapshots.map { s -> [String: Any] in
-                [
-                    "dir": s.directory, "quality": s.quality, "crop": s.crop, "latest": s.latest, "latest_fps": s.latestFramesPerSecond,
-                    "retain_days": s.retainDays,
-                ]
-            } ?? NSNull()
-        output["kafka"] = o.kafka.map(kafka) ?? NSNull()
-        output["mqtt"] = o.mqtt.map(mqtt) ?? NSNull()
-        return output
+        [
+            "empty_frames": o.emptyFrames, "file": optional(o.file.map(file)), "socket": optional(o.socket.map(socket)),
+            "snapshots": optional(o.snapshots.map(snapshots)), "kafka": optional(o.kafka.map(kafka)), "mqtt": optional(o.mqtt.map(mqtt)),
+        ]
+    }
+
+    private static func file(_ f: FileOutputConfiguration) -> [String: Any] {
+        [
+            "path": f.path, "per_stream": f.perStream, "rotate_bytes": f.rotateBytes, "rotate_seconds": f.rotateSeconds,
+            "mode": mode(f.mode), "group": optional(f.group),
+        ]
+    }
+
+    private static func socket(_ s: SocketOutputConfiguration) -> [String: Any] {
+        let p = s.publisher
+        return [
+            "path": p.path, "mode": mode(p.mode), "group": optional(p.group), "max_subscribers": p.maxSubscribers,
+            "subscription_timeout": seconds(p.subscriptionTimeout), "descriptor_reserve": p.descriptorReserve,
+            "max_queued_lines": p.maxQueuedLines, "max_queued_bytes": p.maxQueuedBytes, "close_grace_period": seconds(p.closeGracePeriod),
+        ]
+    }
+
+    private static func snapshots(_ s: SnapshotConfiguration) -> [String: Any] {
+        [
+            "dir": s.directory, "quality": s.quality, "crop": s.crop, "latest": s.latest, "latest_fps": s.latestFramesPerSecond,
+            "retain_days": s.retainDays,
+        ]
     }
 
     private static func kafka(_ k: KafkaOutputConfiguration) -> [String: Any] {

@@ -28,16 +28,16 @@ struct StreamActivityTally: Sendable {
     init() {}
 
     /// Counts a decoded frame at monotonic time `now` (seconds).
-    mutating func decoded(at now: Double) {
+    mutating func countDecoded(at now: Double) {
         decoded += 1
         input.record(at: now)
     }
 
     /// Counts an inferred frame.
-    mutating func inferred() { inferred += 1 }
+    mutating func countInferred() { inferred += 1 }
 
     /// Counts a written frame at monotonic time `now` and wall-clock time `wall` (seconds since the Unix epoch).
-    mutating func written(at now: Double, wall: Double) {
+    mutating func countWritten(at now: Double, wall: Double) {
         written += 1
         output.record(at: now)
         lastFrameTime = wall
