@@ -6,8 +6,9 @@ extension DaemonConfiguration {
     /// The longest token file first line read (a bearer token is short; a larger file is a mistake).
     static let maxTokenFileBytes = 4096
 
-    /// The `[http]` table of `root`, or nil when absent (or `enabled = false`). Errors name the key.
-    static func readHTTP(_ root: inout TableReader) throws -> HTTPConfiguration? {
+    /// The `[http]` table of `root`, or nil when absent (or `enabled = false`). Errors name the key; an address equal
+    /// to `[metrics] address` (a port other than 0) is refused.
+    static func readHTTP(_ root: inout TableReader, metrics: MetricsConfiguration?) throws -> HTTPConfiguration? {
         guard var h = try root.table("http") else { return nil }
         let enabled = try h.bool("enabled") ?? true
         var http = HTTPConfiguration()
@@ -16,6 +17,9 @@ extension DaemonConfiguration {
             case .success(let address):
                 http.host = address.host
                 http.port = address.port
+                if let metrics, metrics.port == address.port, metrics.host == address.host, address.port != 0 {
+                    throw h.error("address", "'\(text)' is also [metrics] address; give the HTTP API a port of its own (it serves /metrics too)")
+                }
             case .failure(let failure):
                 throw h.error("address", failure.message)
             }

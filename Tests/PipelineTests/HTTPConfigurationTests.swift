@@ -77,6 +77,18 @@ struct HTTPConfigurationTests {
         }
     }
 
+    @Test("the API and the metrics endpoint cannot share an address")
+    func sharedAddress() {
+        #expect {
+            _ = try DaemonConfiguration.parse(Self.stream + "[metrics]\naddress = \"127.0.0.1:9000\"\n[http]\naddress = \"127.0.0.1:9000\"")
+        } throws: { error in
+            "\(error)".contains("http.address: '127.0.0.1:9000' is also [metrics] address")
+        }
+        #expect(throws: Never.self) {
+            try DaemonConfiguration.parse(Self.stream + "[metrics]\naddress = \"127.0.0.1:9000\"\n[http]\naddress = \"127.0.0.1:9001\"")
+        }
+    }
+
     @Test("the token file is checked by config check: exists, regular, readable, non-empty first line; never printed")
     func tokenFile() throws {
         let directory = ScratchDirectory.make("token")
