@@ -1,3 +1,5 @@
+import WebAPI
+
 /// The snapshot parts of the daemon's assembly (see ``SnapshotWriter``).
 extension Daemon {
     /// The snapshot writer of `[output.snapshots]`, its streams' directories created and its counts registered as

@@ -3,9 +3,6 @@ import WebAPI
 
 /// Reading and checking `[http]` (see `WebAPI.HTTPConfiguration`).
 extension DaemonConfiguration {
-    /// The longest token file first line read (a bearer token is short; a larger file is a mistake).
-    static let maxTokenFileBytes = 4096
-
     /// The `[http]` table of `root`, or nil when absent (or `enabled = false`). Errors name the key; an address equal
     /// to `[metrics] address` (a port other than 0) is refused.
     static func readHTTP(_ root: inout TableReader, metrics: MetricsConfiguration?) throws -> HTTPConfiguration? {
@@ -35,37 +32,18 @@ extension DaemonConfiguration {
         return enabled ? http : nil
     }
 
-    /// Throws unless `[http] token_file` is a readable regular file whose first line holds a token (`ssdd config
-    /// check` and start-up). The token itself is never part of a message.
+    /// Throws unless `[http] token_file` holds a token the server accepts (`WebAPI.HTTPConfiguration.checkTokenFile()`:
+    /// a regular, readable file whose first line is the token) (`ssdd config check` and start-up). The token itself is
+    /// never part of a message.
     func checkHTTPEnvironment(file: String) throws(ConfigurationError) {
-        guard let path = http?.tokenFile else { return }
-        if let problem = Self.problem(tokenFile: path) {
-            throw ConfigurationError(file: file, key: "http.token_file", message: problem)
+        guard let http else { return }
+        do {
+            try http.checkTokenFile()
+        } catch {
+            let prefix = "http.token_file "
+            let text = "\(error)"
+            let message = text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+            throw ConfigurationError(file: file, key: "http.token_file", message: message)
         }
-    }
-
-    /// Why `path` holds no usable bearer token, or nil: it must be a readable regular file of at most
-    /// ``maxTokenFileBytes`` bytes whose first line, without surrounding blanks, is not empty.
-    static func problem(tokenFile path: String) -> String? {
-        if let problem = problem(readableFile: path) { return problem }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "\(path) is not readable" }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maxTokenFileBytes + 1) else { return "\(path) cannot be read" }
-        guard data.count <= maxTokenFileBytes else { return "\(path) is larger than \(maxTokenFileBytes) bytes; it should hold one line, the token" }
-        guard BearerToken.firstLine(of: Array(data)) != nil else {
-            return "\(path): the first line is empty; write the token on it (e.g. `openssl rand -hex 32 > \(path)`)"
-        }
-        return nil
-    }
-}
-
-/// The bearer token as the token file holds it.
-enum BearerToken {
-    /// The first line of `bytes` without surrounding spaces, tabs or `\r`, or nil when that is empty or not UTF-8.
-    static func firstLine(of bytes: [UInt8]) -> String? {
-        let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-        guard let text = String(validating: line, as: UTF8.self) else { return nil }
-        let trimmed = text.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
-        return trimmed.isEmpty ? nil : trimmed
     }
 }

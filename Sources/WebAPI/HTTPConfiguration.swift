@@ -29,8 +29,8 @@ public struct HTTPConfiguration: Sendable, Equatable {
 
     public init(
         host: String = HTTPConfiguration.defaultHost, port: Int = HTTPConfiguration.defaultPort, tokenFile: String? = nil,
-        limits: HTTPServerLimits = HTTPServerLimits(), feed: FeedLimits = FeedLimits(),
-        events: Int = HTTPConfiguration.defaultEvents, latestFramesPerSecond: Double = HTTPConfiguration.defaultLatestFramesPerSecond
+        limits: HTTPServerLimits = HTTPServerLimits(), feed: FeedLimits = FeedLimits(), events: Int = HTTPConfiguration.defaultEvents,
+        latestFramesPerSecond: Double = HTTPConfiguration.defaultLatestFramesPerSecond
     ) {
         self.host = host
         self.port = port
@@ -47,6 +47,10 @@ public struct HTTPConfiguration: Sendable, Equatable {
         try Limit.require(port, in: 0...65535, key: "http.address")
         if let tokenFile, tokenFile.isEmpty {
             throw .invalidConfiguration(key: "http.token_file", expected: "a file path", actual: "an empty string")
+        }
+        try Limit.require(events, in: 1...Self.maximumEvents, key: "http.events")
+        guard latestFramesPerSecond.isFinite, (0.01...30).contains(latestFramesPerSecond) else {
+            throw .invalidConfiguration(key: "http.latest_fps", expected: "a number from 0.01 to 30", actual: "\(latestFramesPerSecond)")
         }
         try limits.validate()
         try feed.validate()

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import MQTT
 import Sinks
+import Tracking
 import WebAPI
 
 /// The running ``DaemonConfiguration`` as the JSON object `GET /api/v1/config` answers: the TOML file's sections and

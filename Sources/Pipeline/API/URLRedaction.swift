@@ -1,3 +1,5 @@
+import Foundation
+
 /// Credentials taken out of stream and broker URLs before they leave the daemon (API answers, the configuration JSON).
 enum URLRedaction {
     /// What replaces a password.
