@@ -57,6 +57,7 @@ enum ConfigurationJSON {
             "labels": optional(s.labels), "decoder_threads": s.decoderThreads, "queue": optional(s.queueCapacity),
             "reconnect_initial": s.reconnectInitial, "reconnect_max": s.reconnectMax, "stall_timeout": s.stallTimeout,
             "resize": s.resize.rawValue, "zones": s.zones.map(zone), "lines": s.lines.map(line),
+            "realtime": s.realtime, "loop": s.loop,
         ]
     }
 
