@@ -1,3 +1,4 @@
+import Logging
 import WebAPI
 
 /// The HTTP API parts of the daemon's assembly (`[http]`): the state the server reads, the outputs that feed it,
@@ -22,6 +23,20 @@ extension Daemon {
         let feed = WebSocketFeed(limits: http.feed, logger: logger)
         metrics.sample(.httpFeedClients, labelValues: [[]]) { [Double(feed.clientCount)] }
         return APIParts(configuration: http, state: state, feed: feed)
+    }
+
+    /// What a reload (SIGHUP) does to the API: the statuses follow the new streams (added ones `starting`, removed
+    /// ones gone, changed ones start over), `/api/v1/config` answers the new configuration, and the token file is read
+    /// again (a broken file keeps the old token, logged).
+    func apiReloader(state: DaemonAPIState, server: HTTPServer) -> @Sendable (DaemonConfiguration) -> Void {
+        { [logger] configuration in
+            state.apply(configuration)
+            do {
+                try server.reloadToken()
+            } catch {
+                logger.error("HTTP token file not reloaded; the old token stays in force: \(error)")
+            }
+        }
     }
 
     /// Starts the HTTP server of `api` (it logs the address and port it bound). Throws a ``StartupError`` naming

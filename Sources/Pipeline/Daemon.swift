@@ -69,6 +69,8 @@ public struct Daemon: Sendable {
     struct Assembly {
         var services: [ServiceGroupConfiguration.ServiceConfiguration]
         var runningStreams: Int
+        /// With `[http]`: hands a reloaded configuration to the API (statuses, configuration JSON, token file).
+        var reloadAPI: (@Sendable (DaemonConfiguration) -> Void)? = nil
     }
 
     /// Loads and compiles the models, opens the outputs and the metrics listener, and builds the services. Whatever
@@ -143,7 +145,9 @@ public struct Daemon: Sendable {
             delivery: DeliveryService(stage: delivery, items: items),
             inference: InferenceService(workers: workers, onDrained: { continuation.finish() }),
             sources: SourcesService(sources: sources, scheduler: scheduler, onGracefulShutdown: onStop))
-        return Assembly(services: services.configurations, runningStreams: running)
+        var assembly = Assembly(services: services.configurations, runningStreams: running)
+        if let api, let httpServer { assembly.reloadAPI = apiReloader(state: api.state, server: httpServer) }
+        return assembly
     }
 
     /// One worker per `[workers] count`: the first with the compiled detectors, the others with replicas sharing

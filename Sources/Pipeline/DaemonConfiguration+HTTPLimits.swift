@@ -25,7 +25,7 @@ extension DaemonConfiguration {
         http.feed = feed
         do {
             try http.validate()
-        } catch let error as WebAPIError {
+        } catch {
             guard let invalid = error.invalidConfiguration else { throw h.error("address", "\(error)") }
             throw ConfigurationError(file: h.file, key: invalid.key, message: "must be \(invalid.expected), got \(invalid.actual)")
         }

@@ -98,14 +98,16 @@ struct SourceRunner: FrameSource {
                 scheduler.register(stream: index, reader: nil)
                 metrics.setUp(stream: index, false)
                 if scheduler.isStopping { break }
-                logger.error("stream failed: \(error)", metadata: ["stream": "\(configuration.name)"])
-                report?.failed("\(error)")
+                // The error names the URL: its password goes into no log line and no record.
+                let reason = URLRedaction.redactingURLs(in: "\(error)")
+                logger.error("stream failed: \(reason)", metadata: ["stream": "\(configuration.name)"])
+                report?.failed(reason)
                 if !configuration.live {
-                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "\(error)"))
+                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: reason))
                     scheduler.finish(stream: index)
                     return
                 }
-                scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "\(error)"))
+                scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: reason))
             }
             if decodedThisConnection > 0 { delay = configuration.reconnectInitial }
             scheduler.post(

@@ -26,6 +26,21 @@ struct APIRedactionTests {
     }
 
     @Test(
+        "passwords of URLs inside messages are masked",
+        arguments: [
+            (
+                "rtsp://admin:hunter2@127.0.0.1:1/s: cannot open input: Connection refused",
+                "rtsp://admin:***@127.0.0.1:1/s: cannot open input: Connection refused"
+            ),
+            ("open 'rtsp://a:b@h/x' and http://u:p@h2/y failed", "open 'rtsp://a:***@h/x' and http://u:***@h2/y failed"),
+            ("no url here: a@b", "no url here: a@b"), ("end of file after 300 frames", "end of file after 300 frames"),
+            ("x://", "x://"), ("://a:b@c", "://a:***@c"),
+        ])
+    func messages(text: String, redacted: String) {
+        #expect(URLRedaction.redactingURLs(in: text) == redacted)
+    }
+
+    @Test(
         "Kafka properties holding secrets",
         arguments: [
             ("sasl.password", true), ("ssl.key.password", true), ("ssl.keystore.password", true), ("sasl.oauthbearer.client.secret", true),

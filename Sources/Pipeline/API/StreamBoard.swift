@@ -41,8 +41,10 @@ struct StreamBoard: Sendable {
     @discardableResult
     mutating func apply(_ record: StreamRecord) -> Bool {
         guard let i = entries.firstIndex(where: { $0.name == record.stream }) else { return false }
+        // Messages may name the URL a source failed on: its password never reaches an API answer.
+        let message = record.message.map(URLRedaction.redactingURLs(in:))
         entries[i].since = record.time
-        entries[i].message = record.message
+        entries[i].message = message
         switch record.state {
         case .connected:
             entries[i].state = .connected
@@ -51,10 +53,10 @@ struct StreamBoard: Sendable {
             entries[i].state = .reconnecting
         case .lost:
             entries[i].state = .lost
-            entries[i].error = record.message ?? "lost"
+            entries[i].error = message ?? "lost"
         case .ended:
             entries[i].state = .ended
-            if let message = record.message, !Self.isNormalEnd(message) { entries[i].error = message }
+            if let message, !Self.isNormalEnd(message) { entries[i].error = message }
         }
         return true
     }

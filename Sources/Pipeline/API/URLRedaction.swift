@@ -27,4 +27,23 @@ enum URLRedaction {
         }
         return String(url[..<authorityStart]) + redacted + String(url[at...])
     }
+
+    /// `text` with the password of every URL in it masked (an error message naming the URL it failed on): each
+    /// `scheme://user:password@host` becomes `scheme://user:***@host`. Text without `://` comes back unchanged.
+    static func redactingURLs(in text: String) -> String {
+        guard text.contains("://") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let separator = rest.range(of: "://") {
+            // The URL runs from its scheme (letters, digits, '+', '-', '.') to the next blank or quote.
+            let schemeStart =
+                rest[..<separator.lowerBound].lastIndex { !($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+                .map { rest.index(after: $0) } ?? rest.startIndex
+            let end = rest[separator.upperBound...].firstIndex { $0.isWhitespace || "\"'<>`".contains($0) } ?? rest.endIndex
+            result += rest[..<schemeStart]
+            result += redacting(String(rest[schemeStart..<end]))
+            rest = rest[end...]
+        }
+        return result + rest
+    }
 }
