@@ -6,7 +6,7 @@ ANNOTATED := samples/person-annotated.mp4
 GRAPH := models/frozen_inference_graph.pb
 MODEL := models/person.safetensors
 
-.PHONY: all build debug demo test sample model bench install uninstall clean format lint
+.PHONY: all build debug demo live test sample model bench install uninstall clean format lint
 
 all: build
 
@@ -37,6 +37,12 @@ demo: build model sample
 	$(BIN) detect $(SAMPLE) --every 5
 	$(BIN) annotate $(SAMPLE) -o $(ANNOTATED)
 	@echo "annotated sample clip: $(ANNOTATED)"
+
+# The live page on the bundled sample: two looping streams in real time, the page at http://127.0.0.1:8080/ (Ctrl-C
+# stops the daemon).
+live: build model sample
+	@echo "open http://127.0.0.1:8080/ (Ctrl-C stops the daemon)"
+	$(BIN) run --config Config/demo.toml
 
 bench: build model
 	$(BIN) bench --threads 1

@@ -4,7 +4,8 @@ set -eu
 PACKAGES="make pkg-config python3-pip unzip ca-certificates \
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev ffmpeg \
   libopenblas-dev darknet \
-  libmosquitto-dev mosquitto mosquitto-clients librdkafka-dev kcat"
+  libmosquitto-dev mosquitto mosquitto-clients librdkafka-dev kcat \
+  chromium chromium-driver"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -36,6 +36,8 @@ struct ConfigurationDiff: Sendable, Equatable {
         keep("logging.level", \.logLevel)
         keep("output.empty_frames", \.output.emptyFrames)
         keep("output.snapshots", \.output.snapshots)
+        // The HTTP listener keeps its address and limits; its token file is read again on every reload.
+        keep("http", \.http)
         self.effective = effective
         self.restartKeys = restartKeys
         let before = Dictionary(uniqueKeysWithValues: old.streams.map { ($0.name, Self.shape(of: $0, in: old)) })

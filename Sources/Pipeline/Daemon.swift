@@ -6,13 +6,14 @@ import ServiceLifecycle
 import Sinks
 import TensorEngine
 import UnixSignals
+import WebAPI
 
 /// `ssdd run`: checks and opens everything the configuration names, then runs the pipeline as one `ServiceGroup`:
 ///
 /// | registered | service | graceful shutdown (reverse order) |
 /// |---|---|---|
 /// | 1 | ``HeartbeatService`` | 6: watchdog pings stop last |
-/// | 2 | ``MetricsListenerService``, ``ReloadService`` | 5: the listener closes; SIGHUP/SIGUSR1 no longer handled |
+/// | 2 | ``MetricsListenerService``, ``HTTPListenerService`` (with `[http]`), ``ReloadService`` | 5: the listeners close (WebSocket clients got the last lines); SIGHUP/SIGUSR1 no longer handled |
 /// | 3 | ``OutputsService`` | 4: queues drained (with a deadline), resume points saved, files fsynced and closed, subscribers told |
 /// | (3b) | ``SnapshotService`` (with `[output.snapshots]`) | 3b: queued pictures written (with a deadline), thread ends |
 /// | 4 | ``DeliveryService`` | 3: every inferred frame's lines queued, trackers end their tracks |
@@ -80,7 +81,8 @@ public struct Daemon: Sendable {
         let streams = configuration.streams
         try configuration.checkEnvironment(file: configurationFile)
         raiseDescriptorLimit()
-        let snapshotWriter = try makeSnapshotWriter()
+        let api = makeAPI()
+        let snapshotWriter = try makeSnapshotWriter(pictures: api?.state.pictures)
         let prepared = try await prepareModels()
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
         let (launches, launch) = AsyncStream<any FrameSource>.makeStream()
@@ -89,11 +91,11 @@ public struct Daemon: Sendable {
             capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
         scheduler.onAllFinished = { launch.finish() }
-        let retention = snapshotWriter.map { FrameRetention(configuration: $0.configuration, streamCount: streams.count) }
+        let retention = snapshotWriter.map { FrameRetention(writer: $0, streamCount: streams.count) }
         let (workers, models) = try await makeWorkers(
             prepared, scheduler: scheduler, retention: retention, deliver: { continuation.yield($0) })
         let checkpointer = try resumeCheckpointer()
-        let outputs = try await Outputs.open(configuration: configuration, logger: logger)
+        let outputs = try await Outputs.open(configuration: configuration, feeds: api?.feeds ?? [], logger: logger)
         var metricsServer: MetricsServer?
         do {
             if let m = configuration.metrics {
@@ -103,6 +105,16 @@ public struct Daemon: Sendable {
         } catch {
             await outputs.close(within: 5, logger: logger)
             throw StartupError(key: "metrics.address", message: "cannot listen: \(error)")
+        }
+        var httpServer: HTTPServer?
+        if let api {
+            do {
+                httpServer = try await startHTTPServer(api)
+            } catch {
+                await metricsServer?.stop()
+                await outputs.close(within: 5, logger: logger)
+                throw error
+            }
         }
         metrics.sample(.queueWaitingFrames, perStream: { scheduler.waitingCounts() })
         metrics.sample(.queuePendingFrames, perStream: { scheduler.pendingCounts() })
@@ -121,6 +133,7 @@ public struct Daemon: Sendable {
                 snapshotWriter: snapshotWriter, deliver: { continuation.yield($0) }, launch: { launch.yield($0) }),
             models: models, logger: logger, notifier: notifier)
         for hook in onConfigurationApplied { await reload.onApplied(hook) }
+        if let api, let httpServer { await reload.onApplied(apiReloader(state: api.state, server: httpServer)) }
         delivery.onSlotFinished = { reload.slotFinished($0) }
         let onStop: @Sendable () -> Void = { [notifier, logger] in
             notifier.notify("STOPPING=1\nSTATUS=draining accepted frames")
@@ -139,6 +152,7 @@ public struct Daemon: Sendable {
         let services = PipelineServices(
             heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
             listeners: (metricsServer.map { [MetricsListenerService(server: $0)] } ?? [])
+                + (httpServer.map { [HTTPListenerService(server: $0)] } ?? [])
                 + [ReloadService(controller: reload, outputs: outputs, logger: logger)],
             outputs: OutputsService(
                 outputs: outputs, checkpointer: checkpointer, logger: logger, closeDeadline: configuration.outputCloseDeadline),

@@ -77,7 +77,9 @@ final class Outputs: @unchecked Sendable {
 
     /// Opens every output now. A file that cannot be opened (missing directory, a directory or FIFO at the path, no
     /// permission) or a socket that cannot be bound fails the start with an error naming the configuration key.
-    static func open(configuration: DaemonConfiguration, logger: Logger) async throws -> Outputs {
+    /// `feeds` are further outputs that receive every stream's lines, each behind its own queue (the HTTP API's state
+    /// and its WebSocket feed); they are closed after the others.
+    static func open(configuration: DaemonConfiguration, feeds: [NamedSink] = [], logger: Logger) async throws -> Outputs {
         var files: [JSONLinesFileSink] = []
         var fileQueues: [OutputQueue] = []
         var perStream: [[OutputQueue]] = Array(repeating: [], count: configuration.streams.count)
@@ -120,9 +122,15 @@ final class Outputs: @unchecked Sendable {
                 queues.append(queue)
                 for i in perStream.indices { perStream[i].append(queue) }
             }
-            let state = State(
+            var state = State(
                 files: files, fileQueues: fileQueues, publisher: publisher, publisherQueue: publisher == nil ? nil : queues[fileQueues.count],
                 brokers: brokers, brokerQueues: Array(queues.suffix(brokers.count)))
+            for feed in feeds {
+                let queue = OutputQueue(name: feed.name, sink: feed.sink, logger: logger)
+                state.otherQueues.append(queue)
+                state.otherSinks.append(feed.sink)
+                for i in perStream.indices { perStream[i].append(queue) }
+            }
             return Outputs(state: state, perStream: perStream)
         } catch {
             for file in files { await file.close() }
@@ -199,6 +207,12 @@ final class Outputs: @unchecked Sendable {
             return first
         }
     }
+}
+
+/// An output with the name its queue carries in logs and metrics (`api`, `websocket`).
+struct NamedSink: Sendable {
+    let name: String
+    let sink: any Sink
 }
 
 /// A start-up failure tied to a configuration key.

@@ -25,6 +25,8 @@ public final class PipelineMetrics: Sendable {
     private struct Tallies {
         var written: [Int]
         var dropped: [Int]
+        /// Per stream, the counts and rates the HTTP API reports (``StreamActivityTally``).
+        var activity: [StreamActivityTally]
         /// Recent end-to-end latencies (seconds) for exact quantiles in the shutdown summary: a ring of
         /// ``recentCapacity`` values, `recentNext` the slot to overwrite once it is full.
         var recent: [Double] = []
@@ -63,7 +65,8 @@ public final class PipelineMetrics: Sendable {
         names = Mutex((distinct, streamNames))
         inference = CoreMetrics.Timer(label: MetricDefinition.inferenceSeconds.name, factory: factory)
         endToEnd = CoreMetrics.Timer(label: MetricDefinition.endToEndSeconds.name, factory: factory)
-        tallies = Mutex(Tallies(written: Array(repeating: 0, count: streamNames.count), dropped: Array(repeating: 0, count: streamNames.count)))
+        let zeros = Array(repeating: 0, count: streamNames.count)
+        tallies = Mutex(Tallies(written: zeros, dropped: zeros, activity: Array(repeating: StreamActivityTally(), count: streamNames.count)))
         CoreMetrics.Gauge(
             label: MetricDefinition.buildInfo.name, dimensions: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)],
             factory: factory
@@ -89,6 +92,7 @@ public final class PipelineMetrics: Sendable {
             tallies.withLock {
                 $0.written.append(0)
                 $0.dropped.append(0)
+                $0.activity.append(StreamActivityTally())
             }
             names.bySlot.append(name)
             if !names.distinct.contains(name) { names.distinct.append(name) }
@@ -109,7 +113,11 @@ public final class PipelineMetrics: Sendable {
     private func handles(_ stream: Int) -> StreamHandles { slots.withLock { $0[stream] } }
 
     /// Counts a frame accepted from stream `stream`'s source.
-    func decoded(stream: Int) { handles(stream).decoded.increment() }
+    func decoded(stream: Int) {
+        handles(stream).decoded.increment()
+        let now = StreamActivityTally.monotonicNow
+        tallies.withLock { $0.activity[stream].countDecoded(at: now) }
+    }
     /// Counts a reconnect attempt of stream `stream`.
     func reconnecting(stream: Int) { handles(stream).reconnects.increment() }
     /// Sets whether stream `stream`'s source is connected.
@@ -124,6 +132,7 @@ public final class PipelineMetrics: Sendable {
     /// Counts a frame of stream `stream` through the detector, which took `seconds` (observed when a valid duration).
     func inferred(stream: Int, seconds: Double) {
         handles(stream).inferred.increment()
+        tallies.withLock { $0.activity[stream].countInferred() }
         if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
     }
 
@@ -131,8 +140,10 @@ public final class PipelineMetrics: Sendable {
     func written(stream: Int, endToEndSeconds: Double) {
         handles(stream).written.increment()
         if let nanoseconds = Self.nanoseconds(endToEndSeconds) { endToEnd.recordNanoseconds(nanoseconds) }
+        let (now, wall) = (StreamActivityTally.monotonicNow, StreamActivityTally.wallNow)
         tallies.withLock {
             $0.written[stream] += 1
+            $0.activity[stream].countWritten(at: now, wall: wall)
             if $0.recent.count < Self.recentCapacity {
                 $0.recent.append(endToEndSeconds)
             } else {
@@ -171,6 +182,15 @@ public final class PipelineMetrics: Sendable {
     public var writtenCounts: [Int] { tallies.withLock { $0.written } }
     /// Frames dropped per stream so far.
     public var droppedCounts: [Int] { tallies.withLock { $0.dropped } }
+
+    /// Stream `stream`'s counts and rates now (for the HTTP API); nil for an index out of range.
+    func activity(stream: Int) -> StreamActivity? {
+        let now = StreamActivityTally.monotonicNow
+        return tallies.withLock { t in
+            guard t.activity.indices.contains(stream) else { return nil }
+            return t.activity[stream].activity(at: now, dropped: t.dropped[stream])
+        }
+    }
 
     /// (p50, p99) of recent decode → line-written latencies in seconds, if any frame was written.
     public var endToEndQuantiles: (p50: Double, p99: Double)? {

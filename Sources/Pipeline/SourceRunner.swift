@@ -5,7 +5,9 @@ import Sinks
 
 /// Reads one stream on its own thread: opens the input, hands frames to the scheduler, and for live sources
 /// reconnects with exponential back-off (initial delay doubling up to the maximum) after errors, stalls (no frame
-/// within `stall_timeout`) or the end of the stream. Files are read once and never dropped.
+/// within `stall_timeout`) or the end of the stream. Files are read once and never dropped; with `loop` a file starts
+/// again at its end (frame numbers continue, no `stream` records for the wrap) and with `realtime` its frames are handed
+/// on when their timestamps are due (``MediaIO/RealtimePacer``).
 struct SourceRunner: FrameSource {
     let index: Int
     let configuration: StreamConfiguration
@@ -25,8 +27,13 @@ struct SourceRunner: FrameSource {
 
     func run() {
         var delay = configuration.reconnectInitial
-        var frameOffset = configuration.live ? resumeAfter + 1 : 0
-        let skipThrough = configuration.live ? -1 : resumeAfter
+        // A looping file never completes: like a live stream it numbers its frames after its resume point.
+        let continuesNumbering = configuration.live || configuration.loop
+        var frameOffset = continuesNumbering ? resumeAfter + 1 : 0
+        let skipThrough = continuesNumbering ? -1 : resumeAfter
+        var pacer = RealtimePacer()
+        var timeline = LoopTimeline()
+        var rewinding = false
         if skipThrough >= 0 {
             logger.notice("resuming after frame \(skipThrough)", metadata: ["stream": "\(configuration.name)"])
         }
@@ -44,17 +51,24 @@ struct SourceRunner: FrameSource {
                 scheduler.register(stream: index, reader: canceller)
                 let reader = try VideoReader(input: configuration.url, options: options, canceller: canceller)
                 report?.opened(declaredFrameCount: reader.info.declaredFrameCount)
-                scheduler.post(
-                    stream: index,
-                    state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
+                if !rewinding {
+                    scheduler.post(
+                        stream: index,
+                        state: StreamStateChange(state: .connected, message: "\(reader.info.codec) \(reader.info.width)x\(reader.info.height)"))
+                    logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
+                }
                 metrics.setUp(stream: index, true)
-                logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
                 delay = configuration.reconnectInitial
                 defer { frameOffset += reader.decodedFrameCount }
                 var stopped = false
-                readLoop: while let frame = try reader.nextFrame() {
+                readLoop: while let decoded = try reader.nextFrame() {
+                    let frame = configuration.loop ? timeline.place(decoded) : decoded
                     decodedThisConnection += 1
                     if frameOffset + frame.index <= skipThrough { continue }
+                    if configuration.realtime, scheduler.waitForStop(stream: index, seconds: pacer.delay(pts: frame.presentationTime, now: Self.clock())) {
+                        stopped = true
+                        break readLoop
+                    }
                     metrics.decoded(stream: index)
                     switch scheduler.accept(stream: index, frame: frame, frameIndex: frameOffset + frame.index) {
                     case .accepted, .dropped: continue
@@ -68,10 +82,15 @@ struct SourceRunner: FrameSource {
                 for warning in reader.warnings { logger.warning("\(warning)", metadata: ["stream": "\(configuration.name)"]) }
                 report?.warned(reader.warnings)
                 if stopped || scheduler.isStopping(stream: index) { break }
+                rewinding = configuration.loop && FilePass(framesYielded: decodedThisConnection).startsAgain
+                if rewinding {
+                    timeline.startPass()
+                    continue
+                }
                 if !configuration.live {
-                    scheduler.post(
-                        stream: index, state: StreamStateChange(state: .ended, message: "end of file after \(reader.decodedFrameCount) frames"))
-                    scheduler.finish(stream: index, complete: true)
+                    let message = configuration.loop ? FilePass.emptyPassMessage : "end of file after \(reader.decodedFrameCount) frames"
+                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: message))
+                    scheduler.finish(stream: index, complete: !configuration.loop)
                     return
                 }
                 scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "the stream ended"))
@@ -79,14 +98,16 @@ struct SourceRunner: FrameSource {
                 scheduler.register(stream: index, reader: nil)
                 metrics.setUp(stream: index, false)
                 if scheduler.isStopping(stream: index) { break }
-                logger.error("stream failed: \(error)", metadata: ["stream": "\(configuration.name)"])
-                report?.failed("\(error)")
+                // The error names the URL: its password goes into no log line and no record.
+                let reason = URLRedaction.redactingURLs(in: "\(error)")
+                logger.error("stream failed: \(reason)", metadata: ["stream": "\(configuration.name)"])
+                report?.failed(reason)
                 if !configuration.live {
-                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: "\(error)"))
+                    scheduler.post(stream: index, state: StreamStateChange(state: .ended, message: reason))
                     scheduler.finish(stream: index)
                     return
                 }
-                scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: "\(error)"))
+                scheduler.post(stream: index, state: StreamStateChange(state: .lost, message: reason))
             }
             if decodedThisConnection > 0 { delay = configuration.reconnectInitial }
             scheduler.post(
@@ -98,4 +119,7 @@ struct SourceRunner: FrameSource {
         scheduler.post(stream: index, state: scheduler.endingChange(stream: index))
         scheduler.finish(stream: index)
     }
+
+    /// Seconds on the monotonic clock, for the realtime pacer.
+    private static func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }

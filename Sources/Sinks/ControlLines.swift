@@ -1,19 +1,21 @@
 import NIOCore
 
-/// The lines the publisher itself sends to subscribers, encoded once.
-struct ControlLines: Sendable {
+/// The lines a feed itself sends to its subscribers, encoded once (each ends with `\n`): the Unix socket and the
+/// WebSocket feed (`WebAPI`) speak the same protocol.
+public struct ControlLines: Sendable {
     /// `{"kind":"notice","reason":"subscribed","v":1}`: the subscription line was accepted.
-    let subscribed: ByteBuffer
+    public let subscribed: ByteBuffer
     /// `{"kind":"notice","reason":"slow consumer, disconnected","v":1}`.
-    let slowConsumer: ByteBuffer
+    public let slowConsumer: ByteBuffer
     /// `{"kind":"notice","reason":"shutdown","v":1}`.
-    let shutdown: ByteBuffer
+    public let shutdown: ByteBuffer
     /// `{"kind":"notice","reason":"too many subscribers","v":1}`: refused, `maxSubscribers` are connected.
-    let tooManySubscribers: ByteBuffer
+    public let tooManySubscribers: ByteBuffer
     /// `{"kind":"notice","reason":"too many open files","v":1}`: refused, the descriptor reserve is reached.
-    let tooManyOpenFiles: ByteBuffer
+    public let tooManyOpenFiles: ByteBuffer
 
-    init() {
+    /// Encodes the notices once.
+    public init() {
         subscribed = Self.notice("subscribed")
         slowConsumer = Self.notice("slow consumer, disconnected")
         shutdown = Self.notice("shutdown")
@@ -22,7 +24,7 @@ struct ControlLines: Sendable {
     }
 
     /// The notice for a refused connection.
-    func refusal(_ refusal: ConnectionLimit.Refusal) -> ByteBuffer {
+    public func refusal(_ refusal: ConnectionLimit.Refusal) -> ByteBuffer {
         switch refusal {
         case .tooManyConnections: tooManySubscribers
         case .descriptorReserve: tooManyOpenFiles
@@ -30,7 +32,7 @@ struct ControlLines: Sendable {
     }
 
     /// `{"kind":"error","reason":…,"v":1}` for a rejected subscription or a protocol violation.
-    static func error(_ reason: String) -> ByteBuffer {
+    public static func error(_ reason: String) -> ByteBuffer {
         let metadata = RecordMetadata(kind: .notice, stream: nil, labels: [])
         // Encoding a string and two constants cannot fail; fall back to a fixed line just in case.
         let line = try? JSONLineEncoder().encode(ErrorLine(reason: reason), metadata: metadata)

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NIOCore
 
@@ -30,7 +29,7 @@ final class SubscriberHandler: ChannelInboundHandler {
 
     let id: Int
     private let configuration: PublisherConfiguration
-    private let registry: SubscriberRegistry
+    private let registry: SubscriberRegistry<SubscriberHandler>
     private let control: ControlLines
     private let logger: Logger
     private var state = State.streaming
@@ -47,7 +46,7 @@ final class SubscriberHandler: ChannelInboundHandler {
     private var closeDeadline: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
-    init(id: Int, configuration: PublisherConfiguration, registry: SubscriberRegistry, control: ControlLines, logger: Logger) {
+    init(id: Int, configuration: PublisherConfiguration, registry: SubscriberRegistry<SubscriberHandler>, control: ControlLines, logger: Logger) {
         self.id = id
         self.configuration = configuration
         self.registry = registry
@@ -64,7 +63,8 @@ final class SubscriberHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         sendBufferCapacity = SendBufferProbe.capacity(of: context.channel)
-        let entry = SubscriberRegistry.Entry(id: id, eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+        let entry = SubscriberRegistry<SubscriberHandler>.Entry(
+            id: id, eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
         guard registry.add(entry) else {
             // The publisher is shutting down: say so and close.
             finish(with: control.shutdown, droppingQueue: true)
@@ -111,10 +111,10 @@ final class SubscriberHandler: ChannelInboundHandler {
         case let .line(line):
             subscriptionDeadline?.cancel()
             subscriptionDeadline = nil
-            do {
-                subscription = try JSONDecoder().decode(Subscription.self, from: Data(line))
-            } catch {
-                reject("malformed subscription: " + Self.describe(error, line: line))
+            switch Subscription.decode(line: line) {
+            case let .success(decoded): subscription = decoded
+            case let .failure(problem):
+                reject(problem.description)
                 return
             }
             logger.debug("subscription accepted", metadata: ["subscription": "\(subscription)"])
@@ -233,26 +233,5 @@ final class SubscriberHandler: ChannelInboundHandler {
     private func reject(_ reason: String) {
         logger.info("subscriber broke the protocol; closing", metadata: ["reason": "\(reason)"])
         finish(with: ControlLines.error(reason), droppingQueue: true)
-    }
-
-    private static func describe(_ error: any Error, line: [UInt8]) -> String {
-        switch error {
-        case let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty:
-            // The decoder only says "not valid JSON"; the parser says where and why.
-            do {
-                _ = try JSONSerialization.jsonObject(with: Data(line))
-            } catch {
-                if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
-                    return "not valid JSON: \(detail)"
-                }
-            }
-            return "not valid JSON"
-        case let DecodingError.dataCorrupted(context), let DecodingError.typeMismatch(_, context),
-            let DecodingError.valueNotFound(_, context), let DecodingError.keyNotFound(_, context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return [path.isEmpty ? nil : path, context.debugDescription].compactMap { $0 }.joined(separator: ": ")
-        default:
-            return "\(error)"
-        }
     }
 }

@@ -1,14 +1,22 @@
 import NIOCore
 import Synchronization
 
-/// The set of connected subscribers, shared between the publishing caller and the event loops.
-final class SubscriberRegistry: Sendable {
+/// The set of connected subscribers, shared between the publishing caller and the event loops; `Handler` is the
+/// loop-confined connection handler (the Unix socket's `SubscriberHandler`, the WebSocket feed's handler in `WebAPI`).
+public final class SubscriberRegistry<Handler: AnyObject>: Sendable {
     /// One subscriber as seen from outside its event loop.
-    struct Entry: Sendable {
-        let id: Int
-        let eventLoop: any EventLoop
+    public struct Entry: Sendable {
+        public let id: Int
+        public let eventLoop: any EventLoop
         /// The handler; `NIOLoopBound` checks at runtime that it is only touched on its loop.
-        let handler: NIOLoopBound<SubscriberHandler>
+        public let handler: NIOLoopBound<Handler>
+
+        /// Wraps a handler living on `eventLoop`.
+        public init(id: Int, eventLoop: any EventLoop, handler: NIOLoopBound<Handler>) {
+            self.id = id
+            self.eventLoop = eventLoop
+            self.handler = handler
+        }
     }
 
     private struct State {
@@ -20,8 +28,11 @@ final class SubscriberRegistry: Sendable {
 
     private let state = Mutex(State())
 
+    /// An empty registry that accepts subscribers.
+    public init() {}
+
     /// A fresh subscriber id.
-    func makeID() -> Int {
+    public func makeID() -> Int {
         state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -29,7 +40,7 @@ final class SubscriberRegistry: Sendable {
     }
 
     /// Adds a subscriber; `false` once `stopAccepting()` was called (the caller then closes the connection).
-    func add(_ entry: Entry) -> Bool {
+    public func add(_ entry: Entry) -> Bool {
         state.withLock { state in
             guard state.accepting else { return false }
             state.entries[entry.id] = entry
@@ -38,28 +49,28 @@ final class SubscriberRegistry: Sendable {
     }
 
     /// Removes a subscriber (idempotent).
-    func remove(id: Int) {
+    public func remove(id: Int) {
         state.withLock { _ = $0.entries.removeValue(forKey: id) }
     }
 
     /// Counts a slow-consumer disconnection.
-    func countSlowDisconnect() {
+    public func countSlowDisconnect() {
         state.withLock { $0.slowDisconnects += 1 }
     }
 
     /// The current subscribers, in connection order.
-    var snapshot: [Entry] {
+    public var snapshot: [Entry] {
         state.withLock { $0.entries.values.sorted { $0.id < $1.id } }
     }
 
     /// Number of subscribers receiving lines.
-    var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { state.withLock { $0.entries.count } }
 
     /// Subscribers disconnected for reading too slowly, in total.
-    var slowDisconnects: Int { state.withLock { $0.slowDisconnects } }
+    public var slowDisconnects: Int { state.withLock { $0.slowDisconnects } }
 
     /// Refuses new subscribers and returns (and forgets) the current ones, for shutdown.
-    func stopAccepting() -> [Entry] {
+    public func stopAccepting() -> [Entry] {
         state.withLock { state in
             state.accepting = false
             defer { state.entries = [:] }

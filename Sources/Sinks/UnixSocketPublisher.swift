@@ -23,14 +23,14 @@ public final class UnixSocketPublisher: Sink {
     /// The validated configuration.
     public let configuration: PublisherConfiguration
     private let serverChannel: any Channel
-    private let registry: SubscriberRegistry
+    private let registry: SubscriberRegistry<SubscriberHandler>
     private let limit: ConnectionLimit
     private let control: ControlLines
     private let socketIdentity: SocketFile.Identity?
     private let logger: Logger
 
     private init(
-        configuration: PublisherConfiguration, serverChannel: any Channel, registry: SubscriberRegistry, limit: ConnectionLimit,
+        configuration: PublisherConfiguration, serverChannel: any Channel, registry: SubscriberRegistry<SubscriberHandler>, limit: ConnectionLimit,
         control: ControlLines, socketIdentity: SocketFile.Identity?, logger: Logger
     ) {
         self.configuration = configuration
@@ -61,7 +61,7 @@ public final class UnixSocketPublisher: Sink {
         defer { SocketFile.removeDirectory(privateDirectory) }
         let temporaryPath = privateDirectory + "/" + SocketFile.stagingName
 
-        let registry = SubscriberRegistry()
+        let registry = SubscriberRegistry<SubscriberHandler>()
         let limit = ConnectionLimit(maximum: configuration.maxSubscribers, descriptorReserve: configuration.descriptorReserve)
         let control = ControlLines()
         let channel: any Channel
