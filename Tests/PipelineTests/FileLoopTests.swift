@@ -39,9 +39,9 @@ struct FileLoopTests {
         let metrics = PipelineMetrics(streamNames: [configuration.name])
         let scheduler = FrameScheduler(liveStreams: [false], capacity: 4, metrics: metrics) { item in
             switch item {
-            case .state(_, _, let state, let message, _): markers.append("\(state.rawValue): \(message ?? "")")
+            case .state(_, _, let state, let message, _, _): markers.append("\(state.rawValue): \(message ?? "")")
             case .finished(_, _, let complete): markers.append("finished complete=\(complete)")
-            case .frame: break
+            case .frame, .added: break
             }
         }
         let source = SourceRunner(
