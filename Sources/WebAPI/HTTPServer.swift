@@ -149,7 +149,8 @@ public final class HTTPServer: Sendable {
                     context.pipeline.syncOperations.removeHandler(name: APIHandler.name, promise: nil)
                 }
             ),
-            withErrorHandling: true)
+            // Malformed requests are answered by the API handler (a JSON 400, like every error).
+            withErrorHandling: false)
         try pipeline.addHandler(apiHandler, name: APIHandler.name)
     }
 }

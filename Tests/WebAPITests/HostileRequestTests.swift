@@ -111,6 +111,8 @@ import WebAPI
             return try client.readResponse()
         }
         #expect(response.status == 400)
+        #expect(try JSONValue(parsing: response.body)["error"] == .string("malformed HTTP request"))
+        #expect(response.header("X-Content-Type-Options") == "nosniff")
         await server.stop()
     }
 
