@@ -6,13 +6,14 @@ import ServiceLifecycle
 import Sinks
 import TensorEngine
 import UnixSignals
+import WebAPI
 
 /// `ssdd run`: checks and opens everything the configuration names, then runs the pipeline as one `ServiceGroup`:
 ///
 /// | registered | service | graceful shutdown (reverse order) |
 /// |---|---|---|
 /// | 1 | ``HeartbeatService`` | 6: watchdog pings stop last |
-/// | 2 | ``MetricsListenerService`` | 5: the listener closes |
+/// | 2 | ``MetricsListenerService``, ``HTTPListenerService`` (with `[http]`) | 5: the listeners close (WebSocket clients got the last lines) |
 /// | 3 | ``OutputsService`` | 4: queues drained (with a deadline), resume points saved, files fsynced and closed, subscribers told |
 /// | (3b) | ``SnapshotService`` (with `[output.snapshots]`) | 3b: queued pictures written (with a deadline), thread ends |
 /// | 4 | ``DeliveryService`` | 3: every inferred frame's lines queued, trackers end their tracks |
@@ -76,17 +77,18 @@ public struct Daemon: Sendable {
         let streams = configuration.streams
         try configuration.checkEnvironment(file: configurationFile)
         raiseDescriptorLimit()
-        let snapshotWriter = try makeSnapshotWriter()
+        let api = makeAPI()
+        let snapshotWriter = try makeSnapshotWriter(pictures: api?.state.pictures)
         let prepared = try await prepareModels()
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
         let scheduler = FrameScheduler(
             liveStreams: streams.map(\.live),
             capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
-        let retention = snapshotWriter.map { FrameRetention(configuration: $0.configuration, streamCount: streams.count) }
+        let retention = snapshotWriter.map { FrameRetention(writer: $0, streamCount: streams.count) }
         let workers = try await makeWorkers(prepared, scheduler: scheduler, retention: retention, deliver: { continuation.yield($0) })
         let checkpointer = try resumeCheckpointer()
-        let outputs = try await Outputs.open(configuration: configuration, logger: logger)
+        let outputs = try await Outputs.open(configuration: configuration, feeds: api?.feeds ?? [], logger: logger)
         var metricsServer: MetricsServer?
         do {
             if let m = configuration.metrics {
@@ -96,6 +98,16 @@ public struct Daemon: Sendable {
         } catch {
             await outputs.close(within: 5, logger: logger)
             throw StartupError(key: "metrics.address", message: "cannot listen: \(error)")
+        }
+        var httpServer: HTTPServer?
+        if let api {
+            do {
+                httpServer = try await startHTTPServer(api)
+            } catch {
+                await metricsServer?.stop()
+                await outputs.close(within: 5, logger: logger)
+                throw error
+            }
         }
         metrics.sample(.queueWaitingFrames, perStream: { scheduler.waitingCounts() })
         metrics.sample(.queuePendingFrames, perStream: { scheduler.pendingCounts() })
@@ -123,7 +135,8 @@ public struct Daemon: Sendable {
         }
         let services = PipelineServices(
             heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
-            listeners: metricsServer.map { [MetricsListenerService(server: $0)] } ?? [],
+            listeners: (metricsServer.map { [MetricsListenerService(server: $0)] } ?? [])
+                + (httpServer.map { [HTTPListenerService(server: $0)] } ?? []),
             outputs: OutputsService(
                 outputs: outputs, checkpointer: checkpointer, logger: logger, closeDeadline: configuration.outputCloseDeadline),
             snapshots: snapshotWriter.map { SnapshotService(writer: $0) },

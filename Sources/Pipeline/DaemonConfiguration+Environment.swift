@@ -30,6 +30,7 @@ extension DaemonConfiguration {
             }
         }
         try checkSnapshotsEnvironment(file: file)
+        try checkHTTPEnvironment(file: file)
         if let state = stateDirectory {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: state, isDirectory: &isDirectory), !isDirectory.boolValue {

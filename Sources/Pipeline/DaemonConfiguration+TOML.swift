@@ -114,10 +114,11 @@ extension DaemonConfiguration {
             if let dir = stateDirectory, dir.isEmpty { throw state.error("dir", "must not be empty") }
             try state.rejectUnknownKeys()
         }
+        let http = try readHTTP(&root, metrics: metrics)
         try root.rejectUnknownKeys()
         let configuration = DaemonConfiguration(
             modelPath: modelPath, workers: workers, streams: streams, tracker: tracker, output: output, metrics: metrics,
-            logLevel: logLevel, stateDirectory: stateDirectory)
+            logLevel: logLevel, stateDirectory: stateDirectory, http: http)
         try configuration.validateComponents(file: root.file)
         return configuration
     }

@@ -3,6 +3,7 @@ import Kafka
 import MQTT
 import Sinks
 import Tracking
+import WebAPI
 
 /// The daemon's whole configuration, read from a TOML file (see `Config/ssdd.toml` for the documented example).
 public struct DaemonConfiguration: Sendable, Equatable {
@@ -23,6 +24,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Where per-stream resume points are kept (`[state] dir`); nil uses `$STATE_DIRECTORY` (systemd's
     /// `StateDirectory=`), and without either, streams start from the beginning after a restart.
     public var stateDirectory: String?
+    /// The HTTP API, live page and WebSocket feed (`[http]`); nil when absent or disabled.
+    public var http: HTTPConfiguration?
 
     /// The model of streams that name none when the file has no `[model] path`.
     public static let defaultModelPath = "models/person.safetensors"
@@ -31,9 +34,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public init(
         modelPath: String, workers: WorkerConfiguration, streams: [StreamConfiguration], tracker: TrackerConfiguration,
-        output: OutputConfiguration, metrics: MetricsConfiguration?, logLevel: String, stateDirectory: String? = nil
+        output: OutputConfiguration, metrics: MetricsConfiguration?, logLevel: String, stateDirectory: String? = nil,
+        http: HTTPConfiguration? = nil
     ) {
         self.stateDirectory = stateDirectory
+        self.http = http
         self.modelPath = modelPath
         self.workers = workers
         self.streams = streams

@@ -26,6 +26,12 @@ extension MetricDefinition {
     static let queuePendingFrames = MetricDefinition(
         "ssdd_queue_pending_frames", .gauge, labels: ["stream"], help: "Frames accepted and not yet written.")
 
+    // MARK: HTTP API (`[http]`)
+
+    /// WebSocket feed clients connected now (sampled at scrape time).
+    static let httpFeedClients = MetricDefinition(
+        "ssdd_http_feed_clients", .gauge, help: "WebSocket feed clients (GET /api/v1/feed) connected now.")
+
     // MARK: Zones and lines (streams with `[[streams.zones]]` or `[[streams.lines]]`)
 
     /// Zone events by kind.
@@ -165,6 +171,6 @@ extension MetricDefinition {
             outputLinesDropped, outputRecordsDelivered, outputRecordFailures, outputRecordsDropped, outputRecordsInFlight,
             outputConnected, fileLinesWritten, fileWrittenBytes, fileWriteFailures, fileLinesPending, fileLinesDropped,
             fileRotations, subscribers, subscribersDisconnectedSlow, buildInfo, residentMemory, virtualMemory,
-            openDescriptors, maxDescriptors, cpuSeconds, startTime, snapshotsWritten, snapshotsFailed, snapshotsDropped,
+            openDescriptors, maxDescriptors, cpuSeconds, startTime, snapshotsWritten, snapshotsFailed, snapshotsDropped, httpFeedClients,
         ].map { ($0.name, $0) })
 }

@@ -20,7 +20,9 @@ struct Outputs: Sendable {
 
     /// Opens every output now. A file that cannot be opened (missing directory, a directory or FIFO at the path, no
     /// permission) or a socket that cannot be bound fails the start with an error naming the configuration key.
-    static func open(configuration: DaemonConfiguration, logger: Logger) async throws -> Outputs {
+    /// `feeds` are further outputs that receive every stream's lines, each behind its own queue (the HTTP API's state
+    /// and its WebSocket feed); they are closed after the others.
+    static func open(configuration: DaemonConfiguration, feeds: [NamedSink] = [], logger: Logger) async throws -> Outputs {
         var files: [JSONLinesFileSink] = []
         var fileQueues: [OutputQueue] = []
         var perStream: [[OutputQueue]] = Array(repeating: [], count: configuration.streams.count)
@@ -63,9 +65,15 @@ struct Outputs: Sendable {
                 queues.append(queue)
                 for i in perStream.indices { perStream[i].append(queue) }
             }
+            for feed in feeds {
+                let queue = OutputQueue(name: feed.name, sink: feed.sink, logger: logger)
+                queues.append(queue)
+                for i in perStream.indices { perStream[i].append(queue) }
+            }
             var sinks: [any Sink] = files
             if let publisher { sinks.append(publisher) }
             for broker in brokers { sinks.append(broker.sink) }
+            sinks += feeds.map(\.sink)
             return Outputs(
                 files: files, publisher: publisher, brokers: brokers, queues: queues, fileQueues: fileQueues,
                 perStream: perStream, sinks: sinks)
@@ -125,6 +133,12 @@ struct Outputs: Sendable {
             return first
         }
     }
+}
+
+/// An output with the name its queue carries in logs and metrics (`api`, `websocket`).
+struct NamedSink: Sendable {
+    let name: String
+    let sink: any Sink
 }
 
 /// A start-up failure tied to a configuration key.

@@ -25,6 +25,8 @@ public final class PipelineMetrics: Sendable {
     private struct Tallies {
         var written: [Int]
         var dropped: [Int]
+        /// Per stream, the counts and rates the HTTP API reports (``StreamActivityTally``).
+        var activity: [StreamActivityTally]
         /// Recent end-to-end latencies (seconds) for exact quantiles in the shutdown summary: a ring of
         /// ``recentCapacity`` values, `recentNext` the slot to overwrite once it is full.
         var recent: [Double] = []
@@ -61,7 +63,8 @@ public final class PipelineMetrics: Sendable {
         }
         inference = CoreMetrics.Timer(label: MetricDefinition.inferenceSeconds.name, factory: factory)
         endToEnd = CoreMetrics.Timer(label: MetricDefinition.endToEndSeconds.name, factory: factory)
-        tallies = Mutex(Tallies(written: Array(repeating: 0, count: streamNames.count), dropped: Array(repeating: 0, count: streamNames.count)))
+        let zeros = Array(repeating: 0, count: streamNames.count)
+        tallies = Mutex(Tallies(written: zeros, dropped: zeros, activity: Array(repeating: StreamActivityTally(), count: streamNames.count)))
         CoreMetrics.Gauge(
             label: MetricDefinition.buildInfo.name, dimensions: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)],
             factory: factory
@@ -70,7 +73,11 @@ public final class PipelineMetrics: Sendable {
     }
 
     /// Counts a frame accepted from stream `stream`'s source.
-    func decoded(stream: Int) { streams[stream].decoded.increment() }
+    func decoded(stream: Int) {
+        streams[stream].decoded.increment()
+        let now = StreamActivityTally.monotonicNow
+        tallies.withLock { $0.activity[stream].countDecoded(at: now) }
+    }
     /// Counts a reconnect attempt of stream `stream`.
     func reconnecting(stream: Int) { streams[stream].reconnects.increment() }
     /// Sets whether stream `stream`'s source is connected.
@@ -85,6 +92,7 @@ public final class PipelineMetrics: Sendable {
     /// Counts a frame of stream `stream` through the detector, which took `seconds` (observed when a valid duration).
     func inferred(stream: Int, seconds: Double) {
         streams[stream].inferred.increment()
+        tallies.withLock { $0.activity[stream].countInferred() }
         if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
     }
 
@@ -92,8 +100,10 @@ public final class PipelineMetrics: Sendable {
     func written(stream: Int, endToEndSeconds: Double) {
         streams[stream].written.increment()
         if let nanoseconds = Self.nanoseconds(endToEndSeconds) { endToEnd.recordNanoseconds(nanoseconds) }
+        let (now, wall) = (StreamActivityTally.monotonicNow, StreamActivityTally.wallNow)
         tallies.withLock {
             $0.written[stream] += 1
+            $0.activity[stream].countWritten(at: now, wall: wall)
             if $0.recent.count < Self.recentCapacity {
                 $0.recent.append(endToEndSeconds)
             } else {
@@ -124,6 +134,15 @@ public final class PipelineMetrics: Sendable {
     public var writtenCounts: [Int] { tallies.withLock { $0.written } }
     /// Frames dropped per stream so far.
     public var droppedCounts: [Int] { tallies.withLock { $0.dropped } }
+
+    /// Stream `stream`'s counts and rates now (for the HTTP API); nil for an index out of range.
+    func activity(stream: Int) -> StreamActivity? {
+        let now = StreamActivityTally.monotonicNow
+        return tallies.withLock { t in
+            guard t.activity.indices.contains(stream) else { return nil }
+            return t.activity[stream].activity(at: now, dropped: t.dropped[stream])
+        }
+    }
 
     /// (p50, p99) of recent decode → line-written latencies in seconds, if any frame was written.
     public var endToEndQuantiles: (p50: Double, p99: Double)? {

@@ -5,6 +5,7 @@ import Pipeline
 import Sinks
 import Testing
 import Tracking
+import WebAPI
 
 /// The configuration structs hold the only copy of every default: a key left out of the TOML file takes the struct's
 /// value, and the documented example (Config/ssdd.toml) shows those same values.
@@ -81,7 +82,8 @@ struct ConfigurationDefaultsTests {
         return DaemonConfiguration(
             modelPath: "/usr/local/share/ssdd/models/person.safetensors", workers: WorkerConfiguration(), streams: [door, archive],
             tracker: TrackerConfiguration(),
-            output: documentedOutput(file: file), metrics: MetricsConfiguration(), logLevel: DaemonConfiguration.defaultLogLevel)
+            output: documentedOutput(file: file), metrics: MetricsConfiguration(), logLevel: DaemonConfiguration.defaultLogLevel,
+            http: HTTPConfiguration())
     }
 
     /// The example's outputs: the file and the socket, and snapshots with their defaults.
@@ -117,13 +119,17 @@ struct ConfigurationDefaultsTests {
         }
         let kafkaKeys = ["brokers", "topic", "kinds", "compression", "queue_messages", "delivery_timeout", "flush_timeout"]
         let zoneKeys = ["debounce", "margin"]
-        let shown = ["live", "every", "model"] + zoneKeys + ["group", "group", "[output.kafka]"] + kafkaKeys + ["[output.kafka.properties]", "dir"]
+        let shown =
+            ["live", "every", "model"] + zoneKeys + ["group", "group", "[output.kafka]"] + kafkaKeys + [
+                "[output.kafka.properties]", "token_file", "dir",
+            ]
         #expect(uncommented == shown)
         var expected = Self.documentedExample()
         expected.streams[0].model = "/path/other.safetensors"
         expected.output.file?.group = "adm"
         expected.output.socket?.publisher.group = "ssdd"
         expected.stateDirectory = "/var/lib/ssdd"
+        expected.http?.tokenFile = "/etc/ssdd/http-token"
         expected.output.kafka = KafkaOutputConfiguration(brokers: ["kafka-1.example:9092", "kafka-2.example:9092"])
         #expect(try DaemonConfiguration.parse(lines.joined(separator: "\n"), file: Self.examplePath) == expected)
     }

@@ -11,18 +11,29 @@ import Synchronization
 /// live track (``SnapshotRecorder``).
 final class FrameRetention: Sendable {
     private let latestInterval: UInt64?
+    /// Whether frames with detections keep their pixels (for track pictures).
+    private let tracks: Bool
     /// Per stream, the decode time (monotonic ns) of the last frame kept for `latest.jpg`.
     private let lastLatest: Mutex<[UInt64?]>
 
     /// A policy for `streamCount` streams with `configuration`'s `latest` settings.
     init(configuration: SnapshotConfiguration, streamCount: Int) {
         latestInterval = configuration.latest ? configuration.latestInterval : nil
+        tracks = true
+        lastLatest = Mutex(Array(repeating: nil, count: streamCount))
+    }
+
+    /// A policy for `streamCount` streams and what `writer` makes: latest pictures at its interval, and track
+    /// pictures only when it makes them.
+    init(writer: SnapshotWriter, streamCount: Int) {
+        latestInterval = writer.latest?.interval
+        tracks = writer.tracks
         lastLatest = Mutex(Array(repeating: nil, count: streamCount))
     }
 
     /// Whether the frame of `stream` decoded at `decodedNanoseconds` should keep its pixels.
     func keepsPixels(stream: Int, hasDetections: Bool, decodedNanoseconds: UInt64) -> Bool {
-        if hasDetections { return true }
+        if hasDetections && tracks { return true }
         guard let latestInterval else { return false }
         return lastLatest.withLock { last in
             // Workers may finish a stream's frames out of order: a frame decoded before the last one kept is never due.

@@ -54,7 +54,7 @@ struct SnapshotRecorder {
         if let pixels {
             let record = frame.record
             var retained: RetainedFrame?
-            for detection in record.detections {
+            for detection in record.detections where writer.tracks {
                 guard let id = detection.trackID, detection.score > (best[id]?.detection.score ?? -.infinity) else { continue }
                 let shared =
                     retained
@@ -64,7 +64,7 @@ struct SnapshotRecorder {
                 retained = shared
                 best[id] = Best(frame: shared, detection: detection)
             }
-            if writer.configuration.latest, isLatestDue(decodedNanoseconds) {
+            if let latest = writer.latest, isLatestDue(decodedNanoseconds, interval: latest.interval) {
                 lastLatest = decodedNanoseconds
                 let job = SnapshotJob(
                     kind: .latest, stream: stream, image: pixels, sourceWidth: record.width, sourceHeight: record.height,
@@ -95,9 +95,9 @@ struct SnapshotRecorder {
         return named
     }
 
-    private func isLatestDue(_ decoded: UInt64) -> Bool {
+    private func isLatestDue(_ decoded: UInt64, interval: UInt64) -> Bool {
         guard let lastLatest, decoded >= lastLatest else { return true }
-        return decoded - lastLatest >= writer.configuration.latestInterval
+        return decoded - lastLatest >= interval
     }
 
     private func overlay(_ width: Int, _ height: Int) -> SceneOverlay {

@@ -27,6 +27,11 @@ final class SnapshotWriter: @unchecked Sendable {
     }
 
     let configuration: SnapshotConfiguration
+    /// How latest pictures are made (file, memory or both); nil makes none.
+    let latest: LatestPicturePolicy?
+    /// Whether tracks' pictures (and crops) are made: false when the writer only keeps the HTTP API's latest pictures
+    /// (`[http]` without `[output.snapshots]`).
+    let tracks: Bool
     let paths: SnapshotPaths
     private let streamNames: [String]
     private let logger: Logger
@@ -38,8 +43,19 @@ final class SnapshotWriter: @unchecked Sendable {
     private let cropEncoder: JPEGEncoder
     private var failing = false
 
-    init(configuration: SnapshotConfiguration, streamNames: [String], logger: Logger) {
+    /// A writer for `[output.snapshots]` alone (track pictures, `latest.jpg` files when `latest = true`).
+    convenience init(configuration: SnapshotConfiguration, streamNames: [String], logger: Logger) {
+        self.init(
+            configuration: configuration, latest: LatestPicturePolicy.files(configuration), tracks: true, streamNames: streamNames,
+            logger: logger)
+    }
+
+    /// A writer making latest pictures by `latest` and track pictures when `tracks`; `configuration` gives the JPEG
+    /// quality, the crops and (when `tracks` or `latest.writesFile`) the directory.
+    init(configuration: SnapshotConfiguration, latest: LatestPicturePolicy?, tracks: Bool, streamNames: [String], logger: Logger) {
         self.configuration = configuration
+        self.latest = latest
+        self.tracks = tracks
         self.paths = SnapshotPaths(root: configuration.directory)
         self.streamNames = streamNames
         self.logger = logger
@@ -131,6 +147,10 @@ final class SnapshotWriter: @unchecked Sendable {
         var picture = job.image
         FrameAnnotations.draw(
             job.detections, overlay: job.overlay, on: &picture, sourceWidth: job.sourceWidth, sourceHeight: job.sourceHeight)
+        if job.kind == .latest, let latest {
+            renderLatest(job, picture: picture, policy: latest)
+            return
+        }
         var files = [(job.picture, picture, encoder)]
         if let crop = job.crop {
             let scaleX = Double(job.image.width) / Double(max(job.sourceWidth, 1))
@@ -146,6 +166,30 @@ final class SnapshotWriter: @unchecked Sendable {
                 break
             }
         }
+        count(job, failure: failure)
+    }
+
+    /// Encodes a latest picture once, keeps the bytes for the API and writes `latest.jpg`, as `policy` says.
+    private func renderLatest(_ job: SnapshotJob, picture: RGBImage, policy: LatestPicturePolicy) {
+        var failure: String?
+        do {
+            let bytes = try encoder.encode(picture)
+            policy.store?.store(bytes, stream: streamNames[job.stream])
+            if policy.writesFile {
+                do {
+                    try writeAtomically(bytes, to: job.picture)
+                } catch {
+                    failure = "\(job.picture): \(error)"
+                }
+            }
+        } catch {
+            failure = "\(job.picture): \(error)"
+        }
+        count(job, failure: failure)
+    }
+
+    /// Counts `job`'s outcome and logs the first failure of a streak (and the recovery).
+    private func count(_ job: SnapshotJob, failure: String?) {
         condition.withLock {
             if failure == nil { state.counts[job.stream].written += 1 } else { state.counts[job.stream].failed += 1 }
         }
