@@ -1,9 +1,10 @@
 #!/bin/sh
 # Runs schemathesis (property-based API testing from the OpenAPI document) against a live daemon's HTTP API.
 #
-# Starts `ssdd run` with an [http] table (loopback, a random free port, a token file) and one file stream of
+# Starts `ssdd run` with an [http] table (loopback, a random free port, a token file), one file stream of
 # samples/person.mp4 (with LOOP=1, `loop = true` so the stream keeps running while schemathesis works — needs the
-# page helper's stream key), waits for /healthz, then runs every documented operation with generated inputs and checks
+# page helper's stream key) and one live stream of a camera that is not there (it keeps reconnecting, and keeps the
+# daemon running after the file is done), waits for /healthz, then runs every documented operation with generated inputs and checks
 # status codes, content types and response schemas against /api/v1/openapi.json. The feed (a WebSocket) is excluded:
 # schemathesis speaks plain HTTP.
 #
@@ -52,6 +53,10 @@ token_file = "$dir/token"
 name = "sample"
 url = "$SAMPLE"
 $loop_key
+
+[[streams]]
+name = "offline"
+url = "rtsp://127.0.0.1:9/none"
 
 [output.file]
 path = "$dir/records.jsonl"

@@ -54,7 +54,7 @@ final class APIHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let credentials = APIRouter.Credentials(authorization: head.headers["Authorization"])
+        let credentials = APIRouter.Credentials(headers: head.headers)
         let response = router.respond(method: head.method, target: head.uri, credentials: credentials)
         // Only the path: the query may hold the token.
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""

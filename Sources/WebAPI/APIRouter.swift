@@ -5,10 +5,35 @@ import Sinks
 /// Maps one request (method, target, credentials) to its answer: authentication, routing, parameter checks, and
 /// the calls into ``APIState``. Pure and synchronous (the state answers at once), so it runs on the event loop.
 struct APIRouter: Sendable {
-    /// What a request presents to authenticate.
+    /// What a request presents to authenticate, and where a browser says it comes from.
     struct Credentials: Sendable {
         /// The values of every `Authorization` header.
         var authorization: [String]
+        /// The `Origin` header (browsers send it with every WebSocket handshake), if any.
+        var origin: String?
+        /// The `Host` header, if any.
+        var host: String?
+
+        init(authorization: [String], origin: String? = nil, host: String? = nil) {
+            self.authorization = authorization
+            self.origin = origin
+            self.host = host
+        }
+
+        /// The credentials of a request with `headers`.
+        init(headers: HTTPHeaders) {
+            self.init(authorization: headers["Authorization"], origin: headers.first(name: "Origin"), host: headers.first(name: "Host"))
+        }
+
+        /// Whether a browser's request comes from a page of this server: without `Origin` (not a browser), or with
+        /// an `Origin` whose host and port are the request's `Host`. A WebSocket has no same-origin protection of
+        /// its own, so without this check any web site the operator visits could read the feed of a daemon that
+        /// runs without a token.
+        var isSameOrigin: Bool {
+            guard let origin else { return true }
+            guard let host, let separator = origin.range(of: "://") else { return false }
+            return origin[separator.upperBound...].lowercased() == host.lowercased()
+        }
     }
 
     /// The endpoints, by what their path looks like.
@@ -38,6 +63,9 @@ struct APIRouter: Sendable {
         guard method == .GET || method == .HEAD else {
             return .error(.methodNotAllowed, "\(method.rawValue) is not allowed here; use GET or HEAD", headers: [("Allow", "GET, HEAD")])
         }
+        if route == .feed, !credentials.isSameOrigin {
+            return .error(.forbidden, "a WebSocket from another origin is refused; open the page of this server")
+        }
         do {
             return try answer(route, target: target)
         } catch {
@@ -64,6 +92,12 @@ struct APIRouter: Sendable {
         case ("feed", 3): return .feed
         default: return nil
         }
+    }
+
+    /// Whether a WebSocket handshake for `target` may be accepted: the feed's path, the token, the same origin.
+    func mayUpgrade(method: HTTPMethod, target rawTarget: String, credentials: Credentials) -> Bool {
+        guard method == .GET, let target = try? RequestTarget(parsing: rawTarget), Self.route(target.segments) == .feed else { return false }
+        return credentials.isSameOrigin && authenticate(target: target, credentials: credentials) == nil
     }
 
     /// `nil` when the request may proceed, else the `400`/`401` answer.
