@@ -105,12 +105,14 @@ struct APIRouter: Sendable {
         guard let token = tokens.current else { return nil }
         let challenge = ("WWW-Authenticate", #"Bearer realm="ssdd""#)
         let queryTokens = target.parameters.filter { $0.name == Self.tokenParameter }.map(\.value)
+        // The header wins when both are given (a client that sends both has the header at hand; the query form is
+        // for browsers' <img> and WebSocket, which cannot send headers).
         let presented: String
         switch (credentials.authorization.count, queryTokens.count) {
         case (0, 0):
             return .error(
                 .unauthorized, "this resource needs the token: send `Authorization: Bearer <token>` or `?access_token=<token>`", headers: [challenge])
-        case (1, 0):
+        case (1, _):
             let header = credentials.authorization[0]
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
@@ -119,8 +121,10 @@ struct APIRouter: Sendable {
             presented = parts[1].trimmingCharacters(in: .whitespaces)
         case (0, 1):
             presented = queryTokens[0]
+        case (0, _):
+            return .error(.badRequest, "query parameter `access_token` is given \(queryTokens.count) times; give it once")
         default:
-            return .error(.badRequest, "give the token once: in one Authorization header or one access_token parameter, not both")
+            return .error(.badRequest, "give one Authorization header, not \(credentials.authorization.count)")
         }
         guard token.matches(presented.utf8) else {
             return .error(.unauthorized, "wrong token", headers: [(challenge.0, challenge.1 + #", error="invalid_token""#)])

@@ -37,8 +37,12 @@ import WebAPI
         #expect(try await server.request("GET", "/api/v1/streams", headers: [("Authorization", "bearer \(TestServer.token)")]).status == 200)
         #expect(try await server.request("GET", "/api/v1/streams?access_token=\(TestServer.token)", headers: []).status == 200)
         #expect(try await server.request("GET", "/api/v1/events?limit=1&access_token=\(TestServer.token)", headers: []).status == 200)
-        let both = try await server.request("GET", "/api/v1/streams?access_token=\(TestServer.token)")
-        #expect(both.status == 400)
+        // The header wins when both are given.
+        #expect(try await server.request("GET", "/api/v1/streams?access_token=whatever").status == 200)
+        let wrongHeader = [("Authorization", "Bearer wrong-token-wrong-token")]
+        #expect(try await server.request("GET", "/api/v1/streams?access_token=\(TestServer.token)", headers: wrongHeader).status == 401)
+        let twice = "/api/v1/streams?access_token=\(TestServer.token)&access_token=\(TestServer.token)"
+        #expect(try await server.request("GET", twice, headers: []).status == 400)
         await server.stop()
     }
 
