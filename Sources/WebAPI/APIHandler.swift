@@ -19,6 +19,8 @@ final class APIHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var request: HTTPRequestHead?
     /// A response is being written (a parse error then cannot get its own answer).
     private var responding = false
+    /// The client half-closed: no request can follow the one being answered.
+    private var inputClosed = false
 
     init(router: APIRouter, connectionGuard: HTTPConnectionGuard, logger: Logger) {
         self.router = router
@@ -38,6 +40,15 @@ final class APIHandler: ChannelInboundHandler, RemovableChannelHandler {
             request = nil
             answer(head, context: context)
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            inputClosed = true
+            // Nothing more can arrive: close now unless an answer is on its way (it closes when written).
+            if !responding, request == nil { context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -80,7 +91,7 @@ final class APIHandler: ChannelInboundHandler, RemovableChannelHandler {
         let connectionGuard = connectionGuard
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { result in
             self.responding = false
-            guard case .success = result, keepAlive else {
+            guard case .success = result, keepAlive, !self.inputClosed else {
                 channel.close(promise: nil)
                 return
             }

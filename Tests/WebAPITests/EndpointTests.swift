@@ -145,4 +145,20 @@ import WebAPI
         #expect(closed)
         await server.stop()
     }
+
+    @Test func halfClosedClientGetsItsAnswerThenTheClose() async throws {
+        // A long request timeout: only the half-close can end the connection before the client's 30 s read timeout.
+        let server = try await TestServer.start(limits: HTTPServerLimits(requestTimeout: .seconds(3600)))
+        let port = server.port
+        let (response, closed) = try await RawSocketClient.offPool {
+            let client = try HTTPTestClient(port: port)
+            defer { client.close() }
+            client.socket.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            client.socket.shutdownWrite()
+            return (try client.readResponse(), client.isClosedByServer())
+        }
+        #expect(response.status == 200)
+        #expect(closed)
+        await server.stop()
+    }
 }
