@@ -78,11 +78,12 @@ done
 # The document as the daemon serves it (it needs the token too).
 curl -sf -H "Authorization: Bearer $token" -o "$dir/openapi.json" "http://127.0.0.1:$port/api/v1/openapi.json"
 set +e
-"$VENV/bin/schemathesis" run "$dir/openapi.json" --url "http://127.0.0.1:$port" \
+# From the scratch directory: schemathesis leaves its cache (.schemathesis/) in the working directory.
+(cd "$dir" && "$VENV/bin/schemathesis" run "$dir/openapi.json" --url "http://127.0.0.1:$port" \
   --header "Authorization: Bearer $token" \
   --checks all \
   --exclude-path /api/v1/feed \
-  --max-examples "$MAX_EXAMPLES"
+  --max-examples "$MAX_EXAMPLES")
 status=$?
 set -e
 if ! kill -0 "$pid" 2>/dev/null; then
