@@ -1,9 +1,10 @@
 #!/bin/sh
 # Runs schemathesis (property-based API testing from the OpenAPI document) against a live daemon's HTTP API.
 #
-# Starts `ssdd run` with an [http] table (loopback, a random free port, a token file) and one file stream of
+# Starts `ssdd run` with an [http] table (loopback, a random free port, a token file), one file stream of
 # samples/person.mp4 (with LOOP=1, `loop = true` so the stream keeps running while schemathesis works — needs the
-# page helper's stream key), waits for /healthz, then runs every documented operation with generated inputs and checks
+# page helper's stream key) and one live stream of a camera that is not there (it keeps reconnecting, and keeps the
+# daemon running after the file is done), waits for /healthz, then runs every documented operation with generated inputs and checks
 # status codes, content types and response schemas against /api/v1/openapi.json. The feed (a WebSocket) is excluded:
 # schemathesis speaks plain HTTP.
 #
@@ -53,6 +54,10 @@ name = "sample"
 url = "$SAMPLE"
 $loop_key
 
+[[streams]]
+name = "offline"
+url = "rtsp://127.0.0.1:9/none"
+
 [output.file]
 path = "$dir/records.jsonl"
 TOML
@@ -70,8 +75,10 @@ until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; do
   sleep 0.1
 done
 
+# The document as the daemon serves it (it needs the token too).
+curl -sf -H "Authorization: Bearer $token" -o "$dir/openapi.json" "http://127.0.0.1:$port/api/v1/openapi.json"
 set +e
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+"$VENV/bin/schemathesis" run "$dir/openapi.json" --url "http://127.0.0.1:$port" \
   --header "Authorization: Bearer $token" \
   --checks all \
   --exclude-path /api/v1/feed \

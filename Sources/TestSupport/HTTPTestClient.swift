@@ -31,11 +31,15 @@ public final class HTTPTestClient: @unchecked Sendable {
     /// Connects to 127.0.0.1:`port`.
     public init(port: Int) throws {
         socket = try RawSocketClient(port: port)
+        self.port = port
     }
+
+    /// The server's port (the `Host` header names it, as browsers do).
+    public let port: Int
 
     /// Sends `method target` with `headers` (a `Host` is added) and reads the answer.
     public func request(_ method: String = "GET", _ target: String, headers: [(String, String)] = []) throws -> Response {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         if let error = socket.send(head) { throw Failure(description: "send failed: errno \(error)") }

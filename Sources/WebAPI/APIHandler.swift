@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Answers the HTTP requests of one connection (above NIO's HTTP codec): reads a request, asks the ``APIRouter``,
 /// writes the answer with the security headers, and keeps the connection open for the next request when the client
@@ -16,6 +17,8 @@ final class APIHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let connectionGuard: HTTPConnectionGuard
     private let logger: Logger
     private var request: HTTPRequestHead?
+    /// A response is being written (a parse error then cannot get its own answer).
+    private var responding = false
 
     init(router: APIRouter, connectionGuard: HTTPConnectionGuard, logger: Logger) {
         self.router = router
@@ -38,31 +41,45 @@ final class APIHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // NIO's protocol error handler in front has answered a malformed request with 400 by now.
+        // A refused or malformed WebSocket upgrade: NIO passes the request on as a plain one, which is answered
+        // (401, 404, 426…).
+        if error is NIOWebSocketUpgradeError { return }
         logger.debug("HTTP connection failed", metadata: ["error": "\(error)"])
+        if error is HTTPParserError, !responding {
+            // A malformed request: say so (as JSON, like every error) and close; the parser cannot go on.
+            write(APIResponse.error(.badRequest, "malformed HTTP request"), for: nil, keepAlive: false, context: context)
+            return
+        }
         context.close(promise: nil)
     }
 
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let credentials = APIRouter.Credentials(authorization: head.headers["Authorization"])
+        let credentials = APIRouter.Credentials(headers: head.headers)
         let response = router.respond(method: head.method, target: head.uri, credentials: credentials)
         // Only the path: the query may hold the token.
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
         logger.trace(
             "HTTP request", metadata: ["method": "\(head.method.rawValue)", "path": "\(path.prefix(256))", "status": "\(response.status.code)"])
-        let keepAlive = head.isKeepAlive
+        write(response, for: head, keepAlive: head.isKeepAlive, context: context)
+    }
+
+    /// Writes `response` to the request `head` (nil: to a request that could not be parsed), then waits for the
+    /// next request or closes.
+    private func write(_ response: APIResponse, for head: HTTPRequestHead?, keepAlive: Bool, context: ChannelHandlerContext) {
+        responding = true
         var headers = HTTPHeaders()
         for (name, value) in response.headers + SecurityHeaders.all { headers.add(name: name, value: value) }
         headers.add(name: "Content-Length", value: String(response.body.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let version = head.version.major == 1 ? head.version : .http1_1
+        let version = head.map { $0.version.major == 1 ? $0.version : .http1_1 } ?? .http1_1
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
-        if head.method != .HEAD, !response.body.isEmpty {
+        if head?.method != .HEAD, !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
         let channel = context.channel
         let connectionGuard = connectionGuard
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { result in
+            self.responding = false
             guard case .success = result, keepAlive else {
                 channel.close(promise: nil)
                 return

@@ -5,10 +5,35 @@ import Sinks
 /// Maps one request (method, target, credentials) to its answer: authentication, routing, parameter checks, and
 /// the calls into ``APIState``. Pure and synchronous (the state answers at once), so it runs on the event loop.
 struct APIRouter: Sendable {
-    /// What a request presents to authenticate.
+    /// What a request presents to authenticate, and where a browser says it comes from.
     struct Credentials: Sendable {
         /// The values of every `Authorization` header.
         var authorization: [String]
+        /// The `Origin` header (browsers send it with every WebSocket handshake), if any.
+        var origin: String?
+        /// The `Host` header, if any.
+        var host: String?
+
+        init(authorization: [String], origin: String? = nil, host: String? = nil) {
+            self.authorization = authorization
+            self.origin = origin
+            self.host = host
+        }
+
+        /// The credentials of a request with `headers`.
+        init(headers: HTTPHeaders) {
+            self.init(authorization: headers["Authorization"], origin: headers.first(name: "Origin"), host: headers.first(name: "Host"))
+        }
+
+        /// Whether a browser's request comes from a page of this server: without `Origin` (not a browser), or with
+        /// an `Origin` whose host and port are the request's `Host`. A WebSocket has no same-origin protection of
+        /// its own, so without this check any web site the operator visits could read the feed of a daemon that
+        /// runs without a token.
+        var isSameOrigin: Bool {
+            guard let origin else { return true }
+            guard let host, let separator = origin.range(of: "://") else { return false }
+            return origin[separator.upperBound...].lowercased() == host.lowercased()
+        }
     }
 
     /// The endpoints, by what their path looks like.
@@ -38,6 +63,9 @@ struct APIRouter: Sendable {
         guard method == .GET || method == .HEAD else {
             return .error(.methodNotAllowed, "\(method.rawValue) is not allowed here; use GET or HEAD", headers: [("Allow", "GET, HEAD")])
         }
+        if route == .feed, !credentials.isSameOrigin {
+            return .error(.forbidden, "a WebSocket from another origin is refused; open the page of this server")
+        }
         do {
             return try answer(route, target: target)
         } catch {
@@ -66,17 +94,25 @@ struct APIRouter: Sendable {
         }
     }
 
+    /// Whether a WebSocket handshake for `target` may be accepted: the feed's path, the token, the same origin.
+    func mayUpgrade(method: HTTPMethod, target rawTarget: String, credentials: Credentials) -> Bool {
+        guard method == .GET, let target = try? RequestTarget(parsing: rawTarget), Self.route(target.segments) == .feed else { return false }
+        return credentials.isSameOrigin && authenticate(target: target, credentials: credentials) == nil
+    }
+
     /// `nil` when the request may proceed, else the `400`/`401` answer.
     func authenticate(target: RequestTarget, credentials: Credentials) -> APIResponse? {
         guard let token = tokens.current else { return nil }
         let challenge = ("WWW-Authenticate", #"Bearer realm="ssdd""#)
         let queryTokens = target.parameters.filter { $0.name == Self.tokenParameter }.map(\.value)
+        // The header wins when both are given (a client that sends both has the header at hand; the query form is
+        // for browsers' <img> and WebSocket, which cannot send headers).
         let presented: String
         switch (credentials.authorization.count, queryTokens.count) {
         case (0, 0):
             return .error(
                 .unauthorized, "this resource needs the token: send `Authorization: Bearer <token>` or `?access_token=<token>`", headers: [challenge])
-        case (1, 0):
+        case (1, _):
             let header = credentials.authorization[0]
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
@@ -85,8 +121,10 @@ struct APIRouter: Sendable {
             presented = parts[1].trimmingCharacters(in: .whitespaces)
         case (0, 1):
             presented = queryTokens[0]
+        case (0, _):
+            return .error(.badRequest, "query parameter `access_token` is given \(queryTokens.count) times; give it once")
         default:
-            return .error(.badRequest, "give the token once: in one Authorization header or one access_token parameter, not both")
+            return .error(.badRequest, "give one Authorization header, not \(credentials.authorization.count)")
         }
         guard token.matches(presented.utf8) else {
             return .error(.unauthorized, "wrong token", headers: [(challenge.0, challenge.1 + #", error="invalid_token""#)])

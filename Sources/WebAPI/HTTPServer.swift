@@ -121,15 +121,8 @@ public final class HTTPServer: Sendable {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: feed.limits.maxFrameSize,
             shouldUpgrade: { channel, head in
-                let target = try? RequestTarget(parsing: head.uri)
-                let allowed: Bool
-                if let target, APIRouter.route(target.segments) == .feed, head.method == .GET {
-                    let credentials = APIRouter.Credentials(authorization: head.headers["Authorization"])
-                    allowed = router.authenticate(target: target, credentials: credentials) == nil
-                } else {
-                    allowed = false
-                }
-                // Refused upgrades go on to the API handler, which answers them (401, 404, …).
+                let allowed = router.mayUpgrade(method: head.method, target: head.uri, credentials: APIRouter.Credentials(headers: head.headers))
+                // Refused upgrades go on to the API handler, which answers them (401, 403, 404, …).
                 return channel.eventLoop.makeSucceededFuture(allowed ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, _ in
@@ -149,7 +142,8 @@ public final class HTTPServer: Sendable {
                     context.pipeline.syncOperations.removeHandler(name: APIHandler.name, promise: nil)
                 }
             ),
-            withErrorHandling: true)
+            // Malformed requests are answered by the API handler (a JSON 400, like every error).
+            withErrorHandling: false)
         try pipeline.addHandler(apiHandler, name: APIHandler.name)
     }
 }

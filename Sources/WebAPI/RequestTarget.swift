@@ -1,8 +1,9 @@
 /// A request's target (`/api/v1/streams/cam%201?limit=5`) split into decoded path segments and query parameters.
 ///
-/// Decoding is strict: `%` must be followed by two hexadecimal digits, the decoded bytes must be UTF-8 without
-/// control characters, and a path segment may not decode to `.`, `..` or contain `/`; anything else is a
-/// ``Problem`` that becomes `400`. In the query, `+` stands for a space (HTML forms, `URLSearchParams`).
+/// Decoding is strict: `%` must be followed by two hexadecimal digits, the decoded bytes must be UTF-8, and a path
+/// segment may not decode to one holding `/`; anything else is a ``Problem`` that becomes `400`. Segments are only
+/// compared with route names and stream names (nothing is looked up in a file system), so `.` and `..` are plain
+/// names. In the query, `+` stands for a space (HTML forms, `URLSearchParams`).
 struct RequestTarget: Sendable, Equatable {
     /// Why a target was refused.
     struct Problem: Error, Equatable {
@@ -28,7 +29,7 @@ struct RequestTarget: Sendable, Equatable {
         var segments: [String] = []
         if !rawPath.isEmpty {
             for raw in rawPath.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-                guard let segment = Self.decode(raw, plusIsSpace: false), !segment.contains("/"), segment != ".", segment != ".." else {
+                guard let segment = Self.decode(raw, plusIsSpace: false), !segment.contains("/") else {
                     throw Problem(message: "invalid percent-encoding or character in the path")
                 }
                 segments.append(segment)
@@ -67,8 +68,8 @@ struct RequestTarget: Sendable, Equatable {
         parameters.first { !known.contains($0.name) }?.name
     }
 
-    /// The decoded text of one percent-encoded component, or nil when the encoding is broken or the result holds
-    /// invalid UTF-8 or control characters.
+    /// The decoded text of one percent-encoded component, or nil when the encoding is broken or the result is not
+    /// UTF-8.
     static func decode(_ raw: some Collection<UInt8>, plusIsSpace: Bool) -> String? {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(raw.count)
@@ -84,7 +85,6 @@ struct RequestTarget: Sendable, Equatable {
                 decoded.append(byte)
             }
         }
-        guard !decoded.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return nil }
         return String(validating: decoded, as: UTF8.self)
     }
 

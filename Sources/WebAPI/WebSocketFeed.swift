@@ -26,7 +26,8 @@ public final class WebSocketFeed: Sink {
     ///     `FeedLimits.validate()` names the key).
     ///   - logger: receives client events (debug), slow consumers and refusals (warning).
     public init(limits: FeedLimits = FeedLimits(), logger: Logger) {
-        let checked = (try? limits.validate()) == nil ? limits : FeedLimits()
+        let valid = (try? limits.validate()) != nil
+        let checked = valid ? limits : FeedLimits()
         self.limits = checked
         // Descriptors are the listener's business (`http.descriptor_reserve`); this only counts clients.
         admission = ConnectionLimit(maximum: checked.maxClients, descriptorReserve: 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TestSupport
 import Testing
 import WebAPI
@@ -36,8 +37,12 @@ import WebAPI
         #expect(try await server.request("GET", "/api/v1/streams", headers: [("Authorization", "bearer \(TestServer.token)")]).status == 200)
         #expect(try await server.request("GET", "/api/v1/streams?access_token=\(TestServer.token)", headers: []).status == 200)
         #expect(try await server.request("GET", "/api/v1/events?limit=1&access_token=\(TestServer.token)", headers: []).status == 200)
-        let both = try await server.request("GET", "/api/v1/streams?access_token=\(TestServer.token)")
-        #expect(both.status == 400)
+        // The header wins when both are given.
+        #expect(try await server.request("GET", "/api/v1/streams?access_token=whatever").status == 200)
+        let wrongHeader = [("Authorization", "Bearer wrong-token-wrong-token")]
+        #expect(try await server.request("GET", "/api/v1/streams?access_token=\(TestServer.token)", headers: wrongHeader).status == 401)
+        let twice = "/api/v1/streams?access_token=\(TestServer.token)&access_token=\(TestServer.token)"
+        #expect(try await server.request("GET", twice, headers: []).status == 400)
         await server.stop()
     }
 
@@ -123,6 +128,63 @@ import WebAPI
             return try client.request("GET", "/api/v1/streams", headers: TestServer.authorization).status
         }
         #expect(status == 200)
+        await server.stop()
+    }
+}
+
+/// The token never reaches the log, whether a request carries it in the header or in the query, right or wrong.
+@Suite struct TokenLoggingTests {
+    @Test func tokenIsNeverLogged() async throws {
+        let store = RecordingLogHandler.Store()
+        let logger = Logger(label: "webapi-tests") { _ in RecordingLogHandler(store: store) }
+        let directory = try TemporaryDirectory(prefix: "ssdd-webapi")
+        defer { directory.remove() }
+        let tokenFile = try directory.write(Array((TestServer.token + "\n").utf8), to: "token")
+        let configuration = HTTPConfiguration(host: "127.0.0.1", port: 0, tokenFile: tokenFile.path)
+        let server = try await HTTPServer.start(
+            configuration: configuration, state: FixedAPIState(), feed: WebSocketFeed(logger: logger), logger: logger)
+        let port = server.port ?? 0
+        try await RawSocketClient.offPool {
+            let client = try HTTPTestClient(port: port)
+            defer { client.close() }
+            _ = try client.request("GET", "/api/v1/streams?access_token=\(TestServer.token)")
+            _ = try client.request("GET", "/api/v1/streams", headers: TestServer.authorization)
+            _ = try client.request("GET", "/api/v1/streams?access_token=\(TestServer.token)-wrong")
+            _ = try client.request("GET", "/api/v1/nowhere?access_token=\(TestServer.token)")
+            let feed = try WebSocketTestClient(port: port, target: "/api/v1/feed?access_token=\(TestServer.token)")
+            try feed.send(text: "{}")
+            _ = try feed.readText()
+            feed.close()
+        }
+        try server.reloadToken()
+        await server.stop()
+        let lines = store.all
+        #expect(lines.contains { $0.contains("HTTP request") }, "requests are logged at trace level")
+        #expect(!lines.contains { $0.contains("0123456789abcdef") }, "\(lines.filter { $0.contains("0123456789abcdef") })")
+    }
+}
+
+/// A browser page of another site may not open the feed (a WebSocket has no same-origin protection of its own).
+@Suite struct OriginTests {
+    @Test func crossOriginWebSocketIsRefusedSameOriginAccepted() async throws {
+        let server = try await TestServer.start(token: nil)
+        let port = server.port
+        let refused = try await RawSocketClient.offPool { () -> HTTPTestClient.Response? in
+            do {
+                _ = try WebSocketTestClient(port: port, headers: [("Origin", "https://evil.example")])
+                return nil
+            } catch let failure as WebSocketTestClient.Failure {
+                return failure.response
+            }
+        }
+        #expect(refused?.status == 403)
+        try openAPI.validate(method: "GET", path: "/api/v1/feed", status: 403, contentType: "application/json", body: refused?.body ?? [])
+        let accepted = try await RawSocketClient.offPool {
+            let client = try WebSocketTestClient(port: port, headers: [("Origin", "http://127.0.0.1:\(port)")])
+            client.close()
+            return true
+        }
+        #expect(accepted)
         await server.stop()
     }
 }

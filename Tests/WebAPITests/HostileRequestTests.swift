@@ -13,8 +13,8 @@ import WebAPI
         ("/api/v1/events?since=nan", "since"), ("/api/v1/events?since=inf", "since"), ("/api/v1/events?since=yesterday", "since"),
         ("/api/v1/events?kind=frame", "kind"), ("/api/v1/events?kind=", "kind"), ("/api/v1/events?stream=", "stream"),
         ("/api/v1/events?limit=1&limit=2", "limit"), ("/api/v1/events?limits=5", "limits"), ("/api/v1/events?stream=%zz", "stream"),
-        ("/api/v1/events?stream=%C3%28", "stream"), ("/api/v1/events?stream=a%00b", "stream"), ("/api/v1/streams/%zz", "path"),
-        ("/api/v1/streams/%C3%28", "path"), ("/api/v1/streams/%2e%2e", "path"), ("/api/v1/streams/a%2Fb", "path"),
+        ("/api/v1/events?stream=%C3%28", "stream"), ("/api/v1/streams/%zz", "path"),
+        ("/api/v1/streams/%C3%28", "path"), ("/api/v1/streams/a%2Fb", "path"),
         ("/api/v1/streams/%", "path"), ("/api/v1/streams/%4", "path"),
     ])
     func badRequestsNameTheProblem(target: String, names: String) async throws {
@@ -111,6 +111,8 @@ import WebAPI
             return try client.readResponse()
         }
         #expect(response.status == 400)
+        #expect(try JSONValue(parsing: response.body)["error"] == .string("malformed HTTP request"))
+        #expect(response.header("X-Content-Type-Options") == "nosniff")
         await server.stop()
     }
 

@@ -45,7 +45,7 @@ import Testing
         #expect(try RequestTarget(parsing: "/streams/%C3%A9").segments == ["streams", "é"])
     }
 
-    @Test(arguments: ["api", "/%", "/%g0", "/%0", "/%FF", "/a%0Ab", "/a?x=%E2%82", "/.", "/a/%2E%2E", "/a%2Fb"])
+    @Test(arguments: ["api", "/%", "/%g0", "/%0", "/%FF", "/a?x=%E2%82", "/a?%C3=1", "/a%2Fb"])
     func refusesBrokenTargets(target: String) {
         #expect(throws: RequestTarget.Problem.self) { _ = try RequestTarget(parsing: target) }
     }

@@ -15,7 +15,7 @@ struct TestServer: Sendable {
 
     static let logger: Logger = {
         var logger = Logger(label: "webapi-tests")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["SSDD_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }()
 
