@@ -28,8 +28,8 @@ struct EventRingTests {
     @Test("keeps track and event records only, at most capacity, forgetting the oldest")
     func bounded() {
         var ring = EventRing(capacity: 3)
-        let keptStream = ring.append(Self.stream("a", time: 1))
-        #expect(!keptStream)
+        let kept = ring.append(Self.stream("a", time: 1))
+        #expect(!kept)
         for i in 1...5 { ring.append(Self.track("a", id: i, time: Double(i))) }
         #expect(ring.count == 3)
         let lines = ring.lines(matching: EventQuery())

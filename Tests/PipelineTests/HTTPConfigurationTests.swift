@@ -60,6 +60,7 @@ struct HTTPConfigurationTests {
             ("address = \"::1:8080\"", "http.address: an IPv6 address goes in brackets, e.g. [::1]:8080; got '::1:8080'"),
             ("address = \"[::1:8080\"", "http.address: an IPv6 address goes in brackets"),
             ("address = \"[cam]:8080\"", "http.address: 'cam' in brackets is not an IPv6 address"),
+            ("address = \"[fe80::1%]:8080\"", "http.address: 'fe80::1%' in brackets is not an IPv6 address"),
             ("address = \"ho st:1\"", "http.address: 'ho st' is not a host name or address"),
             ("address = 8080", "http.address: expected a string"),
             ("token_file = \"\"", "http.token_file: must not be empty"),

@@ -164,6 +164,8 @@ import Testing
             configuration: SnapshotConfiguration(directory: dir), streamNames: ["cam"], logger: Self.logger)
         snapshots.sampleMetrics(into: metrics)
         metrics.sample(.queueWaitingFrames, perStream: { [2] })
+        // With [http] the daemon registers its feed's client count (Daemon.makeAPI).
+        metrics.sample(.httpFeedClients, labelValues: [[]]) { [1] }
         metrics.sample(.queuePendingFrames, perStream: { [3] })
         outputs.sampleMetrics(into: metrics)
         // A stream with a zone and a line registers the event metrics.

@@ -20,7 +20,13 @@ struct ListenAddress: Sendable, Equatable {
                 return .failure(.init("an IPv6 address goes in brackets, e.g. [::1]:8080; got '\(text)'"))
             }
             host = String(host.dropFirst().dropLast())
-            guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." || $0 == "%" }) else {
+            // An address of hex digits, ':' and '.' (an IPv4 tail), optionally with a zone: `fe80::1%eth0`.
+            let parts = host.split(separator: "%", maxSplits: 1, omittingEmptySubsequences: false)
+            let address = parts[0]
+            let zone = parts.count > 1 ? parts[1] : "x"
+            let addressValid = address.contains(":") && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            let zoneValid = !zone.isEmpty && zone.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+            guard addressValid, zoneValid else {
                 return .failure(.init("'\(host)' in brackets is not an IPv6 address"))
             }
         } else {
