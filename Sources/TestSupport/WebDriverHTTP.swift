@@ -28,10 +28,13 @@ enum WebDriverHTTP {
         return try parse(raw, request: "\(method) \(path)")
     }
 
+    /// Reads until the response is complete: its `Content-Length` body, the last chunk of a chunked body, or the end
+    /// of the connection (chromedriver says `Connection: close` but may keep the socket open after its answer).
     private static func readAll(_ fd: Int32, timeout: Int) throws -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
+            if isComplete(received) { return received }
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count > 0 {
                 received += buffer[..<count]
@@ -50,6 +53,23 @@ enum WebDriverHTTP {
                 throw WebDriverError(error: "connection", message: "reading failed: errno \(errno)")
             }
         }
+    }
+
+    /// Whether `raw` holds a whole response: the header and as much body as it announces.
+    static func isComplete(_ raw: [UInt8]) -> Bool {
+        guard let end = raw.firstRange(of: Array("\r\n\r\n".utf8)) else { return false }
+        let header = String(decoding: raw[..<end.lowerBound], as: UTF8.self).lowercased()
+        let lines = header.components(separatedBy: "\r\n").dropFirst()
+        let bodyCount = raw.count - end.upperBound
+        if lines.contains(where: { $0.hasPrefix("transfer-encoding:") && $0.contains("chunked") }) {
+            return raw[end.upperBound...].firstRange(of: Array("0\r\n\r\n".utf8)) != nil
+        }
+        if let line = lines.first(where: { $0.hasPrefix("content-length:") }),
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        {
+            return bodyCount >= length
+        }
+        return false
     }
 
     static func parse(_ raw: [UInt8], request: String) throws -> Response {

@@ -120,7 +120,7 @@ struct ConfigurationDefaultsTests {
         let kafkaKeys = ["brokers", "topic", "kinds", "compression", "queue_messages", "delivery_timeout", "flush_timeout"]
         let zoneKeys = ["debounce", "margin"]
         let shown =
-            ["live", "every", "model"] + zoneKeys + ["group", "group", "[output.kafka]"] + kafkaKeys + [
+            ["live", "every", "model"] + zoneKeys + ["realtime", "loop"] + ["group", "group", "[output.kafka]"] + kafkaKeys + [
                 "[output.kafka.properties]", "token_file", "dir",
             ]
         #expect(uncommented == shown)
