@@ -141,20 +141,8 @@ public final class MosquittoBroker: @unchecked Sendable {
         } == 0
     }
 
-    /// A loopback TCP port nothing listens on (bound, read and released).
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A loopback TCP port nothing listens on, below the ephemeral range (``LoopbackPort``).
+    public static func freePort() throws -> Int { LoopbackPort.unused() }
 
     private static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()

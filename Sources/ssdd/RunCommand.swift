@@ -22,6 +22,10 @@ struct RunCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
+        // SIGHUP and SIGUSR1 end a process by default: until the reload service listens for them (after the models
+        // are compiled), a `systemctl reload` or a logrotate during start-up is ignored instead of killing the daemon.
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGUSR1, SIG_IGN)
         let configuration = try DaemonConfiguration.load(path: config)
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in

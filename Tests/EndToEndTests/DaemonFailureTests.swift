@@ -12,7 +12,7 @@ struct DaemonFailureTests {
         try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: false)
         let port = DaemonHarness.freePort()
         let server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
-        defer { if server.isRunning { server.terminate() } }
+        defer { server.send(SIGTERM) }
         let daemon = try LaunchedDaemon(
             directory: dir,
             config: """

@@ -20,37 +20,24 @@ enum DaemonHarness {
         try writer.finish()
     }
 
-    /// A free TCP port on loopback (bound, read, released).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A free TCP port on loopback, below the ephemeral range (``LoopbackPort``).
+    static func freePort() -> Int { LoopbackPort.unused() }
 
     /// `ffmpeg -re -stream_loop -1 -i CLIP -c copy -f mpegts -listen 1 http://127.0.0.1:PORT/live.ts`: a live HTTP
     /// source that serves one client in real time until killed. Returns once ffmpeg listens on the port (read from
     /// /proc/net/tcp: a test connection would use up its single client); throws if ffmpeg exits or never listens.
-    static func startLiveServer(clip: String, port: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = [
-            "-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", "-listen", "1",
-            "http://127.0.0.1:\(port)/live.ts",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+    static func startLiveServer(clip: String, port: Int) throws -> ChildProcess {
+        // ChildProcess (posix_spawn + waitpid), not Foundation's Process: under load Process.isRunning was seen false
+        // for a live ffmpeg, failing the start and leaking the server.
+        let process = try ChildProcess(
+            "/usr/bin/ffmpeg",
+            [
+                "-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", "-listen", "1",
+                "http://127.0.0.1:\(port)/live.ts",
+            ])
         let listening = wait(seconds: 60) { !process.isRunning || isServing(port: port) }
         guard listening, process.isRunning else {
-            if process.isRunning { process.terminate() }
+            process.send(SIGKILL)
             throw POSIXError(.ECONNREFUSED, userInfo: [NSLocalizedDescriptionKey: "ffmpeg did not listen on port \(port)"])
         }
         return process

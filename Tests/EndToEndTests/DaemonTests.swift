@@ -20,7 +20,7 @@ struct DaemonTests {
         try DaemonHarness.makeClip("\(dir)/live.mp4", frames: 50)
         let port = DaemonHarness.freePort()
         var server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
-        defer { if server.isRunning { server.terminate() } }
+        defer { server.send(SIGTERM) }
         let daemon = try LaunchedDaemon(
             directory: dir,
             config: """
@@ -79,8 +79,8 @@ struct DaemonTests {
         #expect(filesDone, "files did not finish or live frames missing; log:\n\(log())")
 
         // Kill the live source: the stream is lost and reconnects.
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        server.send(SIGKILL)
+        server.waitForExit()
         #expect(DaemonHarness.wait(seconds: 30) { liveStates().contains("reconnecting") }, "no reconnect record; states \(liveStates())")
         let framesBeforeRestart = frames("live").count
         server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)

@@ -59,7 +59,7 @@ struct KafkaFleetTests {
         for partition in Int32(0)..<4 { try cluster.setLeader(topic: Self.topic, partition: partition, broker: 1) }
         let port = DaemonHarness.freePort()
         let server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
-        defer { if server.isRunning { server.terminate() } }
+        defer { server.send(SIGTERM) }
         let metricsPort = DaemonHarness.freePort()
 
         let a = try LaunchedDaemon(

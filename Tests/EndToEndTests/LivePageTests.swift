@@ -107,6 +107,18 @@ struct LivePageTests {
             """
     }
 
+    /// chromedriver on a free port. A port found free can be taken before the driver binds it (ephemeral ports are
+    /// handed to outgoing connections too, and the other tests make many): then the driver never answers, and another
+    /// port is tried.
+    static func startDriver(logPath: String) throws -> ChromeDriverProcess {
+        for attempt in 1...2 {
+            if let driver = try? ChromeDriverProcess(port: DaemonHarness.freePort(), logPath: "\(logPath).\(attempt)", timeout: 30) {
+                return driver
+            }
+        }
+        return try ChromeDriverProcess(port: DaemonHarness.freePort(), logPath: "\(logPath).3", timeout: 30)
+    }
+
     static func makeRun() throws -> Run {
         let dir = ScratchDirectory.make("live-page").path
         try "\(token)\n".write(toFile: "\(dir)/token", atomically: true, encoding: .utf8)
@@ -120,7 +132,7 @@ struct LivePageTests {
         }
         let unauthenticated = try RawSocketClient.statusLine(httpGet(port: port, path: "/api/v1/streams"))
 
-        let driver = try ChromeDriverProcess(port: DaemonHarness.freePort(), logPath: "\(dir)/chromedriver.log")
+        let driver = try Self.startDriver(logPath: "\(dir)/chromedriver.log")
         defer { driver.stop() }
         let capabilities = WebDriverSession.headlessChromium(userDataDirectory: "\(dir)/chromium-profile")
         let session = try WebDriverSession(port: driver.port, capabilities: capabilities)

@@ -51,7 +51,7 @@ struct MQTTOutputTests {
         let all = try MQTTSubscription(broker: broker, filter: "ssdd/#", clientID: "e2e-all", credentials: Self.credentials)
         let port = DaemonHarness.freePort()
         let server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
-        defer { if server.isRunning { server.terminate() } }
+        defer { server.send(SIGTERM) }
         let streams = """
             [[streams]]
             name = "fileA"

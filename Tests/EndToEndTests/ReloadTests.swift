@@ -48,7 +48,7 @@ struct ReloadTests {
         try DaemonHarness.makeClip("\(dir)/clip.mp4", frames: 25)
         let port = DaemonHarness.freePort()
         let server = try DaemonHarness.startLiveServer(clip: "\(dir)/live.mp4", port: port)
-        defer { if server.isRunning { server.terminate() } }
+        defer { server.send(SIGTERM) }
         let metricsPort = DaemonHarness.freePort()
         let steady = """
             [[streams]]
