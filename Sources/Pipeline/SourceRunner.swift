@@ -65,9 +65,12 @@ struct SourceRunner: FrameSource {
                     let frame = configuration.loop ? timeline.place(decoded) : decoded
                     decodedThisConnection += 1
                     if frameOffset + frame.index <= skipThrough { continue }
-                    if configuration.realtime, scheduler.waitForStop(stream: index, seconds: pacer.delay(pts: frame.presentationTime, now: Self.clock())) {
-                        stopped = true
-                        break readLoop
+                    if configuration.realtime {
+                        let delay = pacer.delay(pts: frame.presentationTime, now: Self.clock())
+                        if scheduler.waitForStop(stream: index, seconds: delay) {
+                            stopped = true
+                            break readLoop
+                        }
                     }
                     metrics.decoded(stream: index)
                     switch scheduler.accept(stream: index, frame: frame, frameIndex: frameOffset + frame.index) {
