@@ -17,8 +17,30 @@ import WebAPI
     }
 
     /// Waits (without a deadline: the test runner's own limit catches a hang) until `condition` holds.
-    static func eventually(_ condition: () -> Bool) async throws {
-        while !condition() { try await Task.sleep(for: .milliseconds(5)) }
+    /// Waits until `condition` holds; throws after `seconds` (a generous bound against a hang, not a speed check: a
+    /// reader thread that died must fail the test, not keep the whole run waiting).
+    static func eventually(within seconds: Int = 600, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw WaitTimedOut(seconds: seconds) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// The client's next text message; a read that fails (its 30 s timeout under load) marks `received` -1 first, so
+    /// the publisher stops waiting for this reader.
+    static func readOrGiveUp(_ client: WebSocketTestClient, _ received: borrowing Atomic<Int>) throws -> String? {
+        do {
+            return try client.readText()
+        } catch {
+            received.store(-1, ordering: .releasing)
+            throw error
+        }
+    }
+
+    struct WaitTimedOut: Error, CustomStringConvertible {
+        let seconds: Int
+        var description: String { "the condition did not hold within \(seconds) s" }
     }
 
     @Test func subscriptionsFilterAndShutdownIsAnnounced() async throws {
@@ -181,13 +203,17 @@ import WebAPI
             )
         }
         try await Self.eventually { server.feed.clientCount == 2 }
+        // The publisher below runs on Swift's cooperative pool, which blocking tests elsewhere in a full run can hold
+        // for minutes: the fast client waits for its next batch that long instead of its socket's 30 s.
+        var patience = timeval(tv_sec: 600, tv_usec: 0)
+        setsockopt(fast.http.socket.fd, SOL_SOCKET, SO_RCVTIMEO, &patience, socklen_t(MemoryLayout<timeval>.size))
         // The fast client reads on its own thread; the publisher waits for it batch by batch so it never falls behind.
         let received = Atomic<Int>(0)
         let fastReader = Task.detached {
             try await RawSocketClient.offPool { () -> (Int, [String]) in
                 var sequence = 0
                 var tail: [String] = []
-                while let text = try fast.readText() {
+                while let text = try Self.readOrGiveUp(fast, received) {
                     if text.hasPrefix(#"{"kind":"frame""#) {
                         let value = try JSONValue(parsing: text)
                         guard case let .integer(number)? = value["seq"], number == sequence + 1 else {
