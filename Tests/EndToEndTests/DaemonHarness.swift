@@ -29,18 +29,25 @@ enum DaemonHarness {
     static func startLiveServer(clip: String, port: Int) throws -> ChildProcess {
         // ChildProcess (posix_spawn + waitpid), not Foundation's Process: under load Process.isRunning was seen false
         // for a live ffmpeg, failing the start and leaking the server.
-        let process = try ChildProcess(
-            "/usr/bin/ffmpeg",
-            [
-                "-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", "-listen", "1",
-                "http://127.0.0.1:\(port)/live.ts",
-            ])
+        // ffmpeg's messages go to a file beside the clip, named in the error when it does not come up.
+        let log = clip + ".ffmpeg-\(port).log"
+        let command =
+            "exec /usr/bin/ffmpeg -nostdin -v error -re -stream_loop -1 -i '\(clip)' -c copy -f mpegts -listen 1 "
+            + "http://127.0.0.1:\(port)/live.ts 2>'\(log)'"
+        let process = try ChildProcess("/bin/sh", ["-c", command])
         let listening = wait(seconds: 60) { !process.isRunning || isServing(port: port) }
         guard listening, process.isRunning else {
+            let running = process.isRunning
             process.send(SIGKILL)
-            throw POSIXError(.ECONNREFUSED, userInfo: [NSLocalizedDescriptionKey: "ffmpeg did not listen on port \(port)"])
+            let messages = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let state = running ? "still running, not listening" : "exited with wait status \(process.waitForExit())"
+            throw ServerStartFailure(description: "ffmpeg did not listen on port \(port) (\(state)): \(messages)")
         }
         return process
+    }
+
+    struct ServerStartFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// Whether a socket on local TCP `port` (any address, IPv4 or IPv6) is listening, or already has a client: with
