@@ -12,7 +12,7 @@ import NIOCore
 /// send buffer keeps room for one more small write (`SendBufferProbe`). So when the queue exceeds its limits, the
 /// queue is dropped and the `slow consumer, disconnected` notice goes straight into the kernel behind the lines the
 /// client has not read yet: it reads them, then the notice, then end of file, however late it resumes.
-final class SubscriberHandler: ChannelInboundHandler {
+final class SubscriberHandler: ChannelInboundHandler, LineSubscriber {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 

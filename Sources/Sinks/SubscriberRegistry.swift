@@ -3,7 +3,7 @@ import Synchronization
 
 /// The set of connected subscribers, shared between the publishing caller and the event loops; `Handler` is the
 /// loop-confined connection handler (the Unix socket's `SubscriberHandler`, the WebSocket feed's handler in `WebAPI`).
-public final class SubscriberRegistry<Handler: AnyObject>: Sendable {
+public final class SubscriberRegistry<Handler: LineSubscriber>: Sendable {
     /// One subscriber as seen from outside its event loop.
     public struct Entry: Sendable {
         public let id: Int
@@ -36,6 +36,15 @@ public final class SubscriberRegistry<Handler: AnyObject>: Sendable {
         state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
+        }
+    }
+
+    /// Hands `line` to every subscriber on its own event loop (each decides by its subscription whether to send it).
+    /// Never blocks and never waits for a subscriber.
+    public func publish(_ line: ByteBuffer, metadata: RecordMetadata) {
+        for entry in snapshot {
+            let handler = entry.handler
+            entry.eventLoop.execute { handler.value.deliver(line, metadata: metadata) }
         }
     }
 
@@ -77,4 +86,10 @@ public final class SubscriberRegistry<Handler: AnyObject>: Sendable {
             return state.entries.values.sorted { $0.id < $1.id }
         }
     }
+}
+
+/// A loop-confined subscriber connection that takes published lines (the Unix socket's and the WebSocket feed's).
+public protocol LineSubscriber: AnyObject {
+    /// Called on the subscriber's event loop with a line and its metadata; queues it if the subscription matches.
+    func deliver(_ line: ByteBuffer, metadata: RecordMetadata)
 }

@@ -121,14 +121,8 @@ public final class UnixSocketPublisher: Sink {
     /// Hands `line` to every subscriber whose subscription matches its metadata. Never blocks and never waits
     /// for a client.
     public func publish(_ line: JSONLine) {
-        let entries = registry.snapshot
-        guard !entries.isEmpty else { return }
-        let buffer = ByteBuffer(bytes: line.bytes)
-        let metadata = line.metadata
-        for entry in entries {
-            let handler = entry.handler
-            entry.eventLoop.execute { handler.value.deliver(buffer, metadata: metadata) }
-        }
+        guard registry.count > 0 else { return }
+        registry.publish(ByteBuffer(bytes: line.bytes), metadata: line.metadata)
     }
 
     /// Same as `publish(_:)`.

@@ -14,7 +14,7 @@ import Sinks
 /// watermarks), so the queue measures how far the client is behind. When it exceeds the feed's limits, the queue is
 /// dropped and the `slow consumer, disconnected` notice and a close frame go out behind whatever the socket still
 /// holds; the connection closes when they are written or the grace period ends.
-final class FeedClientHandler: ChannelInboundHandler {
+final class FeedClientHandler: ChannelInboundHandler, LineSubscriber {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 

@@ -45,14 +45,8 @@ public final class WebSocketFeed: Sink {
 
     /// Hands `line` to every client whose subscription matches it. Never blocks and never waits for a client.
     public func publish(_ line: JSONLine) {
-        let entries = registry.snapshot
-        guard !entries.isEmpty else { return }
-        let payload = ByteBuffer(bytes: line.payload)
-        let metadata = line.metadata
-        for entry in entries {
-            let handler = entry.handler
-            entry.eventLoop.execute { handler.value.deliver(payload, metadata: metadata) }
-        }
+        guard registry.count > 0 else { return }
+        registry.publish(ByteBuffer(bytes: line.payload), metadata: line.metadata)
     }
 
     /// Same as `publish(_:)`.
