@@ -6,7 +6,7 @@ ANNOTATED := samples/person-annotated.mp4
 GRAPH := models/frozen_inference_graph.pb
 MODEL := models/person.safetensors
 
-.PHONY: all build debug demo live test sample model bench install uninstall clean format lint
+.PHONY: all build debug demo live test sample model bench install uninstall clean format lint bench-kernels
 
 all: build
 
@@ -47,6 +47,11 @@ live: build model sample
 bench: build model
 	$(BIN) bench --threads 1
 	$(BIN) bench --threads 2
+
+# The engine's kernel benchmarks (tools/benchmarks, a package of its own) against their checked-in thresholds; not part
+# of `make test`. `record` instead of `check` rewrites the thresholds from this machine.
+bench-kernels:
+	cd tools/benchmarks && $(SWIFT) build -c release && .build/release/KernelBenchmarks check --thresholds Thresholds/kernels.json
 
 # The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests (some on the sample clip), which run the release
 # binary on the default model (a debug build is too slow for real-time streams). The end-to-end tests run in a test process of

@@ -56,7 +56,9 @@ let package = Package(
     name: "ssdd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "ssdd", targets: ["ssdd"])
+        .executable(name: "ssdd", targets: ["ssdd"]),
+        // For tools/benchmarks (the kernel benchmarks, a package of their own that depends on this one by path).
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,7 +82,7 @@ let package = Package(
         .target(name: "Geometry", swiftSettings: optimized),
         .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
-        .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512"], swiftSettings: kernels),
+        .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512", "TensorKernelsX86"], swiftSettings: kernels),
         // Compiled for AVX-512 in every configuration; TensorEngine calls it only on CPUs that have AVX-512.
         .target(
             name: "TensorKernelsAVX512",
@@ -88,8 +90,12 @@ let package = Package(
                 .unsafeFlags(["-target-cpu", "skylake-avx512"]),
                 .unsafeFlags([checkedKernels ? "-O" : "-Ounchecked", "-wmo"], .when(configuration: .release)),
             ]),
+        // Reduced-precision tiles (BF16, INT8) in C with intrinsics; each kernel function carries its own `target`
+        // attribute (AVX2, AVX-512 VNNI, AVX-512 BF16), so the references and packing stay baseline x86-64 and
+        // TensorEngine calls a kernel only after `ssdd_x86_cpu_features` reports its instructions.
+        .target(name: "TensorKernelsX86", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         .target(name: "NeuralNet", dependencies: ["TensorEngine"], swiftSettings: optimized),
-        .target(name: "ModelStore", dependencies: ["NeuralNet"], swiftSettings: strictSettings),
+        .target(name: "ModelStore", dependencies: ["NeuralNet", "TensorEngine"], swiftSettings: strictSettings),
         .target(
             name: "ModelImport",
             dependencies: [
@@ -172,9 +178,9 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
-        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport", "TensorKernelsX86"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
-        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet", "TestSupport"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet", "TensorEngine", "TestSupport"]),
         .testTarget(
             name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")]),

@@ -7,8 +7,10 @@
 # EXTRA names a TOML fragment appended to both configurations, e.g. `[output.mqtt]` and `[output.kafka]` tables, to
 # measure what more outputs cost.
 # SNAPSHOTS=1 adds [output.snapshots] (defaults: crop, latest.jpg once a second) to measure their cost.
-# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] \
-#          [EXTRA=outputs.toml] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+# THREADS (per worker), MAX_BATCH ([workers] max_batch) and LIVE_BACKLOG ([workers] live_backlog, seconds) choose the
+# worker variant, e.g. WORKERS=1 THREADS=2 MAX_BATCH=4 tools/bench_daemon.sh 8. ONLY=file or ONLY=live runs one half.
+# Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [THREADS=1] [MAX_BATCH=1] [LIVE_BACKLOG=0.2] \
+#          [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] [EXTRA=outputs.toml] [ONLY=file|live] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -18,6 +20,10 @@ MODEL=${MODEL:-models/person.safetensors}
 WORKERS=${WORKERS:-2}
 RESIZE=${RESIZE:-exact}   # exact | fast
 QUEUE=${QUEUE:-8}
+THREADS=${THREADS:-1}
+MAX_BATCH=${MAX_BATCH:-1}
+LIVE_BACKLOG=${LIVE_BACKLOG:-0.2}
+ONLY=${ONLY:-}
 ZONES=${ZONES:-0}
 SNAPSHOTS=${SNAPSHOTS:-0}
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
@@ -28,7 +34,8 @@ ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -
   -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
 
 config() { # $1 = kind (file|live)
-  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = 1\nqueue = %s\n' "$MODEL" "$WORKERS" "$QUEUE"
+  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = %s\nqueue = %s\nmax_batch = %s\nlive_backlog = %s\n' \
+    "$MODEL" "$WORKERS" "$THREADS" "$QUEUE" "$MAX_BATCH" "$LIVE_BACKLOG"
   i=0
   while [ $i -lt $N ]; do
     if [ "$1" = file ]; then url="$dir/person.mp4"; else url="http://127.0.0.1:$((18600 + i))/live.ts"; fi
@@ -44,6 +51,8 @@ config() { # $1 = kind (file|live)
   if [ "$SNAPSHOTS" = 1 ]; then printf '[output.snapshots]\ndir = "%s/snapshots-%s"\n' "$dir" "$1"; fi
 }
 
+echo "variant: $N streams, workers x threads = ${WORKERS}x${THREADS}, max_batch $MAX_BATCH, queue $QUEUE, live_backlog $LIVE_BACKLOG s"
+if [ "$ONLY" != live ]; then
 config file > "$dir/file.toml"
 start=$(date +%s.%N)
 /usr/bin/time -f "%M" -o "$dir/rss-file" "$BIN" run --config "$dir/file.toml" 2> "$dir/file.log" || {
@@ -52,6 +61,8 @@ end=$(date +%s.%N)
 frames=$(grep -c '"kind":"frame"' "$dir/out-file.jsonl")
 echo "throughput: $N file stream(s): $frames frames in $(echo "$end - $start" | bc) s = $(echo "scale=1; $frames / ($end - $start)" | bc) frames/s; peak RSS $(cat "$dir/rss-file") KiB"
 if [ "$ZONES" = 1 ]; then echo "zone and line events: $(grep -c '"kind":"event"' "$dir/out-file.jsonl" || true)"; fi
+fi
+[ "$ONLY" = file ] && { echo "logs and outputs in $dir"; exit 0; }
 
 config live > "$dir/live.toml"
 pids=""
@@ -64,8 +75,11 @@ done
 sleep 1
 /usr/bin/time -f "%M" -o "$dir/rss-live" "$BIN" run --config "$dir/live.toml" 2> "$dir/live.log" &
 daemon=$!
+# Drops after the first 2 s: the dropped counters at t = 2 s against the end.
+sleep 2
+curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-2s" || true
 # Steady-state latency: histogram difference between t = 10 s (start-up bursts excluded) and the end.
-sleep 10
+sleep 8
 curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-start"
 sleep $((DURATION - 10))
 curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-end"
@@ -74,8 +88,12 @@ wait $daemon || true
 kill $pids 2>/dev/null || true
 frames=$(grep -c '"kind":"frame"' "$dir/out-live.jsonl")
 echo "live: $N stream(s) at 25 fps for ${DURATION} s: $frames frames written ($(echo "scale=1; $frames / $DURATION" | bc) frames/s); $(grep -o 'dropped=[0-9]* frames=[0-9]* latency_p50_ms=[0-9.]* latency_p99_ms=[0-9.]*' "$dir/live.log"); peak RSS $(cat "$dir/rss-live") KiB"
-python3 - "$dir/metrics-start" "$dir/metrics-end" <<'PY'
+python3 - "$dir/metrics-start" "$dir/metrics-end" "$dir/metrics-2s" <<'PY'
 import re, sys
+def dropped(path):
+    try: return sum(float(l.split()[-1]) for l in open(path) if l.startswith('ssdd_frames_dropped_total'))
+    except OSError: return float('nan')
+print(f"dropped after t = 2 s: {dropped(sys.argv[2]) - dropped(sys.argv[3]):.0f} (before: {dropped(sys.argv[3]):.0f})")
 def buckets(path):
     b = {}
     for line in open(path):

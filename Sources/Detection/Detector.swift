@@ -33,7 +33,9 @@ public final class Detector {
         _ = try ModelValidation.validate(model, options: options)
         let network: Network
         do {
-            network = try Network(graph: model.graph, parameters: model, options: options.networkOptions)
+            var networkOptions = options.networkOptions
+            if options.precision == .int8 { networkOptions.activationRanges = model.manifest.calibration?.ranges ?? [:] }
+            network = try Network(graph: model.graph, parameters: model, options: networkOptions)
         } catch {
             throw ModelValidation.error(error, file: file)
         }
@@ -74,7 +76,11 @@ public final class Detector {
 
     /// Raw head outputs flattened in (level, y, x, anchor) order: regressions `n × 4` and logits `n × classes`.
     public func rawOutputs(_ input: Tensor) throws -> (regressions: [Float], logits: [Float]) {
-        let outputs = try network.forward(input)
+        rawOutputs(networkOutputs: try network.forward(input))
+    }
+
+    /// ``rawOutputs(_:)`` of one image's network outputs (in graph output order).
+    func rawOutputs(networkOutputs outputs: [Tensor]) -> (regressions: [Float], logits: [Float]) {
         var regressions: [Float] = []
         var logits: [Float] = []
         regressions.reserveCapacity(anchors.count * 4)
@@ -88,7 +94,11 @@ public final class Detector {
 
     /// Detections in the network's frame (before mapping to the source image).
     public func candidates(for input: Tensor) throws -> [Candidate] {
-        let raw = try rawOutputs(input)
+        try candidates(fromRaw: rawOutputs(input))
+    }
+
+    /// ``candidates(for:)`` of raw head outputs (``rawOutputs(_:)``).
+    func candidates(fromRaw raw: (regressions: [Float], logits: [Float])) throws -> [Candidate] {
         let boxes = try decoder.decode(raw.regressions, anchors: anchors)
         let scores = ScoreConverter.scores(raw.logits, classes: manifest.labels.count, scoring: manifest.scoring)
         return postProcessor.run(boxes: boxes, scores: scores, minimumScore: options.minimumScore, classFilter: classFilter)

@@ -40,6 +40,11 @@ public enum ModelValidation {
         let file = model.url.path
         let manifest = model.manifest
         try manifest.validate(file: file)
+        if options.precision == .int8 && manifest.calibration == nil {
+            throw ModelValidationError(
+                file: file, key: "calibration",
+                problem: "is missing, and precision int8 needs it: run `ssdd model calibrate \(file) IMAGES… -o OUT` and use OUT")
+        }
         let networkOptions = options.networkOptions
         let footprint: NetworkFootprint
         let outputShapes: [[Int]]

@@ -52,6 +52,7 @@ public struct ModelFile: Sendable {
             throw ModelValidationError(error, file: path)
         }
         try GraphParameterCheck.validate(graph: graph, file: path) { file.info(named: $0)?.shape }
+        try manifest.calibration?.validate(graph: graph, file: path)
         self.url = url
         self.graph = graph
         self.manifest = manifest

@@ -21,6 +21,8 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var labels: [String]
     /// Graph outputs per feature-map level, in level order: box regressions [H, W, A·4] and class logits [H, W, A·K].
     public var heads: [HeadOutputs]
+    /// Activation ranges for INT8 (`ssdd model calibrate`); nil in an uncalibrated model. Absent from older files.
+    public var calibration: ModelCalibration?
 
     public init(
         formatVersion: Int = ModelManifest.currentFormatVersion, architecture: String, source: String,

@@ -22,6 +22,7 @@ public struct ModelStoreError: Error, Equatable, Sendable, CustomStringConvertib
         case invalidMetadata(file: String, key: String, reason: String)
         case invalidParameter(tensor: String, reason: String)
         case parameterShape(file: String, tensor: String, node: String, expected: String, actual: [Int])
+        case invalidCalibration(file: String, key: String, reason: String)
     }
 
     private let kind: Kind
@@ -96,6 +97,11 @@ public struct ModelStoreError: Error, Equatable, Sendable, CustomStringConvertib
         Self(.parameterShape(file: file, tensor: tensor, node: node, expected: expected, actual: actual))
     }
 
+    /// The manifest's calibration (``ModelCalibration``) states a value that cannot be used.
+    public static func invalidCalibration(file: String, key: String, reason: String) -> Self {
+        Self(.invalidCalibration(file: file, key: key, reason: reason))
+    }
+
     public var description: String {
         switch kind {
         case .cannotOpen(let file, let reason):
@@ -139,6 +145,8 @@ public struct ModelStoreError: Error, Equatable, Sendable, CustomStringConvertib
             return "'\(file)': metadata '\(key)' does not decode: \(reason); re-import the model"
         case .invalidParameter(let tensor, let reason):
             return "parameter '\(tensor)': \(reason)"
+        case .invalidCalibration(let file, let key, let reason):
+            return "'\(file)': calibration '\(key)' \(reason); run `ssdd model calibrate` again on the fp32 model"
         case .parameterShape(let file, let tensor, let node, let expected, let actual):
             return "'\(file)': tensor '\(tensor)' used by node '\(node)' has shape \(actual), expected \(expected); "
                 + "the graph and weights disagree, re-import the model"

@@ -6,6 +6,8 @@ struct CompiledStep {
         case convolution(Convolution2D)
         /// Two adjacent convolutions run as one (a 1×1 expansion into a depthwise 3×3).
         case fusedConvolutions(FusedConvolutions)
+        /// A whole inverted-residual block (expansion, depthwise, projection, residual add) run as one.
+        case fusedInvertedResidual(FusedInvertedResidual)
         case maxPool(PoolingGeometry, PoolingAlgorithm?)
         case add(FusedActivation, PointwiseAlgorithm)
         case concatenate(channels: [Int])
@@ -32,6 +34,8 @@ struct CompiledStep {
             conv.run(input: values[inputs[0]], output: y, scratch: scratch, pool: pool)
         case .fusedConvolutions(let pair):
             pair.run(input: values[inputs[0]], output: y, scratch: scratch, pool: pool)
+        case .fusedInvertedResidual(let block):
+            block.run(input: values[inputs[0]], output: y, scratch: scratch, pool: pool)
         case .maxPool(let g, let algorithm):
             MaxPool2D.run(g, input: values[inputs[0]], output: y, algorithm: algorithm, pool: pool)
         case .add(let activation, let algorithm):

@@ -16,12 +16,15 @@ public final class Network: @unchecked Sendable {
     /// `[H, W, C]` of each graph output, in ``NetworkGraph/outputs`` order.
     public let outputShapes: [[Int]]
 
-    private let steps: [CompiledStep]
-    private let plan: BufferPlan
-    private let outputSlots: [Int]
-    private let scratch: TensorStorage
-    private let pool: ComputePool
-    private let busy = Atomic<Bool>(false)
+    let steps: [CompiledStep]
+    /// Buffers for ``NetworkOptions/maxBatch`` images: image `i` of slot `s` starts `i · slotSizes[s]` floats in.
+    let plan: BufferPlan
+    /// Floats of one image's value in each slot.
+    let slotSizes: [Int]
+    let outputSlots: [Int]
+    let scratch: TensorStorage
+    let pool: ComputePool
+    let busy = Atomic<Bool>(false)
 
     /// Compiles `graph` with weights from `parameters`.
     ///
@@ -38,7 +41,8 @@ public final class Network: @unchecked Sendable {
         }
         let compiled = try GraphCompiler(
             graph: graph, parameters: parameters, referenceKernels: options.referenceKernels,
-            winograd: options.winograd
+            winograd: options.winograd, precision: options.precision, activationRanges: options.activationRanges,
+            fusesLayers: options.fusesLayers
         ).compile(shapes)
         self.graph = graph
         self.options = options
@@ -46,8 +50,10 @@ public final class Network: @unchecked Sendable {
         self.outputSlots = compiled.outputSlots
         self.outputShapes = compiled.outputSlots.map { compiled.slotShapes[$0] }
         self.multiplyAccumulateCount = compiled.multiplyAccumulateCount
+        self.slotSizes = compiled.slotShapes.map { $0.reduce(1, *) }
+        // Room for `maxBatch` images per value (NetworkFootprint counted it); a single image uses the first.
         self.plan = BufferPlan(
-            sizes: compiled.slotShapes.map { $0.reduce(1, *) }, steps: compiled.steps.map { ($0.inputs, $0.output) },
+            sizes: slotSizes.map { $0 * options.maxBatch }, steps: compiled.steps.map { ($0.inputs, $0.output) },
             pinned: Set(compiled.outputSlots))
         var scratchCount = 0
         for step in compiled.steps {
@@ -56,6 +62,9 @@ public final class Network: @unchecked Sendable {
             }
             if case .fusedConvolutions(let pair) = step.work {
                 scratchCount = max(scratchCount, pair.scratchCount(threads: options.threads))
+            }
+            if case .fusedInvertedResidual(let block) = step.work {
+                scratchCount = max(scratchCount, block.scratchCount(threads: options.threads))
             }
         }
         self.scratch = TensorStorage(count: scratchCount)
@@ -69,6 +78,7 @@ public final class Network: @unchecked Sendable {
         outputShapes = other.outputShapes
         steps = other.steps
         plan = other.plan.withNewBuffers()
+        slotSizes = other.slotSizes
         outputSlots = other.outputSlots
         scratch = TensorStorage(count: other.scratch.count)
         pool = ComputePool(threadCount: other.options.threads)
@@ -99,7 +109,10 @@ public final class Network: @unchecked Sendable {
         return (outputs, timings)
     }
 
-    private func execute(_ input: Tensor, timings: UnsafeMutablePointer<[NodeTiming]>?) throws -> [Tensor] {
+    /// Runs the steps; `observe(slot, values)` (calibration) sees every step's inputs before the step runs.
+    func execute(
+        _ input: Tensor, timings: UnsafeMutablePointer<[NodeTiming]>?, observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+    ) throws -> [Tensor] {
         let expected = graph.inputShape
         guard input.shape == expected || input.shape == [1] + expected else {
             throw NetworkError.inputShape(expected: expected, actual: input.shape)
@@ -117,6 +130,7 @@ public final class Network: @unchecked Sendable {
             }
             let clock = ContinuousClock()
             for step in steps {
+                if let observe { for slot in step.inputs { observe(slot, values[slot]) } }
                 if let timings {
                     let start = clock.now
                     step.run(values: values, scratch: scratch.pointer, pool: pool)

@@ -47,7 +47,8 @@ public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
         let sizes = shapes.slotShapes.map { CheckedSize.product($0) ?? .max }
         let steps = shapes.nodeInputs.enumerated().map { (inputs: $0.element, output: $0.offset + 1) }
         let layout = BufferPlan.layout(sizes: sizes, steps: steps, pinned: Set(shapes.outputSlots))
-        guard let activations = CheckedSize.sum(layout.capacities) else {
+        // Every activation buffer holds `maxBatch` images (``NetworkOptions/maxBatch``).
+        guard let activations = CheckedSize.sum(layout.capacities).flatMap({ CheckedSize.product($0, max(1, options.maxBatch)) }) else {
             throw .invalidValue(key: "nodes", reason: "need more activation memory than an Int counts")
         }
         var weights = 0
@@ -91,7 +92,11 @@ public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
         // The 1×1 expansion fused into a depthwise 3×3 reads bands of the expanded rows, one band per thread.
         if g.groups > 1 {
             let bandRows = CheckedSize.product(g.strideY, max(4, g.outputHeight)).flatMap { CheckedSize.sum($0, 3) }
-            let band = bandRows.flatMap { CheckedSize.product(threads, $0, g.inputWidth, cin) }
+            // A fused inverted-residual block also holds a band of the depthwise output rows.
+            let outputBand = CheckedSize.product(g.outputHeight, g.outputWidth, cout)
+            let band = bandRows.flatMap { CheckedSize.product($0, g.inputWidth, cin) }.flatMap { expanded in
+                outputBand.flatMap { CheckedSize.sum(expanded, $0) }
+            }.flatMap { CheckedSize.product(threads, $0) }
             scratch = scratch.flatMap { current in band.map { max(current, $0) } }
         }
         guard let weights, let scratch, let withBias = CheckedSize.sum(weights, paddedOut) else { return nil }

@@ -1,3 +1,5 @@
+import TensorEngine
+
 /// How a ``Network`` runs.
 public struct NetworkOptions: Sendable, Equatable {
     /// Threads for the engine's own kernels, which also split every SGEMM (OpenBLAS itself is set to one thread on
@@ -15,19 +17,32 @@ public struct NetworkOptions: Sendable, Equatable {
     public var memoryLimit: Int
     /// Bounds on the values the graph may state.
     public var limits: GraphLimits
+    /// The arithmetic of the convolutions (``Precision``; fp32 by default). A precision this CPU lacks the
+    /// instructions for runs fp32 (``Precision/resolved(on:)`` gives the warning to print).
+    public var precision: Precision = .fp32
+    /// Calibrated input ranges of the INT8 convolutions, by node name (`ssdd model calibrate`); a 1×1 convolution
+    /// without one quantizes its input from the input's own range on every call.
+    public var activationRanges: [String: ActivationRange] = [:]
+    /// Most images one ``Network/forward(batch:)`` runs (at least 1): the activation buffers are allocated for this
+    /// many (``NetworkFootprint`` counts them), so a larger batch costs memory even when smaller ones run.
+    public var maxBatch: Int = 1
+    /// Whether consecutive convolutions run as fused steps (inverted-residual blocks, expansion + depthwise pairs), whose
+    /// intermediate maps never reach memory. Calibration turns it off: it reads every convolution's input.
+    public var fusesLayers = true
 
     /// The default ``memoryLimit``: 2 GiB, several times what SSD512 needs.
     public static let defaultMemoryLimit = 2 << 30
 
     public init(
         threads: Int = 1, referenceKernels: Bool = false, winograd: Bool = true, memoryLimit: Int = defaultMemoryLimit,
-        limits: GraphLimits = .standard
+        limits: GraphLimits = .standard, maxBatch: Int = 1
     ) {
         self.threads = max(1, threads)
         self.referenceKernels = referenceKernels
         self.winograd = winograd
         self.memoryLimit = memoryLimit
         self.limits = limits
+        self.maxBatch = max(1, maxBatch)
     }
 }
 

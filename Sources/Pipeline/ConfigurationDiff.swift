@@ -31,6 +31,8 @@ struct ConfigurationDiff: Sendable, Equatable {
         keep("workers.count", \.workers.count)
         keep("workers.threads", \.workers.threads)
         keep("workers.winograd", \.workers.winograd)
+        keep("workers.max_batch", \.workers.maxBatch)
+        keep("workers.live_backlog", \.workers.liveBacklog)
         keep("metrics", \.metrics)
         keep("state.dir", \.stateDirectory)
         keep("logging.level", \.logLevel)

@@ -37,18 +37,20 @@ extension Daemon {
     /// model fails the daemon does not start.
     func prepareModels() async throws -> PreparedModels {
         let streams = configuration.streams
-        let modelPaths = streams.map { $0.model ?? configuration.modelPath }
+        let modelPaths = streams.map { configuration.modelKey(for: $0) }
         let distinct = Array(Set(modelPaths)).sorted()
         let workers = configuration.workers
         let prepared = try await runBlocking("ssdd-load") { [logger] in
             var prepared = PreparedModels()
-            var errors: [String: String] = [:]
+            var errors: [ModelKey: String] = [:]
             for path in distinct {
                 do {
-                    let model = try ModelFile(contentsOf: URL(fileURLWithPath: path))
+                    let model = try ModelFile(contentsOf: URL(fileURLWithPath: path.path))
                     let users = zip(streams, modelPaths).filter { $0.1 == path }.map(\.0)
                     prepared.detectors.append(
-                        try InferenceWorker.compile(model: model, streams: users, threads: workers.threads, winograd: workers.winograd))
+                        try InferenceWorker.compile(
+                            model: model, streams: users, threads: workers.threads, winograd: workers.winograd,
+                            precision: path.effectivePrecision(logger: logger), maxBatch: workers.maxBatch))
                 } catch {
                     logger.error("model failed to load: \(error)", metadata: ["model": "\(path)"])
                     prepared.detectors.append(nil)

@@ -91,6 +91,7 @@ public struct Daemon: Sendable {
             capacities: streams.map { $0.queueCapacity ?? configuration.workers.queueCapacity }, metrics: metrics,
             deliver: { continuation.yield($0) })
         scheduler.onAllFinished = { launch.finish() }
+        scheduler.liveBacklogNanoseconds = UInt64(configuration.workers.liveBacklog * 1e9)
         let retention = snapshotWriter.map { FrameRetention(writer: $0, streamCount: streams.count) }
         let (workers, models) = try await makeWorkers(
             prepared, scheduler: scheduler, retention: retention, deliver: { continuation.yield($0) })
@@ -168,7 +169,7 @@ public struct Daemon: Sendable {
     private func makeWorkers(
         _ prepared: PreparedModels, scheduler: FrameScheduler, retention: FrameRetention?,
         deliver: @escaping @Sendable (DeliveryItem) -> Void
-    ) async throws -> ([InferenceWorker], [String: ReloadController.LoadedModel]) {
+    ) async throws -> ([InferenceWorker], [ModelKey: ReloadController.LoadedModel]) {
         let streams = configuration.streams
         let result = try await runBlocking("ssdd-compile") { [configuration, metrics, logger] in
             var workers: [InferenceWorker] = []
@@ -180,7 +181,7 @@ public struct Daemon: Sendable {
                     InferenceWorker(
                         detectors: detectors.map { $0 as (any FrameDetector)? }, streamModel: prepared.streamModel,
                         streams: streams, scheduler: scheduler, metrics: metrics, logger: logger, retention: retention,
-                        deliver: deliver))
+                        maxBatch: configuration.workers.maxBatch, deliver: deliver))
             }
             return WorkersAndModels(workers: workers, models: Self.loadedModels(configuration, prepared, perWorker))
         }
@@ -191,12 +192,12 @@ public struct Daemon: Sendable {
     /// worker.
     private static func loadedModels(
         _ configuration: DaemonConfiguration, _ prepared: PreparedModels, _ perWorker: [[Detector?]]
-    ) -> [String: ReloadController.LoadedModel] {
-        var models: [String: ReloadController.LoadedModel] = [:]
+    ) -> [ModelKey: ReloadController.LoadedModel] {
+        var models: [ModelKey: ReloadController.LoadedModel] = [:]
         for (i, stream) in configuration.streams.enumerated() {
             guard let index = prepared.streamModel[i], prepared.detectors[index] != nil else { continue }
-            let path = stream.model ?? configuration.modelPath
-            let users = configuration.streams.filter { ($0.model ?? configuration.modelPath) == path }
+            let path = configuration.modelKey(for: stream)
+            let users = configuration.streams.filter { configuration.modelKey(for: $0) == path }
             let minimum = users.map(\.lowestThreshold).min() ?? stream.lowestThreshold
             models[path] = ReloadController.LoadedModel(minimumScore: minimum, detectors: perWorker.compactMap { $0[index] })
         }
@@ -251,5 +252,5 @@ public struct Daemon: Sendable {
 private struct WorkersAndModels: @unchecked Sendable {
     // Unchecked: built on one thread, then handed over once.
     let workers: [InferenceWorker]
-    let models: [String: ReloadController.LoadedModel]
+    let models: [ModelKey: ReloadController.LoadedModel]
 }

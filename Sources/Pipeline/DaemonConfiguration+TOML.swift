@@ -2,6 +2,7 @@ import Foundation
 import MediaIO
 import Sinks
 import TOMLKit
+import TensorEngine
 import Tracking
 
 extension DaemonConfiguration {
@@ -49,8 +50,10 @@ extension DaemonConfiguration {
     private static func read(_ root: TableReader) throws -> DaemonConfiguration {
         var root = root
         var modelPath = DaemonConfiguration.defaultModelPath
+        var modelPrecision = Precision.fp32
         if var model = try root.table("model") {
             modelPath = try model.requiredString("path")
+            modelPrecision = try readPrecision(&model) ?? modelPrecision
             try model.rejectUnknownKeys()
         }
         var workers = WorkerConfiguration()
@@ -59,6 +62,8 @@ extension DaemonConfiguration {
             workers.threads = try w.int("threads", default: workers.threads, range: 1...64)
             workers.queueCapacity = try w.int("queue", default: workers.queueCapacity, range: 1...10_000)
             workers.winograd = try w.bool("winograd") ?? workers.winograd
+            workers.maxBatch = try w.int("max_batch", default: workers.maxBatch, range: 1...WorkerConfiguration.maximumBatch)
+            workers.liveBacklog = try w.double("live_backlog", default: workers.liveBacklog, range: 0.01...60)
             try w.rejectUnknownKeys()
         }
         let streamTables = try root.tableArray("streams")
@@ -116,9 +121,10 @@ extension DaemonConfiguration {
         }
         let http = try readHTTP(&root, metrics: metrics)
         try root.rejectUnknownKeys()
-        let configuration = DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             modelPath: modelPath, workers: workers, streams: streams, tracker: tracker, output: output, metrics: metrics,
             logLevel: logLevel, stateDirectory: stateDirectory, http: http)
+        configuration.modelPrecision = modelPrecision
         try configuration.validateComponents(file: root.file)
         return configuration
     }
@@ -131,6 +137,7 @@ extension DaemonConfiguration {
         let url = try s.requiredString("url")
         var stream = StreamConfiguration(name: name, url: url, live: try s.bool("live") ?? VideoReader.isLiveInput(url))
         stream.model = try s.string("model")
+        stream.precision = try readPrecision(&s)
         stream.everyNth = try s.int("every", default: stream.everyNth, range: 1...100_000)
         if let fps = try s.double("fps") {
             guard fps > 0 && fps <= 1000 else { throw s.error("fps", "must be a positive number of frames per second up to 1000, got \(fps)") }
@@ -158,7 +165,17 @@ extension DaemonConfiguration {
         }
         try readPlaces(&s, into: &stream)
         try readPlayback(&s, into: &stream)
+        try readMotion(&s, into: &stream)
         return stream
+    }
+
+    /// `precision = "fp32" | "bf16" | "int8"`, nil when absent.
+    private static func readPrecision(_ t: inout TableReader) throws -> Precision? {
+        guard let text = try t.string("precision") else { return nil }
+        guard let precision = Precision(rawValue: text) else {
+            throw t.error("precision", "expected \"fp32\", \"bf16\" or \"int8\", got '\(text)'")
+        }
+        return precision
     }
 
     private static func readOutput(_ root: inout TableReader) throws -> OutputConfiguration {

@@ -2,6 +2,7 @@ import Events
 import Kafka
 import MQTT
 import Sinks
+import TensorEngine
 import Tracking
 import WebAPI
 
@@ -26,6 +27,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var stateDirectory: String?
     /// The HTTP API, live page and WebSocket feed (`[http]`); nil when absent or disabled.
     public var http: HTTPConfiguration?
+    /// Arithmetic of the default model's network for streams that set none (`[model] precision`, default fp32).
+    public var modelPrecision: Precision = .fp32
 
     /// The model of streams that name none when the file has no `[model] path`.
     public static let defaultModelPath = "models/person.safetensors"
@@ -62,6 +65,17 @@ public struct WorkerConfiguration: Sendable, Equatable {
     /// Run 3×3 convolutions by Winograd F(4×4, 3×3) where faster (`winograd`, default true): SSD300 about 2× faster,
     /// its 3×3 weights held 4× larger; false runs them as direct convolutions (sums equal to a reference but for order).
     public var winograd: Bool
+    /// Most frames a worker runs in one forward pass (`max_batch`, default 1, at most ``maximumBatch``): with more, a
+    /// worker takes up to this many frames already waiting, of streams using the same model, and infers them together.
+    /// It never waits for a batch to fill. Each worker's activation buffers are allocated for this many frames.
+    public var maxBatch: Int = 1
+    /// A live stream's frames that have waited longer than this for a worker when a newer frame arrives are dropped
+    /// (`live_backlog`, seconds, default 0.2): after a start-up or network burst the stream goes straight to its newest
+    /// frame instead of working through a stale backlog, so latency stays bounded.
+    public var liveBacklog: Double = 0.2
+
+    /// Largest `max_batch` accepted.
+    public static let maximumBatch = 16
 
     public init(count: Int = 2, threads: Int = 1, queueCapacity: Int = 8, winograd: Bool = true) {
         self.count = count
@@ -87,6 +101,9 @@ public struct StreamConfiguration: Sendable, Equatable {
     public var everyNth: Int
     /// At most this many frames per second of stream time (`fps`).
     public var maxFramesPerSecond: Double?
+    /// Arithmetic of this stream's network (`precision` = "fp32" | "bf16" | "int8"); nil uses `[model] precision`.
+    /// Streams of one model with different precisions get a detector each.
+    public var precision: Precision?
     /// Minimum score reported (`threshold`, default 0.5).
     public var threshold: Float
     /// Per-label minimum scores overriding `threshold` (`thresholds = { person = 0.6 }`).
@@ -117,6 +134,9 @@ public struct StreamConfiguration: Sendable, Equatable {
     /// Start a file again at its end, frame numbers and timestamps continuing, without `stream` records for the wrap
     /// (`loop`, default false; files only). A pass that yields no frame ends the stream.
     public var loop = false
+    /// Motion gating (`motion = true` and the `motion_*` keys, see `DaemonConfiguration+Motion.swift`): frames without
+    /// motion skip the detector and reuse the last detections; nil (the default, `motion = false`) infers every frame.
+    public var motion: MotionSettings? = nil
 
     public init(
         name: String, url: String, model: String? = nil, live: Bool, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,

@@ -77,6 +77,8 @@ struct DeliveryStage {
         var snapshots: SnapshotRecorder?
         var next = 0
         var held: [Int: DeliveryItem] = [:]
+        /// The detections of the stream's last inferred frame: what a gated frame (motion gating) tracks on.
+        var lastDetections: [Detection] = []
     }
 
     /// Consumes `items` until every stream has finished (or `items` ends).
@@ -120,8 +122,13 @@ struct DeliveryStage {
     private func handle(_ item: DeliveryItem, state: inout StreamState) async -> Bool {
         let now = Date().timeIntervalSince1970
         switch item {
-        case .frame(let frame, let detections):
+        case .frame(let frame, let inferredDetections):
             let name = state.configuration.name
+            // A gated frame was not inferred: the tracker sees the last inferred frame's detections again, so tracks
+            // stay alive and their ages advance as on any frame.
+            let detections = frame.gated ? state.lastDetections : inferredDetections
+            if !frame.gated { state.lastDetections = inferredDetections }
+            let inferred: Bool? = frame.gated ? false : nil
             let update = state.tracker.update(
                 frameIndex: frame.frameIndex, time: frame.pts ?? Double(frame.frameIndex),
                 detections: detections.map(TrackDetection.init))
@@ -129,9 +136,10 @@ struct DeliveryStage {
                 record: FrameRecord(
                     stream: name, frameIndex: frame.frameIndex, pts: frame.pts, time: frame.decodedAt,
                     width: frame.sourceWidth, height: frame.sourceHeight,
-                    detections: update.detections.map { DetectionRecord(trackID: $0.trackID, detection: $0.detection) }),
-                startedTracks: update.started.map { trackRecord($0, stream: name, event: .start, time: now) },
-                endedTracks: update.ended.map { trackRecord($0, stream: name, event: .end, time: now) })
+                    detections: update.detections.map { DetectionRecord(trackID: $0.trackID, detection: $0.detection) },
+                    inferred: inferred),
+                startedTracks: update.started.map { trackRecord($0, stream: name, event: .start, time: now, inferred: inferred) },
+                endedTracks: update.ended.map { trackRecord($0, stream: name, event: .end, time: now, inferred: inferred) })
             let events = state.stage.analyze(&tracked)
             state.snapshots?.observe(&tracked, pixels: frame.pixels, decodedNanoseconds: frame.decodedNanoseconds)
             var records = tracked.startedTracks.map(Record.track)
@@ -140,6 +148,7 @@ struct DeliveryStage {
             records += events
             await write(records, stream: frame.stream, name: name, mark: frame.frameIndex)
             observer?.delivered(stream: frame.stream, frame: frame.frameIndex, nextTrackID: state.tracker.nextTrackID)
+            if frame.gated { metrics.gated(stream: frame.stream) }
             metrics.written(stream: frame.stream, endToEndSeconds: Double(DispatchTime.now().uptimeNanoseconds - frame.decodedNanoseconds) / 1e9)
             scheduler.release(stream: frame.stream)
             return false
@@ -181,10 +190,13 @@ struct DeliveryStage {
         }
     }
 
-    private func trackRecord(_ t: TrackSummary, stream: String, event: TrackRecord.Event, time: Double) -> TrackRecord {
-        TrackRecord(
+    /// The record of `t`; `inferred` false when it is made on a gated frame.
+    private func trackRecord(_ t: TrackSummary, stream: String, event: TrackRecord.Event, time: Double, inferred: Bool? = nil) -> TrackRecord {
+        var record = TrackRecord(
             stream: stream, event: event, trackID: t.id, label: t.label, classIndex: t.classIndex, firstPts: t.firstTime,
             lastPts: t.lastTime, firstFrameIndex: t.firstFrameIndex, lastFrameIndex: t.lastFrameIndex,
             frameCount: t.frameCount, bestScore: t.bestScore, time: time)
+        record.inferred = inferred
+        return record
     }
 }

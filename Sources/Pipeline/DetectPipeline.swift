@@ -30,6 +30,8 @@ public struct DetectOptions: Sendable {
     public var lines: [LineDefinition] = []
     /// Per-label minimum scores (a stream's `[streams.thresholds]`); labels not listed use `threshold`.
     public var labelThresholds: [String: Float] = [:]
+    /// Motion gating (`--motion`, a stream's `motion = true`); nil infers every frame.
+    public var motion: MotionSettings? = nil
 
     public init(
         threshold: Float = 0.5, labels: [String]? = nil, everyNth: Int = 1, maxFramesPerSecond: Double? = nil,
@@ -63,6 +65,7 @@ public struct DetectOptions: Sendable {
         stream.zones = zones
         stream.lines = lines
         stream.labelThresholds = labelThresholds
+        stream.motion = motion
         return stream
     }
 }

@@ -12,7 +12,8 @@ import Sinks
 /// Delivery numbers: a frame gets its stream's next sequence number when a worker takes it, and a state change or
 /// the end of a stream gets one once every frame accepted before it was taken (it waits behind them in the queue).
 /// A dropped frame therefore never had a number and leaves no gap, so what reaches delivery is bounded by the
-/// capacity (plus the few state changes) whatever the sources do.
+/// capacity (plus the few state changes) whatever the sources do. A frame the motion gate held back (`gated`) is
+/// numbered and delivered like a state change, without a worker.
 ///
 /// All state is guarded by one `NSCondition`; methods block only source and worker threads (never Swift's cooperative
 /// pool): `accept` may wait for room and `take` for work, every other method returns at once.
@@ -22,6 +23,8 @@ final class FrameScheduler: @unchecked Sendable {
         case frame(WorkItem)
         case state(StreamStateChange, time: Double)
         case finish(complete: Bool)
+        /// A frame the motion gate held back from the detector: delivered like a marker once it reaches the head.
+        case gated(WorkItem)
     }
 
     private struct StreamState {
@@ -36,6 +39,9 @@ final class FrameScheduler: @unchecked Sendable {
         var finished = false
         /// A reload stopped this stream alone: its source stops reading as at shutdown.
         var stopping = false
+        /// Frames dropped so far that were to be inferred (the motion gate infers the frame after such a drop); dropped
+        /// gated frames are not counted here.
+        var drops = 0
     }
 
     /// Result of offering a frame.
@@ -65,6 +71,14 @@ final class FrameScheduler: @unchecked Sendable {
         }
     }
     private var allFinished: (@Sendable () -> Void)?
+    private var backlogBound: UInt64?
+    /// A live stream's frames that have waited longer than this (nanoseconds) when a newer one is accepted are dropped
+    /// first (`[workers] live_backlog`): after a burst the stream jumps to its newest frame. Nil keeps only the
+    /// capacity rule.
+    var liveBacklogNanoseconds: UInt64? {
+        get { condition.withLock { backlogBound } }
+        set { condition.withLock { backlogBound = newValue } }
+    }
 
     /// - Parameters:
     ///   - liveStreams: per stream, whether it is live (drops) or a file (blocks).
@@ -90,19 +104,28 @@ final class FrameScheduler: @unchecked Sendable {
     func isStopping(stream: Int) -> Bool { condition.withLock { stopping || streams[stream].stopping } }
 
     /// Offers a decoded frame of `stream`. Blocks a file source while its stream is full.
-    func accept(stream: Int, frame: VideoFrame, frameIndex: Int) -> Acceptance {
+    ///
+    /// A `gated` frame (the motion gate found no change) takes a place in the stream's queue like any frame but is
+    /// never given to a worker: it is delivered, with its sequence number and no detections, as soon as every frame
+    /// accepted before it was taken (as a state change is), and delivery reuses the stream's last detections for it.
+    /// When a live stream is full, a gated frame is dropped itself rather than a frame waiting for inference.
+    func accept(stream: Int, frame: VideoFrame, frameIndex: Int, gated: Bool = false) -> Acceptance {
         let now = Date().timeIntervalSince1970
         let nanoseconds = DispatchTime.now().uptimeNanoseconds
         condition.lock()
         defer { condition.unlock() }
+        if streams[stream].live, let bound = backlogBound { dropStaleFrames(stream, olderThan: bound, now: nanoseconds) }
         while streams[stream].pending >= streams[stream].capacity {
             if stopping || streams[stream].stopping { return .stopped }
             if streams[stream].live {
-                guard removeOldestWaitingFrame(stream) else {
+                // A gated frame never pushes out one waiting for inference: it is the one dropped.
+                guard !gated, removeOldestWaitingFrame(stream) else {
+                    if !gated { streams[stream].drops += 1 }
                     metrics.dropped(stream: stream)
                     return .dropped
                 }
                 streams[stream].pending -= 1
+                streams[stream].drops += 1
                 metrics.dropped(stream: stream)
                 break
             }
@@ -114,6 +137,12 @@ final class FrameScheduler: @unchecked Sendable {
             stream: stream, sequence: -1, frameIndex: frameIndex, frame: frame, decodedAt: now,
             decodedNanoseconds: nanoseconds)
         compact(stream)
+        if gated {
+            streams[stream].waiting.append(.gated(item))
+            streams[stream].pending += 1
+            deliverMarkers(stream)
+            return .accepted
+        }
         streams[stream].waiting.append(.frame(item))
         streams[stream].waitingCount += 1
         streams[stream].pending += 1
@@ -152,28 +181,53 @@ final class FrameScheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            var best: (stream: Int, item: WorkItem)?
-            for index in streams.indices where streams[index].waitingCount > 0 {
-                // Markers never stay at the head (they are delivered as soon as they reach it), so the head is a frame.
-                guard case .frame(let head) = streams[index].waiting[streams[index].waitingHead] else { continue }
-                if let b = best, b.item.decodedNanoseconds <= head.decodedNanoseconds { continue }
-                best = (index, head)
-            }
-            if let (stream, head) = best {
-                streams[stream].waitingHead += 1
-                streams[stream].waitingCount -= 1
-                let item = WorkItem(
-                    stream: stream, sequence: nextSequence(stream), frameIndex: head.frameIndex, frame: head.frame,
-                    decodedAt: head.decodedAt, decodedNanoseconds: head.decodedNanoseconds)
-                deliverMarkers(stream)
-                return item
-            }
+            if let item = takeOldestWaiting(where: { _ in true }) { return item }
             if streams.allSatisfy({ $0.finished && $0.waitingCount == 0 }) {
                 closed = true
                 return nil
             }
             condition.wait()
         }
+    }
+
+    /// Blocks like ``take()`` until a frame is waiting, takes it, then also takes up to `maxBatch − 1` more frames
+    /// already waiting of streams that `batchable(first, other)` says can share its forward pass (streams of the same
+    /// model), oldest first across those streams: the frames the next takes would have given, skipping streams that
+    /// cannot join. Returns them in that order (a stream's frames in its order, with increasing sequence numbers), or
+    /// an empty array when every stream is finished and drained. Never waits for a batch to fill: latency stays that of
+    /// single takes, and batches form only when frames queue up.
+    ///
+    /// - Important: `batchable` runs under the scheduler's lock; it must not call the scheduler.
+    func take(upTo maxBatch: Int, batchable: (_ first: Int, _ other: Int) -> Bool) -> [WorkItem] {
+        guard let first = take() else { return [] }
+        var batch = [first]
+        guard maxBatch > 1 else { return batch }
+        condition.withLock {
+            while batch.count < maxBatch, let next = takeOldestWaiting(where: { batchable(first.stream, $0) }) {
+                batch.append(next)
+            }
+        }
+        return batch
+    }
+
+    /// Takes the oldest frame waiting at the head of a stream that `includes`, giving it the stream's next sequence
+    /// number (and delivering the markers behind it); nil when none waits. Call under the lock.
+    private func takeOldestWaiting(where includes: (Int) -> Bool) -> WorkItem? {
+        var best: (stream: Int, item: WorkItem)?
+        for index in streams.indices where streams[index].waitingCount > 0 && includes(index) {
+            // Markers never stay at the head (they are delivered as soon as they reach it), so the head is a frame.
+            guard case .frame(let head) = streams[index].waiting[streams[index].waitingHead] else { continue }
+            if let b = best, b.item.decodedNanoseconds <= head.decodedNanoseconds { continue }
+            best = (index, head)
+        }
+        guard let (stream, head) = best else { return nil }
+        streams[stream].waitingHead += 1
+        streams[stream].waitingCount -= 1
+        let item = WorkItem(
+            stream: stream, sequence: nextSequence(stream), frameIndex: head.frameIndex, frame: head.frame,
+            decodedAt: head.decodedAt, decodedNanoseconds: head.decodedNanoseconds)
+        deliverMarkers(stream)
+        return item
     }
 
     /// Called by delivery once a frame's records are written: frees its place in the stream's queue.
@@ -270,12 +324,17 @@ final class FrameScheduler: @unchecked Sendable {
     /// Frames accepted and not yet written, per stream.
     func pendingCounts() -> [Int] { condition.withLock { streams.map(\.pending) } }
 
+    /// Frames of `stream` that were to be inferred and were dropped so far (the new one refused, or the oldest waiting
+    /// one removed); a dropped gated frame does not count.
+    func drops(stream: Int) -> Int { condition.withLock { streams[stream].drops } }
+
     private func nextSequence(_ stream: Int) -> Int {
         defer { streams[stream].nextSequence += 1 }
         return streams[stream].nextSequence
     }
 
-    /// Delivers the state changes and end marks at the head of `stream`'s queue (every frame before them was taken).
+    /// Delivers the state changes, end marks and gated frames at the head of `stream`'s queue (every frame before them
+    /// was taken).
     private func deliverMarkers(_ stream: Int) {
         while streams[stream].waitingHead < streams[stream].waiting.count {
             switch streams[stream].waiting[streams[stream].waitingHead] {
@@ -288,6 +347,8 @@ final class FrameScheduler: @unchecked Sendable {
                         reason: change.reason))
             case .finish(let complete):
                 deliver(.finished(stream: stream, sequence: nextSequence(stream), complete: complete))
+            case .gated(let item):
+                deliver(.frame(item.gatedFrame(sequence: nextSequence(stream)), []))
             }
             streams[stream].waitingHead += 1
         }
@@ -307,6 +368,26 @@ final class FrameScheduler: @unchecked Sendable {
             index += 1
         }
         return false
+    }
+
+    /// Drops every frame of `stream` still waiting for a worker that was decoded at least `bound` nanoseconds before
+    /// `now`, counting each (the live backlog policy). Frames wait in decode order, so the stale ones are the oldest.
+    private func dropStaleFrames(_ stream: Int, olderThan bound: UInt64, now: UInt64) {
+        while streams[stream].waitingCount > 0, let oldest = oldestWaitingFrame(stream),
+            now >= oldest.decodedNanoseconds, now - oldest.decodedNanoseconds >= bound
+        {
+            _ = removeOldestWaitingFrame(stream)
+            streams[stream].pending -= 1
+            metrics.dropped(stream: stream)
+        }
+    }
+
+    /// The oldest frame waiting in `stream`'s queue.
+    private func oldestWaitingFrame(_ stream: Int) -> WorkItem? {
+        for entry in streams[stream].waiting[streams[stream].waitingHead...] {
+            if case .frame(let item) = entry { return item }
+        }
+        return nil
     }
 
     /// Drops consumed entries from the front of a queue once they dominate it (amortised O(1)).

@@ -8,6 +8,10 @@ extension MetricDefinition {
     /// Frames run through the detector.
     static let framesInferred = MetricDefinition(
         "ssdd_frames_inferred_total", .counter, labels: ["stream"], help: "Frames run through the detector.")
+    /// Frames the motion gate held back from the detector (streams with `motion = true`).
+    static let framesGated = MetricDefinition(
+        "ssdd_frames_gated_total", .counter, labels: ["stream"],
+        help: "Frames not inferred because the motion gate saw no motion (they reuse the last detections).")
     /// Frames dropped because inference fell behind (live sources only).
     static let framesDropped = MetricDefinition(
         "ssdd_frames_dropped_total", .counter, labels: ["stream"],
@@ -173,5 +177,6 @@ extension MetricDefinition {
             fileRotations, subscribers, subscribersDisconnectedSlow, buildInfo, residentMemory, virtualMemory,
             openDescriptors, maxDescriptors, cpuSeconds, startTime, snapshotsWritten, snapshotsFailed, snapshotsDropped, httpFeedClients,
             configReloads, configLastReloadSuccessful, configLastReloadSuccessTimestamp,
+            framesGated,
         ].map { ($0.name, $0) })
 }

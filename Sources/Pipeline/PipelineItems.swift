@@ -47,6 +47,9 @@ struct InferredFrame: Sendable, Equatable {
     let decodedNanoseconds: UInt64
     /// The frame's pixels, only when ``FrameRetention`` kept them for snapshots; nil otherwise.
     var pixels: RGBImage? = nil
+    /// The motion gate held the frame back from the detector: delivery reuses the stream's last detections and its
+    /// records say `"inferred": false`.
+    var gated = false
 }
 
 /// What reaches the delivery stage, tagged with the stream and its delivery sequence number.

@@ -19,6 +19,7 @@ public final class PipelineMetrics: Sendable {
         let written: CoreMetrics.Counter
         let reconnects: CoreMetrics.Counter
         let up: CoreMetrics.Gauge
+        let gated: CoreMetrics.Counter
     }
 
     /// What the daemon reads back for its status line and shutdown summary.
@@ -107,7 +108,8 @@ public final class PipelineMetrics: Sendable {
         return StreamHandles(
             decoded: counter(.framesDecoded), inferred: counter(.framesInferred), dropped: counter(.framesDropped),
             written: counter(.framesWritten), reconnects: counter(.reconnects),
-            up: CoreMetrics.Gauge(label: MetricDefinition.streamUp.name, dimensions: [("stream", name)], factory: factory))
+            up: CoreMetrics.Gauge(label: MetricDefinition.streamUp.name, dimensions: [("stream", name)], factory: factory),
+            gated: counter(.framesGated))
     }
 
     private func handles(_ stream: Int) -> StreamHandles { slots.withLock { $0[stream] } }
@@ -134,6 +136,12 @@ public final class PipelineMetrics: Sendable {
         handles(stream).inferred.increment()
         tallies.withLock { $0.activity[stream].countInferred() }
         if let nanoseconds = Self.nanoseconds(seconds) { inference.recordNanoseconds(nanoseconds) }
+    }
+
+    /// Counts a frame of stream `stream` the motion gate held back from the detector (it reused the last detections).
+    func gated(stream: Int) {
+        handles(stream).gated.increment()
+        tallies.withLock { $0.activity[stream].countGated() }
     }
 
     /// Counts a frame record of stream `stream` handed to the outputs `endToEndSeconds` after its frame was decoded.

@@ -45,14 +45,14 @@ actor ReloadController {
     private var configuration: DaemonConfiguration
     /// The live slot of each running stream, by name.
     private var slots: [String: Int]
-    private var models: [String: LoadedModel]
+    private var models: [ModelKey: LoadedModel]
     private let finishedSlots = Mutex<Set<Int>>([])
     private var hooks: [@Sendable (DaemonConfiguration) -> Void] = []
     /// How long a reload waits for a stopped stream's last records before it goes on.
     var stopDeadline: Duration = .seconds(30)
 
     init(
-        configuration: DaemonConfiguration, configurationFile: String, pipeline: Pipeline, models: [String: LoadedModel],
+        configuration: DaemonConfiguration, configurationFile: String, pipeline: Pipeline, models: [ModelKey: LoadedModel],
         logger: Logger, notifier: SystemdNotifier
     ) {
         self.configuration = configuration
@@ -160,23 +160,28 @@ actor ReloadController {
     /// stream asks for), on a blocking thread; returns why a stream's model failed, by stream name.
     private func loadModels(for streams: [StreamConfiguration], in configuration: DaemonConfiguration) async -> [String: String] {
         var failures: [String: String] = [:]
-        var byPath: [String: [StreamConfiguration]] = [:]
-        for stream in streams { byPath[stream.model ?? configuration.modelPath, default: []].append(stream) }
+        var byPath: [ModelKey: [StreamConfiguration]] = [:]
+        for stream in streams { byPath[configuration.modelKey(for: stream), default: []].append(stream) }
         let workers = pipeline.workers.count
-        let options = (threads: configuration.workers.threads, winograd: configuration.workers.winograd)
+        let options = (
+            threads: configuration.workers.threads, winograd: configuration.workers.winograd, maxBatch: configuration.workers.maxBatch
+        )
         for (path, users) in byPath.sorted(by: { $0.key < $1.key }) {
+            let precision = path.effectivePrecision(logger: logger)
             let lowest = users.map(\.lowestThreshold).min() ?? 0.5
             if let loaded = models[path], loaded.minimumScore <= lowest { continue }
             let minimum = min(lowest, models[path]?.minimumScore ?? lowest)
             do {
                 let model = try await runBlocking("ssdd-compile") {
-                    let file = try ModelFile(contentsOf: URL(fileURLWithPath: path))
+                    let file = try ModelFile(contentsOf: URL(fileURLWithPath: path.path))
                     var probe = users[0]
                     probe.threshold = minimum
                     probe.labelThresholds = [:]
-                    let first = try InferenceWorker.compile(model: file, streams: [probe], threads: options.threads, winograd: options.winograd)
+                    let first = try InferenceWorker.compile(
+                        model: file, streams: [probe], threads: options.threads, winograd: options.winograd, precision: precision,
+                        maxBatch: options.maxBatch)
                     var detectors = [first]
-                    for _ in 1..<max(workers, 1) { detectors.append(try first.replica()) }
+                    for _ in 1..<max(workers, 1) { detectors.append(try InferenceWorker.replica(of: first)) }
                     return LoadedModel(minimumScore: minimum, detectors: detectors)
                 }
                 models[path] = model
@@ -192,8 +197,7 @@ actor ReloadController {
     /// Adds a slot for `stream` in every stage; nil when the pipeline is winding down.
     private func reserve(_ stream: StreamConfiguration, in configuration: DaemonConfiguration) -> Int? {
         let capacity = stream.queueCapacity ?? configuration.workers.queueCapacity
-        let path = stream.model ?? configuration.modelPath
-        let model = models[path]
+        let model = models[configuration.modelKey(for: stream)]
         let pipeline = self.pipeline
         let configuration = configuration
         return pipeline.scheduler.addStream(live: stream.live, capacity: max(capacity, 1)) { slot in
@@ -214,7 +218,7 @@ actor ReloadController {
     /// Starts the source of a reserved slot, or ends the slot when its model failed or its file is already done.
     private func start(slot: Int, stream: StreamConfiguration, in configuration: DaemonConfiguration, failure: String?) {
         let scheduler = pipeline.scheduler
-        guard failure == nil, let model = models[stream.model ?? configuration.modelPath] else {
+        guard failure == nil, let model = models[configuration.modelKey(for: stream)] else {
             scheduler.post(stream: slot, state: StreamStateChange(state: .ended, message: "model failed: \(failure ?? "not loaded")"))
             scheduler.finish(stream: slot)
             return

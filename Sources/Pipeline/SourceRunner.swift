@@ -7,7 +7,8 @@ import Sinks
 /// reconnects with exponential back-off (initial delay doubling up to the maximum) after errors, stalls (no frame
 /// within `stall_timeout`) or the end of the stream. Files are read once and never dropped; with `loop` a file starts
 /// again at its end (frame numbers continue, no `stream` records for the wrap) and with `realtime` its frames are handed
-/// on when their timestamps are due (``MediaIO/RealtimePacer``).
+/// on when their timestamps are due (``MediaIO/RealtimePacer``). With `motion = true` each frame passes the stream's
+/// ``MotionGate`` before it is queued: a frame without motion is queued as gated (no worker runs it).
 struct SourceRunner: FrameSource {
     let index: Int
     let configuration: StreamConfiguration
@@ -34,6 +35,7 @@ struct SourceRunner: FrameSource {
         var pacer = RealtimePacer()
         var timeline = LoopTimeline()
         var rewinding = false
+        var motion = MotionGating(settings: configuration.motion)
         if skipThrough >= 0 {
             logger.notice("resuming after frame \(skipThrough)", metadata: ["stream": "\(configuration.name)"])
         }
@@ -58,6 +60,9 @@ struct SourceRunner: FrameSource {
                     logger.info("stream connected", metadata: ["stream": "\(configuration.name)", "codec": "\(reader.info.codec)"])
                 }
                 metrics.setUp(stream: index, true)
+                // A new connection (or a new pass of a looping file) starts without a reference: its first frame is
+                // inferred.
+                motion.reset()
                 delay = configuration.reconnectInitial
                 defer { frameOffset += reader.decodedFrameCount }
                 var stopped = false
@@ -73,7 +78,8 @@ struct SourceRunner: FrameSource {
                         }
                     }
                     metrics.decoded(stream: index)
-                    switch scheduler.accept(stream: index, frame: frame, frameIndex: frameOffset + frame.index) {
+                    let gated = motion.gates(frame, stream: index, scheduler: scheduler, now: Self.clock)
+                    switch scheduler.accept(stream: index, frame: frame, frameIndex: frameOffset + frame.index, gated: gated) {
                     case .accepted, .dropped: continue
                     case .stopped:
                         stopped = true

@@ -91,12 +91,14 @@ public final class DescriptorSink: Sink {
         }
     }
 
-    /// For a file: fsync, so what was written is durable. Standard output is left alone (it may be a pipe).
+    /// For a file: fsync, so what was written is durable. Standard output is left alone (it may be a pipe). A file that
+    /// cannot be synchronised (`-o /dev/null`, a FIFO: fsync answers EINVAL or ENOTSUP) has nothing to make durable.
     public func flush() async {
         guard ownsDescriptor else { return }
         await perform { [self] in
             if fsync(descriptor) != 0 {
                 let error = errno
+                if error == EINVAL || error == ENOTSUP { return }
                 state.withLock { if $0.failure == nil { $0.failure = "\(name): fsync failed: \(SystemError.describe(error))" } }
             }
         }

@@ -21,9 +21,17 @@ public struct FrameRecord: Sendable, Hashable, Encodable {
     public var height: Int
     /// Detections after thresholds and NMS (`"detections"`), possibly empty.
     public var detections: [DetectionRecord]
+    /// `false` when the detector did not run on this frame (a stream with `motion = true` saw no motion): the
+    /// detections are the stream's last inferred ones, tracked on. nil (the key omitted) for an inferred frame, so
+    /// streams without motion gating write the same bytes as before (`"inferred"`).
+    public var inferred: Bool? = nil
 
     /// Creates a frame record.
-    public init(stream: String, frameIndex: Int, pts: Double?, time: Double, width: Int, height: Int, detections: [DetectionRecord]) {
+    public init(
+        stream: String, frameIndex: Int, pts: Double?, time: Double, width: Int, height: Int, detections: [DetectionRecord],
+        inferred: Bool? = nil
+    ) {
+        self.inferred = inferred
         self.stream = stream
         self.frameIndex = frameIndex
         self.pts = pts
@@ -35,6 +43,7 @@ public struct FrameRecord: Sendable, Hashable, Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case stream, frameIndex = "frame", pts, time, width, height, detections
+        case inferred
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +56,7 @@ public struct FrameRecord: Sendable, Hashable, Encodable {
         try container.encode(width, forKey: .width)
         try container.encode(height, forKey: .height)
         try container.encode(detections, forKey: .detections)
+        try container.encodeIfPresent(inferred, forKey: .inferred)
     }
 }
 

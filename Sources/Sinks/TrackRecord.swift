@@ -43,6 +43,9 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
     public var snapshot: String?
     /// On `end`, with `[output.snapshots] crop`: the track's box cut out of that frame (`"crop"`); absent otherwise.
     public var crop: String?
+    /// `false` when the record was made on a frame the detector did not run on (a stream with `motion = true` saw no
+    /// motion; the track was confirmed or ended on reused detections); nil (omitted) otherwise (`"inferred"`).
+    public var inferred: Bool? = nil
 
     /// Creates a track record.
     public init(
@@ -68,6 +71,7 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
         case firstFrameIndex = "firstFrame", lastFrameIndex = "lastFrame", frameCount = "frames", bestScore, time
         case zones, lines
         case snapshot, crop
+        case inferred
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -89,5 +93,6 @@ public struct TrackRecord: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(lines, forKey: .lines)
         try container.encodeIfPresent(snapshot, forKey: .snapshot)
         try container.encodeIfPresent(crop, forKey: .crop)
+        try container.encodeIfPresent(inferred, forKey: .inferred)
     }
 }

@@ -3,7 +3,7 @@
 /// ```json
 /// {"name":"cam1","url":"rtsp://admin:***@10.0.0.5/stream1","live":true,"model":"/var/lib/ssdd/person.safetensors",
 ///  "state":"connected","since":1767225600.25,"message":"h264 1280x720",
-///  "frames":{"decoded":1520,"inferred":1498,"dropped":22,"written":1498},
+///  "frames":{"decoded":1520,"inferred":1498,"dropped":22,"written":1498,"gated":0},
 ///  "inputFps":25.0,"outputFps":24.6,"lastFrameTime":1767225660.9,"error":null}
 /// ```
 public struct StreamStatus: Sendable, Equatable, Codable {
@@ -31,12 +31,16 @@ public struct StreamStatus: Sendable, Equatable, Codable {
         public var dropped: Int
         /// Frames whose records were handed to the outputs.
         public var written: Int
+        /// Frames the motion gate held back from the detector (they reused the last detections); 0 without
+        /// `motion = true`.
+        public var gated: Int
 
-        public init(decoded: Int = 0, inferred: Int = 0, dropped: Int = 0, written: Int = 0) {
+        public init(decoded: Int = 0, inferred: Int = 0, dropped: Int = 0, written: Int = 0, gated: Int = 0) {
             self.decoded = decoded
             self.inferred = inferred
             self.dropped = dropped
             self.written = written
+            self.gated = gated
         }
     }
 

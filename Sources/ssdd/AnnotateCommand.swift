@@ -6,6 +6,7 @@ import MediaIO
 import ModelStore
 import Pipeline
 import Sinks
+import TensorEngine
 import Tracking
 
 /// `ssdd annotate INPUT -o OUTPUT`: the input video with the detections drawn (box, label, score, track id) and the
@@ -53,6 +54,12 @@ struct AnnotateCommand: AsyncParsableCommand {
     @Option(help: "Inference threads.")
     var threads = 1
 
+    @Option(
+        help:
+            "Arithmetic of the network: fp32, bf16 or int8 (int8 needs a model from `ssdd model calibrate`; a precision the CPU lacks the instructions for runs fp32, with a warning)."
+    )
+    var precision: Precision = .fp32
+
     @Option(help: "Seconds a single open or read may block; 0 < S <= 86400.")
     var timeout: Double = 10
 
@@ -71,7 +78,9 @@ struct AnnotateCommand: AsyncParsableCommand {
         let file = try ModelFile(contentsOf: modelURL)
         try DetectCommand.check(labels: options.labels, of: file.manifest, file: modelURL.path)
         let lowest = ([options.threshold] + options.labelThresholds.values).min() ?? options.threshold
-        let detector = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: lowest))
+        var detectorOptions = DetectorOptions(threads: threads, minimumScore: lowest)
+        detectorOptions.precision = precision.resolvedWarningOnce()
+        let detector = try Detector(model: file, options: detectorOptions)
         let records = try await detect(detector: detector, options: options)
         var annotator = VideoAnnotator(input: input, output: output)
         annotator.timeout = timeout

@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-winograd"), help: "Run 3×3 convolutions as direct (im2col) convolutions instead of Winograd F(4×4, 3×3).")
     var noWinograd = false
 
+    @Option(help: "Arithmetic of the convolutions: fp32, bf16 or int8 (falls back to fp32, with a warning, on a CPU without the instructions).")
+    var precision: Precision = .fp32
+
     @Flag(help: "Also print the slowest layers and the time per op kind.")
     var profile = false
 
@@ -38,8 +41,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("decoder-threads"), help: "Decoder threads for --video (0 = FFmpeg's choice).")
     var decoderThreads = 1
 
+    @Option(help: "Compare N single forward passes with one batched pass of N images (interleaved), ms per frame; 2…16.")
+    var batch = 1
+
     func validate() throws {
         guard threads >= 1, frames >= 1, warmup >= 0 else { throw ValidationError("--threads and --frames must be ≥ 1, --warmup ≥ 0") }
+        guard (1...16).contains(batch) else { throw ValidationError("--batch must be between 1 and 16, got \(batch)") }
     }
 
     func run() throws {
@@ -54,7 +61,13 @@ struct BenchCommand: ParsableCommand {
         }
         let url = try DefaultModel.resolve(model)
         let file = try ModelFile(contentsOf: url)
-        let detector = try Detector(model: file, options: DetectorOptions(threads: threads, winograd: !noWinograd))
+        if batch > 1 {
+            try compareBatch(file: file)
+            return
+        }
+        var options = DetectorOptions(threads: threads, winograd: !noWinograd)
+        options.precision = precision.resolvedWarningOnce()
+        let detector = try Detector(model: file, options: options)
         let network = detector.network
         let p = file.manifest.preprocessing
         // A deterministic, non-constant input in the network's range.
@@ -86,7 +99,7 @@ struct BenchCommand: ParsableCommand {
             "model \(file.manifest.architecture) (\(url.lastPathComponent)), input \(p.inputWidth)x\(p.inputHeight), \(String(format: "%.3f", Double(network.multiplyAccumulateCount) / 1e9)) GMAC"
         )
         Console.writeLine(
-            "threads \(threads), GEMM kernel \(TensorEngineInfo.gemmKernel), OpenBLAS core \(BLAS.coreName), winograd \(noWinograd ? "off" : "on"), \(frames) passes after \(warmup) warm-up"
+            "threads \(threads), GEMM kernel \(TensorEngineInfo.gemmKernel), OpenBLAS core \(BLAS.coreName), winograd \(noWinograd ? "off" : "on"), precision \(options.precision.rawValue), \(frames) passes after \(warmup) warm-up"
         )
         Console.writeLine(
             String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))

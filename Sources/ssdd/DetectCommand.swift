@@ -6,6 +6,7 @@ import MediaIO
 import ModelStore
 import Pipeline
 import Sinks
+import TensorEngine
 
 /// `ssdd detect INPUT...`: the daemon's pipeline over each input in turn, one JSON line per processed frame.
 ///
@@ -48,6 +49,12 @@ struct DetectCommand: AsyncParsableCommand {
     @Option(help: "Inference threads (the engine splits each layer across them; OpenBLAS runs one thread).")
     var threads = 1
 
+    @Option(
+        help:
+            "Arithmetic of the network: fp32, bf16 or int8 (int8 needs a model from `ssdd model calibrate`; a precision the CPU lacks the instructions for runs fp32, with a warning)."
+    )
+    var precision: Precision = .fp32
+
     @Option(help: "Seconds a single open or read may block; 0 < S <= 86400.")
     var timeout: Double = 10
 
@@ -59,6 +66,14 @@ struct DetectCommand: AsyncParsableCommand {
 
     @Option(help: "The stream of --config whose zones and lines apply.")
     var stream: String?
+
+    @Flag(
+        help: """
+            Motion gating: run the detector only on frames that changed since the last inferred one (and at least \
+            every 2 s of stream time); the others reuse the last detections and say "inferred": false. With --config \
+            and --stream, that stream's motion_* settings apply.
+            """)
+    var motion = false
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1, got \(threshold)") }
@@ -75,7 +90,9 @@ struct DetectCommand: AsyncParsableCommand {
         let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         try Self.check(labels: labelList, of: file.manifest, file: modelURL.path)
         // As the daemon compiles it: no label filter in the detector (the worker filters, after NMS).
-        let detector = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: threshold))
+        var detectorOptions = DetectorOptions(threads: threads, minimumScore: threshold)
+        detectorOptions.precision = precision.resolvedWarningOnce()
+        let detector = try Detector(model: file, options: detectorOptions)
         let sink: DescriptorSink
         do {
             sink = output == "-" ? .standardOutput() : try .creatingFile(output)
@@ -90,7 +107,11 @@ struct DetectCommand: AsyncParsableCommand {
             threshold: threshold, labels: labelList, everyNth: every, maxFramesPerSecond: fps, timeout: timeout,
             kinds: allRecords ? [.frame, .track, .stream] : [.frame])
         if let config, let stream {
-            options.usePlaces(of: try Self.stream(stream, of: config).stream)
+            let configured = try Self.stream(stream, of: config).stream
+            options.usePlaces(of: configured)
+            if motion { options.motion = configured.motion ?? MotionSettings() }
+        } else if motion {
+            options.motion = MotionSettings()
         }
         let pipeline = DetectPipeline(detector: detector, options: options, output: queue, logger: logger)
         let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in

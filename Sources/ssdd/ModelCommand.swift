@@ -5,11 +5,11 @@ import ModelImport
 import ModelStore
 import NeuralNet
 
-/// `ssdd model import|info`.
+/// `ssdd model import|info|calibrate|compare-precision`.
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model", abstract: "Import foreign models into the native format and inspect model files.",
-        subcommands: [Import.self, Info.self])
+        subcommands: [Import.self, Info.self, Calibrate.self, ComparePrecision.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Pipeline
 import Sinks
+import TensorEngine
 import Testing
 import Tracking
 import WebAPI
@@ -119,13 +120,17 @@ struct ConfigurationDefaultsTests {
         }
         let kafkaKeys = ["brokers", "topic", "kinds", "compression", "queue_messages", "delivery_timeout", "flush_timeout"]
         let zoneKeys = ["debounce", "margin"]
+        let motionKeys = ["motion", "motion_threshold", "motion_cell_delta", "motion_refresh"]
         let shown =
-            ["live", "every", "model"] + zoneKeys + ["realtime", "loop"] + ["group", "group", "[output.kafka]"] + kafkaKeys + [
+            ["precision", "live", "every", "model", "precision"] + zoneKeys + ["realtime", "loop"] + motionKeys + [
+                "group", "group", "[output.kafka]",
+            ] + kafkaKeys + [
                 "[output.kafka.properties]", "token_file", "dir",
             ]
         #expect(uncommented == shown)
         var expected = Self.documentedExample()
         expected.streams[0].model = "/path/other.safetensors"
+        expected.streams[0].precision = .int8
         expected.output.file?.group = "adm"
         expected.output.socket?.publisher.group = "ssdd"
         expected.stateDirectory = "/var/lib/ssdd"

@@ -64,7 +64,7 @@ struct ConfigurationTests {
             ),
             (
                 "[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nfsp = 3",
-                "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, lines, live, loop, model, name, queue, realtime, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url, zones)"
+                "<config>: streams[0].fsp: unknown key (supported here: decoder_threads, every, fps, labels, lines, live, loop, model, motion, motion_cell_delta, motion_refresh, motion_threshold, name, precision, queue, realtime, reconnect_initial, reconnect_max, resize, stall_timeout, threshold, thresholds, url, zones)"
             ),
             (minimal + "\n[workers]\ncount = 0", "<config>: workers.count: must be between 1 and 64, got 0"),
             ("[[streams]]\nname = \"a\"\nurl = \"x.mp4\"\nqueue = 0", "<config>: streams[0].queue: must be between 1 and 10000, got 0"),

@@ -7,7 +7,7 @@ import WebAPI
 @Suite struct OpenAPIValidatorTests {
     static let goodStatus =
         #"{"name":"cam","url":"x","live":true,"model":"m","state":"connected","since":1.5,"message":null,"#
-        + #""frames":{"decoded":1,"inferred":1,"dropped":0,"written":1},"inputFps":25,"outputFps":24.5,"lastFrameTime":null,"error":null}"#
+        + #""frames":{"decoded":1,"inferred":1,"dropped":0,"gated":0,"written":1},"inputFps":25,"outputFps":24.5,"lastFrameTime":null,"error":null}"#
 
     @Test func acceptsAConformingAnswer() throws {
         try openAPI.validate(

@@ -58,6 +58,8 @@ enum ConfigurationJSON {
             "reconnect_initial": s.reconnectInitial, "reconnect_max": s.reconnectMax, "stall_timeout": s.stallTimeout,
             "resize": s.resize.rawValue, "zones": s.zones.map(zone), "lines": s.lines.map(line),
             "realtime": s.realtime, "loop": s.loop,
+            "motion": s.motion != nil, "motion_threshold": optional(s.motion?.threshold),
+            "motion_cell_delta": optional(s.motion?.cellDelta), "motion_refresh": optional(s.motion?.refreshSeconds),
         ]
     }
 

@@ -99,7 +99,8 @@ final class DaemonAPIState: APIState {
             name: entry.name, url: entry.url, live: entry.live, model: entry.model, state: entry.state, since: entry.since,
             message: entry.message,
             frames: StreamStatus.FrameCounts(
-                decoded: activity.decoded, inferred: activity.inferred, dropped: activity.dropped, written: activity.written),
+                decoded: activity.decoded, inferred: activity.inferred, dropped: activity.dropped, written: activity.written,
+                gated: activity.gated),
             inputFps: Self.rounded(activity.inputFramesPerSecond), outputFps: Self.rounded(activity.outputFramesPerSecond),
             lastFrameTime: activity.lastFrameTime, error: entry.error)
     }

@@ -14,6 +14,8 @@ struct StreamActivity: Sendable, Equatable {
     var outputFramesPerSecond = 0.0
     /// Wall-clock time (seconds since the Unix epoch) the last frame was written; nil before the first.
     var lastFrameTime: Double?
+    /// Frames the motion gate held back from the detector.
+    var gated = 0
 }
 
 /// The running tally behind one stream's ``StreamActivity``, kept by ``PipelineMetrics`` under its lock.
@@ -21,6 +23,7 @@ struct StreamActivityTally: Sendable {
     private(set) var decoded = 0
     private(set) var inferred = 0
     private(set) var written = 0
+    private(set) var gated = 0
     private var input = FrameRateWindow()
     private var output = FrameRateWindow()
     private var lastFrameTime: Double?
@@ -36,6 +39,9 @@ struct StreamActivityTally: Sendable {
     /// Counts an inferred frame.
     mutating func countInferred() { inferred += 1 }
 
+    /// Counts a frame the motion gate held back from the detector.
+    mutating func countGated() { gated += 1 }
+
     /// Counts a written frame at monotonic time `now` and wall-clock time `wall` (seconds since the Unix epoch).
     mutating func countWritten(at now: Double, wall: Double) {
         written += 1
@@ -47,7 +53,7 @@ struct StreamActivityTally: Sendable {
     func activity(at now: Double, dropped: Int) -> StreamActivity {
         StreamActivity(
             decoded: decoded, inferred: inferred, dropped: dropped, written: written, inputFramesPerSecond: input.rate(at: now),
-            outputFramesPerSecond: output.rate(at: now), lastFrameTime: lastFrameTime)
+            outputFramesPerSecond: output.rate(at: now), lastFrameTime: lastFrameTime, gated: gated)
     }
 
     /// Monotonic seconds now (the clock the rates use).

@@ -6,6 +6,8 @@ public final class Convolution2D {
     public let geometry: ConvolutionGeometry
     public let activation: FusedActivation
     public let algorithm: ConvolutionAlgorithm
+    /// The arithmetic it runs in (``Precision``); fp32 unless made by ``init(geometry:weights:bias:activation:precision:calibration:)``.
+    public private(set) var precision: Precision = .fp32
     let kernel: Kernel
 
     enum Kernel {
@@ -14,6 +16,16 @@ public final class Convolution2D {
         case tiledGEMM(TiledGEMMConvolution)
         case depthwise3x3(DepthwiseConvolution3x3)
         case winograd(WinogradConvolution)
+        case int8Pointwise(Int8PointwiseConvolution)
+    }
+
+    /// A convolution with a kernel already made (the reduced-precision paths, ``Convolution2D+Precision.swift``).
+    init(geometry: ConvolutionGeometry, activation: FusedActivation, algorithm: ConvolutionAlgorithm, kernel: Kernel, precision: Precision) {
+        self.geometry = geometry
+        self.activation = activation
+        self.algorithm = algorithm
+        self.kernel = kernel
+        self.precision = precision
     }
 
     /// Prepares a convolution from OIHW `weights` (`geometry.weightShape`) and an optional `[outChannels]` bias.
@@ -82,6 +94,8 @@ public final class Convolution2D {
             t.run(input: input, output: output, pool: pool)
         case .depthwise3x3(let d):
             d.run(input: input, output: output, pool: pool)
+        case .int8Pointwise(let q):
+            q.run(input: input, output: output, pool: pool)
         case .winograd(let w):
             guard let scratch else {
                 preconditionFailure("Convolution2D: Winograd needs \(w.scratchCount(threads: pool.threadCount)) floats of scratch")

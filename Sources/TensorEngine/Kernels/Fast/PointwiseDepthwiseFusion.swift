@@ -62,7 +62,21 @@ struct PointwiseDepthwiseFusion {
 
     /// Depthwise output rows `range`, band by band, expanding into `buffer`.
     private func rows(_ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>) {
-        let d = depthwise.geometry
+        Self.forEachBand(range, bandRows: bandRows, expand: expand, depthwise: depthwise.geometry, input: input, buffer: buffer) {
+            band, expanded in
+            for oy in band { depthwise.runRow(oy, input: expanded, output: output) }
+        }
+    }
+
+    /// Walks depthwise output rows `range` in bands of `bandRows`: for each band, expands into `buffer` the input rows the
+    /// band reads (clipped to the map; rows shared with the previous band are moved to the front of `buffer` instead of
+    /// being expanded again) and calls `body(band, expanded)`, where `expanded` addresses `buffer` as if it held the whole
+    /// expanded map `[H, W, C]` (only the band's rows are valid). `buffer` must hold `(stride·(bandRows − 1) + 3)` rows.
+    @inline(__always)
+    static func forEachBand(
+        _ range: Range<Int>, bandRows: Int, expand: TiledGEMMConvolution, depthwise d: ConvolutionGeometry,
+        input: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>, _ body: (Range<Int>, UnsafePointer<Float>) -> Void
+    ) {
         let rowFloats = d.inputWidth * d.inputChannels
         // Expanded rows currently in `buffer`: [held.lowerBound, held.upperBound), starting at buffer[0].
         var held = 0..<0
@@ -86,8 +100,7 @@ struct PointwiseDepthwiseFusion {
                     input: input, output: buffer - need.lowerBound * rowFloats)
             }
             held = need
-            let expanded = UnsafePointer(buffer - need.lowerBound * rowFloats)
-            for oy in band..<bandEnd { depthwise.runRow(oy, input: expanded, output: output) }
+            body(band..<bandEnd, UnsafePointer(buffer - need.lowerBound * rowFloats))
             band = bandEnd
         }
     }

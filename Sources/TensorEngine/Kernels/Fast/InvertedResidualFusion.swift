@@ -1,0 +1,147 @@
+/// A whole MobileNetV2 inverted-residual block — 1×1 expansion (optional), depthwise 3×3, 1×1 projection and the
+/// residual add (optional) — run band by band in one parallel region, so neither the expanded map nor the depthwise
+/// output ever leaves the core's cache.
+///
+/// Unfused, each block writes two wide intermediate maps (the expansion and the depthwise output, 6× the block's
+/// channels) to memory and reads them back, and at 2 threads hands work to the pool three or four times. Here each task
+/// owns a contiguous range of output rows; for each band of them it expands the input rows the band reads
+/// (``PointwiseDepthwiseFusion/forEachBand(_:bandRows:expand:depthwise:input:buffer:_:)``), runs the depthwise rows
+/// into a second per-worker buffer, projects those rows straight into the output and adds the block's input to them.
+/// Results are bit-identical to running the kernels one after the other: the same kernels compute the same sums, only
+/// where rows are computed changes (and `a + b` equals `b + a` in IEEE arithmetic).
+struct InvertedResidualFusion {
+    /// The 1×1 expansion, or nil for a block whose depthwise convolution reads the input directly (MobileNetV2's first
+    /// block, the SSDLite box predictors).
+    let expand: TiledGEMMConvolution?
+    let depthwise: DepthwiseConvolution3x3
+    let project: TiledGEMMConvolution
+    /// The activation of the residual add `act(input + projection)`, or nil when the block has none.
+    let residual: FusedActivation?
+    /// Output rows per band.
+    let bandRows: Int
+
+    /// Whether the convolutions chain (same maps and channels, 1×1 stride-1 unpadded expansion and projection) and, with
+    /// a residual, whether the projection's output has the block input's shape.
+    static func canChain(
+        expand: TiledGEMMConvolution?, depthwise: DepthwiseConvolution3x3, project: TiledGEMMConvolution, residual: Bool
+    ) -> Bool {
+        let d = depthwise.geometry, p = project.geometry
+        if let expand, !PointwiseDepthwiseFusion.canChain(expand, depthwise) { return false }
+        guard project.isPointwise, p.inputHeight == d.outputHeight, p.inputWidth == d.outputWidth, p.inputChannels == d.outputChannels
+        else { return false }
+        if !residual { return true }
+        let inputChannels = expand?.geometry.inputChannels ?? d.inputChannels
+        return d.inputHeight == p.outputHeight && d.inputWidth == p.outputWidth && inputChannels == p.outputChannels
+    }
+
+    /// Expanded floats a band aims at (512 KB, as ``PointwiseDepthwiseFusion``); bands have at least 4 output rows, so the
+    /// rows kept from one band for the next are at most half of what it expands.
+    static let bandFloats = 128 * 1024
+
+    init(expand: TiledGEMMConvolution?, depthwise: DepthwiseConvolution3x3, project: TiledGEMMConvolution, residual: FusedActivation?) {
+        precondition(
+            Self.canChain(expand: expand, depthwise: depthwise, project: project, residual: residual != nil),
+            "InvertedResidualFusion: the layers do not chain")
+        self.expand = expand
+        self.depthwise = depthwise
+        self.project = project
+        self.residual = residual
+        let d = depthwise.geometry
+        let rowFloats = d.inputWidth * d.inputChannels
+        let byCache = (Self.bandFloats / max(rowFloats, 1) - 2) / d.strideY
+        bandRows = max(1, min(max(4, byCache), d.outputHeight))
+    }
+
+    /// Expanded input rows a band reads (stride·(rows − 1) + 3).
+    private var bandInputRows: Int { depthwise.geometry.strideY * (bandRows - 1) + 3 }
+
+    /// Floats of one worker's buffers: the expanded band (none without an expansion), then the depthwise band.
+    private var workerFloats: Int {
+        let d = depthwise.geometry
+        let expanded = expand == nil ? 0 : bandInputRows * d.inputWidth * d.inputChannels
+        return expanded + bandRows * d.outputWidth * d.outputChannels
+    }
+
+    /// Whether a pool of `threads` runs the block band by band. Each task expands the input rows it reads, so two tasks
+    /// both expand the `3 − stride` rows around their boundary; on small maps (SSDLite's 19×19 and 10×10 blocks at 2
+    /// threads: 10–20 % of the expansion again) that costs more than the pool hand-offs it saves, and the maps fit in
+    /// L2 anyway. Those blocks run their kernels one after the other instead, each split across the pool. One thread,
+    /// and blocks without an expansion, always run fused.
+    func runsFused(threads: Int) -> Bool {
+        let d = depthwise.geometry
+        let tasks = min(max(1, threads), d.outputHeight)
+        guard tasks > 1, expand != nil else { return true }
+        return (tasks - 1) * (3 - d.strideY) * 16 <= d.inputHeight
+    }
+
+    /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`: per-worker bands, or the
+    /// whole intermediate maps when the block does not run fused (``runsFused(threads:)``).
+    func scratchCount(threads: Int) -> Int {
+        if runsFused(threads: threads) { return max(1, threads) * workerFloats }
+        let d = depthwise.geometry
+        return (d.inputHeight * d.inputWidth + d.outputHeight * d.outputWidth) * d.inputChannels
+    }
+
+    /// Runs the block: `input` is the block's `[H, W, Cin]`, `output` its `[OH, OW, Cout]`.
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        let d = depthwise.geometry
+        if let expand, !runsFused(threads: pool.threadCount) {
+            let expanded = scratch, filtered = scratch + d.inputHeight * d.inputWidth * d.inputChannels
+            expand.run(input: input, output: expanded, pool: pool)
+            depthwise.run(input: expanded, output: filtered, pool: pool)
+            project.run(input: filtered, output: output, pool: pool)
+            if let residual {
+                Pointwise.add(
+                    input, output, output, count: d.outputHeight * d.outputWidth * project.geometry.outputChannels, activation: residual, pool: pool)
+            }
+            return
+        }
+        let outputRows = d.outputHeight
+        let perWorker = workerFloats
+        // One task per thread keeps recomputed expansion rows to one band edge per thread.
+        let tasks = min(pool.threadCount, outputRows)
+        pool.runOnWorkers(tasks: tasks) { task, worker in
+            let first = outputRows * task / tasks, end = outputRows * (task + 1) / tasks
+            rows(first..<end, input: input, output: output, buffer: scratch + worker * perWorker)
+        }
+    }
+
+    /// Output rows `range`, band by band.
+    private func rows(_ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>) {
+        let d = depthwise.geometry
+        if let expand {
+            let depthwiseBuffer = buffer + bandInputRows * d.inputWidth * d.inputChannels
+            PointwiseDepthwiseFusion.forEachBand(range, bandRows: bandRows, expand: expand, depthwise: d, input: input, buffer: buffer) {
+                band, expanded in
+                finish(band, depthwiseInput: expanded, blockInput: input, output: output, buffer: depthwiseBuffer)
+            }
+        } else {
+            var band = range.lowerBound
+            while band < range.upperBound {
+                let bandEnd = min(range.upperBound, band + bandRows)
+                finish(band..<bandEnd, depthwiseInput: input, blockInput: input, output: output, buffer: buffer)
+                band = bandEnd
+            }
+        }
+    }
+
+    /// Depthwise rows `band` into `buffer`, then their projection into `output`, then the residual add.
+    @inline(__always)
+    private func finish(
+        _ band: Range<Int>, depthwiseInput: UnsafePointer<Float>, blockInput: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        buffer: UnsafeMutablePointer<Float>
+    ) {
+        let d = depthwise.geometry
+        let width = d.outputWidth, cout = project.geometry.outputChannels
+        // The buffer, seen as the whole depthwise output, starts at row band.lowerBound.
+        let middle = buffer - band.lowerBound * width * d.outputChannels
+        for oy in band { depthwise.runRow(oy, input: depthwiseInput, output: middle) }
+        let pixels = (band.lowerBound * width)..<(band.upperBound * width)
+        project.compute(rows: pixels, panels: 0..<project.panels, input: UnsafePointer(middle), output: output)
+        if let residual {
+            let offset = pixels.lowerBound * cout
+            VectorPointwise.add(
+                blockInput + offset, UnsafePointer(output + offset), output + offset, count: pixels.count * cout, activation: residual)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+#pragma once
+/// Reduced-precision GEMM tiles for x86 (issue 15): BF16 (`vdpbf16ps`) and INT8 (`vpdpbusd`, and an AVX2 kernel with the
+/// same integer arithmetic for CPUs without VNNI), each with a scalar reference of the exact same arithmetic for tests.
+///
+/// Layout: `A` is row-major `[rows][lda]` (NHWC pixels × channels, as a 1×1 convolution reads its input), and the
+/// weights are packed once at load into column panels of 16 output channels (`ssdd_*_pack_weights`). The callers
+/// (TensorEngine) check the CPU with `ssdd_x86_cpu_features` before calling a `_avx512bf16`, `_avx512vnni` or `_avx2`
+/// function; each of those is compiled for its instruction set by a `target` attribute, so the rest of the target (and
+/// the references) stay baseline x86-64 and run everywhere.
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Output channels per packed weight panel.
+#define SSDD_X86_PANEL 16
+
+/// Bits of `ssdd_x86_cpu_features()`.
+#define SSDD_X86_AVX2 1
+/// AVX-512 F + BW + VL (the OS saves zmm state).
+#define SSDD_X86_AVX512 2
+#define SSDD_X86_AVX512_BF16 4
+#define SSDD_X86_AVX512_VNNI 8
+
+/// The features above this CPU and OS offer (cpuid + xgetbv, via the compiler's `__builtin_cpu_supports`).
+int ssdd_x86_cpu_features(void);
+
+// MARK: INT8
+
+/// Bytes of packed int8 weights for `depth × cols` (`cols` output channels): `[⌈cols/16⌉][⌈depth/4⌉][16][4]`.
+size_t ssdd_int8_packed_count(size_t depth, size_t cols);
+
+/// Packs `w` (`[cols][depth]`, int8, output-channel-major) into panels for both int8 kernels, zero in the padding, and
+/// writes each output channel's weight sum into `sums[cols]` (the zero-point correction).
+void ssdd_int8_pack_weights(const int8_t *w, size_t depth, size_t cols, int8_t *packed, int32_t *sums);
+
+/// `q[i] = clamp(round_half_even(x[i] · inverse_scale) + zero, 0, 255)` for one row of `count` values; the `depth`
+/// rounded up to 4 (`padded`) is filled with `zero` so the padding adds nothing after the zero-point correction.
+void ssdd_quantize_row_u8(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, uint8_t *q);
+
+/// ``ssdd_quantize_row_u8`` widened to int16 (values 0…255), the activation format of the AVX2 kernel.
+void ssdd_quantize_row_i16(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, int16_t *q);
+
+/// ``ssdd_quantize_row_u8`` and ``ssdd_quantize_row_i16`` with AVX2 (same results: `x · inverse_scale` is clamped
+/// to ±512 before rounding in all of them, so no value overflows the conversion).
+void ssdd_quantize_row_u8_avx2(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, uint8_t *q);
+void ssdd_quantize_row_i16_avx2(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, int16_t *q);
+
+/// The smallest and largest of `count` (≥ 1) values, with AVX2 (NaN is ignored unless every value is NaN).
+void ssdd_min_max_avx2(const float *x, size_t count, float *low, float *high);
+
+/// `count` packed int8 weights widened to int16 (the AVX2 kernel's copy, same layout).
+void ssdd_int8_widen(const int8_t *packed, size_t count, int16_t *wide);
+
+/// The INT8 tile's store, shared by all kernels: for output channel `j`,
+/// `c = clamp(fmaf((float)(acc − zero · sums[j]), multipliers[j], bias[j]), low, high)` where
+/// `multipliers[j] = weight_scale[j] · activation_scale`.
+typedef struct {
+    const int32_t *sums;
+    const float *multipliers;
+    const float *bias;
+    int32_t zero;
+    float low;
+    float high;
+} ssdd_int8_epilogue;
+
+/// `c[r][j]` for `r < rows`, `j < cols` from u8 `a` (`[rows][lda]`, `lda` ≥ depth rounded up to 4, padding = zero
+/// point) and the packed weights, accumulating `Σ a·w` in int32: the scalar reference.
+void ssdd_int8_gemm_reference(
+    const uint8_t *a, size_t lda, size_t rows, size_t depth, const int8_t *packed, size_t cols,
+    const ssdd_int8_epilogue *e, float *c, size_t ldc);
+/// The same with `vpdpbusd` (AVX-512 VNNI); bit-identical to the reference.
+void ssdd_int8_gemm_avx512vnni(
+    const uint8_t *a, size_t lda, size_t rows, size_t depth, const int8_t *packed, size_t cols,
+    const ssdd_int8_epilogue *e, float *c, size_t ldc);
+/// The same with AVX2 `vpmaddwd` on the values widened to int16 (`a` from ``ssdd_quantize_row_i16``, weights from
+/// ``ssdd_int8_widen``): exact (`255·128·2` fits int32, no saturation), so bit-identical to the reference.
+void ssdd_int8_gemm_avx2(
+    const int16_t *a, size_t lda, size_t rows, size_t depth, const int16_t *wide, size_t cols,
+    const ssdd_int8_epilogue *e, float *c, size_t ldc);
+
+// MARK: BF16
+
+/// `x` rounded to bfloat16 (nearest, ties to even; NaN stays NaN), as its 16 bits.
+uint16_t ssdd_bf16_from_float(float x);
+
+/// 16-bit elements of packed bf16 weights for `depth × cols`: `[⌈cols/16⌉][⌈depth/2⌉][16][2]`.
+size_t ssdd_bf16_packed_count(size_t depth, size_t cols);
+
+/// Packs `w` (`[cols][depth]`, float, output-channel-major) rounded to bf16 into panels of channel pairs.
+void ssdd_bf16_pack_weights(const float *w, size_t depth, size_t cols, uint16_t *packed);
+
+/// One row of activations rounded to bf16, padded with zeros to `padded` (even) elements.
+void ssdd_bf16_convert_row(const float *x, size_t count, size_t padded, uint16_t *out);
+
+/// `c[r][j] = clamp(bias[j] + Σₖ a[r][k]·w[k][j], low, high)` with bf16 `a` (`[rows][lda]`, `lda` even) and packed
+/// weights, accumulating in float32 in `vdpbf16ps`'s order (per pair: odd element, then even): the scalar reference.
+void ssdd_bf16_gemm_reference(
+    const uint16_t *a, size_t lda, size_t rows, size_t depth, const uint16_t *packed, size_t cols, const float *bias,
+    float low, float high, float *c, size_t ldc);
+/// The same with `vdpbf16ps` (AVX-512 BF16); equal to the reference for normal (non-denormal) values.
+void ssdd_bf16_gemm_avx512bf16(
+    const uint16_t *a, size_t lda, size_t rows, size_t depth, const uint16_t *packed, size_t cols, const float *bias,
+    float low, float high, float *c, size_t ldc);
+
+#ifdef __cplusplus
+}
+#endif

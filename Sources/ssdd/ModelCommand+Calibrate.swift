@@ -1,0 +1,88 @@
+import ArgumentParser
+import Detection
+import Foundation
+import MediaIO
+import ModelStore
+import NeuralNet
+import TensorEngine
+
+extension ModelCommand {
+    /// `ssdd model calibrate MODEL IMAGES… -o OUT`: the activation ranges INT8 needs.
+    struct Calibrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure every convolution's input range on a few images (fp32) and write the model with them, for precision int8.",
+            discussion:
+                "Ranges are the minimum and maximum over all images (see ModelCalibration for why not a percentile). A handful of images like the ones the model will see is enough; JPEG, PNG or any still image FFmpeg decodes."
+        )
+
+        @Argument(help: "A native fp32 model file.")
+        var model: String
+
+        @Argument(help: "Calibration images.")
+        var images: [String]
+
+        @Option(name: [.short, .long], help: "Where to write the calibrated model.")
+        var output: String
+
+        @Option(help: "Inference threads.")
+        var threads = 1
+
+        func validate() throws {
+            guard !images.isEmpty else { throw ValidationError("give at least one calibration image") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let file = try ModelFile(contentsOf: URL(fileURLWithPath: model))
+            var options = DetectorOptions(threads: threads)
+            options.fusesLayers = false
+            let detector = try Detector(model: file, options: options)
+            let calibration = try detector.calibration(on: images.map { try StillImage.decode($0) })
+            try file.write(calibration: calibration, to: URL(fileURLWithPath: output))
+            Console.write("calibrated \(calibration.ranges.count) convolutions on \(images.count) images → \(output)\n", to: STDERR_FILENO)
+        }
+    }
+
+    /// `ssdd model compare-precision MODEL IMAGES…`: detections of bf16 and int8 against fp32.
+    struct ComparePrecision: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "compare-precision",
+            abstract: "Compare the detections of each reduced precision with fp32's on images (matched at IoU ≥ 0.9).",
+            discussion: "INT8 needs a calibrated model (`ssdd model calibrate`). A precision this CPU cannot run is reported as skipped."
+        )
+
+        @Argument(help: "A native model file (calibrated, for int8).")
+        var model: String
+
+        @Argument(help: "Images.")
+        var images: [String]
+
+        @Option(help: "Inference threads.")
+        var threads = 1
+
+        func validate() throws {
+            guard !images.isEmpty else { throw ValidationError("give at least one image") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let file = try ModelFile(contentsOf: URL(fileURLWithPath: model))
+            let decoded = try images.map { try StillImage.decode($0) }
+            let fp32 = try Detector(model: file, options: DetectorOptions(threads: threads))
+            let reference = try decoded.map { try fp32.detect($0) }
+            for precision in [Precision.bf16, .int8] {
+                let resolution = precision.resolved()
+                guard resolution.effective == precision else {
+                    Console.writeLine("\(precision.rawValue): skipped (\(resolution.warning ?? "not available"))")
+                    continue
+                }
+                var options = DetectorOptions(threads: threads)
+                options.precision = precision
+                let detector = try Detector(model: file, options: options)
+                var comparison = PrecisionComparison()
+                for (image, expected) in zip(decoded, reference) { comparison.add(reference: expected, reduced: try detector.detect(image)) }
+                Console.writeLine("\(precision.rawValue): \(comparison.summary)")
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import TestSupport
+import Testing
+
+@testable import TensorEngine
+
+/// ``Int8PointwiseConvolution`` (a whole 1×1 layer in INT8) against a Swift scalar model of the same quantized
+/// arithmetic (exact) and against the float32 reference convolution within the quantization error bound, on every
+/// INT8 tile this CPU runs, calibrated and dynamic; and ``Precision/resolved(on:)``'s fallbacks.
+@Suite("INT8 pointwise convolution")
+struct Int8PointwiseConvolutionTests {
+    static let kernels = Int8Kernel.allCases.filter(\.isAvailable)
+    /// (h, w, cin, cout, activation)
+    static let cases: [(Int, Int, Int, Int, FusedActivation)] = [
+        (5, 7, 16, 24, .relu6), (19, 19, 96, 24, .none), (3, 3, 13, 40, .relu), (10, 10, 64, 384, .relu6), (1, 1, 5, 3, .none),
+    ]
+
+    @Test(arguments: kernels)
+    func matchesQuantizedModelAndFloatBound(_ kernel: Int8Kernel) throws {
+        for (index, (h, w, cin, cout, activation)) in Self.cases.enumerated() {
+            for calibrated in [false, true] {
+                var rng = SplitMix64(seed: UInt64(50 + index))
+                let x = Tensor.random(shape: [h, w, cin], in: -1...3, using: &rng)
+                let wt = Tensor.random(shape: [cout, cin, 1, 1], in: -0.5...0.5, using: &rng)
+                let b = Tensor.random(shape: [cout], using: &rng)
+                let g = ConvolutionGeometry(
+                    inputHeight: h, inputWidth: w, inputChannels: cin, outputChannels: cout, kernelHeight: 1, kernelWidth: 1)
+                // A calibrated range narrower than the data: values outside clamp, as they would at run time.
+                let q =
+                    calibrated ? ActivationQuantization(low: -0.5, high: 2.5) : ActivationQuantization(low: x.values.min()!, high: x.values.max()!)
+                let conv = wt.values.withUnsafeBufferPointer { wp in
+                    b.values.withUnsafeBufferPointer { bp in
+                        Int8PointwiseConvolution(
+                            geometry: g, weights: wp.baseAddress!, bias: bp.baseAddress!, activation: activation,
+                            calibration: calibrated ? q : nil, kernel: kernel)
+                    }
+                }
+                var out = [Float](repeating: .nan, count: h * w * cout)
+                let pool = ComputePool(threadCount: 2)
+                x.values.withUnsafeBufferPointer { xp in
+                    out.withUnsafeMutableBufferPointer { conv.run(input: xp.baseAddress!, output: $0.baseAddress!, pool: pool) }
+                }
+
+                let (low, high) = activation.clampBounds
+                var worstModel: Float = 0, worstBound: Float = 0
+                for p in 0..<(h * w) {
+                    let qx = (0..<cin).map { k -> Int32 in
+                        let v = (min(max(x.values[p * cin + k] / q.scale, -512), 512)).rounded(.toNearestOrEven) + Float(q.zero)
+                        return Int32(min(max(v, 0), 255))
+                    }
+                    for j in 0..<cout {
+                        let scale = conv.weightScales[j]
+                        var acc: Int32 = 0, sumW: Int32 = 0, exact: Float = 0, bound: Float = 0
+                        for k in 0..<cin {
+                            let wv = wt.values[j * cin + k], xv = x.values[p * cin + k]
+                            let qw = Int32(max(min((wv / scale).rounded(.toNearestOrEven), 127), -127))
+                            acc += qx[k] * qw
+                            sumW += qw
+                            exact += wv * xv
+                            // |x̂ŵ − xw| ≤ |x|·s_w/2 + |w|·s_a/2 + s_w·s_a/4 for x inside the quantized range.
+                            bound += abs(xv) * scale / 2 + abs(wv) * q.scale / 2 + scale * q.scale / 4
+                        }
+                        let expected = min(max(fmaModel(acc - q.zero * sumW, scale * q.scale, b.values[j]), low), high)
+                        let got = out[p * cout + j]
+                        worstModel = max(worstModel, abs(got - expected))
+                        if !calibrated {
+                            let reference = min(max(exact + b.values[j], low), high)
+                            worstBound = max(worstBound, abs(got - reference) / (bound + 1e-5))
+                        }
+                    }
+                }
+                #expect(worstModel == 0, "\(kernel) \(h)x\(w)x\(cin)→\(cout) calibrated \(calibrated): |Δ| to the quantized model \(worstModel)")
+                #expect(worstBound <= 1, "\(kernel) \(h)x\(w)x\(cin)→\(cout): error over the quantization bound ×\(worstBound)")
+            }
+        }
+    }
+
+    @Test func resolutionFallsBackNamingTheMissingFeature() {
+        let none = CPUPrecisionFeatures(avx2: false, avx512: false, bf16: false, vnni: false)
+        let avx2 = CPUPrecisionFeatures(avx2: true, avx512: false, bf16: false, vnni: false)
+        let zen4 = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: true, vnni: true)
+        let skylake = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: false, vnni: false)
+        #expect(
+            Precision.bf16.resolved(on: zen4)
+                == .init(
+                    requested: .bf16, effective: .fp32,
+                    warning: "precision bf16: the engine has no BF16 convolution path yet (only the kernel tile); running fp32"))
+        #expect(Precision.int8.resolved(on: zen4).effective == .int8)
+        #expect(
+            Precision.int8.resolved(on: avx2)
+                == .init(
+                    requested: .int8, effective: .int8,
+                    warning: "precision int8: this CPU lacks avx512_vnni; running the AVX2 int8 kernel (same results, not faster than fp32)"))
+        #expect(Precision.int8.resolved(on: zen4) == .init(requested: .int8, effective: .int8, warning: nil))
+        #expect(Precision.bf16.resolved(on: skylake).warning == "precision bf16: this CPU lacks avx512_bf16; running fp32")
+        #expect(Precision.bf16.resolved(on: avx2).effective == .fp32)
+        #expect(Precision.bf16.resolved(on: avx2).warning == "precision bf16: this CPU lacks avx512f/avx512bw/avx512vl and avx512_bf16; running fp32")
+        #expect(Precision.int8.resolved(on: none).warning == "precision int8: this CPU lacks avx512_vnni and avx2; running fp32")
+        #expect(Precision.fp32.resolved(on: none).warning == nil)
+    }
+}
+
+/// The tile's store: `fmaf(Float(acc), multiplier, bias)`, one rounding.
+private func fmaModel(_ acc: Int32, _ multiplier: Float, _ bias: Float) -> Float {
+    bias.addingProduct(Float(acc), multiplier)
+}

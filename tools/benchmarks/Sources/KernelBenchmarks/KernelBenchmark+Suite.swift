@@ -1,0 +1,52 @@
+import TensorEngine
+
+extension KernelBenchmark {
+    /// The benchmarks: SSDLite's GEMM tile (1×1 expansion and projection), depthwise and fused-block shapes, and SSD300's
+    /// Winograd layers.
+    static var suite: [KernelBenchmark] {
+        [
+            convolutionBenchmark(
+                "gemm-tile/1x1-19x19-64to384", iterations: 200,
+                ConvolutionGeometry(inputHeight: 19, inputWidth: 19, inputChannels: 64, outputChannels: 384, kernelHeight: 1, kernelWidth: 1),
+                algorithm: .tiledGEMM),
+            convolutionBenchmark(
+                "gemm-tile/1x1-75x75-144to24", iterations: 200,
+                ConvolutionGeometry(inputHeight: 75, inputWidth: 75, inputChannels: 144, outputChannels: 24, kernelHeight: 1, kernelWidth: 1),
+                activation: .none, algorithm: .tiledGEMM),
+            convolutionBenchmark(
+                "depthwise/3x3-75x75x144-s1", iterations: 200,
+                ConvolutionGeometry(
+                    inputHeight: 75, inputWidth: 75, inputChannels: 144, outputChannels: 144, kernelHeight: 3, kernelWidth: 3, groups: 144,
+                    padding: .uniform(1)),
+                algorithm: .depthwise3x3),
+            convolutionBenchmark(
+                "depthwise/3x3-19x19x576-s2", iterations: 400,
+                ConvolutionGeometry(
+                    inputHeight: 19, inputWidth: 19, inputChannels: 576, outputChannels: 576, kernelHeight: 3, kernelWidth: 3, strideY: 2,
+                    strideX: 2, groups: 576, padding: .uniform(1)),
+                algorithm: .depthwise3x3),
+            blockBenchmark("fused-block/75x75-24x6-s1", iterations: 100, size: 75, channels: 24, expansion: 6, stride: 1, outputChannels: 24),
+            blockBenchmark("fused-block/19x19-64x6-s1", iterations: 200, size: 19, channels: 64, expansion: 6, stride: 1, outputChannels: 64),
+            blockBenchmark("fused-block/10x10-160x6-s1", iterations: 200, size: 10, channels: 160, expansion: 6, stride: 1, outputChannels: 160),
+            blockBenchmark(
+                "unfused-block/75x75-24x6-s1", iterations: 100, size: 75, channels: 24, expansion: 6, stride: 1, outputChannels: 24, fused: false),
+            blockBenchmark(
+                "unfused-block/19x19-64x6-s1", iterations: 200, size: 19, channels: 64, expansion: 6, stride: 1, outputChannels: 64, fused: false),
+            blockBenchmark(
+                "unfused-block/10x10-160x6-s1", iterations: 200, size: 10, channels: 160, expansion: 6, stride: 1, outputChannels: 160,
+                fused: false),
+            convolutionBenchmark(
+                "winograd/3x3-38x38-512to512", iterations: 10,
+                ConvolutionGeometry(
+                    inputHeight: 38, inputWidth: 38, inputChannels: 512, outputChannels: 512, kernelHeight: 3, kernelWidth: 3,
+                    padding: .uniform(1)),
+                activation: .relu, algorithm: .winograd),
+            convolutionBenchmark(
+                "winograd/3x3-75x75-256to256", iterations: 10,
+                ConvolutionGeometry(
+                    inputHeight: 75, inputWidth: 75, inputChannels: 256, outputChannels: 256, kernelHeight: 3, kernelWidth: 3,
+                    padding: .uniform(1)),
+                activation: .relu, algorithm: .winograd),
+        ]
+    }
+}
