@@ -33,6 +33,8 @@ public struct AnchorSet: Sendable, Equatable {
             case "caffe": self = try AnchorSet.caffe(parameters, inputWidth: inputWidth, inputHeight: inputHeight)
             default: throw DetectionError.unsupportedAnchors("default-box flavor '\(parameters.flavor)' (expected torchvision or caffe)")
             }
+        case .caffePriorBoxes:
+            throw DetectionError.unsupportedAnchors("Caffe PriorBox layers (not implemented yet)")
         }
     }
 
@@ -45,6 +47,8 @@ public struct AnchorSet: Sendable, Equatable {
             }
         case .ssdDefaultBoxes(let p):
             return p.aspectRatios.map { 2 + 2 * $0.count }
+        case .caffePriorBoxes(let levels):
+            return levels.map { $0.priorsPerLocation }
         }
     }
 }

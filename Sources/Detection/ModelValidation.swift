@@ -113,6 +113,9 @@ public enum ModelValidation {
         case .ssdDefaultBoxes(let p):
             maps = p.featureMapSizes.map { ($0, $0) }
             order = .xy
+        case .caffePriorBoxes(let levels):
+            maps = levels.map { ($0.featureMapHeight, $0.featureMapWidth) }
+            order = .xy
         }
         guard manifest.boxCoding.order == order else {
             throw ModelValidationError(

@@ -84,6 +84,13 @@ extension Preprocessing {
     fileprivate func validate(file: String) throws(ModelValidationError) {
         try ModelValidationError.check(inputWidth, in: ManifestLimits.inputSize, file: file, key: "preprocessing.inputWidth")
         try ModelValidationError.check(inputHeight, in: ManifestLimits.inputSize, file: file, key: "preprocessing.inputHeight")
+        // Declared for Caffe import; the preprocessor does not implement them yet.
+        guard resize != .openCVLinear else {
+            throw ModelValidationError(file: file, key: "preprocessing.resize", problem: "openCVLinear is not supported by this build")
+        }
+        guard channelOrder != .bgr else {
+            throw ModelValidationError(file: file, key: "preprocessing.channelOrder", problem: "bgr is not supported by this build")
+        }
         for (name, values) in [("scale", scale), ("offset", offset)] {
             guard values.count == 3 else {
                 throw ModelValidationError(
@@ -101,6 +108,7 @@ extension AnchorConfiguration {
         switch self {
         case .tensorFlowMultipleGrid(let p): try p.validate(file: file)
         case .ssdDefaultBoxes(let p): try p.validate(file: file)
+        case .caffePriorBoxes(let levels): try CaffePriorBox.validate(levels, file: file)
         }
     }
 }

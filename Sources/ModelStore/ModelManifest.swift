@@ -64,6 +64,9 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     public var offset: [Float]
     /// Whether the affine map is applied before resizing (torchvision normalises, then resizes) or after (TF).
     public var normalizeBeforeResize: Bool
+    /// Channel order of the network input; nil means RGB (files written before Caffe import have no such key).
+    /// `scale` and `offset` are given per input channel, in this order.
+    public var channelOrder: ChannelOrder?
 
     public init(
         inputWidth: Int, inputHeight: Int, resize: ResizeConvention, scale: [Float], offset: [Float],
@@ -78,12 +81,22 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     }
 }
 
+/// Channel order of a network input.
+public enum ChannelOrder: String, Codable, Sendable, Equatable {
+    case rgb
+    /// Caffe and OpenCV DNN models read BGR pixels.
+    case bgr
+}
+
 /// The bilinear resize a model was trained and exported with.
 public enum ResizeConvention: String, Codable, Sendable, Equatable {
     /// PyTorch `F.interpolate(mode="bilinear", align_corners=False)`: half-pixel centres.
     case halfPixelBilinear
     /// TensorFlow 1 `ResizeBilinear(align_corners=False)` without half-pixel centres: src = dst · in/out.
     case tensorFlowLegacyBilinear
+    /// OpenCV `cv2.resize(INTER_LINEAR)` on 8-bit pixels: half-pixel centres, 11-bit fixed-point weights, rounded
+    /// back to 8 bits (what OpenCV DNN users feed Caffe models).
+    case openCVLinear
 }
 
 /// Default-box (anchor) generator and its parameters.
@@ -92,6 +105,8 @@ public enum AnchorConfiguration: Codable, Sendable, Equatable {
     case tensorFlowMultipleGrid(TensorFlowAnchors)
     /// torchvision `DefaultBoxGenerator` / Caffe `PriorBox` style, per-level sizes and steps.
     case ssdDefaultBoxes(DefaultBoxes)
+    /// Caffe `PriorBox` layers exactly as an imported prototxt states them, one per level.
+    case caffePriorBoxes([CaffePriorBox])
 }
 
 /// Parameters of TF's `ssd_anchor_generator`.
