@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/ModelImport/TensorFlow/Generated/*.pb.swift from the minimal TensorFlow .proto files.
+# Regenerates Sources/ModelImport/TensorFlow/Generated/*.pb.swift from the minimal TensorFlow .proto files and
+# Sources/ModelImport/Caffe/Generated/caffe.pb.swift from the minimal Caffe one (scripts/protos/caffe.proto).
 #
 # Needs protoc (Debian: `apt-get install protobuf-compiler`) and protoc-gen-swift built from the swift-protobuf
 # version pinned in Package.resolved:
@@ -25,3 +26,15 @@ protoc \
     "$protos"/types.proto "$protos"/tensor_shape.proto "$protos"/tensor.proto \
     "$protos"/attr_value.proto "$protos"/graph.proto
 echo "generated: $(ls "$out")"
+
+caffe_out="$root/Sources/ModelImport/Caffe/Generated"
+mkdir -p "$caffe_out"
+rm -f "$caffe_out"/*.pb.swift
+protoc \
+    --plugin=protoc-gen-swift="$plugin" \
+    --proto_path="$protos" \
+    --swift_opt=Visibility=Internal \
+    --swift_opt=FileNaming=DropPath \
+    --swift_out="$caffe_out" \
+    "$protos"/caffe.proto
+echo "generated: $(ls "$caffe_out")"
