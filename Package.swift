@@ -170,7 +170,8 @@ let package = Package(
             name: "Training",
             dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "Imaging", "Geometry", "Evaluation"],
             swiftSettings: optimized),
-        .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["TensorEngine", .product(name: "Crypto", package: "swift-crypto")], path: "Sources/TestSupport"),
         // librdkafka's in-process mock cluster and a reader for tests; never linked into the ssdd binary.
         .target(name: "KafkaTestSupport", dependencies: ["CRdKafka"], path: "Sources/KafkaTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Sinks", "KafkaTestSupport"]),

@@ -12,14 +12,17 @@ public struct AnchorSet: Sendable, Equatable {
     /// Size of the coordinate frame: (1, 1) for normalised, (input width, input height) for pixels.
     public var frameWidth: Float
     public var frameHeight: Float
+    /// Caffe `PriorBox` variances, `count × 4` (the second channel of the prior blob); nil for other generators.
+    public var variances: [Float]?
 
     public var count: Int { values.count / 4 }
 
-    public init(values: [Float], order: CoordinateOrder, frameWidth: Float, frameHeight: Float) {
+    public init(values: [Float], order: CoordinateOrder, frameWidth: Float, frameHeight: Float, variances: [Float]? = nil) {
         self.values = values
         self.order = order
         self.frameWidth = frameWidth
         self.frameHeight = frameHeight
+        self.variances = variances
     }
 
     /// Generates the anchors a manifest describes.
@@ -33,8 +36,8 @@ public struct AnchorSet: Sendable, Equatable {
             case "caffe": self = try AnchorSet.caffe(parameters, inputWidth: inputWidth, inputHeight: inputHeight)
             default: throw DetectionError.unsupportedAnchors("default-box flavor '\(parameters.flavor)' (expected torchvision or caffe)")
             }
-        case .caffePriorBoxes:
-            throw DetectionError.unsupportedAnchors("Caffe PriorBox layers (not implemented yet)")
+        case .caffePriorBoxes(let levels):
+            self = AnchorSet.caffePriorBoxes(levels, inputWidth: inputWidth, inputHeight: inputHeight)
         }
     }
 

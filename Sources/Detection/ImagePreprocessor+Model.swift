@@ -12,10 +12,16 @@ extension ImagePreprocessor {
         precondition(
             p.scale.count == 3 && p.offset.count == 3,
             "ImagePreprocessor: unvalidated preprocessing (\(p.scale.count) scales, \(p.offset.count) offsets)")
+        let convention: BilinearResizer.Convention =
+            switch p.resize {
+            case .halfPixelBilinear: .halfPixel
+            case .tensorFlowLegacyBilinear: .tensorFlowLegacy
+            case .openCVLinear: .openCVLinear
+            }
         self.init(
-            width: p.inputWidth, height: p.inputHeight, convention: p.resize == .halfPixelBilinear ? .halfPixel : .tensorFlowLegacy,
+            width: p.inputWidth, height: p.inputHeight, convention: convention,
             affine: BilinearResizer.ChannelAffine(scale: (p.scale[0], p.scale[1], p.scale[2]), offset: (p.offset[0], p.offset[1], p.offset[2])),
-            affineBeforeResize: p.normalizeBeforeResize)
+            affineBeforeResize: p.normalizeBeforeResize, reversesChannels: p.channelOrder == .bgr)
     }
 
     /// The network input `[height, width, 3]` for `image`: resized and mapped straight into a new tensor's aligned

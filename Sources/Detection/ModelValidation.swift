@@ -116,6 +116,7 @@ public enum ModelValidation {
         case .caffePriorBoxes(let levels):
             maps = levels.map { ($0.featureMapHeight, $0.featureMapWidth) }
             order = .xy
+            try checkCaffeCoding(manifest.boxCoding, levels: levels, file: file)
         }
         guard manifest.boxCoding.order == order else {
             throw ModelValidationError(
@@ -167,6 +168,21 @@ public enum ModelValidation {
             total = sum
         }
         return total
+    }
+
+    /// Caffe priors carry their variances, which the decoder multiplies the codes by (as OpenCV does); the box
+    /// coding's weights must say the same thing: all 1 (`variance_encoded_in_target`) or 1/variance at every level.
+    private static func checkCaffeCoding(_ coding: BoxCoding, levels: [CaffePriorBox], file: String) throws(ModelValidationError) {
+        if coding.weights.allSatisfy({ $0 == 1 }) { return }
+        for (index, level) in levels.enumerated() {
+            let variances = level.variances.count == 4 ? level.variances : Array(repeating: level.variances.first ?? 0, count: 4)
+            for (weight, variance) in zip(coding.weights, variances) where abs(weight * variance - 1) > 1e-5 {
+                throw ModelValidationError(
+                    file: file, key: "boxCoding.weights",
+                    problem: "must be all 1 (variance encoded in target) or 1/variance of the priors, but anchors[\(index)] has "
+                        + "variances \(variances) and the weights are \(coding.weights)")
+            }
+        }
     }
 
     /// A graph or compilation error as a validation error naming the graph key.

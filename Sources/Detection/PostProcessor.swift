@@ -2,6 +2,12 @@ import ModelStore
 
 /// Scores → per-class candidates → NMS → merged, sorted, clipped detections, in the order the model's reference
 /// implementation uses (`Postprocessing.clipping`).
+///
+/// Per class: candidates scoring strictly above the threshold, stably sorted by descending score, the first
+/// `candidatesPerClass` kept, greedy NMS (kept iff IoU ≤ threshold with every kept box). This is torchvision's,
+/// TensorFlow's and OpenCV DNN's Caffe `DetectionOutput` (`GetMaxScoreIndex` + `NMSFast_`, `top_k`, then
+/// `keep_top_k` over all classes). Output is by descending score; OpenCV emits the same rows grouped by ascending
+/// label instead.
 public struct PostProcessor: Sendable {
     public let settings: Postprocessing
     /// Class slots including background.

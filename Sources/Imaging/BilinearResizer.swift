@@ -9,6 +9,9 @@ public enum BilinearResizer {
         case halfPixel
         /// TensorFlow 1 `ResizeBilinear(align_corners=False)` without half-pixel centres: src = dst·in/out.
         case tensorFlowLegacy
+        /// OpenCV `cv2.resize(INTER_LINEAR)` on the 8-bit pixels (``OpenCVLinearResizer``), then the affine map, as
+        /// `cv2.dnn.blobFromImage` after a resize does; the affine map always comes after resizing.
+        case openCVLinear
     }
 
     /// A per-channel affine map on 0…255 values.
@@ -54,6 +57,8 @@ public enum BilinearResizer {
                     lower.append(low)
                     upper.append(low < input - 1 ? low + 1 : low)
                     weight.append(lambda)
+                case .openCVLinear:
+                    preconditionFailure("BilinearResizer: OpenCV's fixed-point resize has no float taps (OpenCVLinearResizer)")
                 case .tensorFlowLegacy:
                     // TF LegacyScaler: in = out·scale, lower = floor, upper = min(ceil, in−1), lerp = in − floor.
                     let source = Float(i) * scale
@@ -94,6 +99,11 @@ public enum BilinearResizer {
         precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
         precondition(
             destination.count == width * height * 3, "BilinearResizer: destination holds \(destination.count) values, not \(width)×\(height)×3")
+        if convention == .openCVLinear {
+            precondition(!affineBeforeResize, "BilinearResizer: OpenCV's resize works on 8-bit pixels; the affine map comes after it")
+            floats(OpenCVLinearResizer.resize(image, width: width, height: height), affine: affine, into: destination)
+            return
+        }
         let xs = AxisTaps(input: image.width, output: width, convention: convention)
         let ys = AxisTaps(input: image.height, output: height, convention: convention)
         let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
@@ -118,7 +128,7 @@ public enum BilinearResizer {
                         let bl = value(bottom + left), br = value(bottom + right)
                         var result: Float
                         switch convention {
-                        case .halfPixel:
+                        case .halfPixel, .openCVLinear:
                             // ATen's order: Σ_h w_h · (Σ_w w_w · v).
                             let upperRow = tl * (1 - wx) + tr * wx
                             let lowerRow = bl * (1 - wx) + br * wx

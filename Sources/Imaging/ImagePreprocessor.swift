@@ -14,15 +14,25 @@ public struct ImagePreprocessor: Sendable, Equatable {
     public let affine: BilinearResizer.ChannelAffine
     /// Apply ``affine`` before interpolating (torchvision) rather than after (TensorFlow).
     public let affineBeforeResize: Bool
+    /// Write the channels as B, G, R (Caffe and OpenCV DNN models) instead of R, G, B. ``affine`` is given in the
+    /// written order: its first scale and offset apply to blue then.
+    public let reversesChannels: Bool
 
-    /// - Precondition: `width` and `height` are positive (a model's validated input size).
-    public init(width: Int, height: Int, convention: BilinearResizer.Convention, affine: BilinearResizer.ChannelAffine, affineBeforeResize: Bool) {
+    /// - Precondition: `width` and `height` are positive (a model's validated input size), and `affineBeforeResize`
+    ///   is false for ``BilinearResizer/Convention/openCVLinear``.
+    public init(
+        width: Int, height: Int, convention: BilinearResizer.Convention, affine: BilinearResizer.ChannelAffine, affineBeforeResize: Bool,
+        reversesChannels: Bool = false
+    ) {
         precondition(width > 0 && height > 0, "ImagePreprocessor: input size \(width)×\(height) must be positive")
+        precondition(
+            !(affineBeforeResize && convention == .openCVLinear), "ImagePreprocessor: OpenCV's 8-bit resize comes before the affine map")
         self.width = width
         self.height = height
         self.convention = convention
         self.affine = affine
         self.affineBeforeResize = affineBeforeResize
+        self.reversesChannels = reversesChannels
     }
 
     /// Number of floats the input takes: `height × width × 3`.
@@ -34,12 +44,25 @@ public struct ImagePreprocessor: Sendable, Equatable {
     /// with weight exactly 0 for its neighbour then, so the result is the same bits as resampling.
     public func write(_ image: RGBImage, into destination: UnsafeMutableBufferPointer<Float>) {
         precondition(destination.count == valueCount, "ImagePreprocessor: destination holds \(destination.count) values, not \(valueCount)")
+        // In RGB order first; for BGR the affine's first and last channels swap places, and so do the written values.
+        let rgbAffine =
+            reversesChannels
+            ? BilinearResizer.ChannelAffine(
+                scale: (affine.scale.2, affine.scale.1, affine.scale.0), offset: (affine.offset.2, affine.offset.1, affine.offset.0))
+            : affine
         if image.width == width && image.height == height {
-            BilinearResizer.floats(image, affine: affine, into: destination)
+            BilinearResizer.floats(image, affine: rgbAffine, into: destination)
         } else {
             BilinearResizer.resize(
-                image, width: width, height: height, convention: convention, affine: affine, affineBeforeResize: affineBeforeResize,
+                image, width: width, height: height, convention: convention, affine: rgbAffine, affineBeforeResize: affineBeforeResize,
                 into: destination)
+        }
+        if reversesChannels {
+            var i = 0
+            while i < destination.count {
+                destination.swapAt(i, i + 2)
+                i += 3
+            }
         }
     }
 }

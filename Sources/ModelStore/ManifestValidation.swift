@@ -84,17 +84,17 @@ extension Preprocessing {
     fileprivate func validate(file: String) throws(ModelValidationError) {
         try ModelValidationError.check(inputWidth, in: ManifestLimits.inputSize, file: file, key: "preprocessing.inputWidth")
         try ModelValidationError.check(inputHeight, in: ManifestLimits.inputSize, file: file, key: "preprocessing.inputHeight")
-        // Declared for Caffe import; the preprocessor does not implement them yet.
-        guard resize != .openCVLinear else {
-            throw ModelValidationError(file: file, key: "preprocessing.resize", problem: "openCVLinear is not supported by this build")
-        }
-        guard channelOrder != .bgr else {
-            throw ModelValidationError(file: file, key: "preprocessing.channelOrder", problem: "bgr is not supported by this build")
+        // OpenCV resizes the 8-bit pixels; the affine map (blobFromImage's mean and scale) can only come after it.
+        guard !(resize == .openCVLinear && normalizeBeforeResize) else {
+            throw ModelValidationError(
+                file: file, key: "preprocessing.normalizeBeforeResize",
+                problem: "must be false with resize openCVLinear (OpenCV resizes 8-bit pixels, then subtracts the mean and scales)")
         }
         for (name, values) in [("scale", scale), ("offset", offset)] {
             guard values.count == 3 else {
                 throw ModelValidationError(
-                    file: file, key: "preprocessing.\(name)", problem: "must hold 3 values (R, G, B), got \(values.count)")
+                    file: file, key: "preprocessing.\(name)",
+                    problem: "must hold 3 values (one per input channel, in channelOrder), got \(values.count)")
             }
             for (index, value) in values.enumerated() {
                 try ModelValidationError.check(value, finiteIn: ManifestLimits.affine, file: file, key: "preprocessing.\(name)[\(index)]")

@@ -196,7 +196,9 @@ public struct Postprocessing: Codable, Sendable, Equatable {
     public var maxPerClass: Int?
     /// Detections per image after merging classes.
     public var maxDetections: Int
-    /// `clipThenSuppress` (torchvision) or `suppressThenClip` (TF graph: NMS on unclipped boxes, then clip, drop empty).
+    /// `clipThenSuppress` (torchvision; Caffe `DetectionOutput` with `clip: true`), `suppressThenClip` (TF graph: NMS
+    /// on unclipped boxes, then clip, drop empty) or `unclipped` (Caffe `DetectionOutput` as OpenCV DNN runs it by
+    /// default: boxes may reach outside the image).
     public var clipping: Clipping
 
     public init(
@@ -216,4 +218,6 @@ public struct Postprocessing: Codable, Sendable, Equatable {
 public enum Clipping: String, Codable, Sendable, Equatable {
     case clipThenSuppress
     case suppressThenClip
+    /// Boxes are never clipped (Caffe `DetectionOutput` without `clip`, whose default is false).
+    case unclipped
 }
