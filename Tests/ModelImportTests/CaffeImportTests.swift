@@ -49,7 +49,7 @@ import Testing
             m.postprocessing
                 == Postprocessing(
                     scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 400, maxPerClass: nil, maxDetections: 200,
-                    clipping: .suppressThenClip))
+                    clipping: .unclipped))
         #expect(m.labels == labels)
         let p = m.preprocessing
         #expect(p.channelOrder == .bgr && p.resize == .openCVLinear && !p.normalizeBeforeResize)

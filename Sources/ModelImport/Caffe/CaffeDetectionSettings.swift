@@ -57,6 +57,6 @@ enum CaffeDetectionSettings {
         }
         return Postprocessing(
             scoreThreshold: max(threshold, 0), iouThreshold: nms.nmsThreshold, candidatesPerClass: candidates,
-            maxPerClass: nil, maxDetections: keep, clipping: .suppressThenClip)
+            maxPerClass: nil, maxDetections: keep, clipping: .unclipped)
     }
 }
