@@ -56,7 +56,11 @@ struct ModelCommand: ParsableCommand {
         }
 
         func run() throws {
-            let labelList = try labels.map(Self.labelList).map { ["background"] + $0 }
+            // A comma list names the classes after background; a file may list background first or not (one label
+            // short of the class slots gets "background" prepended on import).
+            let labelList = try labels.map { value in
+                Self.isFile(value) ? try Self.labelList(value) : ["background"] + (try Self.labelList(value))
+            }
             let destination = URL(fileURLWithPath: output)
             let files = sources.map { URL(fileURLWithPath: $0) }
             let model: ImportedModel
@@ -89,10 +93,15 @@ struct ModelCommand: ParsableCommand {
             return result
         }
 
+        /// Whether `value` names an existing file (not a directory).
+        static func isFile(_ value: String) -> Bool {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+
         /// Labels from `value`: the lines of the file it names, or its comma-separated items.
         static func labelList(_ value: String) throws -> [String] {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if isFile(value) {
                 let attributes = try FileManager.default.attributesOfItem(atPath: value)
                 guard let size = attributes[.size] as? Int, size <= 1 << 20 else {
                     throw ValidationError("--labels file '\(value)' is larger than 1 MiB")

@@ -1,4 +1,5 @@
 import Detection
+import Foundation
 import ModelStore
 
 /// The preprocessing and anchor lines of `ssdd model info`, after the file summary.
@@ -37,6 +38,6 @@ enum ModelInfoDetails {
     }
 
     private static func format(_ value: Float) -> String {
-        value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : "\(value)"
+        String(format: "%.6g", Double(value))
     }
 }

@@ -145,5 +145,6 @@ import Testing
                 == [plainText, plainWeights])
         #expect(try CaffeSourceFiles.pair(files: [directory.file("model.pb")], weights: nil) == nil)
         #expect(throws: ModelImportError.self) { try CaffeSourceFiles.pair(files: [text, text], weights: nil) }
+        #expect(throws: ModelImportError.self) { try CaffeSourceFiles.pair(files: [text], weights: nil) }
     }
 }

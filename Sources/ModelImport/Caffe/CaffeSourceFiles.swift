@@ -8,6 +8,12 @@ public enum CaffeSourceFiles {
     public static func pair(files: [URL], weights: URL?) throws -> (prototxt: URL, weights: URL)? {
         let all = files + (weights.map { [$0] } ?? [])
         guard all.count == 2 else {
+            if all.count == 1, ["prototxt", "pbtxt", "caffemodel"].contains(all[0].pathExtension.lowercased()) {
+                throw ModelImportError.notACaffeNet(
+                    file: all[0].path,
+                    reason: "a Caffe SSD needs both its deploy prototxt and its caffemodel: "
+                        + "ssdd model import deploy.prototxt --weights X.caffemodel -o Y.safetensors")
+            }
             if all.count > 2 {
                 throw ModelImportError.notACaffeNet(
                     file: all[0].path, reason: "\(all.count) files were given; a Caffe model is one prototxt and one caffemodel")
