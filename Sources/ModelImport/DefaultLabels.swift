@@ -3,6 +3,13 @@ enum DefaultLabels {
     /// Labels for a 1-class (person) detector.
     static let person = ["background", "person"]
 
+    /// PASCAL VOC labels in the order of the Caffe SSD label map (`labelmap_voc.prototxt`), slot 0 background; also
+    /// MobileNet-SSD's 21 classes.
+    static let voc = [
+        "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow", "diningtable",
+        "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+    ]
+
     /// COCO labels by TF Object Detection API class id (`mscoco_label_map`), slot 0 background; unused ids are "N/A".
     static let coco: [String] = [
         "background", "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat",

@@ -14,6 +14,8 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
         case inconsistentHeads(file: String, reason: String)
         case labelCount(file: String, slots: Int, given: Int)
         case noDefaultLabels(file: String, slots: Int)
+        case notACaffeNet(file: String, reason: String)
+        case caffeLayer(file: String, layer: String, type: String, reason: String)
     }
 
     private let kind: Kind
@@ -56,6 +58,13 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
     /// The model's class count has no built-in label set and none was given.
     public static func noDefaultLabels(file: String, slots: Int) -> Self { Self(.noDefaultLabels(file: file, slots: slots)) }
 
+    /// The bytes do not decode as a Caffe NetParameter (prototxt text or binary caffemodel), or exceed the read limits.
+    public static func notACaffeNet(file: String, reason: String) -> Self { Self(.notACaffeNet(file: file, reason: reason)) }
+    /// A Caffe layer cannot be converted: unsupported type or parameter, missing or misshapen blobs, bad connections.
+    public static func caffeLayer(file: String, layer: String, type: String, reason: String) -> Self {
+        Self(.caffeLayer(file: file, layer: layer, type: type, reason: reason))
+    }
+
     public var description: String {
         switch kind {
         case .cannotRead(let file, let reason):
@@ -81,6 +90,10 @@ public struct ModelImportError: Error, Equatable, Sendable, CustomStringConverti
                 + "given; pass \(slots) labels, or \(slots - 1) without the background"
         case .noDefaultLabels(let file, let slots):
             return "'\(file)': no built-in labels for \(slots) class slots; pass the labels explicitly"
+        case .notACaffeNet(let file, let reason):
+            return "'\(file)' is not a usable Caffe net: \(reason)"
+        case .caffeLayer(let file, let layer, let type, let reason):
+            return "'\(file)': layer '\(Self.shown(layer))' (type \(Self.shown(type))): \(reason)"
         }
     }
 

@@ -44,3 +44,14 @@ public func importModel(from source: URL, to destination: URL, labels: [String]?
     try ModelFile.write(to: destination, graph: model.graph, manifest: model.manifest, parameters: model.parameters)
     return model
 }
+
+/// Imports the Caffe SSD `prototxt` + `weights` (see ``importCaffeModel(prototxt:weights:labels:overrides:)``) and
+/// writes it as a native model file to `destination`.
+@discardableResult
+public func importCaffeModel(
+    prototxt: URL, weights: URL, to destination: URL, labels: [String]?, overrides: CaffePreprocessingOverrides
+) throws -> ImportedModel {
+    let model = try importCaffeModel(prototxt: prototxt, weights: weights, labels: labels, overrides: overrides)
+    try ModelFile.write(to: destination, graph: model.graph, manifest: model.manifest, parameters: model.parameters)
+    return model
+}
