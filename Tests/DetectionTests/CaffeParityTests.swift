@@ -52,7 +52,9 @@ struct CaffeParityTests {
                 worstBox = max(worstBox, zip(box, reference).map { abs($0 - Double($1)) }.max() ?? 0)
             }
             // The measured agreement, for the record (the closing note of issue 16 quotes it).
-            print("CaffeParity \(model) \(photo.path): \(ours.count)/\(expected.count) detections, max |Δscore| \(worstScore), max |Δbox| \(worstBox) px")
+            print(
+                "CaffeParity \(model) \(photo.path): \(ours.count)/\(expected.count) detections, "
+                    + "max |Δscore| \(worstScore), max |Δbox| \(worstBox) px")
             #expect(labelsDiffer == 0, "\(model) \(photo.path): \(labelsDiffer) labels differ in order")
             #expect(worstScore <= 1e-4, "\(model) \(photo.path): scores differ by up to \(worstScore)")
             #expect(worstBox <= 0.05, "\(model) \(photo.path): boxes differ by up to \(worstBox) px")
