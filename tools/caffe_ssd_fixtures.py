@@ -38,6 +38,10 @@ import sys
 import cv2
 import numpy as np
 
+# The YUV → RGB conversion of ssdd's MediaIO (PixelConverter: SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+# full range), so the photo is the same pixels in Python and in ssdd.
+SWS_FLAGS = "bilinear+accurate_rnd+full_chroma_int"
+
 FIXTURES = "Tests/ModelImportTests/Fixtures/Caffe"
 PHOTOS = ["/usr/share/darknet/data/dog.jpg", "/usr/share/darknet/data/person.jpg", "/usr/share/darknet/data/horses.jpg"]
 CONF_STD = float(os.environ.get("CONF_STD", "3.0"))
@@ -326,7 +330,8 @@ def decode_rgb(path):
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
                             "-of", "csv=p=0", path], capture_output=True, text=True, check=True).stdout.strip().split(",")
     width, height = int(probe[0]), int(probe[1])
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", "-sws_flags", SWS_FLAGS, "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"],
                          capture_output=True, check=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
 

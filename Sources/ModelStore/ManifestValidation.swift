@@ -94,7 +94,7 @@ extension Preprocessing {
             guard values.count == 3 else {
                 throw ModelValidationError(
                     file: file, key: "preprocessing.\(name)",
-                    problem: "must hold 3 values (one per input channel, in channelOrder), got \(values.count)")
+                    problem: "must hold 3 values (R, G, B), got \(values.count)")
             }
             for (index, value) in values.enumerated() {
                 try ModelValidationError.check(value, finiteIn: ManifestLimits.affine, file: file, key: "preprocessing.\(name)[\(index)]")

@@ -41,7 +41,7 @@ struct CaffeDetectionOutputTests {
         let classes = 21
         try #require(values.count == anchors.count * (4 + classes))
         let regressions = Array(values[0..<anchors.count * 4])
-        let logits = Array(values[anchors.count * 4...])
+        let logits = Array(values[(anchors.count * 4)..<values.count])
         let decoder = try BoxDecoder(BoxCoding(order: .xy, weights: [10, 10, 5, 5], sizeClamp: nil))
         let boxes = try decoder.decode(regressions, anchors: anchors)
         let scores = ScoreConverter.scores(logits, classes: classes, scoring: .softmax)
