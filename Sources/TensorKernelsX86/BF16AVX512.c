@@ -52,3 +52,23 @@ void SSDD_BF16 ssdd_bf16_gemm_avx512bf16(
         }
     }
 }
+
+void SSDD_BF16 ssdd_bf16_convert_rows_avx512bf16(
+    const float *x, size_t ldx, size_t rows, size_t count, size_t padded, uint16_t *out) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *src = x + r * ldx;
+        uint16_t *dst = out + r * padded;
+        size_t i = 0;
+        for (; i + 32 <= count; i += 32) {
+            __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + i + 16), _mm512_loadu_ps(src + i));
+            _mm512_storeu_si512(dst + i, (__m512i)v);
+        }
+        for (; i < count; i += 16) {
+            size_t n = count - i < 16 ? count - i : 16;
+            __mmask16 mask = (__mmask16)((1u << n) - 1u);
+            __m256bh v = _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, src + i));
+            _mm256_mask_storeu_epi16(dst + i, mask, (__m256i)v);
+        }
+        for (i = count; i < padded; i++) dst[i] = 0;
+    }
+}

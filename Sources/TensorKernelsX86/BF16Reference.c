@@ -60,3 +60,7 @@ void ssdd_bf16_gemm_reference(
         }
     }
 }
+
+void ssdd_bf16_convert_rows(const float *x, size_t ldx, size_t rows, size_t count, size_t padded, uint16_t *out) {
+    for (size_t r = 0; r < rows; r++) ssdd_bf16_convert_row(x + r * ldx, count, padded, out + r * padded);
+}

@@ -60,15 +60,21 @@ extension ModelCommand {
         @Option(help: "Inference threads.")
         var threads = 1
 
+        @Option(help: "Compare only detections scoring at least this (as `ssdd detect --threshold`); default: the model's own minimum.")
+        var threshold: Float?
+
         func validate() throws {
             guard !images.isEmpty else { throw ValidationError("give at least one image") }
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            if let threshold, !(0...1).contains(threshold) {
+                throw ValidationError("--threshold must be between 0 and 1, got \(threshold)")
+            }
         }
 
         func run() throws {
             let file = try ModelFile(contentsOf: URL(fileURLWithPath: model))
             let decoded = try images.map { try StillImage.decode($0) }
-            let fp32 = try Detector(model: file, options: DetectorOptions(threads: threads))
+            let fp32 = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: threshold))
             let reference = try decoded.map { try fp32.detect($0) }
             for precision in [Precision.bf16, .int8] {
                 let resolution = precision.resolved()
@@ -76,7 +82,7 @@ extension ModelCommand {
                     Console.writeLine("\(precision.rawValue): skipped (\(resolution.warning ?? "not available"))")
                     continue
                 }
-                var options = DetectorOptions(threads: threads)
+                var options = DetectorOptions(threads: threads, minimumScore: threshold)
                 options.precision = precision
                 let detector = try Detector(model: file, options: options)
                 var comparison = PrecisionComparison()

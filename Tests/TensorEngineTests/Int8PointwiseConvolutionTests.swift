@@ -79,11 +79,7 @@ struct Int8PointwiseConvolutionTests {
         let avx2 = CPUPrecisionFeatures(avx2: true, avx512: false, bf16: false, vnni: false)
         let zen4 = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: true, vnni: true)
         let skylake = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: false, vnni: false)
-        #expect(
-            Precision.bf16.resolved(on: zen4)
-                == .init(
-                    requested: .bf16, effective: .fp32,
-                    warning: "precision bf16: the engine has no BF16 convolution path yet (only the kernel tile); running fp32"))
+        #expect(Precision.bf16.resolved(on: zen4) == .init(requested: .bf16, effective: .bf16, warning: nil))
         #expect(Precision.int8.resolved(on: zen4).effective == .int8)
         #expect(
             Precision.int8.resolved(on: avx2)

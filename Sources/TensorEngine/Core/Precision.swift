@@ -20,20 +20,13 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     }
 
     /// What this CPU runs for `self`: INT8 runs on AVX-512 VNNI (`avx512_vnni`) or, with the same results, on AVX2.
-    /// BF16 needs AVX-512 BF16 (`avx512_bf16`) and runs fp32 everywhere for now (its tile is not wired into the engine's
-    /// convolutions yet). Every fallback comes with a one-line warning.
+    /// BF16 needs AVX-512 BF16 (`avx512_bf16`). Every fallback comes with a one-line warning.
     public func resolved(on cpu: CPUPrecisionFeatures = .current) -> Resolution {
         switch self {
         case .fp32:
             return Resolution(requested: self, effective: .fp32, warning: nil)
         case .bf16:
-            if cpu.bf16 {
-                // The tile exists (TensorKernelsX86) but no engine convolution uses it yet: say so rather than run
-                // fp32 under the name bf16.
-                return Resolution(
-                    requested: self, effective: .fp32,
-                    warning: "precision bf16: the engine has no BF16 convolution path yet (only the kernel tile); running fp32")
-            }
+            if cpu.bf16 { return Resolution(requested: self, effective: .bf16, warning: nil) }
             let missing = cpu.avx512 ? "avx512_bf16" : "avx512f/avx512bw/avx512vl and avx512_bf16"
             return Resolution(
                 requested: self, effective: .fp32,

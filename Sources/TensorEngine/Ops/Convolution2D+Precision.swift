@@ -5,15 +5,20 @@ extension Convolution2D {
     ///
     /// INT8 covers 1×1, stride-1, unpadded, ungrouped convolutions (``Int8PointwiseConvolution``; the pointwise layers
     /// hold most of SSDLite's multiply-accumulates); the depthwise 3×3 and the other shapes stay fp32. `calibration` is
-    /// the calibrated quantization of this convolution's input, or nil for dynamic (per-call) quantization. BF16 has
-    /// no engine kernel wired yet (``TensorKernelsX86`` has the tile): it runs fp32.
+    /// the calibrated quantization of this convolution's input, or nil for dynamic (per-call) quantization.
+    ///
+    /// BF16 (on CPUs with AVX-512 BF16, ``BF16Kernel/preferred``) covers the products of the kernels the fp32 choice
+    /// would run: Winograd's 36 batched GEMMs (the transforms stay float32) and the tiled GEMM (1×1 convolutions and
+    /// im2col chunks of any other ungrouped one); the depthwise 3×3 and the grouped reference stay fp32. Weights are
+    /// rounded to bf16 once here, activations per chunk; sums, bias and activation are float32.
     ///
     /// - Important: the same preconditions as the fp32 initializer.
     public convenience init(
         geometry: ConvolutionGeometry, weights: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
         activation: FusedActivation, precision: Precision, calibration: ActivationQuantization? = nil, allowingWinograd: Bool = true
     ) {
-        if precision.resolved().effective == .int8, Int8PointwiseConvolution.supports(geometry) {
+        let effective = precision.resolved().effective
+        if effective == .int8, Int8PointwiseConvolution.supports(geometry) {
             precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
             precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
             let q = Int8PointwiseConvolution(
@@ -22,6 +27,36 @@ extension Convolution2D {
             self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: .int8Pointwise(q), precision: .int8)
             return
         }
+        if effective == .bf16, let bf16 = BF16Kernel.preferred {
+            self.init(
+                geometry: geometry, weights: weights, bias: bias, activation: activation, bf16: bf16, allowingWinograd: allowingWinograd)
+            return
+        }
         self.init(geometry: geometry, weights: weights, bias: bias, activation: activation, allowingWinograd: allowingWinograd)
+    }
+
+    /// A convolution whose products run on the BF16 tile `bf16` where the preferred fp32 kernel is Winograd or a GEMM
+    /// (the GEMMs then on the tiled GEMM), else the fp32 kernel (``precision`` says which). Tests pass
+    /// ``BF16Kernel/reference`` to compare the instruction's results with the scalar ones.
+    convenience init(
+        geometry: ConvolutionGeometry, weights: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
+        activation: FusedActivation, bf16: BF16Kernel, algorithm: ConvolutionAlgorithm? = nil, allowingWinograd: Bool = true
+    ) {
+        precondition(geometry.invalidReason == nil, "Convolution2D: \(geometry.invalidReason ?? "")")
+        precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
+        precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
+        let chosen = algorithm ?? ConvolutionAlgorithm.preferred(for: geometry, allowingWinograd: allowingWinograd)
+        precondition(chosen.supports(geometry), "Convolution2D: \(chosen) cannot run \(geometry)")
+        let w = weights.baseAddress!, b = bias?.baseAddress
+        switch chosen {
+        case .winograd:
+            let kernel = WinogradConvolution(geometry: geometry, weights: w, bias: b, activation: activation, bf16: bf16)
+            self.init(geometry: geometry, activation: activation, algorithm: .winograd, kernel: .winograd(kernel), precision: .bf16)
+        case .gemm, .tiledGEMM:
+            let kernel = TiledGEMMConvolution(geometry: geometry, weights: w, bias: b, activation: activation, bf16: bf16)
+            self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: .tiledGEMM(kernel), precision: .bf16)
+        case .reference, .depthwise3x3:
+            self.init(geometry: geometry, weights: weights, bias: bias, activation: activation, algorithm: chosen)
+        }
     }
 }

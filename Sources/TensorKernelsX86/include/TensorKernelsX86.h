@@ -95,6 +95,13 @@ void ssdd_bf16_pack_weights(const float *w, size_t depth, size_t cols, uint16_t 
 /// One row of activations rounded to bf16, padded with zeros to `padded` (even) elements.
 void ssdd_bf16_convert_row(const float *x, size_t count, size_t padded, uint16_t *out);
 
+/// `rows` rows of `count` floats (`ldx` apart) rounded to bf16 into `out` (`[rows][padded]`, zeros after `count`).
+void ssdd_bf16_convert_rows(const float *x, size_t ldx, size_t rows, size_t count, size_t padded, uint16_t *out);
+/// The same with `vcvtne2ps2bf16` (AVX-512 BF16): equal to ``ssdd_bf16_convert_rows`` for normal values and zeros
+/// (the instruction treats denormal inputs as zero and returns a quiet NaN for a NaN, as the scalar does).
+void ssdd_bf16_convert_rows_avx512bf16(
+    const float *x, size_t ldx, size_t rows, size_t count, size_t padded, uint16_t *out);
+
 /// `c[r][j] = clamp(bias[j] + Σₖ a[r][k]·w[k][j], low, high)` with bf16 `a` (`[rows][lda]`, `lda` even) and packed
 /// weights, accumulating in float32 in `vdpbf16ps`'s order (per pair: odd element, then even): the scalar reference.
 void ssdd_bf16_gemm_reference(

@@ -36,12 +36,15 @@ struct TiledGEMMConvolution {
     let isPointwise: Bool
     /// Rows of `col` per chunk: the chunk (`chunkRows × K`) stays in L1/L2 while every panel sweeps it.
     let chunkRows: Int
+    /// The weights in bf16 when the convolution runs in ``Precision/bf16`` (``packed`` is then empty): each chunk of
+    /// rows is rounded to bf16 and multiplied by the BF16 tile into float32 sums, with the same fused bias and clamp.
+    let bf16: BF16Panels?
 
     static func supports(_ g: ConvolutionGeometry) -> Bool { g.groups == 1 }
 
     init(
         geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation,
-        kernel: GEMMKernel = .preferred
+        kernel: GEMMKernel = .preferred, bf16 bf16Kernel: BF16Kernel? = nil
     ) {
         precondition(Self.supports(g), "TiledGEMMConvolution: grouped geometry \(g)")
         geometry = g
@@ -53,6 +56,29 @@ struct TiledGEMMConvolution {
         let k = kh * kw * cin
         depth = k
         panels = (cout + nr - 1) / nr
+        isPointwise = kh == 1 && kw == 1 && g.strideY == 1 && g.strideX == 1 && g.padding == .zero
+        self.bias = TensorStorage(count: panels * nr)
+        if let bias { self.bias.pointer.update(from: bias, count: cout) }
+        if let bf16Kernel {
+            // `col`'s K order is (ky, kx, ci): OIHW element (co, ci, ky, kx) of K index (ky·kw + kx)·cin + ci.
+            let panels16 = withUnsafeTemporaryAllocation(of: Float.self, capacity: k * cout) { dense in
+                for co in 0..<cout {
+                    for ci in 0..<cin {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw { dense[co * k + (ky * kw + kx) * cin + ci] = oihw[((co * cin + ci) * kh + ky) * kw + kx] }
+                        }
+                    }
+                }
+                return BF16Panels(kernel: bf16Kernel, depth: k, columns: cout, columnStride: k, depthStride: 1, dense.baseAddress!)
+            }
+            bf16 = panels16
+            packed = TensorStorage(count: 0)
+            // As many elements per chunk as the fp32 path (half the bytes), in whole 8-row tiles.
+            let byCacheBF16 = (24 * 1024 / panels16.paddedDepth) / 8 * 8
+            chunkRows = min(max(8, byCacheBF16), 240)
+            return
+        }
+        bf16 = nil
         packed = TensorStorage(count: panels * k * nr)
         for co in 0..<cout {
             let panel = packed.pointer + (co / nr) * k * nr + co % nr
@@ -64,9 +90,6 @@ struct TiledGEMMConvolution {
                 }
             }
         }
-        self.bias = TensorStorage(count: panels * nr)
-        if let bias { self.bias.pointer.update(from: bias, count: cout) }
-        isPointwise = kh == 1 && kw == 1 && g.strideY == 1 && g.strideX == 1 && g.padding == .zero
         let byCache = (24 * 1024 / max(k, 1)) / kernel.tileRows * kernel.tileRows
         chunkRows = min(max(kernel.tileRows, byCache), 240)
     }
@@ -77,6 +100,10 @@ struct TiledGEMMConvolution {
 
     /// Output rows `rows` × column panels `panelRange`, chunk by chunk.
     func compute(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        if let bf16 {
+            computeBF16(bf16, rows: rows, panels: panelRange, input: input, output: output)
+            return
+        }
         let k = depth, n = geometry.outputChannels, nr = panelWidth, mr = Self.tileRows
         let (low, high) = activation.clampBounds
         var col: UnsafeMutablePointer<Float>?

@@ -45,6 +45,12 @@ struct WinogradConvolution {
     /// First output row and column of every tile row and tile column (``tileStarts(outputs:dilation:)``).
     let rowStarts: [Int]
     let columnStarts: [Int]
+    /// In ``Precision/bf16``: `U[ξ]` rounded to bf16 for each of the 36 positions (``transformed`` is then empty). V is
+    /// rounded to bf16 tile by tile after its float32 transform, the products run on the BF16 tile into float32 M, and
+    /// the output transform is the float32 one.
+    let bf16: [BF16Panels]?
+    /// `[Cout]` zeros: the BF16 tile's bias for the products (the layer's bias is added after the output transform).
+    let zeros: TensorStorage
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.groups == 1 && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
@@ -79,7 +85,7 @@ struct WinogradConvolution {
 
     init(
         geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation,
-        kernel: GEMMKernel = .preferred
+        kernel: GEMMKernel = .preferred, bf16 bf16Kernel: BF16Kernel? = nil
     ) {
         precondition(Self.supports(g), "WinogradConvolution: unsupported geometry \(g)")
         geometry = g
@@ -88,8 +94,8 @@ struct WinogradConvolution {
         panelWidth = kernel.panelWidth
         let cin = g.inputChannels, cout = g.outputChannels, nr = panelWidth
         panels = (cout + nr - 1) / nr
-        transformed = TensorStorage(count: Self.positions * panels * cin * nr)
-        let u = transformed.pointer
+        let fp32U = TensorStorage(count: Self.positions * panels * cin * nr)
+        let u = fp32U.pointer
         // Panel by panel and input channel by input channel: the panel's filters are transformed into `tiles` (one
         // 6×6 tile per output channel), then each position's `nr` values are written as one contiguous run.
         let positionStride = panels * cin * nr
@@ -110,6 +116,25 @@ struct WinogradConvolution {
                 }
             }
         }
+        if let bf16Kernel {
+            var perPosition: [BF16Panels] = []
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: cout * cin) { dense in
+                for xi in 0..<Self.positions {
+                    for co in 0..<cout {
+                        let run = u + xi * positionStride + (co / nr) * cin * nr + co % nr
+                        for ci in 0..<cin { dense[co * cin + ci] = run[ci * nr] }
+                    }
+                    perPosition.append(
+                        BF16Panels(kernel: bf16Kernel, depth: cin, columns: cout, columnStride: cin, depthStride: 1, dense.baseAddress!))
+                }
+            }
+            bf16 = perPosition
+            transformed = TensorStorage(count: 0)
+        } else {
+            bf16 = nil
+            transformed = fp32U
+        }
+        zeros = TensorStorage(count: cout)
         self.bias = TensorStorage(count: cout)
         if let bias { self.bias.pointer.update(from: bias, count: cout) }
         rowStarts = Self.tileStarts(outputs: g.outputHeight, dilation: g.dilationY)
@@ -174,8 +199,15 @@ struct WinogradConvolution {
         let sharesBlocks = threads > 1 && blocks < 2 * threads
         return Plan(
             tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, sharesBlocks: sharesBlocks,
-            inputFloats: blockTiles * Self.positions * g.inputChannels,
+            inputFloats: inputFloats(tiles: blockTiles),
             outputFloats: blockTiles * Self.positions * panels * panelWidth)
+    }
+
+    /// Floats of V scratch for `tiles` tiles: `[tiles][36][Cin]` floats, or in bf16 `[tiles][36][Cin rounded up to
+    /// even]` bf16 values, rounded up to whole 64-byte lines.
+    func inputFloats(tiles: Int) -> Int {
+        guard let bf16 else { return tiles * Self.positions * geometry.inputChannels }
+        return (tiles * Self.positions * bf16[0].paddedDepth + 31) / 32 * 16
     }
 
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`.
@@ -192,8 +224,8 @@ struct WinogradConvolution {
                 let tiles = first..<min(p.tiles, first + p.blockTiles)
                 let v = scratch + worker * p.blockFloats
                 let m = v + p.inputFloats
-                transformInput(tiles: tiles, firstRow: 0, plan: p, input: input, into: v)
-                multiply(rows: tiles.count, positions: 0..<Self.positions, panels: 0..<panels, v: v, m: m)
+                inputStage(tiles: tiles, firstRow: 0, plan: p, input: input, into: v)
+                productStage(rows: tiles.count, positions: 0..<Self.positions, panels: 0..<panels, v: v, m: m)
                 transformOutput(tiles: tiles, firstRow: 0, plan: p, m: m, output: output)
             }
             return
@@ -204,7 +236,7 @@ struct WinogradConvolution {
             let first = block * p.blockTiles
             let count = min(p.tiles - first, p.blockTiles)
             pool.parallelRanges(count, minimumChunk: 4) { range in
-                transformInput(
+                inputStage(
                     tiles: (first + range.lowerBound)..<(first + range.upperBound), firstRow: range.lowerBound,
                     plan: p, input: input, into: v)
             }
@@ -214,7 +246,7 @@ struct WinogradConvolution {
                 while unit < range.upperBound {
                     let panel = unit / Self.positions, xi = unit % Self.positions
                     let end = min(range.upperBound, (panel + 1) * Self.positions)
-                    multiply(rows: count, positions: xi..<(xi + end - unit), panels: panel..<(panel + 1), v: v, m: m)
+                    productStage(rows: count, positions: xi..<(xi + end - unit), panels: panel..<(panel + 1), v: v, m: m)
                     unit = end
                 }
             }
@@ -227,6 +259,47 @@ struct WinogradConvolution {
     }
 
     // MARK: - Stages
+
+    /// ``transformInput(tiles:firstRow:plan:input:into:)``, or in bf16 the same per tile into a float32 buffer rounded
+    /// into row `firstRow + i` of the bf16 V at `v` (`[row][36][Cin rounded up to even]`).
+    private func inputStage(
+        tiles: Range<Int>, firstRow: Int, plan p: Plan, input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>
+    ) {
+        guard let bf16 else {
+            transformInput(tiles: tiles, firstRow: firstRow, plan: p, input: input, into: v)
+            return
+        }
+        let cin = geometry.inputChannels, row = Self.positions * bf16[0].paddedDepth
+        let v16 = UnsafeMutableRawPointer(v).assumingMemoryBound(to: UInt16.self)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.positions * cin) { buffer in
+            let t = buffer.baseAddress!
+            for (i, tile) in tiles.enumerated() {
+                transformInput(tiles: tile..<(tile + 1), firstRow: 0, plan: p, input: input, into: t)
+                bf16[0].convert(t, ldx: cin, rows: Self.positions, into: v16 + (firstRow + i) * row)
+            }
+        }
+    }
+
+    /// ``multiply(rows:positions:panels:v:m:)``, or in bf16 the BF16 tile over the same columns of M.
+    private func productStage(
+        rows: Int, positions: Range<Int>, panels panelRange: Range<Int>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
+    ) {
+        guard let bf16 else {
+            multiply(rows: rows, positions: positions, panels: panelRange, v: v, m: m)
+            return
+        }
+        let depth = bf16[0].paddedDepth, cout = geometry.outputChannels, ldm = panels * panelWidth
+        let firstColumn = panelRange.lowerBound * panelWidth
+        let cols = min(cout, panelRange.upperBound * panelWidth) - firstColumn
+        if rows == 0 || cols <= 0 { return }
+        let v16 = UnsafeRawPointer(v).assumingMemoryBound(to: UInt16.self)
+        for xi in positions {
+            bf16[xi].multiply(
+                v16 + xi * depth, lda: Self.positions * depth, rows: rows, firstColumn: firstColumn, cols: cols,
+                bias: zeros.pointer + firstColumn, low: -.infinity, high: .infinity, m + xi * ldm + firstColumn,
+                ldc: Self.positions * ldm)
+        }
+    }
 
     /// Row `firstRow + i` of V (`[row][36][Cin]`) = `Bᵀ d B` of tile `tiles.lowerBound + i`, `d` its 6×6 input patch.
     private func transformInput(
