@@ -68,6 +68,9 @@ struct DeliveryLedger: Sendable {
     }
 
     /// The connection ended: QoS 0 messages not yet written are lost. QoS ≥ 1 ones stay held (resent).
+    /// Packet ids held at QoS ≥ 1: what libmosquitto resends after a reconnect.
+    var resendableMids: Set<Int32> { Set(pending.compactMap { $0.value.isQoS0 ? nil : $0.key }) }
+
     mutating func connectionLost() {
         for (mid, entry) in pending where entry.isQoS0 {
             pending[mid] = nil

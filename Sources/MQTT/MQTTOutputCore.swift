@@ -24,6 +24,13 @@ final class MQTTOutputCore: Sendable {
         var closingMid: Int32?
         /// Whether the drop of a QoS 0 message for want of a connection was logged since the last connection.
         var loggedDisconnectedDrop = false
+        /// Set when a connection ends, cleared once the next connection has its held messages acknowledged:
+        /// until then a new message could overtake the ones libmosquitto resends (see ``mustWaitForResend``).
+        var awaitingResend = false
+        /// Whether the connection since `awaitingResend` was set has been accepted (its held ids are known).
+        var reconnected = false
+        /// Held packet ids the current connection resends and the broker has not acknowledged yet.
+        var resendMids: Set<Int32> = []
     }
 
     init(configuration: MQTTOutputConfiguration, discovery: HomeAssistantDiscovery?, logger: Logger) {
@@ -45,7 +52,7 @@ final class MQTTOutputCore: Sendable {
         MQTTClientEvents(
             accepted: { [self] client in announceOnline(client) },
             connected: { [self] client in connected(client) },
-            disconnected: { [self] _ in state.withLock { $0.ledger.connectionLost() } },
+            disconnected: { [self] _ in disconnected() },
             published: { [self] mid in acknowledged(mid) },
             message: { [self] topic, payload, client in received(topic: topic, payload: payload, client: client) })
     }
@@ -139,9 +146,29 @@ final class MQTTOutputCore: Sendable {
         _ = client.publish(MQTTMessage(topic: topics.availability, text: "online", qos: 0, retain: true))
     }
 
+    /// The connection ended: QoS 0 messages are lost; new messages wait for the resend after the next connection.
+    private func disconnected() {
+        state.withLock { state in
+            state.ledger.connectionLost()
+            state.awaitingResend = true
+            state.reconnected = false
+            state.resendMids = []
+        }
+    }
+
+    /// Whether the writer must hold new messages back: the client is connected again and the messages held from
+    /// before (which libmosquitto resends after the connection is accepted) are not all acknowledged, so a message
+    /// published now could reach the broker ahead of them and break the file's order per topic.
+    var mustWaitForResend: Bool { state.withLock { $0.awaitingResend } }
+
     /// After every connection: Home Assistant's status subscription and discovery, every count.
     private func connected(_ client: MQTTClient) {
-        state.withLock { $0.loggedDisconnectedDrop = false }
+        state.withLock { state in
+            state.loggedDisconnectedDrop = false
+            state.resendMids = state.ledger.resendableMids
+            state.reconnected = true
+            if state.resendMids.isEmpty { state.awaitingResend = false }
+        }
         if let discovery {
             client.subscribe(topics.homeAssistantStatus, qos: 1)
             publishDiscovery(discovery, client: client)
@@ -163,6 +190,9 @@ final class MQTTOutputCore: Sendable {
     private func acknowledged(_ mid: Int32) {
         let recovered = state.withLock { state -> Bool in
             if state.closingMid == mid { state.closingMid = nil }
+            if state.awaitingResend, state.resendMids.remove(mid) != nil, state.reconnected, state.resendMids.isEmpty {
+                state.awaitingResend = false
+            }
             return state.ledger.acknowledged(mid: mid)
         }
         if recovered {

@@ -51,11 +51,25 @@ public final class MQTTSink: DeliveryReporting {
     }
 
     public func write(_ line: JSONLine) async {
+        await waitForResend()
         core.write([line], client: client)
     }
 
     public func write(contentsOf lines: [JSONLine]) async {
+        await waitForResend()
         core.write(lines, client: client)
+    }
+
+    /// After a reconnect, waits (without blocking a thread) until the broker has acknowledged what libmosquitto
+    /// resends, so new records never overtake held ones on a topic. While disconnected nothing waits: libmosquitto
+    /// queues new messages behind the held ones. Bounded by `close_timeout`; past it, records go out anyway (none
+    /// is lost, only the order across the reconnect could differ).
+    private func waitForResend() async {
+        guard core.mustWaitForResend else { return }
+        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.closeTimeout * 1000))
+        while core.mustWaitForResend, client.isConnected, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Waits up to `close_timeout` for the broker to acknowledge everything handed over so far.
