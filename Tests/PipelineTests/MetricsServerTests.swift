@@ -63,7 +63,9 @@ import Testing
     }
 
     @Test func connectionsBeyondTheCapGet503AndTheAdmittedOnesStillWork() async throws {
-        let server = try await Self.start(MetricsServerLimits(maxConnections: 3))
+        // The idle connections must outlive a loaded test run (a CI run once took over 10 s to send on one):
+        // this test is about the cap, not the request timeout.
+        let server = try await Self.start(MetricsServerLimits(maxConnections: 3, requestTimeout: .seconds(600)))
         let port = try #require(server.port)
         let idle = try await RawSocketClient.offPool { try (0..<3).map { _ in try RawSocketClient(port: port) } }
         try await Self.eventually("3 connections admitted") { server.connectionCount == 3 }
