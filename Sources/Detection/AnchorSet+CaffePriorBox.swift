@@ -44,13 +44,7 @@ extension AnchorSet {
 extension CaffePriorBox {
     /// Widths and heights of the priors at one location, in OpenCV's order and float arithmetic.
     var openCVBoxSizes: [(width: Float, height: Float)] {
-        var ratios: [Float] = []
-        for ratio in aspectRatios {
-            let duplicate = abs(ratio - 1) < 1e-6 || ratios.contains { abs(ratio - $0) < 1e-6 }
-            if duplicate { continue }
-            ratios.append(ratio)
-            if flip { ratios.append(Float(1 / Double(ratio))) }
-        }
+        let ratios = expandedAspectRatios.dropFirst()  // 1 is the min-size box itself
         var sizes: [(width: Float, height: Float)] = []
         for (index, minSize) in minSizes.enumerated() {
             sizes.append((minSize, minSize))

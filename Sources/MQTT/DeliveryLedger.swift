@@ -67,10 +67,10 @@ struct DeliveryLedger: Sendable {
         return true
     }
 
-    /// The connection ended: QoS 0 messages not yet written are lost. QoS ≥ 1 ones stay held (resent).
     /// Packet ids held at QoS ≥ 1: what libmosquitto resends after a reconnect.
     var resendableMids: Set<Int32> { Set(pending.compactMap { $0.value.isQoS0 ? nil : $0.key }) }
 
+    /// The connection ended: QoS 0 messages not yet written are lost. QoS ≥ 1 ones stay held (resent).
     mutating func connectionLost() {
         for (mid, entry) in pending where entry.isQoS0 {
             pending[mid] = nil

@@ -24,13 +24,18 @@ final class MQTTOutputCore: Sendable {
         var closingMid: Int32?
         /// Whether the drop of a QoS 0 message for want of a connection was logged since the last connection.
         var loggedDisconnectedDrop = false
-        /// Set when a connection ends, cleared once the next connection has its held messages acknowledged:
-        /// until then a new message could overtake the ones libmosquitto resends (see ``mustWaitForResend``).
-        var awaitingResend = false
-        /// Whether the connection since `awaitingResend` was set has been accepted (its held ids are known).
-        var reconnected = false
-        /// Held packet ids the current connection resends and the broker has not acknowledged yet.
-        var resendMids: Set<Int32> = []
+        /// Where the resend after a reconnect stands; until it is `.settled` a new message could overtake the ones
+        /// libmosquitto resends (see ``mustWaitForResend``).
+        var resend = Resend.settled
+    }
+
+    private enum Resend {
+        /// Nothing held from an earlier connection awaits its acknowledgement.
+        case settled
+        /// The connection ended; the next one is not accepted yet.
+        case awaitingConnection
+        /// Held packet ids the current connection resends and the broker has not acknowledged yet (never empty).
+        case resending(Set<Int32>)
     }
 
     init(configuration: MQTTOutputConfiguration, discovery: HomeAssistantDiscovery?, logger: Logger) {
@@ -150,24 +155,26 @@ final class MQTTOutputCore: Sendable {
     private func disconnected() {
         state.withLock { state in
             state.ledger.connectionLost()
-            state.awaitingResend = true
-            state.reconnected = false
-            state.resendMids = []
+            state.resend = .awaitingConnection
         }
     }
 
     /// Whether the writer must hold new messages back: the client is connected again and the messages held from
     /// before (which libmosquitto resends after the connection is accepted) are not all acknowledged, so a message
     /// published now could reach the broker ahead of them and break the file's order per topic.
-    var mustWaitForResend: Bool { state.withLock { $0.awaitingResend } }
+    var mustWaitForResend: Bool {
+        state.withLock {
+            if case .settled = $0.resend { return false }
+            return true
+        }
+    }
 
     /// After every connection: Home Assistant's status subscription and discovery, every count.
     private func connected(_ client: MQTTClient) {
         state.withLock { state in
             state.loggedDisconnectedDrop = false
-            state.resendMids = state.ledger.resendableMids
-            state.reconnected = true
-            if state.resendMids.isEmpty { state.awaitingResend = false }
+            let held = state.ledger.resendableMids
+            state.resend = held.isEmpty ? .settled : .resending(held)
         }
         if let discovery {
             client.subscribe(topics.homeAssistantStatus, qos: 1)
@@ -190,8 +197,8 @@ final class MQTTOutputCore: Sendable {
     private func acknowledged(_ mid: Int32) {
         let recovered = state.withLock { state -> Bool in
             if state.closingMid == mid { state.closingMid = nil }
-            if state.awaitingResend, state.resendMids.remove(mid) != nil, state.reconnected, state.resendMids.isEmpty {
-                state.awaitingResend = false
+            if case var .resending(held) = state.resend, held.remove(mid) != nil {
+                state.resend = held.isEmpty ? .settled : .resending(held)
             }
             return state.ledger.acknowledged(mid: mid)
         }

@@ -1,11 +1,11 @@
 extension CaffePriorBox {
     /// Caffe's aspect-ratio list: 1 first, then each given ratio unless within 1e-6 of one already listed, followed
-    /// by its reciprocal when `flip` (PriorBoxLayer::LayerSetUp).
+    /// by its reciprocal when `flip` (PriorBoxLayer::LayerSetUp; the reciprocal computed in double, as OpenCV does).
     public var expandedAspectRatios: [Float] {
         var ratios: [Float] = [1]
         for ratio in aspectRatios where !ratios.contains(where: { abs($0 - ratio) < 1e-6 }) {
             ratios.append(ratio)
-            if flip { ratios.append(1 / ratio) }
+            if flip { ratios.append(Float(1 / Double(ratio))) }
         }
         return ratios
     }
