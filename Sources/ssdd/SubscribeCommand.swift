@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Sinks
 
 /// `ssdd subscribe --socket PATH [filters]`: a client of the daemon's Unix-socket feed; prints the lines it receives.
 struct SubscribeCommand: ParsableCommand {
@@ -44,12 +45,15 @@ struct SubscribeCommand: ParsableCommand {
             let line = try JSONSerialization.data(withJSONObject: subscription, options: [.sortedKeys]) + Data("\n".utf8)
             _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
+        // Records published before the daemon read the subscription arrive unfiltered: skip them.
+        var gate = SubscriptionReplyGate(sentSubscription: !subscription.isEmpty)
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
-            Console.write(String(decoding: buffer[0..<n], as: UTF8.self), to: STDOUT_FILENO)
+            let passed = gate.pass(buffer[0..<n])
+            if !passed.isEmpty { Console.write(String(decoding: passed, as: UTF8.self), to: STDOUT_FILENO) }
         }
     }
 }
