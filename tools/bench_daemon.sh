@@ -9,8 +9,9 @@
 # SNAPSHOTS=1 adds [output.snapshots] (defaults: crop, latest.jpg once a second) to measure their cost.
 # THREADS (per worker), MAX_BATCH ([workers] max_batch) and LIVE_BACKLOG ([workers] live_backlog, seconds) choose the
 # worker variant, e.g. WORKERS=1 THREADS=2 MAX_BATCH=4 tools/bench_daemon.sh 8. ONLY=file or ONLY=live runs one half.
+# PRECISION=bf16|int8 sets [model] precision (int8 needs a calibrated model: `ssdd model calibrate`).
 # Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [THREADS=1] [MAX_BATCH=1] [LIVE_BACKLOG=0.2] \
-#          [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] [EXTRA=outputs.toml] [ONLY=file|live] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+#          [PRECISION=fp32|bf16|int8] [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] [EXTRA=outputs.toml] [ONLY=file|live] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -24,6 +25,7 @@ THREADS=${THREADS:-1}
 MAX_BATCH=${MAX_BATCH:-1}
 LIVE_BACKLOG=${LIVE_BACKLOG:-0.2}
 ONLY=${ONLY:-}
+PRECISION=${PRECISION:-fp32}
 ZONES=${ZONES:-0}
 SNAPSHOTS=${SNAPSHOTS:-0}
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
@@ -34,8 +36,8 @@ ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -
   -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
 
 config() { # $1 = kind (file|live)
-  printf '[model]\npath = "%s"\n[workers]\ncount = %s\nthreads = %s\nqueue = %s\nmax_batch = %s\nlive_backlog = %s\n' \
-    "$MODEL" "$WORKERS" "$THREADS" "$QUEUE" "$MAX_BATCH" "$LIVE_BACKLOG"
+  printf '[model]\npath = "%s"\nprecision = "%s"\n[workers]\ncount = %s\nthreads = %s\nqueue = %s\nmax_batch = %s\nlive_backlog = %s\n' \
+    "$MODEL" "$PRECISION" "$WORKERS" "$THREADS" "$QUEUE" "$MAX_BATCH" "$LIVE_BACKLOG"
   i=0
   while [ $i -lt $N ]; do
     if [ "$1" = file ]; then url="$dir/person.mp4"; else url="http://127.0.0.1:$((18600 + i))/live.ts"; fi
@@ -51,7 +53,7 @@ config() { # $1 = kind (file|live)
   if [ "$SNAPSHOTS" = 1 ]; then printf '[output.snapshots]\ndir = "%s/snapshots-%s"\n' "$dir" "$1"; fi
 }
 
-echo "variant: $N streams, workers x threads = ${WORKERS}x${THREADS}, max_batch $MAX_BATCH, queue $QUEUE, live_backlog $LIVE_BACKLOG s"
+echo "variant: $N streams, precision $PRECISION, workers x threads = ${WORKERS}x${THREADS}, max_batch $MAX_BATCH, queue $QUEUE, live_backlog $LIVE_BACKLOG s"
 if [ "$ONLY" != live ]; then
 config file > "$dir/file.toml"
 start=$(date +%s.%N)

@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import Logging
+import MediaIO
 
 extension InferenceWorker {
     /// ``run()`` with batching: takes up to ``maxBatch`` waiting frames of streams that share a detector (oldest first

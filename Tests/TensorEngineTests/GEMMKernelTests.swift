@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 
 @testable import TensorEngine
+@testable import TensorKernelsAVX512
 
 /// Both GEMM inner kernels (the 8-wide one and, on CPUs that have it, AVX-512) against a plain triple loop, and the
 /// tiled GEMM and Winograd convolutions on each of them against the reference convolution: the process-wide choice
@@ -34,6 +35,31 @@ struct GEMMKernelTests {
             }
             #expect(worst <= 1e-4, "\(kernel) rows \(rows) depth \(depth) cols \(cols): max |Δ| \(worst)")
             #expect(untouched, "\(kernel) rows \(rows) depth \(depth) cols \(cols) wrote past its columns")
+        }
+    }
+
+    /// A panel of at most 16 real columns runs the one-vector tile: the same sums as the two-vector tile, bit for bit,
+    /// with and without the fused bias and clamp, for every row count of a tile.
+    @Test(arguments: [1, 6, 12, 16])
+    func narrowAVX512TileEqualsTheFullTile(cols: Int) {
+        guard CPUFeatures.hasAVX512 else { return }
+        var rng = SplitMix64(seed: 25)
+        let depth = 37, lda = depth + 1, ldc = 33
+        for rows in 1...GEMMPanelAVX512.tileRows {
+            let a = (0..<(rows * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let b = (0..<(depth * 32)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let bias = (0..<32).map { _ in Float.random(in: -1...1, using: &rng) }
+            let start = bias.withUnsafeBufferPointer { (GEMMPanelAVX512.load($0.baseAddress!), GEMMPanelAVX512.load($0.baseAddress! + 16)) }
+            let bounds = (SIMD16<Float>(repeating: 0), SIMD16<Float>(repeating: 0.75))
+            var narrow = [Float](repeating: 7, count: rows * ldc), full = narrow
+            GEMMPanelAVX512.multiplyNarrowPanel(
+                a, lda: lda, rows: rows, depth: depth, b, bias: bias, low: 0, high: 0.75, &narrow, ldc: ldc, cols: cols)
+            GEMMPanelAVX512.tile(a, lda: lda, rows: rows, depth: depth, b, &full, ldc: ldc, cols: cols, start: start, bounds: bounds)
+            #expect(narrow == full, "cols \(cols) rows \(rows), bias and clamp")
+            var plainNarrow = [Float](repeating: 7, count: rows * ldc), plainFull = plainNarrow
+            GEMMPanelAVX512.multiplyNarrowPanel(a, lda: lda, rows: rows, depth: depth, b, &plainNarrow, ldc: ldc, cols: cols)
+            GEMMPanelAVX512.tile(a, lda: lda, rows: rows, depth: depth, b, &plainFull, ldc: ldc, cols: cols)
+            #expect(plainNarrow == plainFull, "cols \(cols) rows \(rows)")
         }
     }
 

@@ -1,9 +1,13 @@
+import TensorKernelsAVX512
+
 /// Depthwise 3×3 convolution (stride 1 or 2, dilation 1, any asymmetric padding) vectorised across channels.
 ///
 /// Weights are repacked to `[3][3][C]` so every tap is one contiguous vector load; bias and activation are fused.
 /// Interior pixels (all nine taps inside the input) run channel vector by channel vector with the nine weights in
 /// registers, walking the row's interior pixels (no bounds checks); border pixels use a checked loop over the valid taps.
-/// Rows are split across the ``ComputePool``.
+/// Rows are split across the ``ComputePool``. On CPUs with AVX-512 (``GEMMKernel/avx512``) and a channel count that is a
+/// multiple of 16, the interior runs on ``TensorKernelsAVX512/DepthwiseSpanAVX512`` (16 channels per vector, two pixels
+/// per step at stride 1), with bit-identical results.
 struct DepthwiseConvolution3x3 {
     typealias V = VectorPointwise.V
     let geometry: ConvolutionGeometry
@@ -12,17 +16,24 @@ struct DepthwiseConvolution3x3 {
     /// `[C]` bias (zeros when the layer has none).
     let bias: TensorStorage
     let activation: FusedActivation
+    /// Whether interior spans run on the 16-wide AVX-512 kernel.
+    let usesAVX512: Bool
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.isDepthwise && g.kernelHeight == 3 && g.kernelWidth == 3 && g.dilationY == 1 && g.dilationX == 1
             && (1...2).contains(g.strideY) && (1...2).contains(g.strideX) && g.inputChannels % min(VectorPointwise.width, 8) == 0
     }
 
-    /// Repacks OIHW `[C, 1, 3, 3]` weights.
-    init(geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation) {
+    /// Repacks OIHW `[C, 1, 3, 3]` weights. `kernel` `.vector` keeps the build's vector width on any CPU (tests compare
+    /// the two).
+    init(
+        geometry g: ConvolutionGeometry, weights oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation,
+        kernel: GEMMKernel = .preferred
+    ) {
         precondition(Self.supports(g), "DepthwiseConvolution3x3: unsupported geometry \(g)")
         geometry = g
         self.activation = activation
+        usesAVX512 = kernel == .avx512 && VectorPointwise.width < DepthwiseSpanAVX512.width && g.inputChannels % DepthwiseSpanAVX512.width == 0
         let c = g.inputChannels
         weights = TensorStorage(count: 9 * c)
         for ch in 0..<c {
@@ -83,8 +94,15 @@ struct DepthwiseConvolution3x3 {
         _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>
     ) {
         let c = geometry.inputChannels
-        let full = c - c % VectorPointwise.width
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
+        if usesAVX512 {
+            let (low, high) = activation.clampBounds
+            DepthwiseSpanAVX512.interiorSpan(
+                src, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst, weights: wp, bias: bp, channels: c,
+                low: low, high: high)
+            return
+        }
+        let full = c - c % VectorPointwise.width
         let (low, high) = VectorPointwise.bounds(activation)
         var ch = 0
         while ch < full {

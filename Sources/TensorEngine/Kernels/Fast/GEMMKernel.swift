@@ -43,6 +43,8 @@ enum GEMMKernel: String, Sendable, CaseIterable {
         _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
     ) {
         switch self {
+        case .avx512 where cols <= 16:
+            GEMMPanelAVX512.multiplyNarrowPanel(a, lda: lda, rows: rows, depth: depth, b, c, ldc: ldc, cols: cols)
         case .avx512:
             GEMMPanelAVX512.multiplyPanel(a, lda: lda, rows: rows, depth: depth, b, c, ldc: ldc, cols: cols)
         case .vector:

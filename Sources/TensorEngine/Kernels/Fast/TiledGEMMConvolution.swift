@@ -123,6 +123,12 @@ struct TiledGEMMConvolution {
                 let b = UnsafePointer(packed.pointer) + panel * k * nr
                 let bias = UnsafePointer(self.bias.pointer) + panel * nr
                 let cols = min(nr, n - panel * nr)
+                if kernel == .avx512, cols <= 16 {
+                    GEMMPanelAVX512.multiplyNarrowPanel(
+                        a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,
+                        output + start * n + panel * nr, ldc: n, cols: cols)
+                    continue
+                }
                 if kernel == .avx512 {
                     GEMMPanelAVX512.multiplyPanel(
                         a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,

@@ -1,0 +1,88 @@
+/// The interior of a depthwise 3×3 convolution row on zmm registers: output pixels whose nine taps all lie inside the
+/// input, 16 channels per vector, the nine tap weights and the bias of a channel vector held in registers while the
+/// loop walks the pixels. With stride 1 it computes two neighbouring pixels per step, so each input column of the
+/// 3×4 window is loaded once for both (12 loads for two pixels instead of 18). The sums are the 8-wide kernel's
+/// (`TensorEngine.DepthwiseConvolution3x3`), lane for lane in the same order: bias + row 0, row 1, row 2 (each
+/// left to right), then `row0 + (row1 + row2)`, clamped — so the results are bit-identical.
+public enum DepthwiseSpanAVX512 {
+    typealias V = SIMD16<Float>
+
+    /// Channels per vector; the channel count must be a multiple of it.
+    public static let width = 16
+
+    /// `dst[p][ch] = clamp(bias[ch] + Σ taps)` for `pixels` interior pixels.
+    ///
+    /// - Parameters:
+    ///   - src: the input pixel under the first pixel's top-left tap (channel 0).
+    ///   - rowStride: floats from one input row to the next (`W·C`).
+    ///   - pixelStride: floats from one output pixel's window to the next (`stride·C`).
+    ///   - weights: `[3][3][C]`, tap-major.
+    ///   - channels: `C`, a multiple of 16.
+    /// - Important: call only on a CPU with AVX-512 F; the pointers must be valid for the stated extents.
+    public static func interiorSpan(
+        _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels c: Int, low: Float, high: Float
+    ) {
+        let lowV = V(repeating: low), highV = V(repeating: high)
+        var ch = 0
+        while ch < c {
+            let w0 = weights + ch
+            let k = (
+                load(w0), load(w0 + c), load(w0 + 2 * c), load(w0 + 3 * c), load(w0 + 4 * c), load(w0 + 5 * c), load(w0 + 6 * c),
+                load(w0 + 7 * c), load(w0 + 8 * c)
+            )
+            let b = load(bias + ch)
+            var r0 = src + ch
+            var o = dst + ch
+            var remaining = pixels
+            if pixelStride == c {
+                while remaining >= 2 {
+                    let r1 = r0 + rowStride, r2 = r1 + rowStride
+                    // Columns 0…3 of the three rows: pixel 0 reads 0…2, pixel 1 reads 1…3.
+                    let x00 = load(r0), x01 = load(r0 + c), x02 = load(r0 + 2 * c), x03 = load(r0 + 3 * c)
+                    let x10 = load(r1), x11 = load(r1 + c), x12 = load(r1 + 2 * c), x13 = load(r1 + 3 * c)
+                    let x20 = load(r2), x21 = load(r2 + c), x22 = load(r2 + 2 * c), x23 = load(r2 + 3 * c)
+                    store(pixel(b, k, (x00, x01, x02), (x10, x11, x12), (x20, x21, x22), lowV, highV), o)
+                    store(pixel(b, k, (x01, x02, x03), (x11, x12, x13), (x21, x22, x23), lowV, highV), o + c)
+                    r0 += 2 * c
+                    o += 2 * c
+                    remaining -= 2
+                }
+            }
+            while remaining > 0 {
+                let r1 = r0 + rowStride, r2 = r1 + rowStride
+                store(
+                    pixel(
+                        b, k, (load(r0), load(r0 + c), load(r0 + 2 * c)), (load(r1), load(r1 + c), load(r1 + 2 * c)),
+                        (load(r2), load(r2 + c), load(r2 + 2 * c)), lowV, highV), o)
+                r0 += pixelStride
+                o += c
+                remaining -= 1
+            }
+            ch += width
+        }
+    }
+
+    /// One output vector from its 3×3 window, in the 8-wide kernel's order of operations.
+    @inline(__always)
+    static func pixel(
+        _ b: V, _ k: (V, V, V, V, V, V, V, V, V), _ row0: (V, V, V), _ row1: (V, V, V), _ row2: (V, V, V), _ low: V, _ high: V
+    ) -> V {
+        var a0 = b.addingProduct(row0.0, k.0)
+        var a1 = row1.0 * k.3
+        var a2 = row2.0 * k.6
+        a0 = a0.addingProduct(row0.1, k.1)
+        a1 = a1.addingProduct(row1.1, k.4)
+        a2 = a2.addingProduct(row2.1, k.7)
+        a0 = a0.addingProduct(row0.2, k.2)
+        a1 = a1.addingProduct(row1.2, k.5)
+        a2 = a2.addingProduct(row2.2, k.8)
+        return GEMMPanelAVX512.clamp(a0 + (a1 + a2), low, high)
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    @inline(__always)
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+}
