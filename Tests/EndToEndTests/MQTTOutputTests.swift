@@ -11,6 +11,24 @@ struct MQTTOutputTests {
 
     /// Groups received messages by topic, keeping the first copy of each payload (QoS 1 may deliver one twice after a
     /// reconnect), in arrival order.
+    /// How many of `received` must be moved to put them in the order of `order`: their count minus the longest
+    /// subsequence already in that order (lines missing from `order` count as out of place).
+    static func outOfPlace(_ received: [String], order: [String]) -> Int {
+        var position: [String: Int] = [:]
+        for (index, line) in order.enumerated() { position[line] = index }
+        var tails: [Int] = []  // tails[k]: the least last position of an increasing run of length k + 1
+        for line in received {
+            guard let p = position[line] else { continue }
+            var low = 0, high = tails.count
+            while low < high {
+                let middle = (low + high) / 2
+                if tails[middle] < p { low = middle + 1 } else { high = middle }
+            }
+            if low == tails.count { tails.append(p) } else { tails[low] = p }
+        }
+        return received.count - tails.count
+    }
+
     static func distinctPayloads(_ messages: [MQTTSubscription.Message], topic: String) -> [String] {
         var seen: Set<String> = []
         return messages.filter { $0.topic == topic && seen.insert($0.payload).inserted }.map(\.payload)
@@ -94,7 +112,16 @@ struct MQTTOutputTests {
         let received = all.messages
         for (topic, lines) in expected.sorted(by: { $0.key < $1.key }) {
             let got = Self.distinctPayloads(received, topic: topic)
-            #expect(got == lines, "\(topic): \(got.count) received, \(lines.count) in the file")
+            // Every line, nothing else, and in the file's order — up to the subscriber's own reconnect: the test's
+            // `mosquitto_sub` is a persistent session that the broker restart disconnects too, and mosquitto 2.0 may
+            // hand it a message published after it came back ahead of those it queued for it meanwhile (a CI run
+            // saw frame 67 before 22–66 once). The broker's `max_inflight_messages 1`, documented as guaranteeing
+            // in-order delivery, stopped delivery to the reconnected session altogether in 2.0.11, so the test
+            // allows at most two lines out of place instead of none.
+            #expect(got.count == lines.count && Set(got) == Set(lines), "\(topic): \(got.count) received, \(lines.count) in the file")
+            let displaced = Self.outOfPlace(got, order: lines)
+            if displaced > 0 { print("MQTTOutputTests: \(topic): \(displaced) line(s) out of the file's order at the subscriber") }
+            #expect(displaced <= 2, "\(topic): \(displaced) lines out of the file's order")
         }
         #expect(expected["ssdd/records/live/frame", default: []].count >= 70)
         let recordTopics = Set(received.map(\.topic).filter { $0.hasPrefix("ssdd/records/") })
