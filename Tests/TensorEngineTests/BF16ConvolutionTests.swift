@@ -53,14 +53,7 @@ struct BF16ConvolutionTests {
         assertClose(scalar, expected, tolerance: ConvolutionParityTests.tolerance, "bf16 reference tile \(c.testDescription)")
         guard Self.hasBF16 else { return }
         let tile = Self.convolution(c, wt, b, kernel: .avx512bf16, algorithm: .tiledGEMM)
-        for threads in [1, 2] {
-            let y = Self.run(tile, x, threads: threads)
-            let mismatch = (0..<y.values.count).first { y.values[$0] != scalar.values[$0] }
-            #expect(
-                mismatch == nil,
-                "vdpbf16ps \(threads) threads \(c.testDescription): first mismatch at \(mismatch ?? -1): \(mismatch.map { y.values[$0] } ?? 0) vs \(mismatch.map { scalar.values[$0] } ?? 0)"
-            )
-        }
+        Self.expectBitForBit(tile, x, equals: scalar, c)
     }
 
     @Test(arguments: winogradCases)
@@ -85,14 +78,7 @@ struct BF16ConvolutionTests {
         }
         guard Self.hasBF16, let scalar else { return }
         let tile = Self.convolution(c, wt, b, kernel: .avx512bf16, algorithm: .winograd)
-        for threads in [1, 2] {
-            let y = Self.run(tile, x, threads: threads)
-            let mismatch = (0..<y.values.count).first { y.values[$0] != scalar.values[$0] }
-            #expect(
-                mismatch == nil,
-                "vdpbf16ps \(threads) threads \(c.testDescription): first mismatch at \(mismatch ?? -1): \(mismatch.map { y.values[$0] } ?? 0) vs \(mismatch.map { scalar.values[$0] } ?? 0)"
-            )
-        }
+        Self.expectBitForBit(tile, x, equals: scalar, c)
     }
 
     /// `precision: .bf16` picks the BF16 products where the fp32 choice is Winograd or a GEMM and keeps the depthwise
@@ -173,6 +159,18 @@ struct BF16ConvolutionTests {
             return b.withUnsafeBufferPointer { bias in
                 Convolution2D(geometry: geometry(c), weights: w, bias: bias, activation: c.activation, bf16: kernel, algorithm: algorithm)
             }
+        }
+    }
+
+    /// The `vdpbf16ps` convolution `tile` gives `scalar` (the reference tile's output) bit for bit at 1 and 2 threads.
+    static func expectBitForBit(_ tile: Convolution2D, _ x: Tensor, equals scalar: Tensor, _ c: ConvCase) {
+        for threads in [1, 2] {
+            let y = Self.run(tile, x, threads: threads)
+            let mismatch = (0..<y.values.count).first { y.values[$0] != scalar.values[$0] }
+            #expect(
+                mismatch == nil,
+                "vdpbf16ps \(threads) threads \(c.testDescription): first mismatch at \(mismatch ?? -1): \(mismatch.map { y.values[$0] } ?? 0) vs \(mismatch.map { scalar.values[$0] } ?? 0)"
+            )
         }
     }
 

@@ -123,16 +123,15 @@ struct TiledGEMMConvolution {
                 let b = UnsafePointer(packed.pointer) + panel * k * nr
                 let bias = UnsafePointer(self.bias.pointer) + panel * nr
                 let cols = min(nr, n - panel * nr)
-                if kernel == .avx512, cols <= 16 {
-                    GEMMPanelAVX512.multiplyNarrowPanel(
-                        a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,
-                        output + start * n + panel * nr, ldc: n, cols: cols)
-                    continue
-                }
                 if kernel == .avx512 {
-                    GEMMPanelAVX512.multiplyPanel(
-                        a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high,
-                        output + start * n + panel * nr, ldc: n, cols: cols)
+                    // A panel of at most 16 real columns (Cout = 16, the last of 144, the box heads) on the one-vector tile.
+                    let c = output + start * n + panel * nr
+                    if cols <= 16 {
+                        GEMMPanelAVX512.multiplyNarrowPanel(
+                            a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
+                    } else {
+                        GEMMPanelAVX512.multiplyPanel(a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
+                    }
                     continue
                 }
                 var r = 0
