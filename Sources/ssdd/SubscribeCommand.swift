@@ -52,7 +52,12 @@ struct SubscribeCommand: ParsableCommand {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
-            let passed = gate.pass(buffer[0..<n])
+            let passed: [UInt8]
+            do {
+                passed = try gate.pass(buffer[0..<n])
+            } catch {
+                throw CLIError("\(socket): \(error)")
+            }
             if !passed.isEmpty { Console.write(String(decoding: passed, as: UTF8.self), to: STDOUT_FILENO) }
         }
     }
