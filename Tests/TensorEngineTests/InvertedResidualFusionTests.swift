@@ -10,9 +10,11 @@ import Testing
 struct InvertedResidualFusionTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var h: Int, w: Int, cin: Int, expanded: Int?, stride: Int, cout: Int, residual: Bool
+        /// The stride of a 3×3 expansion (SSDLite's stem), or nil for a 1×1 one.
+        var stem: Int? = nil
         var testDescription: String {
-            "\(h)x\(w)x\(cin) -> \(expanded.map(String.init) ?? "no expansion"), depthwise stride \(stride) -> \(cout)"
-                + (residual ? " + residual" : "")
+            "\(h)x\(w)x\(cin) -> \(expanded.map(String.init) ?? "no expansion")\(stem.map { " (3x3 stride \($0))" } ?? ""), "
+                + "depthwise stride \(stride) -> \(cout)" + (residual ? " + residual" : "")
         }
     }
 
@@ -32,23 +34,30 @@ struct InvertedResidualFusionTests {
         Case(h: 10, w: 10, cin: 16, expanded: nil, stride: 1, cout: 16, residual: true),
         Case(h: 19, w: 19, cin: 576, expanded: nil, stride: 1, cout: 12, residual: false),
         Case(h: 2, w: 2, cin: 128, expanded: nil, stride: 2, cout: 6, residual: false),
+        // A 3×3 expansion: SSDLite's stem (300×300×3 → 150×150×32) with MobileNetV2's first block, and odd sizes.
+        Case(h: 121, w: 300, cin: 3, expanded: 32, stride: 1, cout: 16, residual: false, stem: 2),
+        Case(h: 9, w: 11, cin: 8, expanded: 16, stride: 2, cout: 8, residual: false, stem: 1),
+        Case(h: 12, w: 12, cin: 8, expanded: 24, stride: 1, cout: 8, residual: true, stem: 1),
     ])
     func fusedEqualsSequential(_ c: Case) {
         var rng = SplitMix64(seed: 41)
         let middle = c.expanded ?? c.cin
         let x = Tensor.random(shape: [c.h, c.w, c.cin], using: &rng)
-        let w1 = Tensor.random(shape: [middle, c.cin, 1, 1], in: -0.5...0.5, using: &rng)
+        let k1 = c.stem == nil ? 1 : 3, s1 = c.stem ?? 1
+        let w1 = Tensor.random(shape: [middle, c.cin, k1, k1], in: -0.5...0.5, using: &rng)
         let b1 = Tensor.random(shape: [middle], using: &rng)
         let w2 = Tensor.random(shape: [middle, 1, 3, 3], in: -0.5...0.5, using: &rng)
         let b2 = Tensor.random(shape: [middle], using: &rng)
         let w3 = Tensor.random(shape: [c.cout, middle, 1, 1], in: -0.5...0.5, using: &rng)
         let b3 = Tensor.random(shape: [c.cout], using: &rng)
-        let depthwiseGeometry = ConvolutionGeometry(
-            inputHeight: c.h, inputWidth: c.w, inputChannels: middle, outputChannels: middle, kernelHeight: 3,
-            kernelWidth: 3, strideY: c.stride, strideX: c.stride, groups: middle, padding: tfSame(c.h, c.w, stride: c.stride))
-        let oh = depthwiseGeometry.outputHeight, ow = depthwiseGeometry.outputWidth
         let expandGeometry = ConvolutionGeometry(
-            inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: middle, kernelHeight: 1, kernelWidth: 1)
+            inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: middle, kernelHeight: k1, kernelWidth: k1,
+            strideY: s1, strideX: s1, padding: k1 == 1 ? .zero : tfSame(c.h, c.w, stride: s1))
+        let eh = expandGeometry.outputHeight, ew = expandGeometry.outputWidth
+        let depthwiseGeometry = ConvolutionGeometry(
+            inputHeight: eh, inputWidth: ew, inputChannels: middle, outputChannels: middle, kernelHeight: 3,
+            kernelWidth: 3, strideY: c.stride, strideX: c.stride, groups: middle, padding: tfSame(eh, ew, stride: c.stride))
+        let oh = depthwiseGeometry.outputHeight, ow = depthwiseGeometry.outputWidth
         let projectGeometry = ConvolutionGeometry(
             inputHeight: oh, inputWidth: ow, inputChannels: middle, outputChannels: c.cout, kernelHeight: 1, kernelWidth: 1)
         let expand = c.expanded == nil ? nil : Self.tiled(expandGeometry, w1, b1, .relu6)
@@ -64,7 +73,10 @@ struct InvertedResidualFusionTests {
         // The reference kernels, for the float32-rounding check.
         var reference = x
         if c.expanded != nil {
-            reference = reference.conv2d(weights: w1, bias: b1, options: Conv2DOptions(activation: .relu6), algorithm: .reference)
+            reference = reference.conv2d(
+                weights: w1, bias: b1,
+                options: Conv2DOptions(strideY: s1, strideX: s1, padding: expandGeometry.padding, activation: .relu6),
+                algorithm: .reference)
         }
         reference = reference.conv2d(
             weights: w2, bias: b2,
@@ -76,7 +88,7 @@ struct InvertedResidualFusionTests {
 
         for threads in [1, 2] {
             let pool = ComputePool(threadCount: threads)
-            var expanded = Tensor(shape: [c.h, c.w, middle])
+            var expanded = Tensor(shape: [eh, ew, middle])
             var filtered = Tensor(shape: [oh, ow, middle])
             var expected = Tensor(shape: [oh, ow, c.cout])
             var actual = expected
@@ -157,6 +169,17 @@ struct InvertedResidualFusionTests {
         #expect(!InvertedResidualFusion.canChain(expand: nil, depthwise: depthwise, project: tiled(g(7, 16, 8)), residual: false))
         #expect(!InvertedResidualFusion.canChain(expand: tiled(g(8, 8, 16)), depthwise: depthwise, project: tiled(g(8, 16, 12)), residual: true))
         #expect(InvertedResidualFusion.canChain(expand: tiled(g(8, 8, 16)), depthwise: depthwise, project: tiled(g(8, 16, 12)), residual: false))
+        // A 3×3 expansion chains when its output map is the depthwise input: 8×8 padded (stride 1), not 16×16 at stride 2.
+        let stem = { (h: Int, stride: Int) in
+            ConvolutionGeometry(
+                inputHeight: h, inputWidth: h, inputChannels: 3, outputChannels: 16, kernelHeight: 3, kernelWidth: 3,
+                strideY: stride, strideX: stride, padding: tfSame(h, h, stride: stride))
+        }
+        #expect(InvertedResidualFusion.canChain(expand: tiled(stem(8, 1)), depthwise: depthwise, project: project, residual: false))
+        #expect(InvertedResidualFusion.canChain(expand: tiled(stem(16, 2)), depthwise: depthwise, project: project, residual: false))
+        #expect(!InvertedResidualFusion.canChain(expand: tiled(stem(8, 2)), depthwise: depthwise, project: project, residual: false))
+        // With a residual the block input (3 channels, 16×16) must have the output's shape.
+        #expect(!InvertedResidualFusion.canChain(expand: tiled(stem(16, 2)), depthwise: depthwise, project: project, residual: true))
     }
 
     static func tiled(_ geometry: ConvolutionGeometry, _ weights: Tensor, _ bias: Tensor?, _ activation: FusedActivation) -> TiledGEMMConvolution {

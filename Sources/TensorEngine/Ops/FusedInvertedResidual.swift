@@ -10,8 +10,9 @@ public final class FusedInvertedResidual {
     public let residual: FusedActivation?
     private let fusion: InvertedResidualFusion
 
-    /// The fused block, or nil when the engine has no kernel for it: the expansion and projection must run on the tiled
-    /// GEMM as 1×1, stride-1, unpadded convolutions, the depthwise on ``ConvolutionAlgorithm/depthwise3x3``, the maps
+    /// The fused block, or nil when the engine has no kernel for it: the expansion (any ungrouped convolution whose output
+    /// is the depthwise input, usually 1×1) and the projection (1×1, stride-1, unpadded) must run on the tiled GEMM, the
+    /// depthwise on ``ConvolutionAlgorithm/depthwise3x3``, the maps
     /// and channels must chain and, with a residual, the projection's output must have the input's shape.
     public init?(expand: Convolution2D?, depthwise: Convolution2D, project: Convolution2D, residual: FusedActivation?) {
         var expandKernel: TiledGEMMConvolution?

@@ -10,8 +10,8 @@
 /// Results are bit-identical to running the kernels one after the other: the same kernels compute the same sums, only
 /// where rows are computed changes (and `a + b` equals `b + a` in IEEE arithmetic).
 struct InvertedResidualFusion {
-    /// The 1×1 expansion, or nil for a block whose depthwise convolution reads the input directly (MobileNetV2's first
-    /// block, the SSDLite box predictors).
+    /// The expansion (1×1, or SSDLite's 3×3/2 stem), or nil for a block whose depthwise convolution reads the input
+    /// directly (the SSDLite box predictors).
     let expand: TiledGEMMConvolution?
     let depthwise: DepthwiseConvolution3x3
     let project: TiledGEMMConvolution
@@ -20,18 +20,23 @@ struct InvertedResidualFusion {
     /// Output rows per band.
     let bandRows: Int
 
-    /// Whether the convolutions chain (same maps and channels, 1×1 stride-1 unpadded expansion and projection) and, with
-    /// a residual, whether the projection's output has the block input's shape.
+    /// Whether the convolutions chain (the expansion's output map is the depthwise input, the projection a 1×1 stride-1
+    /// unpadded convolution of the depthwise output) and, with a residual, whether the projection's output has the block
+    /// input's shape. The expansion is usually 1×1; any ungrouped convolution chains (SSDLite's 3×3/2 stem, which then
+    /// runs band by band with MobileNetV2's first block instead of writing its 150×150×32 map to memory).
     static func canChain(
         expand: TiledGEMMConvolution?, depthwise: DepthwiseConvolution3x3, project: TiledGEMMConvolution, residual: Bool
     ) -> Bool {
         let d = depthwise.geometry, p = project.geometry
-        if let expand, !PointwiseDepthwiseFusion.canChain(expand, depthwise) { return false }
+        if let e = expand?.geometry, e.outputHeight != d.inputHeight || e.outputWidth != d.inputWidth || e.outputChannels != d.inputChannels {
+            return false
+        }
         guard project.isPointwise, p.inputHeight == d.outputHeight, p.inputWidth == d.outputWidth, p.inputChannels == d.outputChannels
         else { return false }
         if !residual { return true }
-        let inputChannels = expand?.geometry.inputChannels ?? d.inputChannels
-        return d.inputHeight == p.outputHeight && d.inputWidth == p.outputWidth && inputChannels == p.outputChannels
+        // The block's input: the expansion's, or the depthwise convolution's.
+        let source = expand?.geometry ?? d
+        return source.inputHeight == p.outputHeight && source.inputWidth == p.outputWidth && source.inputChannels == p.outputChannels
     }
 
     /// Expanded floats a band aims at (512 KB, as ``PointwiseDepthwiseFusion``); bands have at least 4 output rows, so the
