@@ -74,15 +74,17 @@ public struct DetectOptions: Sendable {
 /// byte (but `time`), for a file stream with the same options:
 ///
 /// decode (``SourceRunner`` on its own thread, read once, never dropping: it blocks while `queueCapacity` frames wait)
-/// → ``FrameScheduler`` → one ``InferenceWorker`` on its own thread → ``DeliveryStage`` (tracker, event stage, the
-/// record encoder) → the caller's ``OutputQueue``, which should wait for room rather than drop
-/// (``OverflowPolicy/wait``).
+/// → ``FrameScheduler`` → one or more ``InferenceWorker``s, each on its own thread with its own detector (replicas
+/// share the compiled weights), inferring successive frames at once → ``DeliveryStage`` (puts the frames back in
+/// order; tracker, event stage, the record encoder) → the caller's ``OutputQueue``, which should wait for room rather
+/// than drop (``OverflowPolicy/wait``). The records do not depend on the number of workers.
 ///
 /// Every input is an independent stream (its tracker starts at track 1). A live input (a URL, a device) is read once
 /// too, until it ends, with back-pressure instead of drops.
 public struct DetectPipeline: Sendable {
-    /// The compiled detector; used from one worker thread at a time (inputs run one after the other).
-    private let detector: DetectorBox
+    /// The compiled detectors, one per worker; each used from one worker thread at a time (inputs run one after the
+    /// other).
+    private let detectors: DetectorBox
     private let options: DetectOptions
     private let output: OutputQueue
     private let logger: Logger
@@ -90,10 +92,15 @@ public struct DetectPipeline: Sendable {
     /// - Parameters:
     ///   - detector: compiled without a label filter (the worker filters, as the daemon's do) and with
     ///     `minimumScore` at most `options.threshold`.
+    ///   - workers: frames inferred at once (1…64), each by a worker thread of its own; the others run replicas of
+    ///     `detector`, warmed up here.
     ///   - output: where every input's lines go; the caller runs and finishes it.
     ///   - logger: receives the stages' logs (the failures also reach each input's ``StreamReport``).
-    public init(detector: Detector, options: DetectOptions, output: OutputQueue, logger: Logger) {
-        self.detector = DetectorBox(detector)
+    public init(detector: Detector, workers: Int = 1, options: DetectOptions, output: OutputQueue, logger: Logger) throws {
+        precondition((1...64).contains(workers), "DetectPipeline: workers \(workers) outside 1…64")
+        var detectors = [detector]
+        for _ in 1..<workers { detectors.append(try InferenceWorker.replica(of: detector)) }
+        self.detectors = DetectorBox(detectors)
         self.options = options
         self.output = output
         self.logger = logger
@@ -108,10 +115,12 @@ public struct DetectPipeline: Sendable {
         let (items, continuation) = AsyncStream<DeliveryItem>.makeStream()
         let scheduler = FrameScheduler(
             liveStreams: [false], capacity: options.queueCapacity, metrics: metrics, deliver: { continuation.yield($0) })
-        let worker = InferenceWorker(
-            detectors: [detector.detector], streamModel: [0], streams: [stream], scheduler: scheduler, metrics: metrics,
-            logger: logger, report: report, deliver: { continuation.yield($0) })
-        let p = detector.detector.manifest.preprocessing
+        let workers = detectors.detectors.map { detector in
+            InferenceWorker(
+                detectors: [detector], streamModel: [0], streams: [stream], scheduler: scheduler, metrics: metrics,
+                logger: logger, report: report, deliver: { continuation.yield($0) })
+        }
+        let p = detectors.detectors[0].manifest.preprocessing
         var source = SourceRunner(
             index: 0, configuration: stream, networkInputSize: (p.inputWidth, p.inputHeight), scheduler: scheduler,
             metrics: metrics, logger: logger)
@@ -123,7 +132,12 @@ public struct DetectPipeline: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [source] in await runOnThread("ssdd-decode") { source.run() } }
             group.addTask {
-                await runOnThread("ssdd-infer") { worker.run() }
+                // Each worker returns once the scheduler runs dry; delivery's items end when all have.
+                await withTaskGroup(of: Void.self) { inference in
+                    for (i, worker) in workers.enumerated() {
+                        inference.addTask { await runOnThread("ssdd-infer-\(i)") { worker.run() } }
+                    }
+                }
                 continuation.finish()
             }
             group.addTask {
@@ -147,11 +161,11 @@ private struct ProgressObserver: DeliveryObserver {
     func delivered(stream: Int, frame: Int, nextTrackID: Int) { delivered(frame) }
 }
 
-/// The detector, shared by the sequential inputs' workers.
+/// The detectors, one per worker, shared by the sequential inputs' workers.
 private final class DetectorBox: @unchecked Sendable {
-    // Unchecked: inputs are processed one after the other, so one worker thread at a time uses the detector (the
-    // network itself traps on concurrent use).
-    let detector: Detector
+    // Unchecked: inputs are processed one after the other and each worker has a detector of its own, so one thread at
+    // a time uses each (the network itself traps on concurrent use).
+    let detectors: [Detector]
 
-    init(_ detector: Detector) { self.detector = detector }
+    init(_ detectors: [Detector]) { self.detectors = detectors }
 }

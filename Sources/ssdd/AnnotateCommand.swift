@@ -144,7 +144,7 @@ struct AnnotateCommand: AsyncParsableCommand {
         let collector = FrameRecordCollector(forwardingTo: lines)
         let logger = Logger(label: "ssdd.annotate") { _ in SwiftLogNoOpLogHandler() }
         let queue = OutputQueue(name: "annotate", sink: collector, capacity: 256, overflowPolicy: .wait, logger: logger)
-        let pipeline = DetectPipeline(detector: detector, options: options, output: queue, logger: logger)
+        let pipeline = try DetectPipeline(detector: detector, options: options, output: queue, logger: logger)
         let progress = Progress(input: "\(input) (detecting)")
         let report = StreamReport(onOpen: { progress.setTotal($0) })
         try await withThrowingTaskGroup(of: Void.self) { group in

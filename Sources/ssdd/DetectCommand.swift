@@ -46,8 +46,16 @@ struct DetectCommand: AsyncParsableCommand {
     @Option(help: "Process at most F frames per second of stream time.")
     var fps: Double?
 
-    @Option(help: "Inference threads (the engine splits each layer across them; OpenBLAS runs one thread).")
+    @Option(help: "Inference threads in all (see --workers; OpenBLAS runs one thread per worker).")
     var threads = 1
+
+    @Option(
+        help: """
+            Frames inferred at once, each by a worker of its own with threads/workers threads that split each layer \
+            (1 ≤ workers ≤ threads; default: as many as --threads, the most frames/s). --workers 1 gives each frame \
+            every thread: the least latency per frame. The output is the same either way.
+            """)
+    var workers: Int?
 
     @Option(
         help:
@@ -79,7 +87,10 @@ struct DetectCommand: AsyncParsableCommand {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1, got \(threshold)") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         if let fps, !(fps > 0) { throw ValidationError("--fps must be positive") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+        if let workers, !(1...threads).contains(workers) {
+            throw ValidationError("--workers must be between 1 and --threads (\(threads)), got \(workers)")
+        }
         if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
         guard (config == nil) == (stream == nil) else { throw ValidationError("--config and --stream go together") }
     }
@@ -90,7 +101,8 @@ struct DetectCommand: AsyncParsableCommand {
         let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         try Self.check(labels: labelList, of: file.manifest, file: modelURL.path)
         // As the daemon compiles it: no label filter in the detector (the worker filters, after NMS).
-        var detectorOptions = DetectorOptions(threads: threads, minimumScore: threshold)
+        let workerCount = workers ?? threads
+        var detectorOptions = DetectorOptions(threads: threads / workerCount, minimumScore: threshold)
         detectorOptions.precision = precision.resolvedWarningOnce()
         let detector = try Detector(model: file, options: detectorOptions)
         let sink: DescriptorSink
@@ -113,7 +125,7 @@ struct DetectCommand: AsyncParsableCommand {
         } else if motion {
             options.motion = MotionSettings()
         }
-        let pipeline = DetectPipeline(detector: detector, options: options, output: queue, logger: logger)
+        let pipeline = try DetectPipeline(detector: detector, workers: workerCount, options: options, output: queue, logger: logger)
         let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in
             group.addTask { await queue.run() }
             var failed = false

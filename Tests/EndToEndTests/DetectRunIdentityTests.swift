@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// `ssdd detect X` and `ssdd run` with X as a file stream share one pipeline and one record encoder: their frame
-/// records are the same bytes once `time` (the wall-clock decode time) is removed.
+/// records are the same bytes once `time` (the wall-clock decode time) is removed — also when detect infers two frames
+/// at once (`--threads 2`: two workers) and when one frame gets both threads (`--threads 2 --workers 1`).
 @Suite("ssdd detect and ssdd run write the same frame records")
 struct DetectRunIdentityTests {
     /// Runs the binary in `directory` and returns its status, stdout and stderr.
@@ -35,9 +36,10 @@ struct DetectRunIdentityTests {
     @Test(
         "samples/person.mp4 with the same every and threshold: detect's frame lines equal the daemon's but for time",
         arguments: [
-            (every: 2, threshold: "0.4"), (every: 1, threshold: "0.5"),
+            (every: 2, threshold: "0.4", threads: ["1"]), (every: 1, threshold: "0.5", threads: ["2"]),
+            (every: 1, threshold: "0.5", threads: ["2", "--workers", "1"]),
         ])
-    func sameBytes(every: Int, threshold: String) throws {
+    func sameBytes(every: Int, threshold: String, threads: [String]) throws {
         let dir = ScratchDirectory.make("identity").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let sample = BinaryRunner.packageRoot.appendingPathComponent("samples/person.mp4").path
@@ -61,7 +63,8 @@ struct DetectRunIdentityTests {
         let daemon = try Self.run(["run", "--config", "ssdd.toml"], in: dir)
         #expect(daemon.status == 0, "\(daemon.stderr)")
         let detect = try Self.run(
-            ["detect", "person.mp4", "--every", "\(every)", "--threshold", threshold, "--model", DaemonTests.modelPath], in: dir)
+            ["detect", "person.mp4", "--every", "\(every)", "--threshold", threshold, "--model", DaemonTests.modelPath, "--threads"]
+                + threads, in: dir)
         #expect(detect.status == 0, "\(detect.stderr)")
 
         let fromRun = try Self.frameLines(try String(contentsOfFile: "\(dir)/run.jsonl", encoding: .utf8))
