@@ -11,16 +11,16 @@ public final class FusedInvertedResidual {
     private let fusion: InvertedResidualFusion
 
     /// The fused block, or nil when the engine has no kernel for it: the expansion (any ungrouped convolution whose output
-    /// is the depthwise input, usually 1×1) and the projection (1×1, stride-1, unpadded) must run on the tiled GEMM, the
-    /// depthwise on ``ConvolutionAlgorithm/depthwise3x3``, the maps
+    /// is the depthwise input, usually 1×1) and the projection (1×1, stride-1, unpadded) must run on the tiled GEMM or,
+    /// with a calibrated input range, on the INT8 kernel; the depthwise on ``ConvolutionAlgorithm/depthwise3x3``, the maps
     /// and channels must chain and, with a residual, the projection's output must have the input's shape.
     public init?(expand: Convolution2D?, depthwise: Convolution2D, project: Convolution2D, residual: FusedActivation?) {
-        var expandKernel: TiledGEMMConvolution?
+        var expandKernel: PointwiseStage?
         if let expand {
-            guard case .tiledGEMM(let kernel) = expand.kernel else { return nil }
-            expandKernel = kernel
+            guard let stage = PointwiseStage(expand.kernel) else { return nil }
+            expandKernel = stage
         }
-        guard case .depthwise3x3(let depthwiseKernel) = depthwise.kernel, case .tiledGEMM(let projectKernel) = project.kernel,
+        guard case .depthwise3x3(let depthwiseKernel) = depthwise.kernel, let projectKernel = PointwiseStage(project.kernel),
             InvertedResidualFusion.canChain(
                 expand: expandKernel, depthwise: depthwiseKernel, project: projectKernel, residual: residual != nil)
         else { return nil }

@@ -11,10 +11,10 @@
 /// where rows are computed changes (and `a + b` equals `b + a` in IEEE arithmetic).
 struct InvertedResidualFusion {
     /// The expansion (1×1, or SSDLite's 3×3/2 stem), or nil for a block whose depthwise convolution reads the input
-    /// directly (the SSDLite box predictors).
-    let expand: TiledGEMMConvolution?
+    /// directly (the SSDLite box predictors). Expansion and projection run in float32 or, calibrated, in INT8.
+    let expand: PointwiseStage?
     let depthwise: DepthwiseConvolution3x3
-    let project: TiledGEMMConvolution
+    let project: PointwiseStage
     /// The activation of the residual add `act(input + projection)`, or nil when the block has none.
     let residual: FusedActivation?
     /// Output rows per band.
@@ -27,6 +27,11 @@ struct InvertedResidualFusion {
     static func canChain(
         expand: TiledGEMMConvolution?, depthwise: DepthwiseConvolution3x3, project: TiledGEMMConvolution, residual: Bool
     ) -> Bool {
+        canChain(expand: expand.map(PointwiseStage.tiled), depthwise: depthwise, project: .tiled(project), residual: residual)
+    }
+
+    /// ``canChain(expand:depthwise:project:residual:)`` for stages of any precision.
+    static func canChain(expand: PointwiseStage?, depthwise: DepthwiseConvolution3x3, project: PointwiseStage, residual: Bool) -> Bool {
         let d = depthwise.geometry, p = project.geometry
         if let e = expand?.geometry, e.outputHeight != d.inputHeight || e.outputWidth != d.inputWidth || e.outputChannels != d.inputChannels {
             return false
@@ -43,7 +48,12 @@ struct InvertedResidualFusion {
     /// rows kept from one band for the next are at most half of what it expands.
     static let bandFloats = 128 * 1024
 
+    /// The block in float32.
     init(expand: TiledGEMMConvolution?, depthwise: DepthwiseConvolution3x3, project: TiledGEMMConvolution, residual: FusedActivation?) {
+        self.init(expand: expand.map(PointwiseStage.tiled), depthwise: depthwise, project: .tiled(project), residual: residual)
+    }
+
+    init(expand: PointwiseStage?, depthwise: DepthwiseConvolution3x3, project: PointwiseStage, residual: FusedActivation?) {
         precondition(
             Self.canChain(expand: expand, depthwise: depthwise, project: project, residual: residual != nil),
             "InvertedResidualFusion: the layers do not chain")
@@ -142,7 +152,7 @@ struct InvertedResidualFusion {
         let middle = buffer - band.lowerBound * width * d.outputChannels
         for oy in band { depthwise.runRow(oy, input: depthwiseInput, output: middle) }
         let pixels = (band.lowerBound * width)..<(band.upperBound * width)
-        project.compute(rows: pixels, panels: 0..<project.panels, input: UnsafePointer(middle), output: output)
+        project.compute(rows: pixels, input: UnsafePointer(middle), output: output)
         if let residual {
             let offset = pixels.lowerBound * cout
             VectorPointwise.add(

@@ -62,7 +62,7 @@ struct PointwiseDepthwiseFusion {
 
     /// Depthwise output rows `range`, band by band, expanding into `buffer`.
     private func rows(_ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>) {
-        Self.forEachBand(range, bandRows: bandRows, expand: expand, depthwise: depthwise.geometry, input: input, buffer: buffer) {
+        Self.forEachBand(range, bandRows: bandRows, expand: .tiled(expand), depthwise: depthwise.geometry, input: input, buffer: buffer) {
             band, expanded in
             for oy in band { depthwise.runRow(oy, input: expanded, output: output) }
         }
@@ -74,7 +74,7 @@ struct PointwiseDepthwiseFusion {
     /// expanded map `[H, W, C]` (only the band's rows are valid). `buffer` must hold `(stride·(bandRows − 1) + 3)` rows.
     @inline(__always)
     static func forEachBand(
-        _ range: Range<Int>, bandRows: Int, expand: TiledGEMMConvolution, depthwise d: ConvolutionGeometry,
+        _ range: Range<Int>, bandRows: Int, expand: PointwiseStage, depthwise d: ConvolutionGeometry,
         input: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>, _ body: (Range<Int>, UnsafePointer<Float>) -> Void
     ) {
         let rowFloats = d.inputWidth * d.inputChannels
@@ -96,8 +96,8 @@ struct PointwiseDepthwiseFusion {
             if start < need.upperBound {
                 // The buffer, seen as the whole expanded map, starts at row need.lowerBound.
                 expand.compute(
-                    rows: (start * d.inputWidth)..<(need.upperBound * d.inputWidth), panels: 0..<expand.panels,
-                    input: input, output: buffer - need.lowerBound * rowFloats)
+                    rows: (start * d.inputWidth)..<(need.upperBound * d.inputWidth), input: input,
+                    output: buffer - need.lowerBound * rowFloats)
             }
             held = need
             body(band..<bandEnd, UnsafePointer(buffer - need.lowerBound * rowFloats))

@@ -25,6 +25,8 @@ public final class Int8PointwiseConvolution {
     let bias: [Float]
     /// Rows of activations quantized at a time (fits L1 with the panel being swept).
     let chunkRows: Int
+    /// `weight scale · calibrated activation scale` per output channel (empty without a calibration).
+    let calibratedMultipliers: [Float]
 
     /// Whether the INT8 path runs `g`.
     public static func supports(_ g: ConvolutionGeometry) -> Bool {
@@ -58,6 +60,7 @@ public final class Int8PointwiseConvolution {
             for k in 0..<depth { quantized[j * depth + k] = Int8(max(min((row[k] / scale).rounded(.toNearestOrEven), 127), -127)) }
         }
         weightScales = scales
+        calibratedMultipliers = calibration.map { q in scales.map { $0 * q.scale } } ?? []
         var packed = [Int8](repeating: 0, count: ssdd_int8_packed_count(depth, columns))
         var sums = [Int32](repeating: 0, count: columns)
         ssdd_int8_pack_weights(quantized, depth, columns, &packed, &sums)
@@ -104,6 +107,21 @@ public final class Int8PointwiseConvolution {
                     multipliers: m.baseAddress!, low: low, high: high)
             }
             if parts == 1 { work(0) } else { pool.run(tasks: parts, work) }
+        }
+    }
+
+    /// Output pixels `rows`, every channel, with the calibrated quantization: what ``run(input:output:pool:)`` gives
+    /// for them, bit for bit (a fused block computes its bands with it).
+    ///
+    /// - Important: only for a convolution with a ``calibration``.
+    func computeCalibrated(rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        guard let calibration else { preconditionFailure("Int8PointwiseConvolution: rows of a dynamically quantized convolution") }
+        let (low, high) = activation.clampBounds
+        let panels = (columns + Int(SSDD_X86_PANEL) - 1) / Int(SSDD_X86_PANEL)
+        calibratedMultipliers.withUnsafeBufferPointer { m in
+            compute(
+                rows: rows, panels: 0..<panels, input: input, output: output, quantization: calibration, multipliers: m.baseAddress!,
+                low: low, high: high)
         }
     }
 
