@@ -122,13 +122,11 @@ public enum GEMMPanelAVX512 {
             bp += 32
         }
         if let (low, high) = bounds {
-            @inline(__always) func clamp(_ v: V) -> V { Self.clamp(v, low, high) }
-            (c00, c01, c10, c11, c20, c21, c30, c31) = (
-                clamp(c00), clamp(c01), clamp(c10), clamp(c11), clamp(c20), clamp(c21), clamp(c30), clamp(c31)
-            )
-            (c40, c41, c50, c51, c60, c61, c70, c71) = (
-                clamp(c40), clamp(c41), clamp(c50), clamp(c51), clamp(c60), clamp(c61), clamp(c70), clamp(c71)
-            )
+            // Direct calls: a local `clamp(_:)` capturing the bounds was left out of line (perf: 4.8 % of SSDLite's time).
+            (c00, c01, c10, c11) = (clamp(c00, low, high), clamp(c01, low, high), clamp(c10, low, high), clamp(c11, low, high))
+            (c20, c21, c30, c31) = (clamp(c20, low, high), clamp(c21, low, high), clamp(c30, low, high), clamp(c31, low, high))
+            (c40, c41, c50, c51) = (clamp(c40, low, high), clamp(c41, low, high), clamp(c50, low, high), clamp(c51, low, high))
+            (c60, c61, c70, c71) = (clamp(c60, low, high), clamp(c61, low, high), clamp(c70, low, high), clamp(c71, low, high))
         }
         storeRow(c00, c01, c, cols: cols)
         if rows > 1 { storeRow(c10, c11, c + ldc, cols: cols) }
@@ -188,7 +186,7 @@ public enum GEMMPanelAVX512 {
     /// `min(max(v, low), high)` lane by lane with a select: LLVM makes one vmaxps and one vminps of it.
     /// (`replacing(with:where:)` and `pointwiseMax` go through mask conversions and lane extracts on AVX-512, ~30
     /// instructions per vector.)
-    @inline(__always)
+    @_transparent
     static func clamp(_ v: V, _ low: V, _ high: V) -> V {
         var r = v
         for i in 0..<16 {
