@@ -106,43 +106,84 @@ public enum BilinearResizer {
         }
         let xs = AxisTaps(input: image.width, output: width, convention: convention)
         let ys = AxisTaps(input: image.height, output: height, convention: convention)
-        let scales = [affine.scale.0, affine.scale.1, affine.scale.2]
-        let offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
+        let legacy = convention == .tensorFlowLegacy
+        let rowValues = width * 3
+        // The affine map per value of an output row (3-periodic), so the vertical pass runs on contiguous floats.
+        var scaleRow = [Float](repeating: 0, count: rowValues), offsetRow = scaleRow
+        for x in 0..<width {
+            (scaleRow[3 * x], scaleRow[3 * x + 1], scaleRow[3 * x + 2]) = affine.scale
+            (offsetRow[3 * x], offsetRow[3 * x + 1], offsetRow[3 * x + 2]) = affine.offset
+        }
         let sourceRow = image.width * 3
+        // Every output value is `vertical(horizontal(top row), horizontal(bottom row))` with the same operations as
+        // the per-pixel formula, so each source row's horizontal pass is computed once, when first needed, and kept
+        // while the next output rows still read it (two rows suffice: source rows only move down).
         image.pixels.withUnsafeBufferPointer { src in
-            for c in 0..<3 {
-                let s = scales[c]
-                let o = offsets[c]
-                @inline(__always) func value(_ index: Int) -> Float {
-                    affineBeforeResize ? Float(src[index]) * s + o : Float(src[index])
-                }
-                for y in 0..<height {
-                    let top = ys.lower[y] * sourceRow
-                    let bottom = ys.upper[y] * sourceRow
-                    let wy = ys.weight[y]
-                    for x in 0..<width {
-                        let left = xs.lower[x] * 3 + c
-                        let right = xs.upper[x] * 3 + c
-                        let wx = xs.weight[x]
-                        let tl = value(top + left), tr = value(top + right)
-                        let bl = value(bottom + left), br = value(bottom + right)
-                        var result: Float
-                        switch convention {
-                        case .halfPixel, .openCVLinear:
-                            // ATen's order: Σ_h w_h · (Σ_w w_w · v).
-                            let upperRow = tl * (1 - wx) + tr * wx
-                            let lowerRow = bl * (1 - wx) + br * wx
-                            result = upperRow * (1 - wy) + lowerRow * wy
-                        case .tensorFlowLegacy:
-                            let upperRow = tl + (tr - tl) * wx
-                            let lowerRow = bl + (br - bl) * wx
-                            result = upperRow + (lowerRow - upperRow) * wy
+            scaleRow.withUnsafeBufferPointer { scale in
+                offsetRow.withUnsafeBufferPointer { offset in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rowValues) { rows in
+                        let slots = (rows.baseAddress!, rows.baseAddress! + rowValues)
+                        var held = (-1, -1)
+                        /// The horizontal pass of source row `sy` into `h`: `h[x·3 + c]`, every x and channel.
+                        func horizontal(_ sy: Int, into h: UnsafeMutablePointer<Float>) {
+                            let line = src.baseAddress! + sy * sourceRow
+                            for x in 0..<width {
+                                let left = xs.lower[x] * 3, right = xs.upper[x] * 3, wx = xs.weight[x]
+                                for c in 0..<3 {
+                                    var l = Float(line[left + c]), r = Float(line[right + c])
+                                    if affineBeforeResize {
+                                        l = l * scale[c] + offset[c]
+                                        r = r * scale[c] + offset[c]
+                                    }
+                                    // TensorFlow: l + (r − l)·w; ATen: l·(1 − w) + r·w.
+                                    h[3 * x + c] = legacy ? l + (r - l) * wx : l * (1 - wx) + r * wx
+                                }
+                            }
                         }
-                        if !affineBeforeResize { result = result * s + o }
-                        destination[(y * width + x) * 3 + c] = result
+                        /// The slot holding source row `sy`, computing it into the slot that does not hold `keep`.
+                        func slot(_ sy: Int, keeping keep: Int) -> UnsafeMutablePointer<Float> {
+                            if held.0 == sy { return slots.0 }
+                            if held.1 == sy { return slots.1 }
+                            if held.0 != keep {
+                                horizontal(sy, into: slots.0)
+                                held.0 = sy
+                                return slots.0
+                            }
+                            horizontal(sy, into: slots.1)
+                            held.1 = sy
+                            return slots.1
+                        }
+                        for y in 0..<height {
+                            let top = slot(ys.lower[y], keeping: ys.upper[y])
+                            let bottom = slot(ys.upper[y], keeping: ys.lower[y])
+                            let wy = ys.weight[y]
+                            let out = destination.baseAddress! + y * rowValues
+                            Self.vertical(
+                                top, bottom, wy, legacy: legacy, affine: affineBeforeResize ? nil : (scale.baseAddress!, offset.baseAddress!),
+                                count: rowValues, into: out)
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// One output row from its two horizontally interpolated source rows: `t + (b − t)·w` (TensorFlow) or
+    /// `t·(1 − w) + b·w` (ATen), then the affine map when given.
+    @inline(__always)
+    private static func vertical(
+        _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ wy: Float, legacy: Bool,
+        affine: (scale: UnsafePointer<Float>, offset: UnsafePointer<Float>)?, count: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        switch (legacy, affine) {
+        case (true, let (scale, offset)?):
+            for i in 0..<count { out[i] = (top[i] + (bottom[i] - top[i]) * wy) * scale[i] + offset[i] }
+        case (true, nil):
+            for i in 0..<count { out[i] = top[i] + (bottom[i] - top[i]) * wy }
+        case (false, let (scale, offset)?):
+            for i in 0..<count { out[i] = (top[i] * (1 - wy) + bottom[i] * wy) * scale[i] + offset[i] }
+        case (false, nil):
+            for i in 0..<count { out[i] = top[i] * (1 - wy) + bottom[i] * wy }
         }
     }
 

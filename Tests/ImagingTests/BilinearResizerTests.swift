@@ -65,4 +65,66 @@ struct BilinearResizerTests {
             #expect(abs(before[i] - after[i]) < 1e-5)
         }
     }
+
+    /// The per-pixel formulas (each output value from its four source values), which the resizer computes row by row
+    /// (each source row's horizontal pass once): the same operations, so the same bits.
+    static func perPixel(
+        _ image: RGBImage, width: Int, height: Int, legacy: Bool, affine: BilinearResizer.ChannelAffine, before: Bool
+    ) -> [Float] {
+        func taps(_ input: Int, _ output: Int) -> [(Int, Int, Float)] {
+            let scale = Float(input) / Float(output)
+            return (0..<output).map { i in
+                if legacy {
+                    let source = Float(i) * scale
+                    let low = Int(source.rounded(.down))
+                    return (low, min(Int(source.rounded(.up)), input - 1), source - Float(low))
+                }
+                let source = max(scale * (Float(i) + 0.5) - 0.5, 0)
+                let low = min(Int(source.rounded(.down)), input - 1)
+                return (low, low < input - 1 ? low + 1 : low, min(max(source - Float(low), 0), 1))
+            }
+        }
+        let xs = taps(image.width, width), ys = taps(image.height, height)
+        let scales = [affine.scale.0, affine.scale.1, affine.scale.2], offsets = [affine.offset.0, affine.offset.1, affine.offset.2]
+        var out = [Float](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    func v(_ sx: Int, _ sy: Int) -> Float {
+                        let raw = Float(image.pixels[(sy * image.width + sx) * 3 + c])
+                        return before ? raw * scales[c] + offsets[c] : raw
+                    }
+                    let (t, b, wy) = ys[y], (l, r, wx) = xs[x]
+                    var value: Float
+                    if legacy {
+                        let top = v(l, t) + (v(r, t) - v(l, t)) * wx, bottom = v(l, b) + (v(r, b) - v(l, b)) * wx
+                        value = top + (bottom - top) * wy
+                    } else {
+                        let top = v(l, t) * (1 - wx) + v(r, t) * wx, bottom = v(l, b) * (1 - wx) + v(r, b) * wx
+                        value = top * (1 - wy) + bottom * wy
+                    }
+                    out[(y * width + x) * 3 + c] = before ? value : value * scales[c] + offsets[c]
+                }
+            }
+        }
+        return out
+    }
+
+    @Test("row by row equals the per-pixel formulas bit for bit: both conventions, affine before or after, down and up")
+    func rowPassesEqualPerPixel() {
+        let affine = BilinearResizer.ChannelAffine(scale: (0.017, 0.0175, 0.0171), offset: (-2.1, -2.03, -1.8))
+        for (w, h, ow, oh) in [(640, 480, 300, 300), (17, 9, 5, 4), (5, 4, 13, 11), (300, 300, 300, 300), (1, 1, 3, 2), (7, 30, 7, 3)] {
+            let image = Self.source(width: w, height: h)
+            for legacy in [true, false] {
+                for before in [false, true] {
+                    let got = BilinearResizer.resize(
+                        image, width: ow, height: oh, convention: legacy ? .tensorFlowLegacy : .halfPixel, affine: affine,
+                        affineBeforeResize: before)
+                    let expected = Self.perPixel(image, width: ow, height: oh, legacy: legacy, affine: affine, before: before)
+                    let differing = zip(got, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                    #expect(differing == 0, "\(w)x\(h) → \(ow)x\(oh), legacy \(legacy), affine before \(before): \(differing) values differ")
+                }
+            }
+        }
+    }
 }
