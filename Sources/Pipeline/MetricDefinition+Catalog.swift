@@ -54,7 +54,7 @@ extension MetricDefinition {
 
     /// Upper bounds of the latency histograms, in seconds: 2 ms to 5 s.
     static let latencyBuckets: [Duration] = [
-        .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(30), .milliseconds(50),
+        .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(30), .milliseconds(40), .milliseconds(50),
         .milliseconds(75), .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .milliseconds(2500),
         .seconds(5),
     ]

@@ -95,15 +95,15 @@ import Testing
         #expect(exposition.value("ssdd_stream_up", ["stream": "cam"]) == 0)
         #expect(exposition.types["ssdd_stream_up"] == "gauge")
 
-        let bounds = ["0.002", "0.005", "0.01", "0.02", "0.03", "0.05", "0.075", "0.1", "0.2", "0.5", "1.0", "2.5", "5.0", "+Inf"]
+        let bounds = ["0.002", "0.005", "0.01", "0.02", "0.03", "0.04", "0.05", "0.075", "0.1", "0.2", "0.5", "1.0", "2.5", "5.0", "+Inf"]
         let inference = Self.buckets(exposition, "ssdd_inference_seconds")
         #expect(inference.map(\.le) == bounds)
-        #expect(inference.map(\.count) == [2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 5])
+        #expect(inference.map(\.count) == [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 5])
         #expect(exposition.value("ssdd_inference_seconds_count") == 5)
         #expect(abs((exposition.value("ssdd_inference_seconds_sum") ?? 0) - 7.318) < 1e-9)
         let endToEnd = Self.buckets(exposition, "ssdd_end_to_end_seconds")
         #expect(endToEnd.map(\.le) == bounds)
-        #expect(endToEnd.map(\.count) == [0, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3])
+        #expect(endToEnd.map(\.count) == [0, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
         #expect(abs((exposition.value("ssdd_end_to_end_seconds_sum") ?? 0) - 0.084) < 1e-9)
         #expect(exposition.helps["ssdd_end_to_end_seconds"] == "Latency from decoded frame to its line handed to the outputs.")
         #expect(metrics.writtenCounts == [0, 3])
