@@ -72,10 +72,12 @@ struct ReducedPrecisionKernelTests {
 
     @Test func quantizationVectorEqualsScalar() {
         var rng = SplitMix64(seed: 42)
-        for count in [1, 7, 8, 9, 64, 131] {
+        for count in [1, 7, 8, 9, 15, 16, 17, 64, 131] {
             let padded = (count + 3) / 4 * 4
             var x = (0..<count).map { _ in Float.random(in: -5...15, using: &rng) }
             x[0] = 1e30  // clamps, does not overflow the conversion
+            if count > 2 { x[count - 1] = -.infinity }
+            if count > 16 { x[16] = .nan }
             let q = ActivationQuantization(low: -3, high: 9)
             var scalar = [UInt8](repeating: 0, count: padded), vector = scalar
             var scalar16 = [Int16](repeating: 0, count: padded), vector16 = scalar16
@@ -87,10 +89,15 @@ struct ReducedPrecisionKernelTests {
                 #expect(vector == scalar, "count \(count)")
                 #expect(vector16 == scalar16, "count \(count)")
             }
+            if CPUPrecisionFeatures.current.avx512 {
+                var wide = [UInt8](repeating: 0xAA, count: padded)
+                ssdd_quantize_row_u8_avx512(x, count, padded, 1 / q.scale, q.zero, &wide)
+                #expect(wide == scalar, "count \(count)")
+            }
             #expect(scalar.map { Int16($0) } == scalar16, "count \(count)")
             #expect(scalar[0] == 255)
             // Every in-range value comes back within half a step.
-            for i in 1..<count where x[i] >= -3 && x[i] <= 9 {
+            for i in 1..<count where x[i] >= -3 && x[i] <= 9 {  // (false for NaN and −∞)
                 let back = Float(Int32(scalar[i]) - q.zero) * q.scale
                 #expect(abs(back - x[i]) <= q.scale / 2 * 1.0001, "x \(x[i]) → \(scalar[i]) → \(back)")
             }

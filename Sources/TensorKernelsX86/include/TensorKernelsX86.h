@@ -48,6 +48,9 @@ void ssdd_quantize_row_i16(const float *x, size_t count, size_t padded, float in
 void ssdd_quantize_row_u8_avx2(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, uint8_t *q);
 void ssdd_quantize_row_i16_avx2(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, int16_t *q);
 
+/// ``ssdd_quantize_row_u8`` with AVX-512 F/BW/VL (16 values per step, a masked tail): the same bytes.
+void ssdd_quantize_row_u8_avx512(const float *x, size_t count, size_t padded, float inverse_scale, int32_t zero, uint8_t *q);
+
 /// The smallest and largest of `count` (≥ 1) values, with AVX2 (NaN is ignored unless every value is NaN).
 void ssdd_min_max_avx2(const float *x, size_t count, float *low, float *high);
 

@@ -161,7 +161,10 @@ public final class Int8PointwiseConvolution {
                         let a = buffer.assumingMemoryBound(to: UInt8.self)
                         for r in 0..<count {
                             let row = input + (start + r) * depth, out = a + r * paddedDepth
-                            if CPUPrecisionFeatures.current.avx2 {
+                            if kernel == .vnni {
+                                // VNNI implies AVX-512 F/BW/VL (``CPUPrecisionFeatures``).
+                                ssdd_quantize_row_u8_avx512(row, depth, paddedDepth, inverse, q.zero, out)
+                            } else if CPUPrecisionFeatures.current.avx2 {
                                 ssdd_quantize_row_u8_avx2(row, depth, paddedDepth, inverse, q.zero, out)
                             } else {
                                 ssdd_quantize_row_u8(row, depth, paddedDepth, inverse, q.zero, out)
