@@ -44,6 +44,25 @@ public enum GEMMPanelAVX512 {
         }
     }
 
+    /// ``multiplyPanel(_:lda:rows:depth:_:bias:low:high:_:ldc:cols:)`` on an `A` read in place from a convolution's NHWC
+    /// input instead of im2col rows: row `r`'s `segments · depth` values are `segments` runs of `depth` contiguous
+    /// floats, `segmentStride` apart, the first at `a + r·lda` (the kernel rows of output pixels whose taps all lie
+    /// inside the input). The same sums in the same order as on the im2col rows, so the same bits.
+    public static func multiplySegmentedPanel(
+        _ a: UnsafePointer<Float>, lda: Int, rows: Int, segments: Int, depth: Int, segmentStride: Int, _ b: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>, low: Float, high: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+    ) {
+        let start = (load(bias), load(bias + 16))
+        let bounds = (V(repeating: low), V(repeating: high))
+        var r = 0
+        while r < rows {
+            tile(
+                a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols,
+                start: start, bounds: bounds, segments: segments, segmentStride: segmentStride)
+            r += tileRows
+        }
+    }
+
     /// ``multiplyPanel(_:lda:rows:depth:_:_:ldc:cols:)`` for a panel whose real columns fit in its first vector
     /// (`cols ≤ 16`), on the one-vector tile: half the FMAs, the same results bit for bit. (A separate entry point: a
     /// branch between the two tiles inside one loop made LLVM stop inlining the full tile, 15 % slower.)
@@ -74,12 +93,14 @@ public enum GEMMPanelAVX512 {
         }
     }
 
-    /// One tile of at most 8 rows; missing rows repeat the last real one (their sums are not stored).
+    /// One tile of at most 8 rows; missing rows repeat the last real one (their sums are not stored). Each row's values
+    /// are `segments` runs of `depth`, `segmentStride` apart (one run everywhere but
+    /// ``multiplySegmentedPanel(_:lda:rows:segments:depth:segmentStride:_:bias:low:high:_:ldc:cols:)``).
     @inline(__always)
     static func tile(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int,
-        start: (V, V) = (V(), V()), bounds: (low: V, high: V)? = nil
+        start: (V, V) = (V(), V()), bounds: (low: V, high: V)? = nil, segments: Int = 1, segmentStride: Int = 0
     ) {
         let a0 = a
         let a1 = rows > 1 ? a0 + lda : a0
@@ -93,33 +114,37 @@ public enum GEMMPanelAVX512 {
         var c00 = s0, c01 = s1, c10 = s0, c11 = s1, c20 = s0, c21 = s1, c30 = s0, c31 = s1
         var c40 = s0, c41 = s1, c50 = s0, c51 = s1, c60 = s0, c61 = s1, c70 = s0, c71 = s1
         var bp = b
-        for k in 0..<depth {
-            let b0 = load(bp), b1 = load(bp + 16)
-            var x = V(repeating: a0[k])
-            c00 = c00.addingProduct(x, b0)
-            c01 = c01.addingProduct(x, b1)
-            x = V(repeating: a1[k])
-            c10 = c10.addingProduct(x, b0)
-            c11 = c11.addingProduct(x, b1)
-            x = V(repeating: a2[k])
-            c20 = c20.addingProduct(x, b0)
-            c21 = c21.addingProduct(x, b1)
-            x = V(repeating: a3[k])
-            c30 = c30.addingProduct(x, b0)
-            c31 = c31.addingProduct(x, b1)
-            x = V(repeating: a4[k])
-            c40 = c40.addingProduct(x, b0)
-            c41 = c41.addingProduct(x, b1)
-            x = V(repeating: a5[k])
-            c50 = c50.addingProduct(x, b0)
-            c51 = c51.addingProduct(x, b1)
-            x = V(repeating: a6[k])
-            c60 = c60.addingProduct(x, b0)
-            c61 = c61.addingProduct(x, b1)
-            x = V(repeating: a7[k])
-            c70 = c70.addingProduct(x, b0)
-            c71 = c71.addingProduct(x, b1)
-            bp += 32
+        var first = 0
+        for _ in 0..<segments {
+            for k in first..<(first + depth) {
+                let b0 = load(bp), b1 = load(bp + 16)
+                var x = V(repeating: a0[k])
+                c00 = c00.addingProduct(x, b0)
+                c01 = c01.addingProduct(x, b1)
+                x = V(repeating: a1[k])
+                c10 = c10.addingProduct(x, b0)
+                c11 = c11.addingProduct(x, b1)
+                x = V(repeating: a2[k])
+                c20 = c20.addingProduct(x, b0)
+                c21 = c21.addingProduct(x, b1)
+                x = V(repeating: a3[k])
+                c30 = c30.addingProduct(x, b0)
+                c31 = c31.addingProduct(x, b1)
+                x = V(repeating: a4[k])
+                c40 = c40.addingProduct(x, b0)
+                c41 = c41.addingProduct(x, b1)
+                x = V(repeating: a5[k])
+                c50 = c50.addingProduct(x, b0)
+                c51 = c51.addingProduct(x, b1)
+                x = V(repeating: a6[k])
+                c60 = c60.addingProduct(x, b0)
+                c61 = c61.addingProduct(x, b1)
+                x = V(repeating: a7[k])
+                c70 = c70.addingProduct(x, b0)
+                c71 = c71.addingProduct(x, b1)
+                bp += 32
+            }
+            first += segmentStride
         }
         if let (low, high) = bounds {
             // Direct calls: a local `clamp(_:)` capturing the bounds was left out of line (perf: 4.8 % of SSDLite's time).

@@ -126,6 +126,53 @@ struct GEMMKernelTests {
         }
     }
 
+    /// On AVX-512, convolutions larger than 1×1 read interior pixels in place (no im2col) and the padded border on im2col
+    /// rows; the results equal the 8-wide kernel's on im2col rows bit for bit, for whole maps and for pixel ranges that
+    /// start and end inside a row (the fused blocks' bands).
+    @Test(
+        .enabled(if: GEMMKernel.available.contains(.avx512), "no AVX-512 on this CPU"),
+        arguments: [
+            // (h, w, cin, cout, k, stride, padding): SSDLite's stem (TF SAME: bottom/right only), padding on every
+            // side, 5×5, a strided 1×1 (not pointwise), two panels with a narrow last one, a map smaller than the kernel.
+            (61, 300, 3, 32, 3, 2, Padding2D(top: 0, left: 0, bottom: 1, right: 1)), (9, 11, 8, 40, 3, 1, Padding2D.uniform(1)),
+            (12, 10, 5, 16, 5, 1, Padding2D.uniform(2)), (9, 9, 16, 24, 1, 2, Padding2D.zero), (7, 13, 4, 72, 3, 2, Padding2D.uniform(1)),
+            (2, 2, 3, 8, 3, 1, Padding2D.uniform(1)),
+        ])
+    func inPlaceRowsEqualIm2colRows(_ c: (Int, Int, Int, Int, Int, Int, Padding2D)) {
+        let (h, w, cin, cout, k, stride, padding) = c
+        var rng = SplitMix64(seed: 29)
+        let x = Tensor.random(shape: [h, w, cin], using: &rng)
+        let wt = Tensor.random(shape: [cout, cin, k, k], in: -0.5...0.5, using: &rng)
+        let b = Tensor.random(shape: [cout], using: &rng)
+        let g = ConvolutionGeometry(
+            inputHeight: h, inputWidth: w, inputChannels: cin, outputChannels: cout, kernelHeight: k, kernelWidth: k, strideY: stride,
+            strideX: stride, padding: padding)
+        let (wide, narrow) = wt.withUnsafeBufferPointer { wp in
+            b.withUnsafeBufferPointer { bp in
+                (
+                    TiledGEMMConvolution(geometry: g, weights: wp.baseAddress!, bias: bp.baseAddress!, activation: .relu6, kernel: .avx512),
+                    TiledGEMMConvolution(geometry: g, weights: wp.baseAddress!, bias: bp.baseAddress!, activation: .relu6, kernel: .vector)
+                )
+            }
+        }
+        #expect(wide.readsInPlace && !narrow.readsInPlace)
+        let pixels = g.outputHeight * g.outputWidth
+        // The whole map, then ranges cut inside rows.
+        for range in [0..<pixels, (pixels / 3 + 1)..<(pixels * 2 / 3 + 2), 1..<max(1, pixels - 1)] where !range.isEmpty {
+            var expected = [Float](repeating: .nan, count: pixels * cout), actual = expected
+            x.withUnsafeBufferPointer { input in
+                expected.withUnsafeMutableBufferPointer {
+                    narrow.compute(rows: range, panels: 0..<narrow.panels, input: input.baseAddress!, output: $0.baseAddress!)
+                }
+                actual.withUnsafeMutableBufferPointer {
+                    wide.compute(rows: range, panels: 0..<wide.panels, input: input.baseAddress!, output: $0.baseAddress!)
+                }
+            }
+            let differing = zip(actual, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            #expect(differing == 0, "\(h)x\(w)x\(cin) k\(k) s\(stride) → \(cout), pixels \(range): \(differing) values differ")
+        }
+    }
+
     @Test(arguments: GEMMKernel.available)
     func winogradMatchesReference(_ kernel: GEMMKernel) {
         for c in [winogradCases[1], winogradCases[2], winogradCases[3], winogradCases[9]] {

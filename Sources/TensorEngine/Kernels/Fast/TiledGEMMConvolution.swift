@@ -104,6 +104,15 @@ struct TiledGEMMConvolution {
             computeBF16(bf16, rows: rows, panels: panelRange, input: input, output: output)
             return
         }
+        if readsInPlace {
+            computeInPlace(rows: rows, panels: panelRange, input: input, output: output)
+            return
+        }
+        computeChunks(rows: rows, panels: panelRange, input: input, output: output)
+    }
+
+    /// ``compute(rows:panels:input:output:)`` on im2col rows (or the input itself, pointwise), chunk by chunk.
+    func computeChunks(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let k = depth, n = geometry.outputChannels, nr = panelWidth, mr = Self.tileRows
         let (low, high) = activation.clampBounds
         var col: UnsafeMutablePointer<Float>?
