@@ -51,9 +51,10 @@ struct DetectCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            Frames inferred at once, each by a worker of its own with threads/workers threads that split each layer \
-            (1 ≤ workers ≤ threads; default: as many as --threads, the most frames/s). --workers 1 gives each frame \
-            every thread: the least latency per frame. The output is the same either way.
+            Frames inferred at once, each by a worker of its own with threads/workers threads (rounded down) that \
+            split each layer (1 ≤ workers ≤ min(threads, 64); default: as many as --threads, at most 8: the most \
+            frames/s). --workers 1 gives each frame every thread: the least latency per frame. The output is the \
+            same either way.
             """)
     var workers: Int?
 
@@ -83,13 +84,18 @@ struct DetectCommand: AsyncParsableCommand {
             """)
     var motion = false
 
+    /// Most workers `--workers` takes (each adds its own activation buffers).
+    static let maximumWorkers = 64
+    /// Most workers without `--workers`: more threads than this split each frame's layers instead.
+    static let defaultMaximumWorkers = 8
+
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1, got \(threshold)") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         if let fps, !(fps > 0) { throw ValidationError("--fps must be positive") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
-        if let workers, !(1...threads).contains(workers) {
-            throw ValidationError("--workers must be between 1 and --threads (\(threads)), got \(workers)")
+        if let workers, !(1...min(threads, Self.maximumWorkers)).contains(workers) {
+            throw ValidationError("--workers must be between 1 and \(min(threads, Self.maximumWorkers)) (--threads \(threads)), got \(workers)")
         }
         if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
         guard (config == nil) == (stream == nil) else { throw ValidationError("--config and --stream go together") }
@@ -101,7 +107,7 @@ struct DetectCommand: AsyncParsableCommand {
         let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         try Self.check(labels: labelList, of: file.manifest, file: modelURL.path)
         // As the daemon compiles it: no label filter in the detector (the worker filters, after NMS).
-        let workerCount = workers ?? threads
+        let workerCount = workers ?? min(threads, Self.defaultMaximumWorkers)
         var detectorOptions = DetectorOptions(threads: threads / workerCount, minimumScore: threshold)
         detectorOptions.precision = precision.resolvedWarningOnce()
         let detector = try Detector(model: file, options: detectorOptions)

@@ -205,6 +205,21 @@ struct HostileInputTests {
         }
     }
 
+    @Test(
+        "detect's --threads and --workers out of range: exit status 64 and the bounds named",
+        arguments: [
+            (["--threads", "0"], "--threads must be between 1 and 256, got 0"),
+            (["--threads", "100000"], "--threads must be between 1 and 256, got 100000"),
+            (["--threads", "2", "--workers", "3"], "--workers must be between 1 and 2 (--threads 2), got 3"),
+            (["--threads", "100", "--workers", "65"], "--workers must be between 1 and 64 (--threads 100), got 65"),
+            (["--workers", "0"], "--workers must be between 1 and 1 (--threads 1), got 0"),
+        ])
+    func badThreadsOrWorkers(_ arguments: [String], _ message: String) throws {
+        let result = try Self.run(["detect", "/nonexistent.mp4"] + arguments)
+        #expect(result.signal == nil && result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("Error: \(message)\n"), "\(result.stderr)")
+    }
+
     @Test("the daemon: a live FIFO without a writer reports `lost` at each stall timeout, and SIGTERM stops it")
     func daemonLiveFIFO() throws {
         let dir = ScratchDirectory.make("hostile").path
