@@ -89,15 +89,18 @@ public struct DetectPipeline: Sendable {
     private let output: OutputQueue
     private let logger: Logger
 
+    /// Most workers one pipeline runs (each adds a replica's activation buffers).
+    public static let maximumWorkers = 64
+
     /// - Parameters:
     ///   - detector: compiled without a label filter (the worker filters, as the daemon's do) and with
     ///     `minimumScore` at most `options.threshold`.
-    ///   - workers: frames inferred at once (1…64), each by a worker thread of its own; the others run replicas of
-    ///     `detector`, warmed up here.
+    ///   - workers: frames inferred at once (1…``maximumWorkers``), each by a worker thread of its own; the others run
+    ///     replicas of `detector`, warmed up here.
     ///   - output: where every input's lines go; the caller runs and finishes it.
     ///   - logger: receives the stages' logs (the failures also reach each input's ``StreamReport``).
     public init(detector: Detector, workers: Int = 1, options: DetectOptions, output: OutputQueue, logger: Logger) throws {
-        precondition((1...64).contains(workers), "DetectPipeline: workers \(workers) outside 1…64")
+        precondition((1...Self.maximumWorkers).contains(workers), "DetectPipeline: workers \(workers) outside 1…\(Self.maximumWorkers)")
         var detectors = [detector]
         for _ in 1..<workers { detectors.append(try InferenceWorker.replica(of: detector)) }
         self.detectors = DetectorBox(detectors)

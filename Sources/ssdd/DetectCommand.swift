@@ -84,8 +84,6 @@ struct DetectCommand: AsyncParsableCommand {
             """)
     var motion = false
 
-    /// Most workers `--workers` takes (each adds its own activation buffers).
-    static let maximumWorkers = 64
     /// Most workers without `--workers`: more threads than this split each frame's layers instead.
     static let defaultMaximumWorkers = 8
 
@@ -94,8 +92,9 @@ struct DetectCommand: AsyncParsableCommand {
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         if let fps, !(fps > 0) { throw ValidationError("--fps must be positive") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
-        if let workers, !(1...min(threads, Self.maximumWorkers)).contains(workers) {
-            throw ValidationError("--workers must be between 1 and \(min(threads, Self.maximumWorkers)) (--threads \(threads)), got \(workers)")
+        if let workers, !(1...min(threads, DetectPipeline.maximumWorkers)).contains(workers) {
+            throw ValidationError(
+                "--workers must be between 1 and \(min(threads, DetectPipeline.maximumWorkers)) (--threads \(threads)), got \(workers)")
         }
         if let problem = VideoReaderOptions.timeoutProblem(timeout) { throw ValidationError("--timeout \(problem)") }
         guard (config == nil) == (stream == nil) else { throw ValidationError("--config and --stream go together") }

@@ -80,6 +80,21 @@ public struct ConvolutionGeometry: Sendable, Hashable {
             stride: strideX) ?? 0
     }
 
+    /// Output columns whose taps all lie inside the input (no padding read): `ox·sx − left ≥ 0` and
+    /// `ox·sx − left + (kw−1)·dx ≤ W − 1`. Kernels run these without bounds checks.
+    var interiorOutputColumns: Range<Int> {
+        let first = (padding.left + strideX - 1) / strideX
+        let lastX = inputWidth - 1 - (kernelWidth - 1) * dilationX + padding.left  // ox·sx ≤ W − 1 − (kw−1)·dx + left
+        let end = lastX < 0 ? 0 : min(outputWidth, lastX / strideX + 1)
+        return first < end ? first..<end : 0..<0
+    }
+
+    /// Whether every kernel row of output row `oy` lies inside the input (no padding row read).
+    func isInteriorRow(_ oy: Int) -> Bool {
+        let iy0 = oy * strideY - padding.top
+        return iy0 >= 0 && iy0 + (kernelHeight - 1) * dilationY < inputHeight
+    }
+
     /// Input channels seen by each output channel.
     public var inputChannelsPerGroup: Int { groups > 0 ? inputChannels / groups : 0 }
 

@@ -52,22 +52,12 @@ struct DepthwiseConvolution3x3 {
         }
     }
 
-    /// Output columns whose three taps all lie inside the input.
-    private func interiorColumns() -> Range<Int> {
-        let g = geometry
-        let first = (g.padding.left + g.strideX - 1) / g.strideX
-        let lastX = g.inputWidth - 3 + g.padding.left  // ox·s ≤ W − 3 + left
-        let last = lastX < 0 ? -1 : lastX / g.strideX
-        let end = min(last + 1, g.outputWidth)
-        return first < end ? first..<end : 0..<0
-    }
-
     func runRow(_ oy: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let g = geometry
         let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
         let iy0 = oy * g.strideY - g.padding.top
         let out = output + oy * ow * c
-        let interior = iy0 >= 0 && iy0 + 2 < g.inputHeight ? interiorColumns() : 0..<0
+        let interior = g.isInteriorRow(oy) ? g.interiorOutputColumns : 0..<0
         if interior.isEmpty {
             for ox in 0..<ow { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
             return

@@ -12,36 +12,26 @@ extension TiledGEMMConvolution {
         kernel == .avx512 && !isPointwise && bf16 == nil && geometry.dilationY == 1 && geometry.dilationX == 1
     }
 
-    /// Output columns of a row whose taps all lie inside the input horizontally.
-    func inPlaceColumns() -> Range<Int> {
-        let g = geometry
-        let first = (g.padding.left + g.strideX - 1) / g.strideX
-        let lastX = g.inputWidth - g.kernelWidth + g.padding.left  // ox·s ≤ W − kw + left
-        let end = lastX < 0 ? 0 : min(g.outputWidth, lastX / g.strideX + 1)
-        return first < end ? first..<end : 0..<0
-    }
-
     /// Output pixels `rows` × `panelRange`: interior runs of each output row in place, the rest on im2col rows.
     func computeInPlace(rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let g = geometry
         let ow = g.outputWidth, n = g.outputChannels, nr = panelWidth, cin = g.inputChannels
         let (low, high) = activation.clampBounds
-        let columns = inPlaceColumns()
+        let columns = g.interiorOutputColumns
         var p = rows.lowerBound
         while p < rows.upperBound {
             let oy = p / ow
             let rowStart = oy * ow, rowEnd = min(rows.upperBound, rowStart + ow)
-            let iy0 = oy * g.strideY - g.padding.top
-            let inside = iy0 >= 0 && iy0 + g.kernelHeight <= g.inputHeight
             // This row's pixels in place: the interior columns within [p, rowEnd).
-            let direct = inside ? max(p, rowStart + columns.lowerBound)..<min(rowEnd, rowStart + columns.upperBound) : p..<p
+            let direct =
+                g.isInteriorRow(oy) ? max(p, rowStart + columns.lowerBound)..<min(rowEnd, rowStart + columns.upperBound) : p..<p
             if direct.isEmpty {
                 computeChunks(rows: p..<rowEnd, panels: panelRange, input: input, output: output)
                 p = rowEnd
                 continue
             }
             if p < direct.lowerBound { computeChunks(rows: p..<direct.lowerBound, panels: panelRange, input: input, output: output) }
-            let ix0 = (direct.lowerBound - rowStart) * g.strideX - g.padding.left
+            let iy0 = oy * g.strideY - g.padding.top, ix0 = (direct.lowerBound - rowStart) * g.strideX - g.padding.left
             let a = input + (iy0 * g.inputWidth + ix0) * cin
             for panel in panelRange {
                 GEMMPanelAVX512.multiplySegmentedPanel(

@@ -82,7 +82,7 @@ public final class Int8PointwiseConvolution {
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let rows = geometry.outputHeight * geometry.outputWidth
         let quantization = calibration ?? dynamicQuantization(input, count: rows * depth, pool: pool)
-        let multipliers = weightScales.map { $0 * quantization.scale }
+        let multipliers = calibration == nil ? weightScales.map { $0 * quantization.scale } : calibratedMultipliers
         let (low, high) = activation.clampBounds
         let threads = pool.threadCount
         let panels = (columns + Int(SSDD_X86_PANEL) - 1) / Int(SSDD_X86_PANEL)
