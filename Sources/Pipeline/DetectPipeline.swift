@@ -96,13 +96,13 @@ public struct DetectPipeline: Sendable {
     ///   - detector: compiled without a label filter (the worker filters, as the daemon's do) and with
     ///     `minimumScore` at most `options.threshold`.
     ///   - workers: frames inferred at once (1…``maximumWorkers``), each by a worker thread of its own; the others run
-    ///     replicas of `detector`, warmed up here.
+    ///     replicas of `detector` (made here, not warmed up: no inference runs on the caller's task).
     ///   - output: where every input's lines go; the caller runs and finishes it.
     ///   - logger: receives the stages' logs (the failures also reach each input's ``StreamReport``).
     public init(detector: Detector, workers: Int = 1, options: DetectOptions, output: OutputQueue, logger: Logger) throws {
         precondition((1...Self.maximumWorkers).contains(workers), "DetectPipeline: workers \(workers) outside 1…\(Self.maximumWorkers)")
         var detectors = [detector]
-        for _ in 1..<workers { detectors.append(try InferenceWorker.replica(of: detector)) }
+        for _ in 1..<workers { detectors.append(try detector.replica()) }
         self.detectors = DetectorBox(detectors)
         self.options = options
         self.output = output
