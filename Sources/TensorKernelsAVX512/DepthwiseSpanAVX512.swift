@@ -63,6 +63,41 @@ public enum DepthwiseSpanAVX512 {
         }
     }
 
+    /// One output pixel whose window the input's edge cuts: `dst[ch] = clamp(bias[ch] + Σ taps)` over the kernel rows
+    /// `rows` and columns `columns` that lie inside the input, as one running sum (row by row, left to right) — the
+    /// 8-wide border loop's order (`TensorEngine.DepthwiseConvolution3x3`), so the same bits.
+    ///
+    /// - Parameters:
+    ///   - src: the input pixel under tap (`rows.lowerBound`, `columns.lowerBound`), channel 0.
+    ///   - rowStride: floats from one input row to the next (`W·C`).
+    ///   - rows, columns: the taps inside the input, within `0..<3`.
+    ///   - weights: `[3][3][C]`, tap-major.
+    ///   - channels: `C`, a multiple of 16.
+    /// - Important: call only on a CPU with AVX-512 F; the pointers must be valid for the stated extents.
+    public static func clippedPixel(
+        _ src: UnsafePointer<Float>, rowStride: Int, rows: Range<Int>, columns: Range<Int>, _ dst: UnsafeMutablePointer<Float>,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels c: Int, low: Float, high: Float
+    ) {
+        let lowV = V(repeating: low), highV = V(repeating: high)
+        var ch = 0
+        while ch < c {
+            var acc = load(bias + ch)
+            var row = src + ch
+            for ky in rows {
+                var tap = row
+                var w = weights + (3 * ky + columns.lowerBound) * c + ch
+                for _ in columns {
+                    acc = acc.addingProduct(load(tap), load(w))
+                    tap += c
+                    w += c
+                }
+                row += rowStride
+            }
+            store(GEMMPanelAVX512.clamp(acc, lowV, highV), dst + ch)
+            ch += width
+        }
+    }
+
     /// One output vector from its 3×3 window, in the 8-wide kernel's order of operations.
     @inline(__always)
     static func pixel(

@@ -7,7 +7,8 @@ import TensorKernelsAVX512
 /// registers, walking the row's interior pixels (no bounds checks); border pixels use a checked loop over the valid taps.
 /// Rows are split across the ``ComputePool``. On CPUs with AVX-512 (``GEMMKernel/avx512``) and a channel count that is a
 /// multiple of 16, the interior runs on ``TensorKernelsAVX512/DepthwiseSpanAVX512`` (16 channels per vector, two pixels
-/// per step at stride 1), with bit-identical results.
+/// per step at stride 1), and so do border pixels (the taps inside the input found once per pixel), with bit-identical
+/// results.
 struct DepthwiseConvolution3x3 {
     typealias V = VectorPointwise.V
     let geometry: ConvolutionGeometry
@@ -140,6 +141,17 @@ struct DepthwiseConvolution3x3 {
         let c = g.inputChannels
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
         let activation = self.activation
+        if usesAVX512 && channels == nil {
+            // The taps inside the input, found once per pixel instead of checked per tap and vector.
+            let rows = max(0, -iy0)..<max(max(0, -iy0), min(3, g.inputHeight - iy0))
+            let columns = max(0, -ix0)..<max(max(0, -ix0), min(3, g.inputWidth - ix0))
+            let (low, high) = activation.clampBounds
+            let first = rows.isEmpty || columns.isEmpty ? input : input + ((iy0 + rows.lowerBound) * g.inputWidth + ix0 + columns.lowerBound) * c
+            DepthwiseSpanAVX512.clippedPixel(
+                first, rowStride: g.inputWidth * c, rows: columns.isEmpty ? 0..<0 : rows, columns: columns, dst, weights: wp,
+                bias: bp, channels: c, low: low, high: high)
+            return
+        }
         func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
         // Whole vectors, then 4-wide ones for the rest (every supported channel count is a multiple of 4).
         let range = channels ?? 0..<c
