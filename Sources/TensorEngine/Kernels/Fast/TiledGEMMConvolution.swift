@@ -138,6 +138,10 @@ struct TiledGEMMConvolution {
                     if cols <= 16 {
                         GEMMPanelAVX512.multiplyNarrowPanel(
                             a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
+                    } else if cols <= 24 {
+                        // 17…24 real columns (the 24-channel projections): a zmm and a ymm vector per row.
+                        GEMMPanelAVX512.multiplyThreeQuarterPanel(
+                            a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
                     } else {
                         GEMMPanelAVX512.multiplyPanel(a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
                     }
