@@ -65,26 +65,37 @@ public final class ComputePool: @unchecked Sendable {
 
 /// State shared between the pool owner and its workers.
 ///
-/// Protocol: the owner publishes `job` and `taskCount`, then opens the job by storing 0 into `nextTask` (release).
-/// Anyone reads `job` only after claiming a task index below `taskCount`, and the owner does not touch `job` again
-/// until every claimed task has finished (`pending == 0`) and it has closed the job by storing ``closed`` into
-/// `nextTask`. So `job` is never read while it is written.
+/// Protocol: every job gets a number. The owner publishes `job` and `taskInfo` (number and task count), then opens the
+/// job by storing its number with index 0 into `nextTask` (release). A claim adds 1 to `nextTask` and runs a task only if
+/// the claimed number matches `taskInfo`'s and the index is below its count; the owner does not touch `job` again until
+/// every task has finished (`pending == 0`) and it has closed the job (index ``closed``). So `job` is never read while it
+/// is written, and a claim made for one job can never run a task of the next: a worker delayed between its claim and
+/// the count check (a preempted vCPU) once compared a finished job's index with the next job's count, ran a task twice
+/// and let the owner return early (seen as "closure argument was escaped in withoutActuallyEscaping block").
 private final class PoolState: @unchecked Sendable {
     // @unchecked: `job` is guarded by the claim protocol above; everything else is atomic or under `condition`.
-    static let closed = Int.max / 2
+    /// The index of a closed job: above any task count, far below the job number's bits.
+    static let closed = 1 << 31
+    static let indexMask = (1 << 32) - 1
     let generation = Atomic<Int>(0)
+    /// `number << 32 | index`: the next task index of job `number`.
     let nextTask = Atomic<Int>(PoolState.closed)
-    let taskCount = Atomic<Int>(0)
+    /// `number << 32 | tasks` of the current job.
+    let taskInfo = Atomic<Int>(0)
     let pending = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     var job: ((Int, Int) -> Void)?
+    /// The current job's number (owner only), in 31 bits.
+    var jobNumber = 0
     let condition = NSCondition()
 
     func execute(tasks: Int, body: @escaping (Int, Int) -> Void) {
+        precondition(tasks < PoolState.closed, "ComputePool: \(tasks) tasks")
+        jobNumber = (jobNumber + 1) & 0x7FFF_FFFF
         job = body
-        taskCount.store(tasks, ordering: .relaxed)
+        taskInfo.store(jobNumber << 32 | tasks, ordering: .relaxed)
         pending.store(tasks, ordering: .relaxed)
-        nextTask.store(0, ordering: .releasing)
+        nextTask.store(jobNumber << 32, ordering: .releasing)
         condition.lock()
         generation.add(1, ordering: .releasing)
         condition.broadcast()
@@ -95,18 +106,27 @@ private final class PoolState: @unchecked Sendable {
             spins += 1
             if spins > 4096 { sched_yield() }
         }
-        nextTask.store(PoolState.closed, ordering: .releasing)
+        nextTask.store(jobNumber << 32 | PoolState.closed, ordering: .releasing)
         job = nil
     }
 
-    /// Claims and runs tasks until none are left.
+    /// Claims and runs tasks of the open job until none are left.
     func drain(worker: Int) {
         while true {
-            let i = nextTask.add(1, ordering: .acquiring).oldValue
-            if i >= taskCount.load(ordering: .relaxed) { return }
-            job?(i, worker)
+            let claim = nextTask.add(1, ordering: .acquiring).oldValue
+            let info = taskInfo.load(ordering: .relaxed)
+            if claim >> 32 != info >> 32 || claim & PoolState.indexMask >= info & PoolState.indexMask { return }
+            run(task: claim & PoolState.indexMask, worker: worker)
             pending.subtract(1, ordering: .releasing)
         }
+    }
+
+    /// Calls the job. Out of line so the worker's retained copy of the closure is released before `pending` tells the
+    /// owner the task is done: released after it, the owner could already have left `withoutActuallyEscaping`, which
+    /// traps when the closure outlives its block ("closure argument was escaped").
+    @inline(never)
+    private func run(task: Int, worker: Int) {
+        job?(task, worker)
     }
 
     func workerLoop(worker: Int) {
