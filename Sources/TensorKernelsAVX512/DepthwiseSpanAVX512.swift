@@ -80,6 +80,30 @@ public enum DepthwiseSpanAVX512 {
     ) {
         let lowV = V(repeating: low), highV = V(repeating: high)
         var ch = 0
+        // Four channel vectors at a time: four independent chains of at most nine dependent FMAs (one chain alone is
+        // bound by the FMA latency).
+        while ch + 4 * width <= c {
+            var acc0 = load(bias + ch), acc1 = load(bias + ch + 16), acc2 = load(bias + ch + 32), acc3 = load(bias + ch + 48)
+            var row = src + ch
+            for ky in rows {
+                var tap = row
+                var w = weights + (3 * ky + columns.lowerBound) * c + ch
+                for _ in columns {
+                    acc0 = acc0.addingProduct(load(tap), load(w))
+                    acc1 = acc1.addingProduct(load(tap + 16), load(w + 16))
+                    acc2 = acc2.addingProduct(load(tap + 32), load(w + 32))
+                    acc3 = acc3.addingProduct(load(tap + 48), load(w + 48))
+                    tap += c
+                    w += c
+                }
+                row += rowStride
+            }
+            store(GEMMPanelAVX512.clamp(acc0, lowV, highV), dst + ch)
+            store(GEMMPanelAVX512.clamp(acc1, lowV, highV), dst + ch + 16)
+            store(GEMMPanelAVX512.clamp(acc2, lowV, highV), dst + ch + 32)
+            store(GEMMPanelAVX512.clamp(acc3, lowV, highV), dst + ch + 48)
+            ch += 4 * width
+        }
         while ch < c {
             var acc = load(bias + ch)
             var row = src + ch
