@@ -84,6 +84,13 @@ struct DetectCommand: AsyncParsableCommand {
             """)
     var motion = false
 
+    @Flag(
+        help: """
+            Print to stderr the model's load time and, per input, the frames processed and frames/s from opening the \
+            input to its last line (model load excluded, as peers report it).
+            """)
+    var stats = false
+
     /// Most workers without `--workers`: more threads than this split each frame's layers instead.
     static let defaultMaximumWorkers = 8
 
@@ -101,6 +108,8 @@ struct DetectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
         let modelURL = try DefaultModel.resolve(model)
         let file = try ModelFile(contentsOf: modelURL)
         let labelList = labels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -131,6 +140,13 @@ struct DetectCommand: AsyncParsableCommand {
             options.motion = MotionSettings()
         }
         let pipeline = try DetectPipeline(detector: detector, workers: workerCount, options: options, output: queue, logger: logger)
+        if stats {
+            let load = String(format: "%.3f", Self.seconds(started.duration(to: clock.now)))
+            Console.write(
+                "model \(modelURL.lastPathComponent) loaded and compiled in \(load) s "
+                    + "(\(workerCount) worker(s) × \(detectorOptions.threads) thread(s), \(detectorOptions.precision.rawValue))\n",
+                to: STDERR_FILENO)
+        }
         let failed = try await withThrowingTaskGroup(of: Void.self, returning: Bool.self) { group in
             group.addTask { await queue.run() }
             var failed = false
@@ -155,12 +171,27 @@ struct DetectCommand: AsyncParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
+    static func seconds(_ duration: Duration) -> Double {
+        let (whole, fraction) = duration.components
+        return Double(whole) + Double(fraction) * 1e-18
+    }
+
     /// Runs one input; reports its failure and warnings on stderr and returns false when it failed.
     private func process(_ input: String, pipeline: DetectPipeline) async throws -> Bool {
         let progress = Progress(input: input)
         let report = StreamReport(onOpen: { progress.setTotal($0) })
+        let clock = ContinuousClock()
+        let started = clock.now
         try await pipeline.process(input, report: report, delivered: { progress.update(frame: $0 + 1) })
+        let elapsed = Self.seconds(started.duration(to: clock.now))
         progress.finish()
+        if stats {
+            let frames = progress.delivered
+            Console.write(
+                "\(input): \(frames) frames in \(String(format: "%.3f", elapsed)) s = "
+                    + "\(String(format: "%.1f", Double(frames) / max(elapsed, 1e-9))) frames/s (model load excluded)\n",
+                to: STDERR_FILENO)
+        }
         for warning in report.warnings { Console.error("\(input): \(warning)") }
         if let failure = report.failure {
             Console.error(failure)

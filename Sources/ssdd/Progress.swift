@@ -13,6 +13,10 @@ final class Progress: Sendable {
     private let enabled = isatty(STDERR_FILENO) == 1
     private let started = Date()
     private let state = Mutex(State())
+    private let deliveredCount = Atomic<Int>(0)
+
+    /// Frames delivered so far (``update(frame:)`` calls).
+    var delivered: Int { deliveredCount.load(ordering: .relaxed) }
 
     init(input: String) {
         self.input = input
@@ -25,6 +29,7 @@ final class Progress: Sendable {
 
     /// `frame` frames are done; redraws at most five times a second.
     func update(frame: Int) {
+        deliveredCount.add(1, ordering: .relaxed)
         guard enabled else { return }
         let now = Date()
         guard

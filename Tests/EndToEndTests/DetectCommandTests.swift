@@ -66,6 +66,26 @@ struct DetectCommandTests {
         #expect(tracked == [false, false, true, true, true, true, true, true])
     }
 
+    @Test("--stats: the model's load time, then per input the frames written and frames/s, on stderr only")
+    func stats() throws {
+        let path = try Self.temporary("stats.mp4", Data())
+        try DaemonHarness.makeClip(path, frames: 9)
+        let result = try BinaryRunner.run(
+            ["detect", path, path, "--every", "2", "--threads", "2", "--stats", "--model", DaemonTests.modelPath, "-o", path + ".jsonl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("model person.safetensors loaded and compiled in ") == true, "\(result.stderr)")
+        #expect(lines.first?.hasSuffix(" s (2 worker(s) × 1 thread(s), fp32)") == true, "\(result.stderr)")
+        // Frames 0, 2, 4, 6, 8 of each input; the rate is positive and finite.
+        for line in lines.dropFirst() {
+            #expect(line.hasPrefix("\(path): 5 frames in "), "\(line)")
+            let rate = line.split(separator: "=").last.flatMap { Double($0.split(separator: " ").first ?? "") }
+            #expect(rate.map { $0 > 0 && $0.isFinite } == true, "\(line)")
+        }
+        #expect(DaemonHarness.lines(path + ".jsonl").complete.count == 10)
+    }
+
     @Test("one failing input among several: its error on stderr, exit status 1, the others still processed in order")
     func oneFailingInput() throws {
         let image = "/usr/share/darknet/data/person.jpg"
