@@ -1,3 +1,5 @@
+import TensorKernelsAVX512
+
 /// 3×3, stride-1 convolution (any dilation) by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
 /// Convolutional Neural Networks", CVPR 2016): each 4×4 block of output pixels is computed from a 6×6 input tile with
 /// 36 multiplications per (input, output) channel pair instead of 144, a 4× cut in arithmetic for the VGG16 layers.
@@ -51,6 +53,10 @@ struct WinogradConvolution {
     let bf16: [BF16Panels]?
     /// `[Cout]` zeros: the BF16 tile's bias for the products (the layer's bias is added after the output transform).
     let zeros: TensorStorage
+
+    /// Whether the tile transforms run 16 channels per vector (``TensorKernelsAVX512/WinogradTransformsAVX512``, the
+    /// same bits) on whole vectors: with the AVX-512 GEMM kernel, in builds whose own vectors are narrower.
+    var usesAVX512Transforms: Bool { kernel == .avx512 && VectorPointwise.width < WinogradTransformsAVX512.width }
 
     static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.groups == 1 && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
@@ -315,6 +321,13 @@ struct WinogradConvolution {
                 let inside = y0 >= 0 && x0 >= 0 && y0 + 5 * dy < g.inputHeight && x0 + 5 * dx < g.inputWidth
                 let dst = v + (firstRow + i) * Self.positions * cin
                 var c = 0
+                if inside && usesAVX512Transforms {
+                    // Whole 16-channel vectors on zmm registers (same bits); the rest below.
+                    c = cin - cin % WinogradTransformsAVX512.width
+                    WinogradTransformsAVX512.transformInput(
+                        input + (y0 * g.inputWidth + x0) * cin, rowStep: dy * g.inputWidth * cin, columnStep: dx * cin, channels: c,
+                        dst, stride: cin)
+                }
                 while c < cin {
                     let lanes = min(w, cin - c)
                     // Columns: t[·][j] = Bᵀ d[·][j].
@@ -387,6 +400,14 @@ struct WinogradConvolution {
                 let cols = min(Self.outputTile, (g.outputWidth - 1 - ox0) / dx + 1)
                 let src = m + (firstRow + i) * Self.positions * ldm
                 var k = 0
+                if usesAVX512Transforms {
+                    // Whole 16-channel vectors on zmm registers (same bits); the rest below.
+                    k = cout - cout % WinogradTransformsAVX512.width
+                    let (lowBound, highBound) = activation.clampBounds
+                    WinogradTransformsAVX512.transformOutput(
+                        src, stride: ldm, bias: bias.pointer, low: lowBound, high: highBound, channels: k, rows: rows, columns: cols,
+                        output + (oy0 * g.outputWidth + ox0) * cout, rowStep: dy * g.outputWidth * cout, columnStep: dx * cout)
+                }
                 while k < cout {
                     let lanes = min(w, cout - k)
                     // Columns: t[·][j] = Aᵀ M[·][j].
