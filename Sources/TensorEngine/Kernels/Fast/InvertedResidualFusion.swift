@@ -67,6 +67,9 @@ struct InvertedResidualFusion {
         bandRows = max(1, min(max(4, byCache), d.outputHeight))
     }
 
+    /// Rows per claim on several threads: bands, but at most an eighth of the map, so the threads can even out.
+    private var claimRows: Int { max(1, min(bandRows, (depthwise.geometry.outputHeight + 7) / 8)) }
+
     /// Expanded input rows a band reads (stride·(rows − 1) + 3).
     private var bandInputRows: Int { depthwise.geometry.strideY * (bandRows - 1) + 3 }
 
@@ -113,29 +116,33 @@ struct InvertedResidualFusion {
         }
         let outputRows = d.outputHeight
         let perWorker = workerFloats
-        // One task per thread keeps recomputed expansion rows to one band edge per thread.
+        // One task per thread, two per segment of rows: one takes its bands from the top, the other from the bottom
+        // (``BandClaims``), so the threads balance band by band and recompute expansion rows only where they meet.
         let tasks = min(pool.threadCount, outputRows)
+        let segments = (0..<((tasks + 1) / 2)).map { s in
+            BandClaims((outputRows * 2 * s / tasks)..<(outputRows * min(tasks, 2 * s + 2) / tasks), bandRows: tasks == 1 ? bandRows : claimRows)
+        }
         pool.runOnWorkers(tasks: tasks) { task, worker in
-            let first = outputRows * task / tasks, end = outputRows * (task + 1) / tasks
-            rows(first..<end, input: input, output: output, buffer: scratch + worker * perWorker)
+            let claims = segments[task / 2]
+            let fromTop = task % 2 == 0
+            rows(next: { fromTop ? claims.takeFront() : claims.takeBack() }, input: input, output: output, buffer: scratch + worker * perWorker)
         }
     }
 
-    /// Output rows `range`, band by band.
-    private func rows(_ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>) {
+    /// The output rows `next()` hands out, band by band.
+    private func rows(
+        next: () -> Range<Int>?, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
+    ) {
         let d = depthwise.geometry
         if let expand {
             let depthwiseBuffer = buffer + bandInputRows * d.inputWidth * d.inputChannels
-            PointwiseDepthwiseFusion.forEachBand(range, bandRows: bandRows, expand: expand, depthwise: d, input: input, buffer: buffer) {
+            PointwiseDepthwiseFusion.forEachBand(next: next, expand: expand, depthwise: d, input: input, buffer: buffer) {
                 band, expanded in
                 finish(band, depthwiseInput: expanded, blockInput: input, output: output, buffer: depthwiseBuffer)
             }
         } else {
-            var band = range.lowerBound
-            while band < range.upperBound {
-                let bandEnd = min(range.upperBound, band + bandRows)
-                finish(band..<bandEnd, depthwiseInput: input, blockInput: input, output: output, buffer: buffer)
-                band = bandEnd
+            while let band = next() {
+                finish(band, depthwiseInput: input, blockInput: input, output: output, buffer: buffer)
             }
         }
     }

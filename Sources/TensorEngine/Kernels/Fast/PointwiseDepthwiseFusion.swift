@@ -68,40 +68,61 @@ struct PointwiseDepthwiseFusion {
         }
     }
 
-    /// Walks depthwise output rows `range` in bands of `bandRows`: for each band, expands into `buffer` the input rows the
-    /// band reads (clipped to the map; rows shared with the previous band are moved to the front of `buffer` instead of
-    /// being expanded again) and calls `body(band, expanded)`, where `expanded` addresses `buffer` as if it held the whole
-    /// expanded map `[H, W, C]` (only the band's rows are valid). `buffer` must hold `(stride·(bandRows − 1) + 3)` rows.
+    /// Walks depthwise output rows `range` in bands of `bandRows`, from the top: see
+    /// ``forEachBand(next:expand:depthwise:input:buffer:_:)``.
     @inline(__always)
     static func forEachBand(
         _ range: Range<Int>, bandRows: Int, expand: PointwiseStage, depthwise d: ConvolutionGeometry,
         input: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>, _ body: (Range<Int>, UnsafePointer<Float>) -> Void
     ) {
+        var band = range.lowerBound
+        forEachBand(
+            next: {
+                if band >= range.upperBound { return nil }
+                defer { band = min(range.upperBound, band + bandRows) }
+                return band..<min(range.upperBound, band + bandRows)
+            }, expand: expand, depthwise: d, input: input, buffer: buffer, body)
+    }
+
+    /// Walks the depthwise output rows `next()` hands out, band after band until it returns `nil`: for each band,
+    /// expands into `buffer` the input rows the band reads (clipped to the map) and calls `body(band, expanded)`, where
+    /// `expanded` addresses `buffer` as if it held the whole expanded map `[H, W, C]` (only the band's rows are valid).
+    /// Rows a band shares with the previous one — above it when walking down, below it when walking up
+    /// (``BandClaims``) — are moved in `buffer` instead of being expanded again. `buffer` must hold
+    /// `(stride·(bandRows − 1) + 3)` rows for the largest band.
+    @inline(__always)
+    static func forEachBand(
+        next: () -> Range<Int>?, expand: PointwiseStage, depthwise d: ConvolutionGeometry, input: UnsafePointer<Float>,
+        buffer: UnsafeMutablePointer<Float>, _ body: (Range<Int>, UnsafePointer<Float>) -> Void
+    ) {
         let rowFloats = d.inputWidth * d.inputChannels
         // Expanded rows currently in `buffer`: [held.lowerBound, held.upperBound), starting at buffer[0].
         var held = 0..<0
-        var band = range.lowerBound
-        while band < range.upperBound {
-            let bandEnd = min(range.upperBound, band + bandRows)
+        while let band = next() {
             // Input rows this band reads, clipped to the map (rows outside are padding).
-            let need = max(0, band * d.strideY - d.padding.top)..<min(d.inputHeight, (bandEnd - 1) * d.strideY - d.padding.top + 3)
-            var start = need.lowerBound
+            let need =
+                max(0, band.lowerBound * d.strideY - d.padding.top)..<min(d.inputHeight, (band.upperBound - 1) * d.strideY - d.padding.top + 3)
+            // The buffer, seen as the whole expanded map, starts at row need.lowerBound.
+            let map = buffer - need.lowerBound * rowFloats
+            var missing = need
             if held.contains(need.lowerBound) {
-                // Keep the overlap: move it to the front, then expand only what is new.
-                let kept = held.upperBound - need.lowerBound
-                UnsafeMutableRawPointer(buffer).copyMemory(  // regions may overlap (memmove)
-                    from: buffer + (need.lowerBound - held.lowerBound) * rowFloats, byteCount: kept * rowFloats * 4)
-                start = held.upperBound
+                // Walking down: keep the overlap, moved to the front (regions may overlap: memmove).
+                let kept = need.lowerBound..<min(held.upperBound, need.upperBound)
+                UnsafeMutableRawPointer(map + kept.lowerBound * rowFloats).copyMemory(
+                    from: buffer + (kept.lowerBound - held.lowerBound) * rowFloats, byteCount: kept.count * rowFloats * 4)
+                missing = kept.upperBound..<need.upperBound
+            } else if held.contains(need.upperBound - 1) && held.lowerBound > need.lowerBound {
+                // Walking up: keep the overlap, moved down to where the band's last rows go.
+                let kept = held.lowerBound..<need.upperBound
+                UnsafeMutableRawPointer(map + kept.lowerBound * rowFloats).copyMemory(
+                    from: buffer, byteCount: kept.count * rowFloats * 4)
+                missing = need.lowerBound..<kept.lowerBound
             }
-            if start < need.upperBound {
-                // The buffer, seen as the whole expanded map, starts at row need.lowerBound.
-                expand.compute(
-                    rows: (start * d.inputWidth)..<(need.upperBound * d.inputWidth), input: input,
-                    output: buffer - need.lowerBound * rowFloats)
+            if !missing.isEmpty {
+                expand.compute(rows: (missing.lowerBound * d.inputWidth)..<(missing.upperBound * d.inputWidth), input: input, output: map)
             }
             held = need
-            body(band..<bandEnd, UnsafePointer(buffer - need.lowerBound * rowFloats))
-            band = bandEnd
+            body(band, UnsafePointer(map))
         }
     }
 }
