@@ -26,27 +26,43 @@ enum DaemonHarness {
     /// `ffmpeg -re -stream_loop -1 -i CLIP -c copy -f mpegts -listen 1 http://127.0.0.1:PORT/live.ts`: a live HTTP
     /// source that serves one client in real time until killed. Returns once ffmpeg listens on the port (read from
     /// /proc/net/tcp: a test connection would use up its single client); throws if ffmpeg exits or never listens.
+    ///
+    /// Up to three attempts of 20 s each: when a client (a daemon reconnecting with back-off) connects and gives up
+    /// before ffmpeg serves it, the single-client ffmpeg is left neither listening nor serving (one CI run saw this for
+    /// a whole minute after a restart); a fresh ffmpeg on the same port takes the next attempt.
     static func startLiveServer(clip: String, port: Int) throws -> ChildProcess {
+        var failures: [String] = []
+        for attempt in 1...3 {
+            switch try startLiveServerOnce(clip: clip, port: port, attempt: attempt) {
+            case .success(let process): return process
+            case .failure(let failure): failures.append(failure.description)
+            }
+        }
+        throw ServerStartFailure(description: failures.joined(separator: "; "))
+    }
+
+    private static func startLiveServerOnce(clip: String, port: Int, attempt: Int) throws -> Result<ChildProcess, ServerStartFailure> {
         // ChildProcess (posix_spawn + waitpid), not Foundation's Process: under load Process.isRunning was seen false
         // for a live ffmpeg, failing the start and leaking the server.
         // ffmpeg's messages go to a file beside the clip, named in the error when it does not come up.
-        let log = clip + ".ffmpeg-\(port).log"
+        let log = clip + ".ffmpeg-\(port)-\(attempt).log"
         let command =
             "exec /usr/bin/ffmpeg -nostdin -v error -re -stream_loop -1 -i '\(clip)' -c copy -f mpegts -listen 1 "
             + "http://127.0.0.1:\(port)/live.ts 2>'\(log)'"
         let process = try ChildProcess("/bin/sh", ["-c", command])
-        let listening = wait(seconds: 60) { !process.isRunning || isServing(port: port) }
+        let listening = wait(seconds: 20) { !process.isRunning || isServing(port: port) }
         guard listening, process.isRunning else {
             let running = process.isRunning
             process.send(SIGKILL)
+            let status = process.waitForExit()
             let messages = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            let state = running ? "still running, not listening" : "exited with wait status \(process.waitForExit())"
-            throw ServerStartFailure(description: "ffmpeg did not listen on port \(port) (\(state)): \(messages)")
+            let state = running ? "still running, not listening" : "exited with wait status \(status)"
+            return .failure(ServerStartFailure(description: "ffmpeg did not listen on port \(port) (attempt \(attempt), \(state)): \(messages)"))
         }
-        return process
+        return .success(process)
     }
 
-    struct ServerStartFailure: Error, CustomStringConvertible {
+    struct ServerStartFailure: Error, CustomStringConvertible, Sendable {
         let description: String
     }
 
