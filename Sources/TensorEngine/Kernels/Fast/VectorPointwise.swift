@@ -58,11 +58,17 @@ enum VectorPointwise {
         return (V(repeating: low), V(repeating: high))
     }
 
-    /// `v` clamped to `[low, high]` by compare-and-select; with ``bounds(_:)`` the same values as ``activate(_:_:)``.
-    @inline(__always)
+    /// `v` clamped to `[low, high]` by compare-and-select; with ``bounds(_:)`` the same values as ``activate(_:_:)``
+    /// (a NaN lane stays NaN). Written lane by lane, LLVM makes one vmaxps and one vminps of it everywhere; the
+    /// `replacing(with:where:)` form became vcmpltps + vblendvps twice in the depthwise loop.
+    @_transparent
     static func clamp(_ v: V, _ low: V, _ high: V) -> V {
-        let l = v.replacing(with: low, where: v .< low)
-        return l.replacing(with: high, where: l .> high)
+        var r = v
+        for i in 0..<width {
+            let x = v[i] < low[i] ? low[i] : v[i]
+            r[i] = high[i] < x ? high[i] : x
+        }
+        return r
     }
 
     /// Lane-wise maximum by compare-and-select (no NaN special cases).
