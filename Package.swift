@@ -4,8 +4,9 @@ import PackageDescription
 /// ssdd: a single-shot detection daemon. Module map (dependencies point one way; each C library wrapped once):
 ///   Geometry (the one `Box`) → Imaging (RGBImage, exact resizers, preprocessing into tensors, drawing; plain Swift)
 ///   CFFmpeg (C) + Imaging → MediaIO (demux, decode, probe, still images, the fixture writer)
-///   CBLAS (C) + TensorKernelsAVX512 → TensorEngine → NeuralNet → ModelStore → ModelImport (protobuf, zip, swift-crypto)
+///   CBLAS (C) + TensorKernelsAVX512 → TensorEngine → NeuralNet → ModelStore → ModelImport (protobuf, zip, Digests)
 ///   NeuralNet + ModelStore + Imaging + Geometry → Detection;  Geometry → Tracking, Evaluation
+///   CLibCrypto (C: OpenSSL's libcrypto) → Digests (SHA-256 of imported files)
 ///   Geometry + SwiftNIO → Sinks (records, encoder, output queues, file and socket outputs)
 ///   Geometry + Sinks → Events (zones, lines, loitering: tracked frames to event records; pure)
 ///   CRdKafka (C) + Sinks → Kafka (the Kafka output)
@@ -74,7 +75,6 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -83,6 +83,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "Digests", dependencies: ["CLibCrypto"], swiftSettings: strictSettings),
         .target(name: "Geometry", swiftSettings: optimized),
         .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
@@ -109,7 +111,7 @@ let package = Package(
                 "ModelStore", "NeuralNet",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Digests",
             ],
             swiftSettings: strictSettings),
         .target(name: "Detection", dependencies: ["NeuralNet", "ModelStore", "TensorEngine", "Imaging", "Geometry"], swiftSettings: optimized),
@@ -178,7 +180,7 @@ let package = Package(
             dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "Imaging", "Geometry", "Evaluation"],
             swiftSettings: optimized),
         .target(
-            name: "TestSupport", dependencies: ["TensorEngine", .product(name: "Crypto", package: "swift-crypto")], path: "Sources/TestSupport"),
+            name: "TestSupport", dependencies: ["TensorEngine", "Digests"], path: "Sources/TestSupport"),
         // librdkafka's in-process mock cluster and a reader for tests; never linked into the ssdd binary.
         .target(name: "KafkaTestSupport", dependencies: ["CRdKafka"], path: "Sources/KafkaTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Sinks", "KafkaTestSupport"]),

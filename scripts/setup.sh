@@ -3,7 +3,7 @@
 set -eu
 PACKAGES="make pkg-config python3-pip unzip ca-certificates \
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev ffmpeg \
-  libopenblas-dev darknet \
+  libopenblas-dev libssl-dev darknet \
   libmosquitto-dev mosquitto mosquitto-clients librdkafka-dev kcat \
   chromium chromium-driver"
 missing=""

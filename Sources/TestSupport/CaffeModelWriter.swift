@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// A minimal protobuf writer for Caffe's binary `NetParameter`: the net name (field 1) and one `layer` (field 100) per
@@ -50,8 +50,8 @@ public enum CaffeModelWriter {
     }
 
     /// Lower-case hexadecimal SHA-256 of `data`, as `sha256sum` prints it.
-    public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    public static func sha256(_ data: Data) throws -> String {
+        try SHA256Digest.hexadecimal(of: data)
     }
 
     static func varint(_ value: UInt64) -> Data {

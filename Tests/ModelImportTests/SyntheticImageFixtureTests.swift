@@ -34,10 +34,10 @@ import Testing
     }
 
     @Test func gradientMatchesFixture() throws {
-        #expect(SourceDigest.sha256(of: Data(EngineParityTests.gradient())) == (try Self.recordedDigest("gradient")))
+        #expect(try SourceDigest.sha256(of: Data(EngineParityTests.gradient())) == (try Self.recordedDigest("gradient")))
     }
 
     @Test func hashNoiseMatchesFixture() throws {
-        #expect(SourceDigest.sha256(of: Data(Self.hashNoise())) == (try Self.recordedDigest("hashnoise")))
+        #expect(try SourceDigest.sha256(of: Data(Self.hashNoise())) == (try Self.recordedDigest("hashnoise")))
     }
 }
