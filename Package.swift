@@ -187,6 +187,7 @@ let package = Package(
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "Sinks", "Geometry", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport", "TensorKernelsX86"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
