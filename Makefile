@@ -49,7 +49,8 @@ bench: build model
 	$(BIN) bench --threads 2
 
 # The engine's kernel benchmarks (tools/benchmarks, a package of its own) against their checked-in thresholds; not part
-# of `make test`. `record` instead of `check` rewrites the thresholds from this machine.
+# of `make test`. `record` instead of `check` rewrites the thresholds from this machine. Thresholds hold for the kind of CPU
+# they were recorded on (the check prints it and this one): a slower kind fails them all (an AVX2-only Zen 1 by 1.7–6×).
 bench-kernels:
 	cd tools/benchmarks && $(SWIFT) build -c release && .build/release/KernelBenchmarks check --thresholds Thresholds/kernels.json
 

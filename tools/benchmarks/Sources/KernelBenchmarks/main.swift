@@ -6,7 +6,8 @@ import TensorEngine
 /// - run: prints the median and p90 of every benchmark at every thread count.
 /// - check: also compares each median with the thresholds file and exits 1 when one is slower than allowed (or has no
 ///   threshold).
-/// - record: writes the measured medians as the new thresholds (keeping the file's tolerance).
+/// - record: writes the measured medians as the new thresholds (keeping the file's tolerance); `recordedOn` becomes this
+///   machine's CPU and the date (add a word on the machine's load by hand if it was not quiet).
 ///
 /// Timing is wall clock on a possibly shared machine: run it on a quiet one, and compare interleaved runs.
 func main() throws -> Int32 {
@@ -35,7 +36,12 @@ func main() throws -> Int32 {
     let suite = KernelBenchmark.suite.filter { filter == nil || $0.name.contains(filter!) }
     var thresholds =
         mode == "run" ? nil : try Thresholds.load(url, known: Set(KernelBenchmark.suite.map(\.name)))
-    print("GEMM kernel \(TensorEngineInfo.gemmKernel); median and p90 of each benchmark, microseconds")
+    let machine = MachineDescription.current()
+    print("GEMM kernel \(TensorEngineInfo.gemmKernel) on \(machine); median and p90 of each benchmark, microseconds")
+    if mode == "check", let thresholds {
+        // Thresholds hold for the machine they were recorded on: a slower kind of CPU fails them all.
+        print("thresholds recorded on: \(thresholds.recordedOn)")
+    }
     var failures: [String] = []
     for threads in threadCounts {
         let pool = ComputePool(threadCount: threads)
@@ -61,7 +67,10 @@ func main() throws -> Int32 {
             print(String(format: "%12.1f %12.1f  ", median, p90) + key + verdict)
         }
     }
-    if mode == "record", let thresholds {
+    if mode == "record", var thresholds {
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        thresholds.recordedOn = "\(machine), recorded \(day.string(from: Date()))"
         try thresholds.write(to: url)
         print("wrote \(url.path)")
     }
