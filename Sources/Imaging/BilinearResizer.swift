@@ -37,6 +37,9 @@ public enum BilinearResizer {
         var lower: [Int]
         var upper: [Int]
         var weight: [Float]
+        /// Leading outputs whose upper tap is not the last input (the taps only move forward): along a row of RGB
+        /// pixels, four bytes from either tap stay inside the row.
+        var vectorPixels = 0
 
         init(input: Int, output: Int, convention: Convention) {
             lower = []
@@ -68,6 +71,7 @@ public enum BilinearResizer {
                     weight.append(source - Float(low))
                 }
             }
+            vectorPixels = upper.firstIndex { $0 >= input - 1 } ?? output
         }
     }
 
@@ -121,13 +125,32 @@ public enum BilinearResizer {
         image.pixels.withUnsafeBufferPointer { src in
             scaleRow.withUnsafeBufferPointer { scale in
                 offsetRow.withUnsafeBufferPointer { offset in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rowValues) { rows in
-                        let slots = (rows.baseAddress!, rows.baseAddress! + rowValues)
+                    // One spare value after each slot: a pixel's 4-lane store also writes the next pixel's first value.
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rowValues + 2) { rows in
+                        let slots = (rows.baseAddress!, rows.baseAddress! + rowValues + 1)
                         var held = (-1, -1)
+                        let scale4 = SIMD4<Float>(scale[0], scale[1], scale[2], 0), offset4 = SIMD4<Float>(offset[0], offset[1], offset[2], 0)
                         /// The horizontal pass of source row `sy` into `h`: `h[x·3 + c]`, every x and channel.
                         func horizontal(_ sy: Int, into h: UnsafeMutablePointer<Float>) {
                             let line = src.baseAddress! + sy * sourceRow
-                            for x in 0..<width {
+                            // Pixels whose taps both have a next pixel in the row: the three channels in the first three lanes
+                            // of a 4-byte load (the fourth, the next pixel's red, is computed and overwritten), each lane with
+                            // the same operations as the per-channel loop below, so the same values.
+                            switch (legacy, affineBeforeResize) {
+                            case (true, false): Self.horizontalPixels(line, xs, into: h) { l, r, w in l + (r - l) * w }
+                            case (false, false): Self.horizontalPixels(line, xs, into: h) { l, r, w in l * (1 - w) + r * w }
+                            case (true, true):
+                                Self.horizontalPixels(line, xs, into: h) { l, r, w in
+                                    let (l, r) = (l * scale4 + offset4, r * scale4 + offset4)
+                                    return l + (r - l) * w
+                                }
+                            case (false, true):
+                                Self.horizontalPixels(line, xs, into: h) { l, r, w in
+                                    let (l, r) = (l * scale4 + offset4, r * scale4 + offset4)
+                                    return l * (1 - w) + r * w
+                                }
+                            }
+                            for x in xs.vectorPixels..<width {
                                 let left = xs.lower[x] * 3, right = xs.upper[x] * 3, wx = xs.weight[x]
                                 for c in 0..<3 {
                                     var l = Float(line[left + c]), r = Float(line[right + c])
@@ -166,6 +189,32 @@ public enum BilinearResizer {
                 }
             }
         }
+    }
+
+    /// The horizontal pass of one source row for the leading ``AxisTaps/vectorPixels`` outputs: `value(left, right,
+    /// weight)` on the two taps' pixels as 4-lane vectors (R, G, B and the next pixel's red, whose result the next
+    /// store overwrites; `h` needs one value past the row).
+    @inline(__always)
+    private static func horizontalPixels(
+        _ line: UnsafePointer<UInt8>, _ xs: AxisTaps, into h: UnsafeMutablePointer<Float>,
+        _ value: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) -> SIMD4<Float>
+    ) {
+        xs.lower.withUnsafeBufferPointer { lower in
+            xs.upper.withUnsafeBufferPointer { upper in
+                xs.weight.withUnsafeBufferPointer { weight in
+                    for x in 0..<xs.vectorPixels {
+                        let v = value(fourValues(line + 3 * lower[x]), fourValues(line + 3 * upper[x]), SIMD4(repeating: weight[x]))
+                        UnsafeMutableRawPointer(h + 3 * x).storeBytes(of: v, as: SIMD4<Float>.self)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 4 bytes at `p` as floats (exact: every byte value is a float).
+    @inline(__always)
+    private static func fourValues(_ p: UnsafePointer<UInt8>) -> SIMD4<Float> {
+        SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt8>.self)))
     }
 
     /// One output row from its two horizontally interpolated source rows: `t + (b − t)·w` (TensorFlow) or
