@@ -180,7 +180,7 @@ let package = Package(
             dependencies: ["TensorEngine", "NeuralNet", "ModelStore", "Detection", "Imaging", "Geometry", "Evaluation"],
             swiftSettings: optimized),
         .target(
-            name: "TestSupport", dependencies: ["TensorEngine", "Digests"], path: "Sources/TestSupport"),
+            name: "TestSupport", dependencies: ["TensorEngine"], path: "Sources/TestSupport"),
         // librdkafka's in-process mock cluster and a reader for tests; never linked into the ssdd binary.
         .target(name: "KafkaTestSupport", dependencies: ["CRdKafka"], path: "Sources/KafkaTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Sinks", "KafkaTestSupport"]),
@@ -193,11 +193,13 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet", "TensorEngine", "TestSupport"]),
         .testTarget(
-            name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TensorEngine", "TestSupport"],
+            name: "ModelImportTests", dependencies: ["ModelImport", "ModelStore", "NeuralNet", "TensorEngine", "TestSupport", "Digests"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectionTests",
-            dependencies: ["Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "Imaging", "Geometry", "TestSupport"],
+            dependencies: [
+                "Detection", "ModelStore", "ModelImport", "NeuralNet", "TensorEngine", "MediaIO", "Imaging", "Geometry", "TestSupport", "Digests",
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Sinks", "Geometry"]),

@@ -1,4 +1,3 @@
-import Digests
 import Foundation
 
 /// A minimal protobuf writer for Caffe's binary `NetParameter`: the net name (field 1) and one `layer` (field 100) per
@@ -47,11 +46,6 @@ public enum CaffeModelWriter {
             layers[layers.count - 1].blobs.append((recipe.shape, recipe.values()))
         }
         return layers
-    }
-
-    /// Lower-case hexadecimal SHA-256 of `data`, as `sha256sum` prints it.
-    public static func sha256(_ data: Data) throws -> String {
-        try SHA256Digest.hexadecimal(of: data)
     }
 
     static func varint(_ value: UInt64) -> Data {

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import TestSupport
 import Testing
@@ -11,7 +12,7 @@ struct CaffeModelRecipeTests {
         let golden = try CaffeFixtures.golden(model)
         let data = CaffeFixtures.caffemodel(golden)
         #expect(data.count == golden.caffemodel_bytes)
-        #expect(try CaffeModelWriter.sha256(data) == golden.caffemodel_sha256)
+        #expect(try SHA256Digest.hexadecimal(of: data) == golden.caffemodel_sha256)
     }
 
     @Test("the recipe's first values (splitmix64 keyed by FNV-1a of name and blob index)")

@@ -1,4 +1,5 @@
 import Detection
+import Digests
 import Foundation
 import MediaIO
 import ModelImport
@@ -32,7 +33,7 @@ struct CaffeParityTests {
         defer { directory.remove() }
         let weights = directory.file("\(model).caffemodel")
         let data = CaffeFixtures.caffemodel(golden)
-        try #require(try CaffeModelWriter.sha256(data) == golden.caffemodel_sha256, "the recipe no longer gives the tool's caffemodel")
+        try #require(try SHA256Digest.hexadecimal(of: data) == golden.caffemodel_sha256, "the recipe no longer gives the tool's caffemodel")
         try data.write(to: weights)
         let imported = try importCaffeModel(prototxt: CaffeFixtures.prototxt(model), weights: weights, labels: nil, overrides: .none)
         let file = directory.file("\(model).safetensors")

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import Testing
 
@@ -34,10 +35,10 @@ import Testing
     }
 
     @Test func gradientMatchesFixture() throws {
-        #expect(try SourceDigest.sha256(of: Data(EngineParityTests.gradient())) == (try Self.recordedDigest("gradient")))
+        #expect(try SHA256Digest.hexadecimal(of: Data(EngineParityTests.gradient())) == (try Self.recordedDigest("gradient")))
     }
 
     @Test func hashNoiseMatchesFixture() throws {
-        #expect(try SourceDigest.sha256(of: Data(Self.hashNoise())) == (try Self.recordedDigest("hashnoise")))
+        #expect(try SHA256Digest.hexadecimal(of: Data(Self.hashNoise())) == (try Self.recordedDigest("hashnoise")))
     }
 }

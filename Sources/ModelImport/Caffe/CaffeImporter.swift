@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import ModelStore
 import NeuralNet
@@ -23,7 +24,7 @@ struct CaffeImporter {
         let structure = try CaffeNetFile.prototxt(at: prototxt, limits: limits)
         let (blobs, data) = try CaffeNetFile.caffemodel(at: weights, limits: limits)
         let source =
-            "\(prototxt.lastPathComponent) + \(weights.lastPathComponent) sha256 \(try SourceDigest.sha256(of: data)); "
+            "\(prototxt.lastPathComponent) + \(weights.lastPathComponent) sha256 \(try SHA256Digest.hexadecimal(of: data)); "
             + "imported by ssdd CaffeImporter"
         return try convert(
             structure: structure, file: prototxt.path, weights: CaffeWeights(blobs, file: weights.path, limits: limits),

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import ModelStore
 import NeuralNet
@@ -36,7 +37,7 @@ public struct TorchvisionImporter: Sendable {
         } catch {
             throw TorchCheckpointError.cannotRead(file: url.path, reason: error.localizedDescription)
         }
-        let source = "\(url.lastPathComponent) sha256 \(try SourceDigest.sha256(of: data)); imported by ssdd TorchvisionImporter"
+        let source = "\(url.lastPathComponent) sha256 \(try SHA256Digest.hexadecimal(of: data)); imported by ssdd TorchvisionImporter"
         return try convert(checkpoint, file: url.path, source: source)
     }
 

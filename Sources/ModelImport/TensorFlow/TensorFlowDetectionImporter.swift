@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import ModelStore
 import NeuralNet
@@ -35,7 +36,7 @@ public struct TensorFlowDetectionImporter: Sendable {
         } catch {
             throw ModelImportError.cannotRead(file: url.path, reason: error.localizedDescription)
         }
-        let source = "\(url.lastPathComponent) sha256 \(try SourceDigest.sha256(of: data)); imported by ssdd TensorFlowDetectionImporter"
+        let source = "\(url.lastPathComponent) sha256 \(try SHA256Digest.hexadecimal(of: data)); imported by ssdd TensorFlowDetectionImporter"
         return try importGraph(serialized: data, file: url.path, source: source)
     }
 
