@@ -92,9 +92,40 @@ import Testing
     }
 
     @Test func blobValuesDisagreeWithShape() throws {
-        let caffemodel = try net.caffemodel { blobs in blobs["bn2"]![0].data.removeLast() }
+        let caffemodel = try net.caffemodel { blobs in blobs["bn2"]![0].data[0].removeLast(4) }
         let message = try importError(caffemodel: caffemodel)
         #expect(message.contains("layer 'bn2'") && message.contains("holds 7 values"), "\(message)")
+    }
+
+    @Test func packedValuesNotAWholeNumberOfFloats() throws {
+        let caffemodel = try net.caffemodel { blobs in blobs["bn2"]![0].data[0].removeLast(2) }
+        let message = try importError(caffemodel: caffemodel)
+        #expect(message.contains("layer 'bn2'") && message.contains("holds 30 bytes of packed values"), "\(message)")
+    }
+
+    @Test func unpackedValuesDisagreeWithShape() throws {
+        let caffemodel = try net.caffemodel { blobs in
+            blobs["conv3"]![1] = try CaffeTinyNet.blob(shape: [16], values: Array(net.blobs["conv3"]![1].dropLast()), encoding: .unpacked)
+        }
+        let message = try importError(caffemodel: caffemodel)
+        #expect(message.contains("layer 'conv3'") && message.contains("blob 1 (bias) holds 15 values, its shape needs 16"), "\(message)")
+    }
+
+    @Test func doubleValuesDisagreeWithShape() throws {
+        let caffemodel = try net.caffemodel(values: .packedDoubles) { blobs in blobs["conv3"]![1].doubleData[0].removeLast(8) }
+        let message = try importError(caffemodel: caffemodel)
+        #expect(message.contains("layer 'conv3'") && message.contains("holds 15 double values"), "\(message)")
+    }
+
+    @Test func packedAndUnpackedValuesInOneBlob() throws {
+        let caffemodel = try net.caffemodel { blobs in
+            let values = net.blobs["conv3"]![1]
+            var blob = try CaffeTinyNet.blob(shape: [16], values: Array(values.prefix(8)), encoding: .unpacked)
+            blob.data = [Data(littleEndianBytes(Array(values.suffix(8))))]
+            blobs["conv3"]![1] = blob
+        }
+        let message = try importError(caffemodel: caffemodel)
+        #expect(message.contains("layer 'conv3'") && message.contains("both packed and unpacked"), "\(message)")
     }
 
     @Test func truncatedCaffemodel() throws {

@@ -12,11 +12,13 @@ import Testing
     let labels = ["background", "cat", "dog"]
 
     private func importTiny(
-        prototxt: String = CaffeTinyNet.prototxt, v1: Bool = false, overrides: CaffePreprocessingOverrides = .none
+        prototxt: String = CaffeTinyNet.prototxt, v1: Bool = false, values: CaffeTinyNet.ValueEncoding = .packed,
+        overrides: CaffePreprocessingOverrides = .none
     ) throws -> ImportedModel {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (text, weights) = try CaffeTinyNet.write(prototxt: prototxt, caffemodel: try net.caffemodel(v1: v1), in: directory)
+        let caffemodel = try net.caffemodel(v1: v1, values: values)
+        let (text, weights) = try CaffeTinyNet.write(prototxt: prototxt, caffemodel: caffemodel, in: directory)
         return try importCaffeModel(prototxt: text, weights: weights, labels: labels, overrides: overrides)
     }
 
@@ -104,6 +106,17 @@ import Testing
         #expect(current.graph == v1.graph)
         #expect(current.parameters.map(\.name) == v1.parameters.map(\.name))
         #expect(current.parameters.map(\.values) == v1.parameters.map(\.values))
+    }
+
+    /// Packed records as Caffe writes them are copied whole; the same values split into two records, written unpacked
+    /// (one record per value) or as doubles give the same parameters.
+    @Test(arguments: CaffeTinyNet.ValueEncoding.allCases)
+    func everyValueEncodingGivesTheSameModel(values: CaffeTinyNet.ValueEncoding) throws {
+        let packed = try importTiny()
+        let other = try importTiny(values: values)
+        #expect(packed.graph == other.graph)
+        #expect(packed.parameters.map(\.name) == other.parameters.map(\.name))
+        #expect(packed.parameters.map(\.values) == other.parameters.map(\.values))
     }
 
     @Test func legacyNetInputDeclaration() throws {

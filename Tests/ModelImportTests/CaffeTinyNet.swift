@@ -124,22 +124,20 @@ struct CaffeTinyNet {
         """
 
     /// The caffemodel as a training snapshot would hold it: a TRAIN-phase data layer and a loss layer around the
-    /// blobs, an extra layer with blobs the prototxt does not have, in the current (`layer`) or V1 (`layers`) format.
-    func caffemodel(v1: Bool = false, editing edit: (inout [String: [Caffe_BlobProto]]) -> Void = { _ in }) throws -> [UInt8] {
+    /// blobs, an extra layer with blobs the prototxt does not have, in the current (`layer`) or V1 (`layers`) format, with
+    /// the values written in `encoding`.
+    func caffemodel(
+        v1: Bool = false, values encoding: ValueEncoding = .packed,
+        editing edit: (inout [String: [Caffe_BlobProto]]) throws -> Void = { _ in }
+    ) throws -> [UInt8] {
         var protos: [String: [Caffe_BlobProto]] = [:]
         for (layer, shapes) in Self.blobShapes {
-            protos[layer] = zip(shapes, blobs[layer]!).map { shape, values in
-                var blob = Caffe_BlobProto()
-                blob.shape.dim = shape.map(Int64.init)
-                blob.data = values
-                return blob
+            protos[layer] = try zip(shapes, blobs[layer]!).map { shape, values in
+                try Self.blob(shape: shape, values: values, encoding: encoding)
             }
         }
-        var extra = Caffe_BlobProto()
-        extra.shape.dim = [2]
-        extra.data = [1, 2]
-        protos["fc8_unused"] = [extra]
-        edit(&protos)
+        protos["fc8_unused"] = [try Self.blob(shape: [2], values: [1, 2], encoding: encoding)]
+        try edit(&protos)
         var net = Caffe_NetParameter()
         net.name = "tiny_ssd_train"
         let names = ["data"] + Self.blobShapes.map(\.layer) + ["fc8_unused", "mbox_loss"]
@@ -160,6 +158,34 @@ struct CaffeTinyNet {
             }
         }
         return try net.serializedBytes()
+    }
+
+    /// How blob values are written: as Caffe writes them (one packed float record per blob), split into two packed
+    /// records (protobuf concatenates them), one fixed32 record per value (unpacked: legal protobuf Caffe never writes), or
+    /// as packed doubles (`double_data`).
+    enum ValueEncoding: CaseIterable {
+        case packed, twoPackedRecords, unpacked, packedDoubles
+    }
+
+    /// A blob of `shape` holding `values` in `encoding`.
+    static func blob(shape: [Int], values: [Float], encoding: ValueEncoding = .packed) throws -> Caffe_BlobProto {
+        var blob = Caffe_BlobProto()
+        blob.shape.dim = shape.map(Int64.init)
+        switch encoding {
+        case .packed:
+            blob.data = [Data(littleEndianBytes(values))]
+        case .twoPackedRecords:
+            let half = values.count / 2
+            blob.data = [Data(littleEndianBytes(Array(values[..<half]))), Data(littleEndianBytes(Array(values[half...])))]
+        case .packedDoubles:
+            blob.doubleData = [Data(values.flatMap { withUnsafeBytes(of: Double($0).bitPattern.littleEndian, Array.init) })]
+        case .unpacked:
+            // Field 5, wire type 5 (fixed32), then the value; decoded back, the records become the blob's unknown fields.
+            var bytes = try blob.serializedBytes() as [UInt8]
+            for value in values { bytes += [0x2D] + littleEndianBytes([value]) }
+            blob = try Caffe_BlobProto(serializedBytes: bytes)
+        }
+        return blob
     }
 
     /// Writes `prototxt` and the caffemodel bytes to `directory`; returns their URLs.

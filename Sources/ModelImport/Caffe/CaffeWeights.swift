@@ -44,17 +44,9 @@ struct CaffeWeights {
         guard matches else {
             throw fail("blob \(index) (\(role)) has shape \(shape), expected \(expected)")
         }
-        let count = expected.reduce(1, *)
-        if !blob.data.isEmpty || blob.doubleData.isEmpty {
-            guard blob.data.count == count else {
-                throw fail("blob \(index) (\(role)) holds \(blob.data.count) values, its shape \(shape) needs \(count)")
-            }
-            return blob.data
+        return try CaffeBlobValues.floats(of: blob, count: expected.reduce(1, *), limits: limits) {
+            fail("blob \(index) (\(role)) \($0)")
         }
-        guard blob.doubleData.count == count else {
-            throw fail("blob \(index) (\(role)) holds \(blob.doubleData.count) double values, its shape \(shape) needs \(count)")
-        }
-        return blob.doubleData.map { Float($0) }
     }
 
     /// Whether the caffemodel has blobs for `layer`.

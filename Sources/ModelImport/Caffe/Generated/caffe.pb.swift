@@ -17,6 +17,11 @@
 /// them, text decoding skips them (TextFormatDecodingOptions.ignoreUnknownFields). Every field that changes the
 /// numbers a supported layer computes is declared, so the importer can read and check it.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -65,13 +70,18 @@ nonisolated struct Caffe_BlobProto: Sendable {
   /// Clears the value of `shape`. Subsequent reads from it will return its default value.
   mutating func clearShape() {self._shape = nil}
 
-  var data: [Float] = []
+  /// Caffe declares these four `repeated float` / `repeated double` with [packed = true]: each is written as one
+  /// length-delimited record of little-endian values. Declared as bytes here, a record is taken whole (one copy)
+  /// instead of value by value, and the importer reinterprets it (CaffeBlobValues). Values written unpacked (one
+  /// fixed32 / fixed64 record each: legal protobuf, though Caffe never writes it) stay unknown fields, which the
+  /// importer decodes with BlobValueRecords. The diffs (gradients of a training snapshot) are never read.
+  var data: [Data] = []
 
-  var diff: [Float] = []
+  var diff: [Data] = []
 
-  var doubleData: [Double] = []
+  var doubleData: [Data] = []
 
-  var doubleDiff: [Double] = []
+  var doubleDiff: [Data] = []
 
   /// Legacy 4-D shape, used when `shape` is absent.
   var num: Int32 {
@@ -119,6 +129,22 @@ nonisolated struct Caffe_BlobProto: Sendable {
   fileprivate var _channels: Int32? = nil
   fileprivate var _height: Int32? = nil
   fileprivate var _width: Int32? = nil
+}
+
+/// BlobProto's value fields as Caffe declares them: decodes the values of a blob written unpacked from the blob's
+/// unknown fields (see BlobProto).
+nonisolated struct Caffe_BlobValueRecords: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var data: [Float] = []
+
+  var doubleData: [Double] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
 }
 
 nonisolated struct Caffe_NetParameter: Sendable {
@@ -1764,11 +1790,11 @@ nonisolated extension Caffe_BlobProto: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 2: try { try decoder.decodeSingularInt32Field(value: &self._channels) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self._height) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self._width) }()
-      case 5: try { try decoder.decodeRepeatedFloatField(value: &self.data) }()
-      case 6: try { try decoder.decodeRepeatedFloatField(value: &self.diff) }()
+      case 5: try { try decoder.decodeRepeatedBytesField(value: &self.data) }()
+      case 6: try { try decoder.decodeRepeatedBytesField(value: &self.diff) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._shape) }()
-      case 8: try { try decoder.decodeRepeatedDoubleField(value: &self.doubleData) }()
-      case 9: try { try decoder.decodeRepeatedDoubleField(value: &self.doubleDiff) }()
+      case 8: try { try decoder.decodeRepeatedBytesField(value: &self.doubleData) }()
+      case 9: try { try decoder.decodeRepeatedBytesField(value: &self.doubleDiff) }()
       default: break
       }
     }
@@ -1792,19 +1818,19 @@ nonisolated extension Caffe_BlobProto: SwiftProtobuf.Message, SwiftProtobuf._Mes
       try visitor.visitSingularInt32Field(value: v, fieldNumber: 4)
     } }()
     if !self.data.isEmpty {
-      try visitor.visitPackedFloatField(value: self.data, fieldNumber: 5)
+      try visitor.visitRepeatedBytesField(value: self.data, fieldNumber: 5)
     }
     if !self.diff.isEmpty {
-      try visitor.visitPackedFloatField(value: self.diff, fieldNumber: 6)
+      try visitor.visitRepeatedBytesField(value: self.diff, fieldNumber: 6)
     }
     try { if let v = self._shape {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
     if !self.doubleData.isEmpty {
-      try visitor.visitPackedDoubleField(value: self.doubleData, fieldNumber: 8)
+      try visitor.visitRepeatedBytesField(value: self.doubleData, fieldNumber: 8)
     }
     if !self.doubleDiff.isEmpty {
-      try visitor.visitPackedDoubleField(value: self.doubleDiff, fieldNumber: 9)
+      try visitor.visitRepeatedBytesField(value: self.doubleDiff, fieldNumber: 9)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1819,6 +1845,41 @@ nonisolated extension Caffe_BlobProto: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs._channels != rhs._channels {return false}
     if lhs._height != rhs._height {return false}
     if lhs._width != rhs._width {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caffe_BlobValueRecords: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".BlobValueRecords"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{5}data\0\u{4}\u{3}double_data\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 5: try { try decoder.decodeRepeatedFloatField(value: &self.data) }()
+      case 8: try { try decoder.decodeRepeatedDoubleField(value: &self.doubleData) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitPackedFloatField(value: self.data, fieldNumber: 5)
+    }
+    if !self.doubleData.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.doubleData, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Caffe_BlobValueRecords, rhs: Caffe_BlobValueRecords) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.doubleData != rhs.doubleData {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
