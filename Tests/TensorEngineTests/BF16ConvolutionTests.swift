@@ -165,11 +165,12 @@ struct BF16ConvolutionTests {
     /// The `vdpbf16ps` convolution `tile` gives `scalar` (the reference tile's output) bit for bit at 1 and 2 threads.
     static func expectBitForBit(_ tile: Convolution2D, _ x: Tensor, equals scalar: Tensor, _ c: ConvCase) {
         for threads in [1, 2] {
-            let y = Self.run(tile, x, threads: threads)
-            let mismatch = (0..<y.values.count).first { y.values[$0] != scalar.values[$0] }
+            // `Tensor.values` copies the tensor: taken once, not per element.
+            let ours = Self.run(tile, x, threads: threads).values, reference = scalar.values
+            let mismatch = ours.indices.first { ours[$0] != reference[$0] }
             #expect(
                 mismatch == nil,
-                "vdpbf16ps \(threads) threads \(c.testDescription): first mismatch at \(mismatch ?? -1): \(mismatch.map { y.values[$0] } ?? 0) vs \(mismatch.map { scalar.values[$0] } ?? 0)"
+                "vdpbf16ps \(threads) threads \(c.testDescription): first mismatch at \(mismatch ?? -1): \(mismatch.map { ours[$0] } ?? 0) vs \(mismatch.map { reference[$0] } ?? 0)"
             )
         }
     }

@@ -41,17 +41,19 @@ struct Int8PointwiseConvolutionTests {
                 }
 
                 let (low, high) = activation.clampBounds
+                // `Tensor.values` copies the tensor: taken once, not per element.
+                let xs = x.values, ws = wt.values, bs = b.values
                 var worstModel: Float = 0, worstBound: Float = 0
                 for p in 0..<(h * w) {
                     let qx = (0..<cin).map { k -> Int32 in
-                        let v = (min(max(x.values[p * cin + k] / q.scale, -512), 512)).rounded(.toNearestOrEven) + Float(q.zero)
+                        let v = (min(max(xs[p * cin + k] / q.scale, -512), 512)).rounded(.toNearestOrEven) + Float(q.zero)
                         return Int32(min(max(v, 0), 255))
                     }
                     for j in 0..<cout {
                         let scale = conv.weightScales[j]
                         var acc: Int32 = 0, sumW: Int32 = 0, exact: Float = 0, bound: Float = 0
                         for k in 0..<cin {
-                            let wv = wt.values[j * cin + k], xv = x.values[p * cin + k]
+                            let wv = ws[j * cin + k], xv = xs[p * cin + k]
                             let qw = Int32(max(min((wv / scale).rounded(.toNearestOrEven), 127), -127))
                             acc += qx[k] * qw
                             sumW += qw
@@ -59,11 +61,11 @@ struct Int8PointwiseConvolutionTests {
                             // |x̂ŵ − xw| ≤ |x|·s_w/2 + |w|·s_a/2 + s_w·s_a/4 for x inside the quantized range.
                             bound += abs(xv) * scale / 2 + abs(wv) * q.scale / 2 + scale * q.scale / 4
                         }
-                        let expected = min(max(fmaModel(acc - q.zero * sumW, scale * q.scale, b.values[j]), low), high)
+                        let expected = min(max(fmaModel(acc - q.zero * sumW, scale * q.scale, bs[j]), low), high)
                         let got = out[p * cout + j]
                         worstModel = max(worstModel, abs(got - expected))
                         if !calibrated {
-                            let reference = min(max(exact + b.values[j], low), high)
+                            let reference = min(max(exact + bs[j], low), high)
                             worstBound = max(worstBound, abs(got - reference) / (bound + 1e-5))
                         }
                     }
