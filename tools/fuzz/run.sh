@@ -3,12 +3,14 @@
 #   safetensors  the safetensors header parser and validator (Sources/ModelStore/SafeTensors)
 #   pickle       the pickle machine and the tensor view checks of the .pth reader (Sources/ModelImport/PyTorch)
 #   graphdef     the TensorFlow GraphDef importer (Sources/ModelImport/TensorFlow)
+#   caffe        the Caffe importer (Sources/ModelImport/Caffe): a deploy prototxt, a zero byte, a caffemodel
 #
 # Usage: tools/fuzz/run.sh [seconds per harness, default 180] [harness …]
 #
 # Each harness is compiled with `swiftc -sanitize=fuzzer,address` together with the sources it tests (so internal
-# types are visible without @testable and without touching Package.swift); the graphdef harness links the modules the
-# importer depends on (SwiftProtobuf, ModelStore, NeuralNet, TensorEngine) from `swift build --target ModelImport`.
+# types are visible without @testable and without touching Package.swift); the graphdef and caffe harnesses link the
+# modules the importers depend on (SwiftProtobuf, Digests, ModelStore, NeuralNet, TensorEngine) from
+# `swift build --target ModelImport`.
 # The Swift toolchain ships the libFuzzer runtime (lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a).
 # Seeds come from tools/fuzz/corpus/<harness>/; the growing corpus goes to .build/fuzz/corpus/<harness>/ and crashes
 # to .build/fuzz/crashes/<harness>/ (turn each into a regression test). Not part of CI.
@@ -17,7 +19,7 @@ set -euo pipefail
 seconds=${1:-180}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(safetensors pickle graphdef)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(safetensors pickle graphdef caffe)
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fuzz=$root/tools/fuzz
@@ -27,6 +29,24 @@ flags=(-sanitize=fuzzer,address -parse-as-library -O -g -enable-upcoming-feature
 # ld.gold warns about every ASan symbol it cannot export; the warnings are noise.
 quiet() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
 mkdir -p "$out"
+
+# An importer harness: `harness` built as module `module` from `file` and the importer sources given after it, with the
+# files they share and the object files of the modules they import.
+importer() {
+  local harness=$1 module=$2 file=$3
+  shift 3
+  (cd "$root" && swift build --target ModelImport >/dev/null)
+  local build=$root/.build/debug
+  local objects=()
+  for dependency in SwiftProtobuf Digests ModelStore NeuralNet TensorEngine TensorKernelsAVX512 TensorKernelsX86; do
+    objects+=("$build/$dependency.build"/*.o)
+  done
+  quiet swiftc "${flags[@]}" -module-name "$module" -I "$build/Modules" -I "$root/Sources/CBLAS" -I "$root/Sources/CLibCrypto" \
+    -Xcc -fmodule-map-file="$build/TensorKernelsX86.build/module.modulemap" \
+    -o "$out/$harness" "$fuzz/$file" "$@" \
+    "$root"/Sources/ModelImport/{ModelImportError,ImportedModel,DefaultLabels,SourceFileCheck}.swift \
+    "${objects[@]}" -lopenblas -lcrypto
+}
 
 build() {
   local harness=$1
@@ -41,21 +61,14 @@ build() {
         "$root"/Sources/ModelImport/PyTorch/{PickleMachine,PickleMachine+Objects,PickleValue,PickleOpcode,TorchCheckpointError,TorchTensor}.swift
       ;;
     graphdef)
-      (cd "$root" && swift build --target ModelImport >/dev/null)
-      local build=$root/.build/debug
-      local objects=()
-      for module in SwiftProtobuf ModelStore NeuralNet TensorEngine TensorKernelsAVX512; do
-        objects+=("$build/$module.build"/*.o)
-      done
-      local tensorflow=()
-      for source in "$root"/Sources/ModelImport/TensorFlow/*.swift "$root"/Sources/ModelImport/TensorFlow/Generated/*.swift; do
-        tensorflow+=("$source")
-      done
-      quiet swiftc "${flags[@]}" -module-name FuzzGraph -I "$build/Modules" -I "$root/Sources/CBLAS" -o "$out/graphdef" "$fuzz/GraphDefImportFuzz.swift" \
-        "${tensorflow[@]}" "$root"/Sources/ModelImport/{ModelImportError,ImportedModel,DefaultLabels,SHA256,SourceFileCheck}.swift \
-        "${objects[@]}" -lopenblas
+      importer "$harness" FuzzGraph GraphDefImportFuzz.swift "$root"/Sources/ModelImport/TensorFlow/*.swift \
+        "$root"/Sources/ModelImport/TensorFlow/Generated/*.swift
       ;;
-    *) echo "unknown harness '$harness' (safetensors, pickle, graphdef)" >&2; exit 2 ;;
+    caffe)
+      importer "$harness" FuzzCaffe CaffeImportFuzz.swift "$root"/Sources/ModelImport/Caffe/*.swift \
+        "$root"/Sources/ModelImport/Caffe/Generated/*.swift
+      ;;
+    *) echo "unknown harness '$harness' (safetensors, pickle, graphdef, caffe)" >&2; exit 2 ;;
   esac
 }
 
