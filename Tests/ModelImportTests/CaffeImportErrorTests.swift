@@ -108,7 +108,7 @@ import Testing
             blobs["conv3"]![1] = try CaffeTinyNet.blob(shape: [16], values: Array(net.blobs["conv3"]![1].dropLast()), encoding: .unpacked)
         }
         let message = try importError(caffemodel: caffemodel)
-        #expect(message.contains("layer 'conv3'") && message.contains("blob 1 (bias) holds 15 values, its shape needs 16"), "\(message)")
+        #expect(message.contains("layer 'conv3'") && message.contains("blob 1 (bias), shape [16], holds 15 values, the shape needs 16"), "\(message)")
     }
 
     @Test func doubleValuesDisagreeWithShape() throws {

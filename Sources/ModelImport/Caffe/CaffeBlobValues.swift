@@ -9,8 +9,8 @@ import SwiftProtobuf
 /// legal protobuf that Caffe never writes) are the blob's unknown fields and are decoded from there. A blob with
 /// float values uses them; otherwise its double values are converted (the same rule as Caffe's `FromProto`).
 enum CaffeBlobValues {
-    /// The `count` values of `blob`; `fail` turns a reason (starting with a verb: "holds 7 values, ...") into the
-    /// caller's error.
+    /// The `count` values of `blob`; `fail` turns a reason (starting with a verb: "holds 7 values, the shape needs 8")
+    /// into the caller's error.
     static func floats(
         of blob: Caffe_BlobProto, count: Int, limits: CaffeReadLimits, fail: (String) -> ModelImportError
     ) throws -> [Float] {
@@ -47,7 +47,7 @@ enum CaffeBlobValues {
 
     private static func checked<Value>(_ values: [Value], count: Int, fail: (String) -> ModelImportError) throws -> [Value] {
         guard values.count == count else {
-            throw fail("holds \(values.count) \(Value.self == Double.self ? "double " : "")values, its shape needs \(count)")
+            throw fail("holds \(values.count) \(Value.self == Double.self ? "double " : "")values, the shape needs \(count)")
         }
         return values
     }
@@ -62,7 +62,7 @@ enum CaffeBlobValues {
             throw fail("holds \(bytes) bytes of packed \(kind)values, not a whole number of \(size)-byte values")
         }
         guard bytes / size == count else {
-            throw fail("holds \(bytes / size) \(kind)values, its shape needs \(count)")
+            throw fail("holds \(bytes / size) \(kind)values, the shape needs \(count)")
         }
         return [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
             let destination = UnsafeMutableRawBufferPointer(buffer)

@@ -45,7 +45,7 @@ struct CaffeWeights {
             throw fail("blob \(index) (\(role)) has shape \(shape), expected \(expected)")
         }
         return try CaffeBlobValues.floats(of: blob, count: expected.reduce(1, *), limits: limits) {
-            fail("blob \(index) (\(role)) \($0)")
+            fail("blob \(index) (\(role)), shape \(shape), \($0)")
         }
     }
 
