@@ -18,9 +18,9 @@ import Testing
 ///
 /// Measured (debug build, 2 threads, 2026-12-03): MobileNet-SSD dog/person/horses 70/70, 10/10, 18/18 detections,
 /// max |Δscore| 2.3e-6, 2.1e-6, 2.7e-6, max |Δbox| 3.1e-4, 1.2e-4, 1.6e-4 px; SSD300 dog/person 200/200 each,
-/// 2.5e-5 and 6.8e-6, 6.9e-4 and 4.9e-4 px; SSD512 dog 200/200, 1.1e-5, 6.7e-4 px. The suite takes about a minute in a
-/// debug build (12 minutes before `TensorKernelsAVX512` was built optimised in debug builds too: its GEMM tile ran the
-/// VGG forward passes unoptimised).
+/// 2.5e-5 and 6.8e-6, 6.9e-4 and 4.9e-4 px; SSD512 dog 200/200, 1.1e-5, 6.7e-4 px. The suite takes about 20 s in a
+/// debug build on an AVX2-only Zen 1 (12 minutes before `TensorKernelsAVX512` was built optimised in debug builds too;
+/// 77 s before the caffemodel's packed values were copied whole and the kernels compiled as one module).
 @Suite("Caffe SSD: parity with OpenCV DNN", .serialized)
 struct CaffeParityTests {
     /// Photos per model: SSD512 is the slowest net, one forward pass is enough there.
