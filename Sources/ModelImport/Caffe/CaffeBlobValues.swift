@@ -24,46 +24,32 @@ enum CaffeBlobValues {
                 throw fail("has value records that do not decode (\(error))")
             }
         }
-        let floatBytes = blob.data.reduce(0) { $0 + $1.count }
-        let doubleBytes = blob.doubleData.reduce(0) { $0 + $1.count }
-        if floatBytes > 0 || !unpacked.data.isEmpty || (doubleBytes == 0 && unpacked.doubleData.isEmpty) {
-            guard floatBytes == 0 || unpacked.data.isEmpty else {
-                throw fail("holds float values both packed and unpacked; save the model again with Caffe")
-            }
-            if !unpacked.data.isEmpty {
-                return try checked(unpacked.data, count: count, fail: fail)
-            }
-            return try reinterpreted(blob.data, bytes: floatBytes, as: Float.self, count: count, fail: fail)
+        let hasFloats = blob.data.contains { !$0.isEmpty } || !unpacked.data.isEmpty
+        let hasDoubles = blob.doubleData.contains { !$0.isEmpty } || !unpacked.doubleData.isEmpty
+        if hasFloats || !hasDoubles {
+            return try values(packed: blob.data, unpacked: unpacked.data, count: count, fail: fail)
         }
-        guard doubleBytes == 0 || unpacked.doubleData.isEmpty else {
-            throw fail("holds double values both packed and unpacked; save the model again with Caffe")
-        }
-        let doubles =
-            unpacked.doubleData.isEmpty
-            ? try reinterpreted(blob.doubleData, bytes: doubleBytes, as: Double.self, count: count, fail: fail)
-            : try checked(unpacked.doubleData, count: count, fail: fail)
-        return doubles.map { Float($0) }
+        return try values(packed: blob.doubleData, unpacked: unpacked.doubleData, count: count, fail: fail).map { Float($0) }
     }
 
-    private static func checked<Value>(_ values: [Value], count: Int, fail: (String) -> ModelImportError) throws -> [Value] {
-        guard values.count == count else {
-            throw fail("holds \(values.count) \(Value.self == Double.self ? "double " : "")values, the shape needs \(count)")
-        }
-        return values
-    }
-
-    /// The little-endian values in `records` (packed records, concatenated in order), which hold `bytes` bytes.
-    private static func reinterpreted<Value: BinaryFloatingPoint>(
-        _ records: [Data], bytes: Int, as type: Value.Type, count: Int, fail: (String) -> ModelImportError
+    /// The `count` values held either in packed `records` (little-endian, concatenated in order) or `unpacked`.
+    private static func values<Value: BinaryFloatingPoint>(
+        packed records: [Data], unpacked: [Value], count: Int, fail: (String) -> ModelImportError
     ) throws -> [Value] {
         let size = MemoryLayout<Value>.size
-        let kind = Value.self == Double.self ? "double " : ""
+        let isDouble = Value.self == Double.self
+        let bytes = records.reduce(0) { $0 + $1.count }
+        guard bytes == 0 || unpacked.isEmpty else {
+            throw fail("holds \(isDouble ? "double" : "float") values both packed and unpacked; save the model again with Caffe")
+        }
         guard bytes % size == 0 else {
-            throw fail("holds \(bytes) bytes of packed \(kind)values, not a whole number of \(size)-byte values")
+            throw fail("holds \(bytes) bytes of packed \(isDouble ? "double " : "")values, not a whole number of \(size)-byte values")
         }
-        guard bytes / size == count else {
-            throw fail("holds \(bytes / size) \(kind)values, the shape needs \(count)")
+        let found = unpacked.isEmpty ? bytes / size : unpacked.count
+        guard found == count else {
+            throw fail("holds \(found) \(isDouble ? "double " : "")values, the shape needs \(count)")
         }
+        if !unpacked.isEmpty { return unpacked }
         return [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
             let destination = UnsafeMutableRawBufferPointer(buffer)
             var offset = 0
