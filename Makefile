@@ -54,16 +54,24 @@ bench: build model
 bench-kernels:
 	cd tools/benchmarks && $(SWIFT) build -c release && .build/release/KernelBenchmarks check --thresholds Thresholds/kernels.json
 
-# The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests (some on the sample clip), which run the release
-# binary on the default model (a debug build is too slow for real-time streams). The end-to-end tests run in a test process of
-# their own: they wait on daemons and child processes (ffmpeg servers, brokers, a browser) on Swift's 2-thread cooperative pool. In
-# one process with the CPU-heavy unit tests they starved those for minutes, and the five that start an ffmpeg live server failed
-# there (the server did not come up; cause not pinned down) while passing in a process of their own.
-test: lint $(MODEL) $(SAMPLE)
-	$(SWIFT) build -c release --product ssdd
-	$(SWIFT) build --build-tests
-	SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(BIN) SSDD_MODEL=$(CURDIR)/$(MODEL) $(SWIFT) test --skip-build --skip EndToEndTests
-	SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(BIN) SSDD_MODEL=$(CURDIR)/$(MODEL) $(SWIFT) test --skip-build --filter EndToEndTests
+# The whole test suite: unit, golden parity (needs the real graph) and end-to-end tests (some on the sample clip).
+# Everything is built once, in release with testability (`-enable-testing`, which `@testable import` needs), in a
+# scratch path of its own so `make build` keeps the shipped flags and neither build undoes the other: the unit tests run
+# about 5x faster than a debug build's (37 s against 176-193 s for 730 tests on a 2-vCPU Zen 1) and the end-to-end tests
+# run that build's `ssdd` on the default model (a debug binary is too slow for real-time streams); one build instead of a
+# release and a debug one. The end-to-end tests run in a test process of their own: they wait on daemons and child
+# processes (ffmpeg servers, brokers, a browser) on Swift's 2-thread cooperative pool. In one process with the
+# CPU-heavy unit tests they starved those for minutes, and the five that start an ffmpeg live server failed there (the
+# server did not come up; cause not pinned down) while passing in a process of their own.
+TEST_BUILD := -c release -Xswiftc -enable-testing --scratch-path $(CURDIR)/.build-tests
+TEST_BIN := .build-tests/release/ssdd
+TEST_ENV := SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(TEST_BIN) SSDD_MODEL=$(CURDIR)/$(MODEL)
+
+test: lint $(GRAPH) $(SAMPLE)
+	$(SWIFT) build $(TEST_BUILD) --build-tests
+	[ -f $(MODEL) ] || $(TEST_BIN) model import $(GRAPH) -o $(MODEL)
+	$(TEST_ENV) $(SWIFT) test $(TEST_BUILD) --skip-build --skip EndToEndTests
+	$(TEST_ENV) $(SWIFT) test $(TEST_BUILD) --skip-build --filter EndToEndTests
 
 # The code follows .swift-format (4 spaces, 150 columns, ordered imports, file-scoped private): `make format`
 # rewrites it, `make lint` (run first by `make test`) fails on any difference.
@@ -93,4 +101,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/ssdd
 
 clean:
-	rm -rf .build samples models/*.safetensors
+	rm -rf .build .build-tests samples models/*.safetensors
