@@ -58,9 +58,8 @@ bench-kernels:
 # Everything is built once, in release with testability (`-enable-testing`, which `@testable import` needs), in a
 # scratch path of its own so `make build` keeps the shipped flags and neither build undoes the other: the unit tests run
 # 3-4x faster than a debug build's (52 s against 179 s for 730 tests on a 2-vCPU Zen 1; the tests' own code is -Onone, see
-# Package.swift) and the end-to-end tests
-# run that build's `ssdd` on the default model (a debug binary is too slow for real-time streams); one build instead of a
-# release and a debug one. The end-to-end tests run in a test process of their own: they wait on daemons and child
+# Package.swift) and the end-to-end tests run that build's `ssdd` on the default model (a debug binary is too slow for
+# real-time streams); one build instead of a release and a debug one. The end-to-end tests run in a test process of their own: they wait on daemons and child
 # processes (ffmpeg servers, brokers, a browser) on Swift's 2-thread cooperative pool. In one process with the
 # CPU-heavy unit tests they starved those for minutes, and the five that start an ffmpeg live server failed there (the
 # server did not come up; cause not pinned down) while passing in a process of their own.
