@@ -19,10 +19,13 @@ debug:
 $(GRAPH):
 	sh scripts/fetch-model.sh models
 
-# The default model: the SSDLite person detector imported into the native format.
+# The default model: the SSDLite person detector imported into the native format, by the release binary (`make test`
+# sets MODEL_BUILD and MODEL_BIN to its own build, so CI builds once).
+MODEL_BUILD = $(SWIFT) build -c release --product ssdd
+MODEL_BIN = $(BIN)
 $(MODEL): $(GRAPH)
-	$(SWIFT) build -c release --product ssdd
-	$(BIN) model import $(GRAPH) -o $(MODEL)
+	$(MODEL_BUILD)
+	$(MODEL_BIN) model import $(GRAPH) -o $(MODEL)
 
 model: $(MODEL)
 
@@ -59,17 +62,19 @@ bench-kernels:
 # scratch path of its own so `make build` keeps the shipped flags and neither build undoes the other: the unit tests run
 # 3-4x faster than a debug build's (52 s against 179 s for 730 tests on a 2-vCPU Zen 1; the tests' own code is -Onone, see
 # Package.swift) and the end-to-end tests run that build's `ssdd` on the default model (a debug binary is too slow for
-# real-time streams); one build instead of a release and a debug one. The end-to-end tests run in a test process of their own: they wait on daemons and child
-# processes (ffmpeg servers, brokers, a browser) on Swift's 2-thread cooperative pool. In one process with the
-# CPU-heavy unit tests they starved those for minutes, and the five that start an ffmpeg live server failed there (the
-# server did not come up; cause not pinned down) while passing in a process of their own.
+# real-time streams); one build instead of a release and a debug one. The end-to-end tests run in a test process of
+# their own: they wait on daemons and child processes (ffmpeg servers, brokers, a browser) on Swift's 2-thread
+# cooperative pool. In one process with the CPU-heavy unit tests they starved those for minutes, and the five that start
+# an ffmpeg live server failed there (the server did not come up; cause not pinned down) while passing in a process of
+# their own.
 TEST_BUILD := -c release -Xswiftc -enable-testing --scratch-path $(CURDIR)/.build-tests
 TEST_BIN := .build-tests/release/ssdd
 TEST_ENV := SSDD_REQUIRE_REAL_GRAPH=1 SSDD_BINARY=$(CURDIR)/$(TEST_BIN) SSDD_MODEL=$(CURDIR)/$(MODEL)
 
-test: lint $(GRAPH) $(SAMPLE)
-	$(SWIFT) build $(TEST_BUILD) --build-tests
-	[ -f $(MODEL) ] || $(TEST_BIN) model import $(GRAPH) -o $(MODEL)
+test: MODEL_BUILD = $(SWIFT) build $(TEST_BUILD) --build-tests
+test: MODEL_BIN = $(TEST_BIN)
+test: lint $(MODEL) $(SAMPLE)
+	$(MODEL_BUILD)
 	$(TEST_ENV) $(SWIFT) test $(TEST_BUILD) --skip-build --skip EndToEndTests
 	$(TEST_ENV) $(SWIFT) test $(TEST_BUILD) --skip-build --filter EndToEndTests
 
