@@ -1,12 +1,19 @@
 import Foundation
 
-/// One line naming this machine's CPU, for the thresholds' `recordedOn` and for reading a check against them: model name,
-/// x86 family and model, whether it has AVX-512, and the CPUs this process may use (from `/proc/cpuinfo`; "unknown CPU"
-/// where that cannot be read).
-enum MachineDescription {
-    static func current() -> String {
+/// This machine's CPU as `/proc/cpuinfo` gives it (the first processor's block): the one line printed with every run and
+/// stored as `recordedOn`, and the kind (vendor, x86 family and model, vector extension) that picks a thresholds file.
+struct MachineDescription {
+    /// Model name, e.g. "AMD EPYC" ("unknown CPU" where `/proc/cpuinfo` cannot be read).
+    var name: String
+    var kind: CPUKind
+    /// The CPUs this process may use.
+    var cpus: Int
+
+    static func current() -> MachineDescription {
         let cpus = ProcessInfo.processInfo.activeProcessorCount
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU, \(cpus) CPUs" }
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+            return MachineDescription(name: "unknown CPU", kind: CPUKind(vendor: "unknown", family: nil, model: nil, vectors: .none), cpus: cpus)
+        }
         // The first processor's block: "key\t: value" lines up to the first blank line.
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -15,11 +22,60 @@ enum MachineDescription {
             let key = line[..<colon].trimmingCharacters(in: .whitespaces)
             fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let name = fields["model name"] ?? "unknown CPU"
-        let family = fields["cpu family"].map { ", family \($0)" } ?? ""
-        let model = fields["model"].map { " model \($0)" } ?? ""
         let flags = Set((fields["flags"] ?? "").split(separator: " "))
-        let vectors = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2, no AVX-512" : "no AVX2"
-        return "\(name)\(family)\(model) (\(vectors)), \(cpus) CPUs"
+        let vectors: CPUKind.Vectors = flags.contains("avx512f") ? .avx512 : flags.contains("avx2") ? .avx2 : .none
+        let kind = CPUKind(
+            vendor: fields["vendor_id"] ?? "unknown", family: fields["cpu family"].flatMap { Int($0) },
+            model: fields["model"].flatMap { Int($0) }, vectors: vectors)
+        return MachineDescription(name: fields["model name"] ?? "unknown CPU", kind: kind, cpus: cpus)
     }
+}
+
+extension MachineDescription: CustomStringConvertible {
+    var description: String {
+        let family = kind.family.map { ", family \($0)" } ?? ""
+        let model = kind.model.map { " model \($0)" } ?? ""
+        return "\(name)\(family)\(model) (\(kind.vectors.description)), \(cpus) CPUs"
+    }
+}
+
+/// The kind of CPU a thresholds file holds for: timings transfer between machines of one kind (same microarchitecture and
+/// vector width), not across kinds (an AVX2-only Zen 1 runs these kernels 2–7× slower than a Zen 3). A file's kind may
+/// leave the model out, matching every model of the family.
+struct CPUKind: Codable, Equatable {
+    enum Vectors: String, Codable {
+        case avx512 = "AVX-512"
+        case avx2 = "AVX2"
+        case none = "none"
+
+        var description: String {
+            switch self {
+            case .avx512: "AVX-512"
+            case .avx2: "AVX2, no AVX-512"
+            case .none: "no AVX2"
+            }
+        }
+    }
+
+    /// `vendor_id`, e.g. "AuthenticAMD", "GenuineIntel".
+    var vendor: String
+    var family: Int?
+    var model: Int?
+    var vectors: Vectors
+
+    /// Whether thresholds recorded for `self` hold on a machine of kind `machine`: same vendor, family and vector
+    /// extension, and the same model unless `self` names none.
+    func covers(_ machine: CPUKind) -> Bool {
+        vendor == machine.vendor && family == machine.family && vectors == machine.vectors && (model == nil || model == machine.model)
+    }
+
+    /// A short name, e.g. `AuthenticAMD-family23-model1-AVX2`.
+    var name: String {
+        let family = self.family.map { "-family\($0)" } ?? ""
+        let model = self.model.map { "-model\($0)" } ?? ""
+        return "\(vendor)\(family)\(model)-\(vectors.rawValue)"
+    }
+
+    /// The name of a thresholds file of this kind: ``name`` and `.json`.
+    var fileName: String { name + ".json" }
 }

@@ -1,8 +1,10 @@
 import Foundation
 
-/// The checked-in limits: per benchmark and thread count (`name@threads`), the median in microseconds measured when the
-/// thresholds were recorded; a check fails when a median exceeds it by more than `tolerancePercent`.
+/// The checked-in limits for one kind of CPU: per benchmark and thread count (`name@threads`), the median in microseconds
+/// measured when the thresholds were recorded; a check fails when a median exceeds it by more than `tolerancePercent`.
 struct Thresholds: Codable {
+    /// The machines these limits hold for.
+    var cpu: CPUKind
     /// Where and how the values were measured (free text, for the reader).
     var recordedOn: String
     /// Allowed slowdown over the recorded median, in percent (0 … 1000).
@@ -18,16 +20,25 @@ struct Thresholds: Codable {
         do {
             thresholds = try JSONDecoder().decode(Thresholds.self, from: data)
         } catch {
-            throw BenchmarkError("thresholds file \(url.path) is not valid (keys recordedOn, tolerancePercent, medianMicroseconds): \(error)")
+            throw BenchmarkError(
+                "thresholds file \(url.path) is not valid (keys cpu {vendor, family, model, vectors}, recordedOn, tolerancePercent, medianMicroseconds): \(error)"
+            )
+        }
+        let cpu = thresholds.cpu
+        guard !cpu.vendor.isEmpty, cpu.vendor.count <= 32, cpu.vendor.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw BenchmarkError("\(url.path): cpu.vendor: '\(cpu.vendor)' is not a vendor_id such as AuthenticAMD (1 to 32 letters and digits)")
+        }
+        for (key, value) in [("family", cpu.family), ("model", cpu.model)] {
+            if let value, !(0...4095).contains(value) { throw BenchmarkError("\(url.path): cpu.\(key): \(value) is outside 0 … 4095") }
         }
         guard thresholds.tolerancePercent.isFinite, (0...1000).contains(thresholds.tolerancePercent) else {
-            throw BenchmarkError("tolerancePercent: \(thresholds.tolerancePercent) is outside 0 … 1000")
+            throw BenchmarkError("\(url.path): tolerancePercent: \(thresholds.tolerancePercent) is outside 0 … 1000")
         }
         for (key, value) in thresholds.medianMicroseconds {
             guard let (name, threads) = Self.split(key), names.contains(name), threads >= 1 else {
-                throw BenchmarkError("medianMicroseconds.\(key): not `name@threads` of a known benchmark")
+                throw BenchmarkError("\(url.path): medianMicroseconds.\(key): not `name@threads` of a known benchmark")
             }
-            guard value.isFinite, value > 0 else { throw BenchmarkError("medianMicroseconds.\(key): \(value) is not a positive number") }
+            guard value.isFinite, value > 0 else { throw BenchmarkError("\(url.path): medianMicroseconds.\(key): \(value) is not a positive number") }
         }
         return thresholds
     }

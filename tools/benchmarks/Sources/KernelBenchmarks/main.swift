@@ -1,20 +1,25 @@
 import Foundation
 import TensorEngine
 
-/// `KernelBenchmarks [run|check|record] [--threads 1,2] [--thresholds FILE] [--filter TEXT]`
+/// `KernelBenchmarks [run|check|record] [--threads 1,2] [--rounds 3] [--thresholds PATH] [--filter TEXT]`
 ///
-/// - run: prints the median and p90 of every benchmark at every thread count.
-/// - check: also compares each median with the thresholds file and exits 1 when one is slower than allowed (or has no
-///   threshold).
-/// - record: writes the measured medians as the new thresholds (keeping the file's tolerance); `recordedOn` becomes this
-///   machine's CPU and the date (add a word on the machine's load by hand if it was not quiet).
+/// - run: prints the median and p90 of every benchmark at every thread count: of the round (of `--rounds`, the whole
+///   suite each, one after the other) with the least median, so a busy spell of a shared machine during one round does
+///   not decide the figure.
+/// - check: also compares each median with the thresholds for this kind of CPU and exits 1 when one is slower than
+///   allowed (or has no threshold). PATH (default `Thresholds`) is a directory of one file per kind of CPU, from which the
+///   file covering this machine is chosen (none: exit 2, saying which kinds it has), or one file, used as it is.
+/// - record: writes the measured medians as the thresholds of this kind of CPU (in a directory, the file of exactly this
+///   kind, created if missing; an existing file keeps its tolerance); `recordedOn` becomes this machine's CPU and the date
+///   (add a word on the machine's load by hand if it was not quiet).
 ///
 /// Timing is wall clock on a possibly shared machine: run it on a quiet one, and compare interleaved runs.
 func main() throws -> Int32 {
     var arguments = Array(CommandLine.arguments.dropFirst())
     let mode = arguments.first.map { ["run", "check", "record"].contains($0) } == true ? arguments.removeFirst() : "run"
     var threadCounts = [1, 2]
-    var thresholdsPath = "Thresholds/kernels.json"
+    var rounds = 3
+    var thresholdsPath = "Thresholds"
     var filter: String?
     while !arguments.isEmpty {
         let option = arguments.removeFirst()
@@ -27,27 +32,53 @@ func main() throws -> Int32 {
                 throw BenchmarkError("--threads: \(value) is not a comma-separated list of counts in 1 … 64")
             }
             threadCounts = parsed.map { $0! }
+        case "--rounds":
+            guard let parsed = Int(value), (1...100).contains(parsed) else { throw BenchmarkError("--rounds: \(value) is not a count in 1 … 100") }
+            rounds = parsed
         case "--thresholds": thresholdsPath = value
         case "--filter": filter = value
-        default: throw BenchmarkError("unknown option \(option) (use --threads, --thresholds, --filter)")
+        default: throw BenchmarkError("unknown option \(option) (use --threads, --rounds, --thresholds, --filter)")
         }
     }
-    let url = URL(fileURLWithPath: thresholdsPath)
     let suite = KernelBenchmark.suite.filter { filter == nil || $0.name.contains(filter!) }
-    var thresholds =
-        mode == "run" ? nil : try Thresholds.load(url, known: Set(KernelBenchmark.suite.map(\.name)))
     let machine = MachineDescription.current()
-    print("GEMM kernel \(TensorEngineInfo.gemmKernel) on \(machine); median and p90 of each benchmark, microseconds")
-    if mode == "check", let thresholds {
-        // Thresholds hold for the machine they were recorded on: a slower kind of CPU fails them all.
-        print("thresholds recorded on: \(thresholds.recordedOn)")
+    let location = ThresholdsLocation(path: thresholdsPath, known: Set(KernelBenchmark.suite.map(\.name)))
+    var url: URL?
+    var thresholds: Thresholds?
+    var notes: [String] = []
+    switch mode {
+    case "check":
+        let found = try location.thresholdsForCheck(on: machine.kind)
+        (url, thresholds) = (found.url, found.thresholds)
+        notes.append("thresholds \(found.url.path), recorded on: \(found.thresholds.recordedOn)")
+        if let mismatch = found.mismatch { notes.append("warning: \(mismatch)") }
+    case "record":
+        let target = try location.targetForRecord(on: machine.kind)
+        url = target.url
+        thresholds = target.existing ?? Thresholds(cpu: machine.kind, recordedOn: "", tolerancePercent: 50, medianMicroseconds: [:])
+        thresholds?.cpu = machine.kind
+    default:
+        break
     }
+    print("GEMM kernel \(TensorEngineInfo.gemmKernel) on \(machine)")
+    for note in notes { print(note) }
+    print("median and p90 of each benchmark in microseconds, from the round with the least median (of \(rounds))")
     var failures: [String] = []
+    let pools = threadCounts.map { ComputePool(threadCount: $0) }
+    var best: [String: (median: Double, p90: Double)] = [:]
+    for _ in 0..<rounds {
+        for pool in pools {
+            for benchmark in suite {
+                let measured = measure(benchmark, pool: pool)
+                let key = Thresholds.key(benchmark.name, threads: pool.threadCount)
+                if best[key].map({ measured.median < $0.median }) ?? true { best[key] = measured }
+            }
+        }
+    }
     for threads in threadCounts {
-        let pool = ComputePool(threadCount: threads)
         for benchmark in suite {
-            let (median, p90) = measure(benchmark, pool: pool)
             let key = Thresholds.key(benchmark.name, threads: threads)
+            let (median, p90) = best[key]!
             var verdict = ""
             if mode == "check", let thresholds {
                 if let limit = thresholds.medianMicroseconds[key] {
@@ -67,7 +98,7 @@ func main() throws -> Int32 {
             print(String(format: "%12.1f %12.1f  ", median, p90) + key + verdict)
         }
     }
-    if mode == "record", var thresholds {
+    if mode == "record", var thresholds, let url {
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         thresholds.recordedOn = "\(machine), recorded \(day.string(from: Date()))"
