@@ -25,7 +25,9 @@ struct MachineDescription {
         let flags = Set((fields["flags"] ?? "").split(separator: " "))
         let vectors: CPUKind.Vectors = flags.contains("avx512f") ? .avx512 : flags.contains("avx2") ? .avx2 : .none
         let kind = CPUKind(
-            vendor: fields["vendor_id"] ?? "unknown", family: fields["cpu family"].flatMap { Int($0) },
+            vendor: fields["vendor_id"].flatMap { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } && !$0.isEmpty ? $0 : nil }
+                ?? "unknown",
+            family: fields["cpu family"].flatMap { Int($0) },
             model: fields["model"].flatMap { Int($0) }, vectors: vectors)
         return MachineDescription(name: fields["model name"] ?? "unknown CPU", kind: kind, cpus: cpus)
     }
@@ -40,7 +42,7 @@ extension MachineDescription: CustomStringConvertible {
 }
 
 /// The kind of CPU a thresholds file holds for: timings transfer between machines of one kind (same microarchitecture and
-/// vector width), not across kinds (an AVX2-only Zen 1 runs these kernels 2–7× slower than a Zen 3). A file's kind may
+/// vector width), not across kinds (an AVX2-only Zen 1 ran these kernels 1.7–7.6× slower than the Zen 3 file allowed). A file's kind may
 /// leave the model out, matching every model of the family.
 struct CPUKind: Codable, Equatable {
     enum Vectors: String, Codable {
@@ -57,7 +59,7 @@ struct CPUKind: Codable, Equatable {
         }
     }
 
-    /// `vendor_id`, e.g. "AuthenticAMD", "GenuineIntel".
+    /// `vendor_id`, e.g. "AuthenticAMD", "GenuineIntel" (letters and digits only: it names the file; "unknown" otherwise).
     var vendor: String
     var family: Int?
     var model: Int?

@@ -55,8 +55,10 @@ func main() throws -> Int32 {
     case "record":
         let target = try location.targetForRecord(on: machine.kind)
         url = target.url
-        thresholds = target.existing ?? Thresholds(cpu: machine.kind, recordedOn: "", tolerancePercent: 50, medianMicroseconds: [:])
-        thresholds?.cpu = machine.kind
+        // The file's tolerance is kept; its medians only where it was recorded on this kind (a `--filter` run keeps the rest).
+        let tolerance = target.existing?.tolerancePercent ?? 50
+        let kept = target.existing.flatMap { $0.cpu == machine.kind ? $0.medianMicroseconds : nil } ?? [:]
+        thresholds = Thresholds(cpu: machine.kind, recordedOn: "", tolerancePercent: tolerance, medianMicroseconds: kept)
     default:
         break
     }
