@@ -80,11 +80,13 @@ test: lint $(MODEL) $(SAMPLE)
 
 # The code follows .swift-format (4 spaces, 150 columns, ordered imports, file-scoped private): `make format`
 # rewrites it, `make lint` (run first by `make test`) fails on any difference.
+FORMATTED := Sources Tests Package.swift tools/benchmarks/Sources tools/benchmarks/Package.swift
+
 format:
-	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Package.swift tools/benchmarks/Sources tools/benchmarks/Package.swift
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMATTED)
 
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift tools/benchmarks/Sources tools/benchmarks/Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
 
 PREFIX ?= /usr/local
 SYSTEMD_DIR ?= /etc/systemd/system

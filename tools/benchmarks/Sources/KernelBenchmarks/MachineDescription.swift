@@ -25,7 +25,7 @@ struct MachineDescription {
         let flags = Set((fields["flags"] ?? "").split(separator: " "))
         let vectors: CPUKind.Vectors = flags.contains("avx512f") ? .avx512 : flags.contains("avx2") ? .avx2 : .none
         let kind = CPUKind(
-            vendor: fields["vendor_id"].flatMap { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } && !$0.isEmpty ? $0 : nil }
+            vendor: fields["vendor_id"].flatMap { CPUKind.isValidVendor($0) ? $0 : nil }
                 ?? "unknown",
             family: fields["cpu family"].flatMap { Int($0) },
             model: fields["model"].flatMap { Int($0) }, vectors: vectors)
@@ -64,6 +64,11 @@ struct CPUKind: Codable, Equatable {
     var family: Int?
     var model: Int?
     var vectors: Vectors
+
+    /// Whether `vendor` can be a `vendor_id` here: 1 to 32 ASCII letters and digits (it names the thresholds file).
+    static func isValidVendor(_ vendor: String) -> Bool {
+        !vendor.isEmpty && vendor.count <= 32 && vendor.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
 
     /// Whether thresholds recorded for `self` hold on a machine of kind `machine`: same vendor, family and vector
     /// extension, and the same model unless `self` names none.

@@ -25,7 +25,7 @@ struct Thresholds: Codable {
             )
         }
         let cpu = thresholds.cpu
-        guard !cpu.vendor.isEmpty, cpu.vendor.count <= 32, cpu.vendor.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+        guard CPUKind.isValidVendor(cpu.vendor) else {
             throw BenchmarkError("\(url.path): cpu.vendor: '\(cpu.vendor)' is not a vendor_id such as AuthenticAMD (1 to 32 letters and digits)")
         }
         for (key, value) in [("family", cpu.family), ("model", cpu.model)] {

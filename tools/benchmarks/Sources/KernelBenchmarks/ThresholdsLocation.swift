@@ -26,7 +26,8 @@ struct ThresholdsLocation {
         }
         let files = try allFiles()
         let covering = files.filter { $0.thresholds.cpu.covers(kind) }
-        let best = covering.filter { $0.thresholds.cpu.model != nil }.isEmpty ? covering : covering.filter { $0.thresholds.cpu.model != nil }
+        let naming = covering.filter { $0.thresholds.cpu.model != nil }
+        let best = naming.isEmpty ? covering : naming
         guard best.count <= 1 else {
             throw BenchmarkError(
                 "\(path): more than one thresholds file covers this CPU: \(best.map(\.url.lastPathComponent).joined(separator: ", "))")

@@ -43,13 +43,14 @@ func main() throws -> Int32 {
     let suite = KernelBenchmark.suite.filter { filter == nil || $0.name.contains(filter!) }
     let machine = MachineDescription.current()
     let location = ThresholdsLocation(path: thresholdsPath, known: Set(KernelBenchmark.suite.map(\.name)))
-    var url: URL?
     var thresholds: Thresholds?
+    /// Where `record` writes.
+    var url: URL?
     var notes: [String] = []
     switch mode {
     case "check":
         let found = try location.thresholdsForCheck(on: machine.kind)
-        (url, thresholds) = (found.url, found.thresholds)
+        thresholds = found.thresholds
         notes.append("thresholds \(found.url.path), recorded on: \(found.thresholds.recordedOn)")
         if let mismatch = found.mismatch { notes.append("warning: \(mismatch)") }
     case "record":
