@@ -25,6 +25,10 @@ final class FrameScheduler: @unchecked Sendable {
         case finish(complete: Bool)
         /// A frame the motion gate held back from the detector: delivered like a marker once it reaches the head.
         case gated(WorkItem)
+        /// An entry already taken by a worker or delivered (before `waitingHead`, until ``compact(_:)`` drops it). It
+        /// holds nothing: a taken frame's pixels must go once its worker is done with them, not when the queue is next
+        /// compacted (64 and more entries later, which held 65 frames of every stream at once).
+        case consumed
     }
 
     private struct StreamState {
@@ -221,7 +225,7 @@ final class FrameScheduler: @unchecked Sendable {
             best = (index, head)
         }
         guard let (stream, head) = best else { return nil }
-        streams[stream].waitingHead += 1
+        consumeHead(stream)
         streams[stream].waitingCount -= 1
         let item = WorkItem(
             stream: stream, sequence: nextSequence(stream), frameIndex: head.frameIndex, frame: head.frame,
@@ -349,9 +353,17 @@ final class FrameScheduler: @unchecked Sendable {
                 deliver(.finished(stream: stream, sequence: nextSequence(stream), complete: complete))
             case .gated(let item):
                 deliver(.frame(item.gatedFrame(sequence: nextSequence(stream)), []))
+            case .consumed:
+                break
             }
-            streams[stream].waitingHead += 1
+            consumeHead(stream)
         }
+    }
+
+    /// Moves `stream`'s head past its entry, leaving ``Waiting/consumed`` in its place (which releases what it held).
+    private func consumeHead(_ stream: Int) {
+        streams[stream].waiting[streams[stream].waitingHead] = .consumed
+        streams[stream].waitingHead += 1
     }
 
     /// Removes the oldest frame waiting in `stream`'s queue (markers stay); false when no frame waits.
