@@ -9,8 +9,9 @@ import Glibc
 /// FFmpeg contexts on every reconnect and lines, so its RSS crept up by 10–14 MB a minute in `tools/soak.sh` (4 live
 /// streams whose servers are killed at random) with a live heap that stayed flat (heaptrack: 455 KB left at exit).
 /// `MALLOC_ARENA_MAX=2` in the environment (the systemd units set it) kept the RSS flat over the same run at the same
-/// throughput; set here, after the runtime's first threads already have arenas of their own, it halved the creep (7 MB
-/// a minute), for a daemon started without the units.
+/// throughput. `SSDD.main` sets the same cap as the process's first statement for `ssdd run` started without the units:
+/// set later, from the command's `run()`, the threads started by then kept arenas of their own and the creep only
+/// halved (glibc counts arenas as they are created; the cap only stops new ones).
 enum MallocArenas {
     /// Arenas the daemon allows, unless `MALLOC_ARENA_MAX` in the environment says otherwise (glibc reads it itself).
     static let daemonLimit: Int32 = 2
@@ -18,7 +19,7 @@ enum MallocArenas {
     /// `M_ARENA_MAX` of glibc's `<malloc.h>`, which the Glibc module does not import.
     private static let arenaMaxParameter: Int32 = -8
 
-    /// Caps glibc's arenas at ``daemonLimit``; call before the daemon starts its threads. Where the C library has no
+    /// Caps glibc's arenas at ``daemonLimit``; call before the process starts any thread. Where the C library has no
     /// `mallopt` it does nothing.
     static func limitForDaemon() {
         #if canImport(Glibc)

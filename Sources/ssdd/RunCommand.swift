@@ -22,7 +22,6 @@ struct RunCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        MallocArenas.limitForDaemon()
         // SIGHUP and SIGUSR1 end a process by default: until the reload service listens for them (after the models
         // are compiled), a `systemctl reload` or a logrotate during start-up is ignored instead of killing the daemon.
         signal(SIGHUP, SIG_IGN)

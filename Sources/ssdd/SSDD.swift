@@ -12,4 +12,13 @@ struct SSDD: AsyncParsableCommand {
             RunCommand.self, DetectCommand.self, AnnotateCommand.self, SubscribeCommand.self, Probe.self, ModelCommand.self, BenchCommand.self,
             ConfigCommand.self, TrainCommand.self, EvalCommand.self, DatasetCommand.self,
         ])
+
+    /// The process's entry point: for `ssdd run`, caps glibc's malloc arenas (``MallocArenas``) before anything else,
+    /// while the main thread is the only one that has allocated; then parses and runs the command as usual.
+    static func main() async {
+        if CommandLine.arguments.dropFirst().first == RunCommand.configuration.commandName {
+            MallocArenas.limitForDaemon()
+        }
+        await main(nil)
+    }
 }
