@@ -69,7 +69,9 @@ struct ReducedPrecisionAccuracyTests {
 
     @Test(
         .enabled(if: available, "needs models/frozen_inference_graph.pb and the darknet photos (apt darknet)"),
-        .enabled(if: Precision.bf16.resolved().effective == .bf16, "this CPU lacks AVX-512 BF16: precision bf16 runs fp32 here"))
+        .enabled(
+            if: Precision.bf16.resolved().effective == .bf16,
+            "precision bf16 runs fp32 on this CPU (no AVX-512 BF16, or vdpbf16ps slower than fp32)"))
     func bf16StaysCloseToFP32() throws {
         let comparison = try Self.comparison(.bf16, model: RealPersonModel.file())
         print("bf16 vs fp32 on \(Self.photos.count) photos: \(comparison.summary)")

@@ -82,7 +82,7 @@ struct BF16ConvolutionTests {
     }
 
     /// `precision: .bf16` picks the BF16 products where the fp32 choice is Winograd or a GEMM and keeps the depthwise
-    /// 3×3 in fp32; on a CPU without AVX-512 BF16 everything is fp32.
+    /// 3×3 in fp32; on a CPU without AVX-512 BF16, or whose `vdpbf16ps` is slower than fp32, everything is fp32.
     @Test func precisionChoosesTheBF16KernelsByShape() {
         let shapes: [(ConvCase, ConvolutionAlgorithm, Bool)] = [
             (gemmCases[6], .winograd, true), (gemmCases[1], .tiledGEMM, true), (gemmCases[4], .tiledGEMM, true),
@@ -94,12 +94,14 @@ struct BF16ConvolutionTests {
                 Convolution2D(geometry: Self.geometry(c), weights: w, bias: nil, activation: c.activation, precision: .bf16)
             }
             #expect(conv.algorithm == algorithm, "\(c.testDescription)")
-            #expect(conv.precision == (reduced && Self.hasBF16 ? .bf16 : .fp32), "\(c.testDescription)")
+            #expect(conv.precision == (reduced && CPUPrecisionFeatures.current.bf16Pays ? .bf16 : .fp32), "\(c.testDescription)")
         }
     }
 
     /// An SSDLite block with bf16 expansion and projection still runs fused (one step, intermediates in cache), with
-    /// exactly the floats of its kernels run one after the other.
+    /// exactly the floats of its kernels run one after the other. The pointwise convolutions are built on the
+    /// `vdpbf16ps` tile directly, so the test runs wherever the instruction does, also where `precision: .bf16` runs
+    /// fp32 because bf16 would be slower.
     @Test(.enabled(if: hasBF16, skipReason))
     func fusedBlockEqualsItsBF16Kernels() {
         var rng = SplitMix64(seed: 55)
@@ -114,7 +116,7 @@ struct BF16ConvolutionTests {
         let projectCase = ConvCase(h: h, w: w, cin: middle, cout: cout, k: 1, bias: false)
         func make(_ c: ConvCase, _ wt: Tensor) -> Convolution2D {
             wt.withUnsafeBufferPointer { p in
-                Convolution2D(geometry: Self.geometry(c), weights: p, bias: nil, activation: c.activation, precision: .bf16)
+                Convolution2D(geometry: Self.geometry(c), weights: p, bias: nil, activation: c.activation, bf16: .avx512bf16)
             }
         }
         let expand = make(expandCase, w1), depthwise = make(depthwiseCase, w2), project = make(projectCase, w3)

@@ -77,10 +77,12 @@ struct Int8PointwiseConvolutionTests {
     }
 
     @Test func resolutionFallsBackNamingTheMissingFeature() {
-        let none = CPUPrecisionFeatures(avx2: false, avx512: false, bf16: false, vnni: false)
-        let avx2 = CPUPrecisionFeatures(avx2: true, avx512: false, bf16: false, vnni: false)
-        let zen4 = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: true, vnni: true)
-        let skylake = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: false, vnni: false)
+        let none = CPUPrecisionFeatures(avx2: false, avx512: false, bf16: false, vnni: false, bf16MultiplyAddRatio: 0)
+        let avx2 = CPUPrecisionFeatures(avx2: true, avx512: false, bf16: false, vnni: false, bf16MultiplyAddRatio: 0)
+        let zen4 = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: true, vnni: true, bf16MultiplyAddRatio: 2.0)
+        let skylake = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: false, vnni: false, bf16MultiplyAddRatio: 0)
+        // Measured on a 2-vCPU Intel Xeon, family 6 model 207 (Emerald Rapids, no AMX in the VM): 0.50.
+        let emeraldRapids = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: true, vnni: true, bf16MultiplyAddRatio: 0.502)
         #expect(Precision.bf16.resolved(on: zen4) == .init(requested: .bf16, effective: .bf16, warning: nil))
         #expect(Precision.int8.resolved(on: zen4).effective == .int8)
         #expect(
@@ -94,6 +96,25 @@ struct Int8PointwiseConvolutionTests {
         #expect(Precision.bf16.resolved(on: avx2).warning == "precision bf16: this CPU lacks avx512f/avx512bw/avx512vl and avx512_bf16; running fp32")
         #expect(Precision.int8.resolved(on: none).warning == "precision int8: this CPU lacks avx512_vnni and avx2; running fp32")
         #expect(Precision.fp32.resolved(on: none).warning == nil)
+        #expect(
+            Precision.bf16.resolved(on: emeraldRapids)
+                == .init(
+                    requested: .bf16, effective: .fp32,
+                    warning: "precision bf16: this CPU's vdpbf16ps does 0.50× the multiply-adds per second of its fp32 FMAs "
+                        + "(bf16 pays from 1.5×); running fp32, which is faster here"))
+        #expect(Precision.int8.resolved(on: emeraldRapids) == .init(requested: .int8, effective: .int8, warning: nil))
+        #expect(!CPUPrecisionFeatures(avx2: true, avx512: true, bf16: false, vnni: false, bf16MultiplyAddRatio: 2).bf16Pays)
+    }
+
+    /// The timed ratio is a real measurement: 0 without AVX-512 BF16, else positive and finite (2 on Zen 4/5, 0.5 on
+    /// Intel without AMX; a broken timer or loop would give 0, infinity or NaN).
+    @Test func bf16RatioIsMeasuredOnThisCPU() {
+        let cpu = CPUPrecisionFeatures.current
+        if cpu.bf16 {
+            #expect(cpu.bf16MultiplyAddRatio > 0.1 && cpu.bf16MultiplyAddRatio < 10, "ratio \(cpu.bf16MultiplyAddRatio)")
+        } else {
+            #expect(cpu.bf16MultiplyAddRatio == 0)
+        }
     }
 }
 

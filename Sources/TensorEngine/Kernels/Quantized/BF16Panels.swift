@@ -8,7 +8,8 @@ public enum BF16Kernel: String, Sendable, CaseIterable {
     /// AVX-512 BF16 `vdpbf16ps` (8 rows × 32 columns per register tile), activations rounded by `vcvtne2ps2bf16`.
     case avx512bf16
 
-    /// The tile this CPU runs for ``Precision/bf16``, or nil when it lacks AVX-512 BF16 (the engine then runs fp32).
+    /// The `vdpbf16ps` tile where this CPU has AVX-512 BF16, else nil. The engine uses it only where ``Precision/bf16``
+    /// resolves to bf16 (``CPUPrecisionFeatures/bf16Pays``); tests use it wherever it runs.
     public static var preferred: BF16Kernel? { CPUPrecisionFeatures.current.bf16 ? .avx512bf16 : nil }
 
     /// Whether this CPU can run the tile.
