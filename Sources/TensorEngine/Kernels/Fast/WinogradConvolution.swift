@@ -191,6 +191,9 @@ struct WinogradConvolution {
         var blockFloats: Int { inputFloats + outputFloats }
     }
 
+    /// The fewest tiles of a block that a thread works on alone (see ``plan(threads:)``).
+    static let minimumBlockTiles = 96
+
     func plan(threads: Int) -> Plan {
         let g = geometry
         let tilesX = columnStarts.count
@@ -199,10 +202,15 @@ struct WinogradConvolution {
         // layer's weights) from memory: at least 96 tiles, more while a block's V[ξ] (tiles × Cin) stays in L2.
         let target = max(96, min(240, 64 * 1024 / g.inputChannels))
         var blocks = (tiles + target - 1) / target
+        // On several threads, as many blocks for each thread where every block keeps at least 96 tiles: a thread with
+        // one block more than the others sets the layer's time (150×150 maps: 7 blocks on 2 threads ran as 4 + 3).
+        if threads > 1, tiles >= threads * Self.minimumBlockTiles {
+            blocks = min((blocks + threads - 1) / threads * threads, tiles / Self.minimumBlockTiles / threads * threads)
+        }
         let blockTiles = (tiles + blocks - 1) / blocks
         blocks = (tiles + blockTiles - 1) / blockTiles
-        // Too few blocks to keep every thread busy (maps up to 38×38): the threads share each block instead.
-        let sharesBlocks = threads > 1 && blocks < 2 * threads
+        // Too few blocks to give every thread its own (maps up to 38×38): the threads share each block instead.
+        let sharesBlocks = threads > 1 && (blocks < threads || blocks % threads != 0 && blocks < 2 * threads)
         return Plan(
             tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, sharesBlocks: sharesBlocks,
             inputFloats: inputFloats(tiles: blockTiles),
