@@ -142,8 +142,12 @@ struct InvertedResidualFusionTests {
         }
         #expect(block(size: 10, stride: 1, expanded: true).runsFused(threads: 1))
         #expect(!block(size: 10, stride: 1, expanded: true).runsFused(threads: 2))
-        #expect(!block(size: 19, stride: 1, expanded: true).runsFused(threads: 2))
+        #expect(block(size: 19, stride: 1, expanded: true).runsFused(threads: 2))
+        #expect(!block(size: 15, stride: 1, expanded: true).runsFused(threads: 2))
         #expect(block(size: 19, stride: 2, expanded: true).runsFused(threads: 2))
+        #expect(block(size: 10, stride: 2, expanded: true).runsFused(threads: 2))
+        #expect(!block(size: 7, stride: 2, expanded: true).runsFused(threads: 2))
+        #expect(!block(size: 19, stride: 1, expanded: true).runsFused(threads: 3))
         #expect(block(size: 38, stride: 1, expanded: true).runsFused(threads: 2))
         #expect(block(size: 10, stride: 1, expanded: false).runsFused(threads: 2))
     }

@@ -81,15 +81,17 @@ struct InvertedResidualFusion {
     }
 
     /// Whether a pool of `threads` runs the block band by band. Each task expands the input rows it reads, so two tasks
-    /// both expand the `3 − stride` rows around their boundary; on small maps (SSDLite's 19×19 and 10×10 blocks at 2
-    /// threads: 10–20 % of the expansion again) that costs more than the pool hand-offs it saves, and the maps fit in
-    /// L2 anyway. Those blocks run their kernels one after the other instead, each split across the pool. One thread,
-    /// and blocks without an expansion, always run fused.
+    /// both expand the `3 − stride` rows around their boundary; on the smallest maps (SSDLite's 10×10 blocks at 2
+    /// threads: 20 % of the expansion again) that costs more than the pool hand-offs it saves, and the maps fit in L2
+    /// anyway. Those blocks run their kernels one after the other instead, each split across the pool. The 19×19
+    /// blocks (11 % again) now run fused: on the Intel Xeon of 2026-12-05 that took SSDLite at 2 threads from 7.25 /
+    /// 7.02 / 7.52 ms to 7.01 / 6.90 / 7.02 ms (three interleaved A/Bs; the bound was 16 rows per extra task, now 8).
+    /// One thread, and blocks without an expansion, always run fused.
     func runsFused(threads: Int) -> Bool {
         let d = depthwise.geometry
         let tasks = min(max(1, threads), d.outputHeight)
         guard tasks > 1, expand != nil else { return true }
-        return (tasks - 1) * (3 - d.strideY) * 16 <= d.inputHeight
+        return (tasks - 1) * (3 - d.strideY) * 8 <= d.inputHeight
     }
 
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`: per-worker bands, or the
