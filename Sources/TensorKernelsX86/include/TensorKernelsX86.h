@@ -115,7 +115,7 @@ void ssdd_bf16_gemm_avx512bf16(
     const uint16_t *a, size_t lda, size_t rows, size_t depth, const uint16_t *packed, size_t cols, const float *bias,
     float low, float high, float *c, size_t ldc);
 
-/// `vdpbf16ps`'s multiply-adds per second over those of zmm `vfmadd231ps` on this core, timed here (≈ 1 ms: the fastest
+/// `vdpbf16ps`'s multiply-adds per second over those of zmm `vfmadd231ps` on this core, timed here (≈ 0.2 ms: the fastest
 /// of 7 alternating trials of each); 0 on a CPU without AVX-512 BF16. About 2 where bf16 pays (AMD Zen 4/5), about
 /// 0.5 on Intel cores that leave bf16 to AMX (`BF16Throughput.c`).
 double ssdd_bf16_multiply_add_ratio(void);

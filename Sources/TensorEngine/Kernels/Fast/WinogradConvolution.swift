@@ -210,7 +210,7 @@ struct WinogradConvolution {
         let blockTiles = (tiles + blocks - 1) / blocks
         blocks = (tiles + blockTiles - 1) / blockTiles
         // Too few blocks to give every thread its own (maps up to 38×38): the threads share each block instead.
-        let sharesBlocks = threads > 1 && (blocks < threads || blocks % threads != 0 && blocks < 2 * threads)
+        let sharesBlocks = threads > 1 && (blocks < threads || (blocks % threads != 0 && blocks < 2 * threads))
         return Plan(
             tilesX: tilesX, tiles: tiles, blockTiles: blockTiles, blocks: blocks, sharesBlocks: sharesBlocks,
             inputFloats: inputFloats(tiles: blockTiles),
