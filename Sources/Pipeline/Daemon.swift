@@ -152,6 +152,7 @@ public struct Daemon: Sendable {
         }
         let services = PipelineServices(
             heartbeat: HeartbeatService(notifier: notifier, metrics: metrics, onStart: onStart),
+            housekeeping: [MemoryTrimService()],
             listeners: (metricsServer.map { [MetricsListenerService(server: $0)] } ?? [])
                 + (httpServer.map { [HTTPListenerService(server: $0)] } ?? [])
                 + [ReloadService(controller: reload, outputs: outputs, logger: logger)],

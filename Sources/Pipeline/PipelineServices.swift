@@ -12,6 +12,8 @@ import ServiceLifecycle
 struct PipelineServices {
     /// Watchdog pings; shut down last.
     var heartbeat: (any Service)?
+    /// Services that only tend the process (``MemoryTrimService``), shut down just before the heartbeat.
+    var housekeeping: [any Service] = []
     /// Listeners such as the metrics endpoint.
     var listeners: [any Service] = []
     var outputs: any Service
@@ -26,6 +28,7 @@ struct PipelineServices {
     var configurations: [ServiceGroupConfiguration.ServiceConfiguration] {
         let shutdown = ServiceGroupConfiguration.ServiceConfiguration.TerminationBehavior.gracefullyShutdownGroup
         var services: [any Service] = heartbeat.map { [$0] } ?? []
+        services += housekeeping
         services += listeners
         services += [outputs] + (snapshots.map { [$0] } ?? []) + [delivery, inference]
         return services.map { .init(service: $0, failureTerminationBehavior: shutdown) }
