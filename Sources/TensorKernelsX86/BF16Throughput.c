@@ -19,6 +19,14 @@ static double ssdd_probe_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/// A trial's time `t`, after the 12 chains `z` are summed so the compiler keeps them: the sum is never NaN, so the
+/// comparison is false, but the compiler cannot know.
+__attribute__((target("avx512f"))) static inline double ssdd_probe_result(const __m512 *z, double t) {
+    __m512 sum = z[0];
+    for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, z[i]);
+    return _mm512_reduce_add_ps(sum) != _mm512_reduce_add_ps(sum) ? -1.0 : t;
+}
+
 __attribute__((target("avx512f"), noinline)) static double ssdd_probe_fma(float seed) {
     __m512 z[12];
     const __m512 b = _mm512_set1_ps(1.0000001f), c = _mm512_set1_ps(1e-7f);
@@ -28,11 +36,7 @@ __attribute__((target("avx512f"), noinline)) static double ssdd_probe_fma(float 
 #pragma GCC unroll 12
         for (int i = 0; i < 12; i++) z[i] = _mm512_fmadd_ps(z[i], b, c);
     }
-    t = ssdd_probe_now() - t;
-    __m512 sum = z[0];
-    for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, z[i]);
-    // Keeps the chains alive: the sum is never NaN, so the comparison is false, but the compiler cannot know.
-    return _mm512_reduce_add_ps(sum) != _mm512_reduce_add_ps(sum) ? -1.0 : t;
+    return ssdd_probe_result(z, ssdd_probe_now() - t);
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"), noinline)) static double ssdd_probe_dpbf16(float seed) {
@@ -44,10 +48,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"), noinline)) static
 #pragma GCC unroll 12
         for (int i = 0; i < 12; i++) z[i] = _mm512_dpbf16_ps(z[i], a, b);
     }
-    t = ssdd_probe_now() - t;
-    __m512 sum = z[0];
-    for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, z[i]);
-    return _mm512_reduce_add_ps(sum) != _mm512_reduce_add_ps(sum) ? -1.0 : t;
+    return ssdd_probe_result(z, ssdd_probe_now() - t);
 }
 
 double ssdd_bf16_multiply_add_ratio(void) {

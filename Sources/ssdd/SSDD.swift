@@ -13,11 +13,11 @@ struct SSDD: AsyncParsableCommand {
             ConfigCommand.self, TrainCommand.self, EvalCommand.self, DatasetCommand.self,
         ])
 
-    /// The process's entry point: for `ssdd run`, caps glibc's malloc arenas (``MallocArenas``) before anything else,
+    /// The process's entry point: for `ssdd run`, caps glibc's malloc arenas (`GlibcMalloc`) before anything else,
     /// while the main thread is the only one that has allocated; then parses and runs the command as usual.
     static func main() async {
         if CommandLine.arguments.dropFirst().first == RunCommand.configuration.commandName {
-            MallocArenas.limitForDaemon()
+            GlibcMalloc.limitArenasForDaemon()
         }
         await main(nil)
     }

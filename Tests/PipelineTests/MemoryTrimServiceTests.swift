@@ -27,7 +27,7 @@ struct MemoryTrimServiceTests {
         }
         for (i, block) in blocks.enumerated() where i % 64 != 0 { block.deallocate() }
         let before = try #require(Self.residentKiB())
-        #expect(MemoryTrimService.trim())
+        #expect(GlibcMalloc.trim())
         let after = try #require(Self.residentKiB())
         for (i, block) in blocks.enumerated() where i % 64 == 0 { block.deallocate() }
         // The holes are 252 MB; other tests of this process allocate meanwhile, so ask for a quarter of them.

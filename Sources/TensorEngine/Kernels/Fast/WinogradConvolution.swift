@@ -191,7 +191,8 @@ struct WinogradConvolution {
         var blockFloats: Int { inputFloats + outputFloats }
     }
 
-    /// The fewest tiles of a block that a thread works on alone (see ``plan(threads:)``).
+    /// The fewest tiles of a block: enough for each panel of U to pay for streaming it, also for a block a thread
+    /// works on alone (see ``plan(threads:)``).
     static let minimumBlockTiles = 96
 
     func plan(threads: Int) -> Plan {
@@ -200,7 +201,7 @@ struct WinogradConvolution {
         let tiles = tilesX * rowStarts.count
         // Each panel of U[ξ] is reused by every tile of a block, so blocks must be tall enough to stream U (4× the
         // layer's weights) from memory: at least 96 tiles, more while a block's V[ξ] (tiles × Cin) stays in L2.
-        let target = max(96, min(240, 64 * 1024 / g.inputChannels))
+        let target = max(Self.minimumBlockTiles, min(240, 64 * 1024 / g.inputChannels))
         var blocks = (tiles + target - 1) / target
         // On several threads, as many blocks for each thread where every block keeps at least 96 tiles: a thread with
         // one block more than the others sets the layer's time (150×150 maps: 7 blocks on 2 threads ran as 4 + 3).
