@@ -101,6 +101,8 @@ let package = Package(
         // Compiled for AVX-512 in every configuration; TensorEngine calls it only on CPUs that have AVX-512.
         .target(
             name: "TensorKernelsAVX512",
+            // For the clamp of `ssdd_clamp16` (a C vector select; see `GEMMPanelAVX512.clamp`).
+            dependencies: ["TensorKernelsX86"],
             swiftSettings: strictSettings + [
                 .unsafeFlags(["-target-cpu", "skylake-avx512"]),
                 .unsafeFlags([checkedKernels ? "-O" : "-Ounchecked", "-wmo"], .when(configuration: .release)),

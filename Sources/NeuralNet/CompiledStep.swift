@@ -25,6 +25,17 @@ struct CompiledStep {
     /// `[H, W, C]` of the output.
     let outputShape: [Int]
 
+    /// Multiply-accumulates of the step's convolutions (0 for the other kinds), for the profile's GFLOP/s.
+    var multiplyAccumulates: Int {
+        switch work {
+        case .convolution(let conv): conv.geometry.multiplyAccumulateCount
+        case .fusedConvolutions(let pair): pair.first.geometry.multiplyAccumulateCount + pair.second.geometry.multiplyAccumulateCount
+        case .fusedInvertedResidual(let block):
+            [block.expand, block.depthwise, block.project].reduce(0) { $0 + ($1?.geometry.multiplyAccumulateCount ?? 0) }
+        default: 0
+        }
+    }
+
     /// Runs the step; `values[i]` is the buffer of slot `i`.
     func run(values: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let y = values[output]

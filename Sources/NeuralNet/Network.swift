@@ -136,7 +136,8 @@ public final class Network: @unchecked Sendable {
                     step.run(values: values, scratch: scratch.pointer, pool: pool)
                     let elapsed = start.duration(to: clock.now).components
                     let ms = Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) * 1e-15
-                    timings.pointee.append(NodeTiming(name: step.name, kind: step.kind, milliseconds: ms))
+                    timings.pointee.append(
+                        NodeTiming(name: step.name, kind: step.kind, milliseconds: ms, multiplyAccumulates: step.multiplyAccumulates))
                 } else {
                     step.run(values: values, scratch: scratch.pointer, pool: pool)
                 }

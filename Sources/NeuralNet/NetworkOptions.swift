@@ -54,10 +54,13 @@ public struct NodeTiming: Sendable, Equatable {
     public var kind: String
     /// Wall-clock milliseconds.
     public var milliseconds: Double
+    /// Multiply-accumulates of the node's convolutions (0 for other kinds).
+    public var multiplyAccumulates: Int
 
-    public init(name: String, kind: String, milliseconds: Double) {
+    public init(name: String, kind: String, milliseconds: Double, multiplyAccumulates: Int = 0) {
         self.name = name
         self.kind = kind
         self.milliseconds = milliseconds
+        self.multiplyAccumulates = multiplyAccumulates
     }
 }

@@ -1,3 +1,5 @@
+import TensorKernelsX86
+
 extension GEMMPanelAVX512 {
     typealias Half = SIMD8<Float>
 
@@ -87,14 +89,7 @@ extension GEMMPanelAVX512 {
 
     /// ``clamp(_:_:_:)`` on an 8-lane vector: one vmaxps and one vminps.
     @_transparent
-    static func clamp(_ v: Half, _ low: Half, _ high: Half) -> Half {
-        var r = v
-        for i in 0..<8 {
-            let x = v[i] < low[i] ? low[i] : v[i]
-            r[i] = high[i] < x ? high[i] : x
-        }
-        return r
-    }
+    static func clamp(_ v: Half, _ low: Half, _ high: Half) -> Half { ssdd_clamp8(v, low, high) }
 
     @inline(__always)
     static func storeThreeQuarterRow(_ v0: V, _ v1: Half, _ p: UnsafeMutablePointer<Float>, cols: Int) {

@@ -1,3 +1,5 @@
+import TensorKernelsX86
+
 /// The engine's GEMM inner kernel for CPUs with AVX-512, compiled for `skylake-avx512` (AVX-512 F/CD/BW/DQ/VL: every
 /// AVX-512 CPU since Intel Skylake-SP and AMD Zen 4) while the rest of the engine targets AVX2. TensorEngine calls it only
 /// after checking the CPU (``TensorEngine/GEMMKernel``), so the binary still runs on AVX2-only machines.
@@ -208,18 +210,13 @@ public enum GEMMPanelAVX512 {
         if rows > 7 { storeNarrowRow(c7, c + 7 * ldc, cols: cols) }
     }
 
-    /// `min(max(v, low), high)` lane by lane with a select: LLVM makes one vmaxps and one vminps of it.
-    /// (`replacing(with:where:)` and `pointwiseMax` go through mask conversions and lane extracts on AVX-512, ~30
-    /// instructions per vector.)
+    /// `min(max(v, low), high)` lane by lane (a NaN lane stays NaN): one zmm vmaxps and one vminps, from the C vector
+    /// select in `ssdd_clamp16`. The same select written as a Swift lane loop became one vmaxps only where few vectors
+    /// were live; at the tile's store (16 accumulators) LLVM split it into xmm pieces with extracts, inserts and stack
+    /// spills — 57 % of the 16-deep expansion's time. (`replacing(with:where:)` and `pointwiseMax` go through mask
+    /// conversions, ~30 instructions per vector.)
     @_transparent
-    static func clamp(_ v: V, _ low: V, _ high: V) -> V {
-        var r = v
-        for i in 0..<16 {
-            let x = v[i] < low[i] ? low[i] : v[i]
-            r[i] = high[i] < x ? high[i] : x
-        }
-        return r
-    }
+    static func clamp(_ v: V, _ low: V, _ high: V) -> V { ssdd_clamp16(v, low, high) }
 
     @inline(__always)
     static func storeNarrowRow(_ v: V, _ p: UnsafeMutablePointer<Float>, cols: Int) {

@@ -76,7 +76,7 @@ struct BenchCommand: ParsableCommand {
         let input = Tensor(shape: [p.inputHeight, p.inputWidth, 3], values: values)
         for _ in 0..<warmup { _ = try network.forward(input) }
         var times: [Double] = []
-        var perNode: [String: (kind: String, total: Double)] = [:]
+        var perNode: [String: (kind: String, total: Double, macs: Int)] = [:]
         var nodeOrder: [String] = []
         for _ in 0..<frames {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -84,7 +84,7 @@ struct BenchCommand: ParsableCommand {
                 let (_, timings) = try network.forwardProfiled(input)
                 for t in timings {
                     if perNode[t.name] == nil { nodeOrder.append(t.name) }
-                    perNode[t.name, default: (t.kind, 0)].total += t.milliseconds
+                    perNode[t.name, default: (t.kind, 0, t.multiplyAccumulates)].total += t.milliseconds
                 }
             } else {
                 _ = try network.forward(input)
@@ -105,17 +105,27 @@ struct BenchCommand: ParsableCommand {
             String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))
         if profile {
             let total = perNode.values.reduce(0) { $0 + $1.total }
-            Console.writeLine("slowest layers (mean ms per pass, share):")
-            for name in nodeOrder.sorted(by: { perNode[$0]!.total > perNode[$1]!.total }).prefix(12) {
+            // GFLOP/s of a layer or kind: 2 × its multiply-accumulates per pass over its mean time (blank for layers without).
+            func rate(_ macs: Int, _ milliseconds: Double) -> String {
+                macs == 0 ? "" : String(format: "%6.1f GFLOP/s", 2 * Double(macs) * Double(frames) / milliseconds / 1e6)
+            }
+            Console.writeLine("layers, slowest first (mean ms per pass, share, GFLOP/s of their convolutions):")
+            for name in nodeOrder.sorted(by: { perNode[$0]!.total > perNode[$1]!.total }) {
                 let entry = perNode[name]!
                 Console.writeLine(
-                    String(format: "  %8.3f ms %5.1f%%  %@  %@", entry.total / Double(frames), 100 * entry.total / total, entry.kind, name))
+                    String(
+                        format: "  %8.3f ms %5.1f%%  %14@  %@  %@", entry.total / Double(frames), 100 * entry.total / total,
+                        rate(entry.macs, entry.total), entry.kind, name))
             }
-            var kinds: [String: Double] = [:]
-            for entry in perNode.values { kinds[entry.kind, default: 0] += entry.total }
+            var kinds: [String: (total: Double, macs: Int)] = [:]
+            for entry in perNode.values {
+                kinds[entry.kind, default: (0, 0)].total += entry.total
+                kinds[entry.kind, default: (0, 0)].macs += entry.macs
+            }
             Console.writeLine("by op kind:")
-            for (kind, t) in kinds.sorted(by: { $0.value > $1.value }) {
-                Console.writeLine(String(format: "  %8.3f ms %5.1f%%  %@", t / Double(frames), 100 * t / total, kind))
+            for (kind, t) in kinds.sorted(by: { $0.value.total > $1.value.total }) {
+                Console.writeLine(
+                    String(format: "  %8.3f ms %5.1f%%  %14@  %@", t.total / Double(frames), 100 * t.total / total, rate(t.macs, t.total), kind))
             }
         }
     }

@@ -17,6 +17,28 @@ extern "C" {
 /// Output channels per packed weight panel.
 #define SSDD_X86_PANEL 16
 
+/// Sixteen floats, one zmm register (Swift sees `SIMD16<Float>`).
+typedef float ssdd_float16 __attribute__((ext_vector_type(16)));
+
+/// `min(max(v, low), high)` lane by lane as one `vmaxps` and one `vminps`, NaN passing through as in
+/// `high < x ? high : x` with `x = v < low ? low : v`. Swift's lane loop for the same select is vectorised in xmm pieces
+/// with extracts and stack spills once sixteen accumulators are live (the GEMM tile's store).
+__attribute__((target("avx512f"), always_inline)) static inline ssdd_float16 ssdd_clamp16(
+    ssdd_float16 v, ssdd_float16 low, ssdd_float16 high) {
+    ssdd_float16 x = v < low ? low : v;
+    return high < x ? high : x;
+}
+
+/// Eight floats, one ymm register (Swift sees `SIMD8<Float>`).
+typedef float ssdd_float8 __attribute__((ext_vector_type(8)));
+
+/// ``ssdd_clamp16`` on eight lanes: one ymm `vmaxps` and one `vminps`.
+__attribute__((target("avx"), always_inline)) static inline ssdd_float8 ssdd_clamp8(
+    ssdd_float8 v, ssdd_float8 low, ssdd_float8 high) {
+    ssdd_float8 x = v < low ? low : v;
+    return high < x ? high : x;
+}
+
 /// Bits of `ssdd_x86_cpu_features()`.
 #define SSDD_X86_AVX2 1
 /// AVX-512 F + BW + VL (the OS saves zmm state).

@@ -19,6 +19,29 @@ extension KernelBenchmark {
                     inputHeight: 75, inputWidth: 75, inputChannels: 144, outputChannels: 144, kernelHeight: 3, kernelWidth: 3, groups: 144,
                     padding: .uniform(1)),
                 algorithm: .depthwise3x3),
+            // A band of the fused 75×75 block (12 rows, in L2): the depthwise kernel where its input is cached.
+            convolutionBenchmark(
+                "depthwise/3x3-12x75x144-s1", iterations: 1000,
+                ConvolutionGeometry(
+                    inputHeight: 12, inputWidth: 75, inputChannels: 144, outputChannels: 144, kernelHeight: 3, kernelWidth: 3, groups: 144,
+                    padding: .uniform(1)),
+                algorithm: .depthwise3x3),
+            // The three kernels of one band of SSDLite's 150×150 block (expanded_conv_1): 8 expanded rows, 4 depthwise rows at
+            // stride 2 (no padding, so every pixel is interior as inside the map), their projection.
+            convolutionBenchmark(
+                "gemm-tile/1x1-8x150-16to96", iterations: 1000,
+                ConvolutionGeometry(inputHeight: 8, inputWidth: 150, inputChannels: 16, outputChannels: 96, kernelHeight: 1, kernelWidth: 1),
+                algorithm: .tiledGEMM),
+            convolutionBenchmark(
+                "depthwise/3x3-9x151x96-s2", iterations: 1000,
+                ConvolutionGeometry(
+                    inputHeight: 9, inputWidth: 151, inputChannels: 96, outputChannels: 96, kernelHeight: 3, kernelWidth: 3, strideY: 2,
+                    strideX: 2, groups: 96),
+                algorithm: .depthwise3x3),
+            convolutionBenchmark(
+                "gemm-tile/1x1-4x75-96to24", iterations: 1000,
+                ConvolutionGeometry(inputHeight: 4, inputWidth: 75, inputChannels: 96, outputChannels: 24, kernelHeight: 1, kernelWidth: 1),
+                activation: .none, algorithm: .tiledGEMM),
             convolutionBenchmark(
                 "depthwise/3x3-19x19x576-s2", iterations: 400,
                 ConvolutionGeometry(
