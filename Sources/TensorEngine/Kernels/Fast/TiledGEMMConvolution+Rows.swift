@@ -19,7 +19,10 @@ extension TiledGEMMConvolution {
         // there are enough, else by column panels (the 10×10 … 1×1 layers).
         let mr = kernel.tileRows
         let tiles = (rows + mr - 1) / mr
-        if tiles >= 4 * threads || panels < 2 {
+        // Each part reads all the weights of its panels: where they are large (not resident in L2) and outweigh the
+        // rows (more output channels than rows), splitting by rows would stream all of them through every core.
+        let weightsOutweigh = depth * geometry.outputChannels > Self.largeWeightFloats && geometry.outputChannels > rows
+        if (tiles >= 4 * threads && !(weightsOutweigh && panels >= 4 * threads)) || panels < 2 {
             let parts = max(1, min(4 * threads, tiles / 2))
             pool.run(tasks: parts) { i in
                 let first = tiles * i / parts * mr

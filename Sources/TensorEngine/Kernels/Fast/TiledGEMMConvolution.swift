@@ -90,8 +90,23 @@ struct TiledGEMMConvolution {
                 }
             }
         }
-        let byCache = (24 * 1024 / max(k, 1)) / kernel.tileRows * kernel.tileRows
-        chunkRows = min(max(kernel.tileRows, byCache), 240)
+        chunkRows = Self.chunkRows(depth: k, columns: cout, tileRows: kernel.tileRows)
+    }
+
+    /// Weights (floats) above which they no longer stay in L2 from one chunk of rows to the next (2 MB: all of L2 on
+    /// Intel's server cores, twice Zen 4/5's). SSDLite's largest, 1.6 MB (Conv_1), stays below: on the Intel Xeon of
+    /// 2026-12-06 its 1-thread time rose from 0.57 to 0.59–0.61 ms with chunks of all its rows.
+    static let largeWeightFloats = 512 * 1024
+
+    /// Rows of `col` per chunk for `depth × columns` weights. Every chunk sweeps all the weights, panel by panel, while
+    /// its rows stay in cache. Weights that stay in L2 between chunks cost nothing to sweep again, so chunks are small
+    /// (96 KB of rows, resident in L1/L2). Larger weights come from L3 or memory once per chunk — SSD300's 3×3/2 layer
+    /// on the 10×10 map (4.7 MB of weights, 100 rows) swept them 13 times in chunks of 8 rows — so their chunks take
+    /// 512 KB of rows.
+    static func chunkRows(depth: Int, columns: Int, tileRows: Int) -> Int {
+        let large = depth * columns > largeWeightFloats
+        let byCache = ((large ? 128 : 24) * 1024 / max(depth, 1)) / tileRows * tileRows
+        return min(max(tileRows, byCache), large ? 512 : 240)
     }
 
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
