@@ -17,13 +17,21 @@ public enum GEMMPanelAVX512 {
     /// against `rows` rows of `a`, tile by tile.
     ///
     /// - Important: call only on a CPU with AVX-512 F; the pointers must be valid for the stated extents.
+    ///
+    /// With `next` (another panel, `depth × 32` floats) it also asks for that panel's cache lines to be brought into L2, a
+    /// share before each tile, so a caller walking panels that come from memory (Winograd's U on small maps: each panel
+    /// serves a few tiles) overlaps the next panel's transfer with this one's arithmetic.
     public static func multiplyPanel(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, prefetching next: UnsafePointer<Float>? = nil
     ) {
+        var shares = PrefetchShares(next, depth: depth, rows: rows)
         var r = 0
         while r < rows {
-            tile(a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols)
+            let (prefetch, lines) = shares.take()
+            tile(
+                a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols,
+                prefetch: prefetch, prefetchLines: lines)
             r += tileRows
         }
     }
@@ -33,15 +41,17 @@ public enum GEMMPanelAVX512 {
     /// whose bias and activation are fused into the store.
     public static func multiplyPanel(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        low: Float, high: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+        low: Float, high: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, prefetching next: UnsafePointer<Float>? = nil
     ) {
         let start = (load(bias), load(bias + 16))
         let bounds = (V(repeating: low), V(repeating: high))
+        var shares = PrefetchShares(next, depth: depth, rows: rows)
         var r = 0
         while r < rows {
+            let (prefetch, lines) = shares.take()
             tile(
                 a + r * lda, lda: lda, rows: min(tileRows, rows - r), depth: depth, b, c + r * ldc, ldc: ldc, cols: cols,
-                start: start, bounds: bounds)
+                start: start, bounds: bounds, prefetch: prefetch, prefetchLines: lines)
             r += tileRows
         }
     }
@@ -102,7 +112,8 @@ public enum GEMMPanelAVX512 {
     static func tile(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int,
-        start: (V, V) = (V(), V()), bounds: (low: V, high: V)? = nil, segments: Int = 1, segmentStride: Int = 0
+        start: (V, V) = (V(), V()), bounds: (low: V, high: V)? = nil, segments: Int = 1, segmentStride: Int = 0,
+        prefetch: UnsafePointer<Float>? = nil, prefetchLines: Int = 0
     ) {
         let a0 = a
         let a1 = rows > 1 ? a0 + lda : a0
@@ -145,6 +156,11 @@ public enum GEMMPanelAVX512 {
                 c70 = c70.addingProduct(x, b0)
                 c71 = c71.addingProduct(x, b1)
                 bp += 32
+                if let prefetch {
+                    // Step k asks for lines k and depth + k of the share.
+                    if k < prefetchLines { ssdd_prefetch_l2(prefetch + 16 * k) }
+                    if k + depth < prefetchLines { ssdd_prefetch_l2(prefetch + 16 * (k + depth)) }
+                }
             }
             first += segmentStride
         }
@@ -208,6 +224,30 @@ public enum GEMMPanelAVX512 {
         if rows > 5 { storeNarrowRow(c5, c + 5 * ldc, cols: cols) }
         if rows > 6 { storeNarrowRow(c6, c + 6 * ldc, cols: cols) }
         if rows > 7 { storeNarrowRow(c7, c + 7 * ldc, cols: cols) }
+    }
+
+    /// The next panel's cache lines (two per depth step) shared out over a panel's tiles, in order; each tile issues
+    /// its share one or two per step of its depth loop, so the transfers spread over the arithmetic.
+    struct PrefetchShares {
+        let next: UnsafePointer<Float>?
+        let lines: Int
+        let perTile: Int
+        var line = 0
+
+        init(_ next: UnsafePointer<Float>?, depth: Int, rows: Int) {
+            self.next = next
+            lines = next == nil ? 0 : 2 * depth
+            let tiles = max(1, (rows + GEMMPanelAVX512.tileRows - 1) / GEMMPanelAVX512.tileRows)
+            perTile = (lines + tiles - 1) / tiles
+        }
+
+        /// The first line of the next tile's share and its count (nil and 0 once the panel is covered).
+        mutating func take() -> (UnsafePointer<Float>?, Int) {
+            let count = min(perTile, lines - line)
+            guard count > 0, let next else { return (nil, 0) }
+            defer { line += count }
+            return (next + 16 * line, count)
+        }
     }
 
     /// `min(max(v, low), high)` lane by lane (a NaN lane stays NaN): one zmm vmaxps and one vminps, from the C vector

@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 
 @testable import TensorEngine
+@testable import TensorKernelsAVX512
 
 /// How ``TiledGEMMConvolution`` walks weights too large to stay in L2 (SSD300's deep layers on its small maps): larger
 /// chunks of rows, and a split by column panels across threads; neither changes a bit.
@@ -16,6 +17,25 @@ struct TiledGEMMLargeWeightsTests {
         #expect(TiledGEMMConvolution.chunkRows(depth: 2304, columns: 512, tileRows: 8) == 56)
         #expect(TiledGEMMConvolution.chunkRows(depth: 64, columns: 16384, tileRows: 8) == 512)
         #expect(TiledGEMMConvolution.chunkRows(depth: 1 << 20, columns: 1, tileRows: 8) == 8)
+    }
+
+    /// The next panel's lines are shared out over a panel's tiles in order, covering its `2 · depth` lines exactly once.
+    @Test(arguments: [(1, 7), (8, 512), (9, 512), (25, 512), (100, 2304), (3, 1)])
+    func prefetchSharesCoverTheNextPanel(rows: Int, depth: Int) {
+        let panel = [Float](repeating: 0, count: depth * 32)
+        panel.withUnsafeBufferPointer { next in
+            var shares = GEMMPanelAVX512.PrefetchShares(next.baseAddress!, depth: depth, rows: rows)
+            var covered = 0
+            for _ in 0..<((rows + 7) / 8) {
+                let (start, count) = shares.take()
+                if count > 0 { #expect(start == next.baseAddress! + 16 * covered && count <= 2 * depth) }
+                covered += count
+            }
+            #expect(covered == 2 * depth, "rows \(rows) depth \(depth)")
+            #expect(shares.take().1 == 0)
+        }
+        var none = GEMMPanelAVX512.PrefetchShares(nil, depth: depth, rows: rows)
+        #expect(none.take().0 == nil)
     }
 
     /// A 1×1 layer of 1024 → 600 channels on a 10×10 map (2.4 MB of weights, more columns than rows): 2 and 3 threads

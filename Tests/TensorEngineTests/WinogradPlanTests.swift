@@ -52,6 +52,19 @@ struct WinogradPlanTests {
         let (size, cin, cout) = (60, 8, 40)
         let conv = Self.convolution(size: size, cin: cin, cout: cout)
         #expect(!conv.plan(threads: 2).sharesBlocks && conv.plan(threads: 2).blocks == 2)
+        Self.expectSameBits(conv, size: size, cin: cin, cout: cout)
+    }
+
+    /// A 19×19 layer whose U (36 × 128 × 128 floats, 2.4 MB) is prefetched panel by panel: one block, which 2 and 3
+    /// threads share, bit for bit as on 1.
+    @Test func sharedBlockWithPrefetchedWeightsGivesTheSameBits() {
+        let (size, cin, cout) = (19, 128, 128)
+        let conv = Self.convolution(size: size, cin: cin, cout: cout)
+        #expect(conv.transformed.count > TiledGEMMConvolution.largeWeightFloats && conv.plan(threads: 2).sharesBlocks)
+        Self.expectSameBits(conv, size: size, cin: cin, cout: cout)
+    }
+
+    static func expectSameBits(_ conv: WinogradConvolution, size: Int, cin: Int, cout: Int) {
         var rng = SplitMix64(seed: 82)
         let x = Tensor.random(shape: [size, size, cin], using: &rng)
         func run(threads: Int) -> [Float] {

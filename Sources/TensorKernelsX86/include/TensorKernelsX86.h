@@ -17,6 +17,9 @@ extern "C" {
 /// Output channels per packed weight panel.
 #define SSDD_X86_PANEL 16
 
+/// Asks the CPU to bring the cache line holding `p` into L2 (`prefetcht1`): a hint that never faults.
+static inline void ssdd_prefetch_l2(const void *p) { __builtin_prefetch(p, 0, 2); }
+
 /// Sixteen floats, one zmm register (Swift sees `SIMD16<Float>`).
 typedef float ssdd_float16 __attribute__((ext_vector_type(16)));
 

@@ -40,13 +40,13 @@ enum GEMMKernel: String, Sendable, CaseIterable {
     @inline(__always)
     func multiplyPanel(
         _ a: UnsafePointer<Float>, lda: Int, rows: Int, depth: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, prefetching next: UnsafePointer<Float>? = nil
     ) {
         switch self {
         case .avx512 where cols <= 16:
             GEMMPanelAVX512.multiplyNarrowPanel(a, lda: lda, rows: rows, depth: depth, b, c, ldc: ldc, cols: cols)
         case .avx512:
-            GEMMPanelAVX512.multiplyPanel(a, lda: lda, rows: rows, depth: depth, b, c, ldc: ldc, cols: cols)
+            GEMMPanelAVX512.multiplyPanel(a, lda: lda, rows: rows, depth: depth, b, c, ldc: ldc, cols: cols, prefetching: next)
         case .vector:
             let mr = TiledGEMMConvolution.tileRows
             var r = 0

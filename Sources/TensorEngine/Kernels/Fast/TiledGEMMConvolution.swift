@@ -103,6 +103,9 @@ struct TiledGEMMConvolution {
     /// (96 KB of rows, resident in L1/L2). Larger weights come from L3 or memory once per chunk — SSD300's 3×3/2 layer
     /// on the 10×10 map (4.7 MB of weights, 100 rows) swept them 13 times in chunks of 8 rows — so their chunks take
     /// 512 KB of rows.
+    /// Whether the weights are beyond L2 (``largeWeightFloats``), so the AVX-512 tile prefetches each next panel.
+    var prefetchesWeights: Bool { depth * geometry.outputChannels > Self.largeWeightFloats }
+
     static func chunkRows(depth: Int, columns: Int, tileRows: Int) -> Int {
         let large = depth * columns > largeWeightFloats
         let byCache = ((large ? 128 : 24) * 1024 / max(depth, 1)) / tileRows * tileRows
@@ -158,7 +161,10 @@ struct TiledGEMMConvolution {
                         GEMMPanelAVX512.multiplyThreeQuarterPanel(
                             a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
                     } else {
-                        GEMMPanelAVX512.multiplyPanel(a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols)
+                        // Weights beyond L2 come from memory: the next panel is fetched while this one runs.
+                        let next = prefetchesWeights && panel + 1 < panelRange.upperBound ? b + k * nr : nil
+                        GEMMPanelAVX512.multiplyPanel(
+                            a, lda: k, rows: count, depth: k, b, bias: bias, low: low, high: high, c, ldc: n, cols: cols, prefetching: next)
                     }
                     continue
                 }

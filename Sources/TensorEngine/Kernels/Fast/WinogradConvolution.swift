@@ -382,12 +382,23 @@ struct WinogradConvolution {
         let cin = geometry.inputChannels, cout = geometry.outputChannels
         let nr = panelWidth, ldm = panels * nr
         let u = UnsafePointer(transformed.pointer)
+        // U (4× the layer's weights) beyond L2 comes from memory panel by panel; each panel serves only this block's
+        // tiles (25 on a 19×19 map), so the next panel is fetched while this one runs.
+        let prefetching = transformed.count > TiledGEMMConvolution.largeWeightFloats
         for xi in positions {
             for panel in panelRange {
+                var next: UnsafePointer<Float>?
+                if prefetching {
+                    if panel + 1 < panelRange.upperBound {
+                        next = u + (xi * panels + panel + 1) * cin * nr
+                    } else if xi + 1 < positions.upperBound {
+                        next = u + ((xi + 1) * panels + panelRange.lowerBound) * cin * nr
+                    }
+                }
                 kernel.multiplyPanel(
                     v + xi * cin, lda: Self.positions * cin, rows: rows, depth: cin,
                     u + (xi * panels + panel) * cin * nr, m + xi * ldm + panel * nr,
-                    ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr))
+                    ldc: Self.positions * ldm, cols: min(nr, cout - panel * nr), prefetching: next)
             }
         }
     }
