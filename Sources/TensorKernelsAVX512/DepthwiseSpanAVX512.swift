@@ -23,6 +23,21 @@ public enum DepthwiseSpanAVX512 {
         _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>,
         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels c: Int, low: Float, high: Float
     ) {
+        interiorRows(
+            src, rows: 1, inputRowStep: 0, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst, outputRowStride: 0,
+            weights: weights, bias: bias, channels: c, low: low, high: high)
+    }
+
+    /// ``interiorSpan(_:rowStride:pixelStride:pixels:_:weights:bias:channels:low:high:)`` for `rows` output rows at once
+    /// (row `r` reads from `src + r·inputRowStep` and writes to `dst + r·outputRowStride`), channel vector by channel
+    /// vector, each vector down all the rows: the input rows under that vector (64 bytes a pixel) stay in L1 from one
+    /// output row to the next, where a row at a time reloaded each input row from L2 for each of its three output rows.
+    /// The same sums per output, so the same bits.
+    public static func interiorRows(
+        _ src: UnsafePointer<Float>, rows: Int, inputRowStep: Int, rowStride: Int, pixelStride: Int, pixels: Int,
+        _ dst: UnsafeMutablePointer<Float>, outputRowStride: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        channels c: Int, low: Float, high: Float
+    ) {
         let lowV = V(repeating: low), highV = V(repeating: high)
         var ch = 0
         while ch < c {
@@ -32,32 +47,34 @@ public enum DepthwiseSpanAVX512 {
                 load(w0 + 7 * c), load(w0 + 8 * c)
             )
             let b = load(bias + ch)
-            var r0 = src + ch
-            var o = dst + ch
-            var remaining = pixels
-            if pixelStride == c {
-                while remaining >= 2 {
-                    let r1 = r0 + rowStride, r2 = r1 + rowStride
-                    // Columns 0…3 of the three rows: pixel 0 reads 0…2, pixel 1 reads 1…3.
-                    let x00 = load(r0), x01 = load(r0 + c), x02 = load(r0 + 2 * c), x03 = load(r0 + 3 * c)
-                    let x10 = load(r1), x11 = load(r1 + c), x12 = load(r1 + 2 * c), x13 = load(r1 + 3 * c)
-                    let x20 = load(r2), x21 = load(r2 + c), x22 = load(r2 + 2 * c), x23 = load(r2 + 3 * c)
-                    store(pixel(b, k, (x00, x01, x02), (x10, x11, x12), (x20, x21, x22), lowV, highV), o)
-                    store(pixel(b, k, (x01, x02, x03), (x11, x12, x13), (x21, x22, x23), lowV, highV), o + c)
-                    r0 += 2 * c
-                    o += 2 * c
-                    remaining -= 2
+            for row in 0..<rows {
+                var r0 = src + row * inputRowStep + ch
+                var o = dst + row * outputRowStride + ch
+                var remaining = pixels
+                if pixelStride == c {
+                    while remaining >= 2 {
+                        let r1 = r0 + rowStride, r2 = r1 + rowStride
+                        // Columns 0…3 of the three rows: pixel 0 reads 0…2, pixel 1 reads 1…3.
+                        let x00 = load(r0), x01 = load(r0 + c), x02 = load(r0 + 2 * c), x03 = load(r0 + 3 * c)
+                        let x10 = load(r1), x11 = load(r1 + c), x12 = load(r1 + 2 * c), x13 = load(r1 + 3 * c)
+                        let x20 = load(r2), x21 = load(r2 + c), x22 = load(r2 + 2 * c), x23 = load(r2 + 3 * c)
+                        store(pixel(b, k, (x00, x01, x02), (x10, x11, x12), (x20, x21, x22), lowV, highV), o)
+                        store(pixel(b, k, (x01, x02, x03), (x11, x12, x13), (x21, x22, x23), lowV, highV), o + c)
+                        r0 += 2 * c
+                        o += 2 * c
+                        remaining -= 2
+                    }
                 }
-            }
-            while remaining > 0 {
-                let r1 = r0 + rowStride, r2 = r1 + rowStride
-                store(
-                    pixel(
-                        b, k, (load(r0), load(r0 + c), load(r0 + 2 * c)), (load(r1), load(r1 + c), load(r1 + 2 * c)),
-                        (load(r2), load(r2 + c), load(r2 + 2 * c)), lowV, highV), o)
-                r0 += pixelStride
-                o += c
-                remaining -= 1
+                while remaining > 0 {
+                    let r1 = r0 + rowStride, r2 = r1 + rowStride
+                    store(
+                        pixel(
+                            b, k, (load(r0), load(r0 + c), load(r0 + 2 * c)), (load(r1), load(r1 + c), load(r1 + 2 * c)),
+                            (load(r2), load(r2 + c), load(r2 + 2 * c)), lowV, highV), o)
+                    r0 += pixelStride
+                    o += c
+                    remaining -= 1
+                }
             }
             ch += width
         }

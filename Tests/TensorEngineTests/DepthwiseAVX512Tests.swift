@@ -20,6 +20,8 @@ struct DepthwiseAVX512Tests {
         Case(h: 7, w: 6, c: 16, stride: 2, padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1), activation: .relu),
         Case(h: 3, w: 3, c: 48, stride: 1, padding: .zero, activation: .relu6),
         Case(h: 4, w: 5, c: 16, stride: 1, padding: Padding2D(top: 0, left: 2, bottom: 1, right: 0), activation: .relu6),
+        // A band-like map: several interior rows walked as one block (runRows), an odd number of interior columns.
+        Case(h: 12, w: 75, c: 48, stride: 2, padding: Padding2D(top: 0, left: 0, bottom: 1, right: 1), activation: .relu6),
         // Windows cut on both sides (a one-row, two-column input) and the extra layers' 1×1 map: border pixels only.
         Case(h: 1, w: 2, c: 32, stride: 1, padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1), activation: .none),
         Case(h: 1, w: 1, c: 64, stride: 2, padding: Padding2D(top: 1, left: 1, bottom: 1, right: 1), activation: .relu6),

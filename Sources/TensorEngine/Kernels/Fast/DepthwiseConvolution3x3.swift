@@ -49,7 +49,45 @@ struct DepthwiseConvolution3x3 {
         // Chunks of at least ~16K outputs (smaller ones cost more to hand over than to compute), four per thread.
         let rowOutputs = geometry.outputWidth * geometry.outputChannels
         pool.parallelRanges(oh, minimumChunk: max(1, (16 << 10) / rowOutputs), oversubscription: 4) { rows in
+            runRows(rows, input: input, output: output)
+        }
+    }
+
+    /// Output rows `rows`. On the AVX-512 kernel a run of interior rows (all three input rows inside the map) takes its
+    /// border pixels row by row and its interior as one block, channel vector by channel vector down the rows
+    /// (``TensorKernelsAVX512/DepthwiseSpanAVX512/interiorRows(_:rows:inputRowStep:rowStride:pixelStride:pixels:_:outputRowStride:weights:bias:channels:low:high:)``),
+    /// so each input row is read from L2 once instead of once per output row it feeds. The same bits as ``runRow(_:input:output:)``.
+    func runRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let interior = g.interiorOutputColumns
+        guard usesAVX512, !interior.isEmpty else {
             for oy in rows { runRow(oy, input: input, output: output) }
+            return
+        }
+        let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
+        var oy = rows.lowerBound
+        while oy < rows.upperBound {
+            guard g.isInteriorRow(oy) else {
+                runRow(oy, input: input, output: output)
+                oy += 1
+                continue
+            }
+            var end = oy + 1
+            while end < rows.upperBound && g.isInteriorRow(end) { end += 1 }
+            for y in oy..<end {
+                let iy0 = y * g.strideY - g.padding.top
+                let out = output + y * ow * c
+                for ox in 0..<interior.lowerBound { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
+                for ox in interior.upperBound..<ow { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
+            }
+            let iy0 = oy * g.strideY - g.padding.top
+            let (low, high) = activation.clampBounds
+            DepthwiseSpanAVX512.interiorRows(
+                input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c, rows: end - oy,
+                inputRowStep: g.strideY * w * c, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
+                output + (oy * ow + interior.lowerBound) * c, outputRowStride: ow * c, weights: UnsafePointer(weights.pointer),
+                bias: UnsafePointer(bias.pointer), channels: c, low: low, high: high)
+            oy = end
         }
     }
 

@@ -159,7 +159,7 @@ struct InvertedResidualFusion {
         let width = d.outputWidth, cout = project.geometry.outputChannels
         // The buffer, seen as the whole depthwise output, starts at row band.lowerBound.
         let middle = buffer - band.lowerBound * width * d.outputChannels
-        for oy in band { depthwise.runRow(oy, input: depthwiseInput, output: middle) }
+        depthwise.runRows(band, input: depthwiseInput, output: middle)
         let pixels = (band.lowerBound * width)..<(band.upperBound * width)
         project.compute(rows: pixels, input: UnsafePointer(middle), output: output)
         if let residual {

@@ -64,7 +64,7 @@ struct PointwiseDepthwiseFusion {
     private func rows(_ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>) {
         Self.forEachBand(range, bandRows: bandRows, expand: .tiled(expand), depthwise: depthwise.geometry, input: input, buffer: buffer) {
             band, expanded in
-            for oy in band { depthwise.runRow(oy, input: expanded, output: output) }
+            depthwise.runRows(band, input: expanded, output: output)
         }
     }
 
