@@ -145,7 +145,9 @@ struct InvertedResidualFusionTests {
         #expect(block(size: 19, stride: 1, expanded: true).runsFused(threads: 2))
         #expect(!block(size: 15, stride: 1, expanded: true).runsFused(threads: 2))
         #expect(block(size: 19, stride: 2, expanded: true).runsFused(threads: 2))
-        #expect(block(size: 10, stride: 2, expanded: true).runsFused(threads: 2))
+        // 5 output rows: one task could end a whole row (20 %) behind the other.
+        #expect(!block(size: 10, stride: 2, expanded: true).runsFused(threads: 2))
+        #expect(block(size: 10, stride: 2, expanded: false).runsFused(threads: 2))
         #expect(!block(size: 7, stride: 2, expanded: true).runsFused(threads: 2))
         #expect(!block(size: 19, stride: 1, expanded: true).runsFused(threads: 3))
         #expect(block(size: 38, stride: 1, expanded: true).runsFused(threads: 2))

@@ -86,12 +86,17 @@ struct InvertedResidualFusion {
     /// anyway. Those blocks run their kernels one after the other instead, each split across the pool. The 19×19
     /// blocks (11 % again) now run fused: on the Intel Xeon of 2026-12-05 that took SSDLite at 2 threads from 7.25 /
     /// 7.02 / 7.52 ms to 7.01 / 6.90 / 7.02 ms (three interleaved A/Bs; the bound was 16 rows per extra task, now 8).
+    /// Blocks whose output rows do not split into near-equal shares (within 10 %) run unfused too: SSDLite's
+    /// layer_19_2 block (10×10×1280 expanded, 5 output rows) at 2 threads went from 0.38 to 0.31 ms.
     /// One thread, and blocks without an expansion, always run fused.
     func runsFused(threads: Int) -> Bool {
         let d = depthwise.geometry
         let tasks = min(max(1, threads), d.outputHeight)
         guard tasks > 1, expand != nil else { return true }
-        return (tasks - 1) * (3 - d.strideY) * 8 <= d.inputHeight
+        // Rows are claimed whole, so a task can end up to one row behind: on 5 output rows (SSDLite's layer_19_2 block
+        // after its 10×10 1280-channel expansion) that is 20 % of the block on one thread.
+        let rowsPerTask = (d.outputHeight + tasks - 1) / tasks
+        return (tasks - 1) * (3 - d.strideY) * 8 <= d.inputHeight && rowsPerTask * tasks * 10 <= d.outputHeight * 11
     }
 
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`: per-worker bands, or the
