@@ -25,7 +25,7 @@ public enum DepthwiseSpanAVX512 {
     ) {
         interiorRows(
             src, rows: 1, inputRowStep: 0, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst, outputRowStride: 0,
-            weights: weights, bias: bias, channels: c, low: low, high: high)
+            weights: weights, bias: bias, channels: c, channelStride: c, low: low, high: high)
     }
 
     /// ``interiorSpan(_:rowStride:pixelStride:pixels:_:weights:bias:channels:low:high:)`` for `rows` output rows at once
@@ -36,11 +36,11 @@ public enum DepthwiseSpanAVX512 {
     public static func interiorRows(
         _ src: UnsafePointer<Float>, rows: Int, inputRowStep: Int, rowStride: Int, pixelStride: Int, pixels: Int,
         _ dst: UnsafeMutablePointer<Float>, outputRowStride: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        channels c: Int, low: Float, high: Float
+        channels count: Int, channelStride c: Int, low: Float, high: Float
     ) {
         let lowV = V(repeating: low), highV = V(repeating: high)
         var ch = 0
-        while ch < c {
+        while ch < count {
             let w0 = weights + ch
             let k = (
                 load(w0), load(w0 + c), load(w0 + 2 * c), load(w0 + 3 * c), load(w0 + 4 * c), load(w0 + 5 * c), load(w0 + 6 * c),
@@ -89,17 +89,18 @@ public enum DepthwiseSpanAVX512 {
     ///   - rowStride: floats from one input row to the next (`W·C`).
     ///   - rows, columns: the taps inside the input, within `0..<3`.
     ///   - weights: `[3][3][C]`, tap-major.
-    ///   - channels: `C`, a multiple of 16.
+    ///   - channels: how many channels from `src`, `dst`, `weights` and `bias` (a multiple of 16).
+    ///   - channelStride: `C`, floats from one pixel to the next and from one tap's weights to the next.
     /// - Important: call only on a CPU with AVX-512 F; the pointers must be valid for the stated extents.
     public static func clippedPixel(
         _ src: UnsafePointer<Float>, rowStride: Int, rows: Range<Int>, columns: Range<Int>, _ dst: UnsafeMutablePointer<Float>,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels c: Int, low: Float, high: Float
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels count: Int, channelStride c: Int, low: Float, high: Float
     ) {
         let lowV = V(repeating: low), highV = V(repeating: high)
         var ch = 0
         // Four channel vectors at a time: four independent chains of at most nine dependent FMAs (one chain alone is
         // bound by the FMA latency).
-        while ch + 4 * width <= c {
+        while ch + 4 * width <= count {
             var acc0 = load(bias + ch), acc1 = load(bias + ch + 16), acc2 = load(bias + ch + 32), acc3 = load(bias + ch + 48)
             var row = src + ch
             for ky in rows {
@@ -121,7 +122,7 @@ public enum DepthwiseSpanAVX512 {
             store(GEMMPanelAVX512.clamp(acc3, lowV, highV), dst + ch + 48)
             ch += 4 * width
         }
-        while ch < c {
+        while ch < count {
             var acc = load(bias + ch)
             var row = src + ch
             for ky in rows {

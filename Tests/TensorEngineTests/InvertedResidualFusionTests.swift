@@ -86,7 +86,9 @@ struct InvertedResidualFusionTests {
         reference = reference.conv2d(weights: w3, bias: b3, options: Conv2DOptions(activation: .none), algorithm: .reference)
         if c.residual { reference = reference.adding(x, activation: .none, algorithm: .reference) }
 
-        for threads in [1, 2] {
+        // 2 and 3 threads: the 10×10 block (6 … 30 panels) runs split by channels (``InvertedResidualFusion/splitsChannels(threads:)``).
+        if c.h == 10 && c.expanded == 960 { #expect(fusion.splitsChannels(threads: 2) && fusion.splitsChannels(threads: 3)) }
+        for threads in [1, 2, 3] {
             let pool = ComputePool(threadCount: threads)
             var expanded = Tensor(shape: [eh, ew, middle])
             var filtered = Tensor(shape: [oh, ow, middle])
@@ -123,7 +125,7 @@ struct InvertedResidualFusionTests {
     @Test func smallMapsRunUnfusedOnSeveralThreads() {
         func block(size: Int, stride: Int, expanded: Bool) -> InvertedResidualFusion {
             var rng = SplitMix64(seed: 5)
-            let middle = 48
+            let middle = 128
             let depthwiseGeometry = ConvolutionGeometry(
                 inputHeight: size, inputWidth: size, inputChannels: middle, outputChannels: middle, kernelHeight: 3, kernelWidth: 3,
                 strideY: stride, strideX: stride, groups: middle, padding: tfSame(size, size, stride: stride))
@@ -152,6 +154,12 @@ struct InvertedResidualFusionTests {
         #expect(!block(size: 19, stride: 1, expanded: true).runsFused(threads: 3))
         #expect(block(size: 38, stride: 1, expanded: true).runsFused(threads: 2))
         #expect(block(size: 10, stride: 1, expanded: false).runsFused(threads: 2))
+        // The unfused ones with a float32 expansion of at least two panels per thread split by channels instead (on
+        // AVX-512); fused ones and one thread do not.
+        #expect(block(size: 10, stride: 1, expanded: true).splitsChannels(threads: 2) == CPUFeatures.hasAVX512)
+        #expect(!block(size: 10, stride: 1, expanded: true).splitsChannels(threads: 1))
+        #expect(!block(size: 19, stride: 1, expanded: true).splitsChannels(threads: 2))
+        #expect(!block(size: 10, stride: 1, expanded: false).splitsChannels(threads: 2))
     }
 
     @Test func layersThatDoNotChainAreRejected() {

@@ -53,22 +53,31 @@ struct DepthwiseConvolution3x3 {
         }
     }
 
-    /// Output rows `rows`. On the AVX-512 kernel a run of interior rows (all three input rows inside the map) takes its
+    /// Output rows `rows`, of the channels `channels` (all by default; a range of whole 16-channel vectors needs the
+    /// AVX-512 kernel). On the AVX-512 kernel a run of interior rows (all three input rows inside the map) takes its
     /// border pixels row by row and its interior as one block, channel vector by channel vector down the rows
-    /// (``TensorKernelsAVX512/DepthwiseSpanAVX512/interiorRows(_:rows:inputRowStep:rowStride:pixelStride:pixels:_:outputRowStride:weights:bias:channels:low:high:)``),
-    /// so each input row is read from L2 once instead of once per output row it feeds. The same bits as ``runRow(_:input:output:)``.
-    func runRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let g = geometry
-        let interior = g.interiorOutputColumns
-        guard usesAVX512, !interior.isEmpty else {
+    /// (`DepthwiseSpanAVX512.interiorRows`), so each input row is read from L2 once instead of once per output row it
+    /// feeds. The same bits as ``runRow(_:input:output:)``.
+    func runRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil) {
+        guard usesAVX512 else {
+            precondition(channels == nil, "DepthwiseConvolution3x3: channel ranges need the AVX-512 kernel")
             for oy in rows { runRow(oy, input: input, output: output) }
             return
         }
+        let g = geometry
+        let interior = g.interiorOutputColumns
         let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
+        let lanes = channels ?? 0..<c
+        precondition(
+            lanes.lowerBound >= 0 && lanes.upperBound <= c && lanes.lowerBound % DepthwiseSpanAVX512.width == 0
+                && lanes.count % DepthwiseSpanAVX512.width == 0, "DepthwiseConvolution3x3: channels \(lanes) of \(c)")
         var oy = rows.lowerBound
         while oy < rows.upperBound {
-            guard g.isInteriorRow(oy) else {
-                runRow(oy, input: input, output: output)
+            guard !interior.isEmpty, g.isInteriorRow(oy) else {
+                let iy0 = oy * g.strideY - g.padding.top
+                for ox in 0..<ow {
+                    borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, output + (oy * ow + ox) * c, channels: channels)
+                }
                 oy += 1
                 continue
             }
@@ -77,16 +86,22 @@ struct DepthwiseConvolution3x3 {
             for y in oy..<end {
                 let iy0 = y * g.strideY - g.padding.top
                 let out = output + y * ow * c
-                for ox in 0..<interior.lowerBound { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
-                for ox in interior.upperBound..<ow { borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c) }
+                for ox in 0..<interior.lowerBound {
+                    borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c, channels: channels)
+                }
+                for ox in interior.upperBound..<ow {
+                    borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c, channels: channels)
+                }
             }
             let iy0 = oy * g.strideY - g.padding.top
             let (low, high) = activation.clampBounds
+            let first = lanes.lowerBound
             DepthwiseSpanAVX512.interiorRows(
-                input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c, rows: end - oy,
+                input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c + first, rows: end - oy,
                 inputRowStep: g.strideY * w * c, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
-                output + (oy * ow + interior.lowerBound) * c, outputRowStride: ow * c, weights: UnsafePointer(weights.pointer),
-                bias: UnsafePointer(bias.pointer), channels: c, low: low, high: high)
+                output + (oy * ow + interior.lowerBound) * c + first, outputRowStride: ow * c,
+                weights: UnsafePointer(weights.pointer) + first, bias: UnsafePointer(bias.pointer) + first, channels: lanes.count,
+                channelStride: c, low: low, high: high)
             oy = end
         }
     }
@@ -179,15 +194,17 @@ struct DepthwiseConvolution3x3 {
         let c = g.inputChannels
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
         let activation = self.activation
-        if usesAVX512 && channels == nil {
+        if usesAVX512, channels.map({ $0.lowerBound % DepthwiseSpanAVX512.width == 0 && $0.count % DepthwiseSpanAVX512.width == 0 }) ?? true {
             // The taps inside the input, found once per pixel instead of checked per tap and vector.
             let rows = max(0, -iy0)..<max(max(0, -iy0), min(3, g.inputHeight - iy0))
             let columns = max(0, -ix0)..<max(max(0, -ix0), min(3, g.inputWidth - ix0))
             let (low, high) = activation.clampBounds
+            let lanes = channels ?? 0..<c
             let first = rows.isEmpty || columns.isEmpty ? input : input + ((iy0 + rows.lowerBound) * g.inputWidth + ix0 + columns.lowerBound) * c
             DepthwiseSpanAVX512.clippedPixel(
-                first, rowStride: g.inputWidth * c, rows: columns.isEmpty ? 0..<0 : rows, columns: columns, dst, weights: wp,
-                bias: bp, channels: c, low: low, high: high)
+                first + lanes.lowerBound, rowStride: g.inputWidth * c, rows: columns.isEmpty ? 0..<0 : rows, columns: columns,
+                dst + lanes.lowerBound, weights: wp + lanes.lowerBound, bias: bp + lanes.lowerBound, channels: lanes.count,
+                channelStride: c, low: low, high: high)
             return
         }
         func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }

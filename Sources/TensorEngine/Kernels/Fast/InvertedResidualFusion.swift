@@ -1,3 +1,5 @@
+import TensorKernelsAVX512
+
 /// A whole MobileNetV2 inverted-residual block — 1×1 expansion (optional), depthwise 3×3, 1×1 projection and the
 /// residual add (optional) — run band by band in one parallel region, so neither the expanded map nor the depthwise
 /// output ever leaves the core's cache.
@@ -99,10 +101,29 @@ struct InvertedResidualFusion {
         return (tasks - 1) * (3 - d.strideY) * 8 <= d.inputHeight && rowsPerTask * tasks * 10 <= d.outputHeight * 11
     }
 
+    /// Expanded maps up to this many floats (2 MB) are split by channels across threads (``splitsChannels(threads:)``).
+    static let channelSplitFloats = 512 * 1024
+
+    /// Whether a pool of `threads` splits a block that would run unfused (``runsFused(threads:)``: the 10×10 maps) by
+    /// channels: each thread expands its share of the expansion's column panels over the whole map and runs the
+    /// depthwise convolution on those channels (both go channel by channel), then the threads project and add the
+    /// residual by rows — two parallel regions instead of four, and no expansion row computed twice. Needs float32
+    /// stages on the AVX-512 kernels (whole 16-channel vectors per share) and an expanded map of at most 2 MB. On the
+    /// Intel Xeon of 2026-12-06 at 2 threads: SSDLite's 10×10 blocks 0.338 / 0.334 / 0.459 → 0.298 / 0.289 / 0.421 ms;
+    /// the fused 19×19 and 38×38 blocks were slower split this way (0.182 → 0.202–0.212 ms, 0.185 → 0.296 ms: their
+    /// bands keep the maps in each core's cache), so they stay fused.
+    func splitsChannels(threads: Int) -> Bool {
+        guard threads > 1, case .tiled(let e)? = expand, case .tiled = project, depthwise.usesAVX512,
+            e.panelWidth % DepthwiseSpanAVX512.width == 0, e.panels >= 2 * threads
+        else { return false }
+        let d = depthwise.geometry
+        return !runsFused(threads: threads) && d.inputHeight * d.inputWidth * d.inputChannels <= Self.channelSplitFloats
+    }
+
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`: per-worker bands, or the
-    /// whole intermediate maps when the block does not run fused (``runsFused(threads:)``).
+    /// whole intermediate maps when the block does not run fused (``runsFused(threads:)``) or splits by channels.
     func scratchCount(threads: Int) -> Int {
-        if runsFused(threads: threads) { return max(1, threads) * workerFloats }
+        if runsFused(threads: threads) && !splitsChannels(threads: threads) { return max(1, threads) * workerFloats }
         let d = depthwise.geometry
         return (d.inputHeight * d.inputWidth + d.outputHeight * d.outputWidth) * d.inputChannels
     }
@@ -110,6 +131,10 @@ struct InvertedResidualFusion {
     /// Runs the block: `input` is the block's `[H, W, Cin]`, `output` its `[OH, OW, Cout]`.
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let d = depthwise.geometry
+        if case .tiled(let e)? = expand, splitsChannels(threads: pool.threadCount) {
+            runByChannels(expand: e, input: input, output: output, scratch: scratch, pool: pool)
+            return
+        }
         if let expand, !runsFused(threads: pool.threadCount) {
             let expanded = scratch, filtered = scratch + d.inputHeight * d.inputWidth * d.inputChannels
             expand.run(input: input, output: expanded, pool: pool)
@@ -133,6 +158,34 @@ struct InvertedResidualFusion {
             let claims = segments[task / 2]
             let fromTop = task % 2 == 0
             rows(next: { fromTop ? claims.takeFront() : claims.takeBack() }, input: input, output: output, buffer: scratch + worker * perWorker)
+        }
+    }
+
+    /// ``splitsChannels(threads:)``: expansion and depthwise by channel shares, then projection and residual by rows.
+    private func runByChannels(
+        expand e: TiledGEMMConvolution, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, pool: ComputePool
+    ) {
+        let d = depthwise.geometry
+        let expanded = scratch, filtered = scratch + d.inputHeight * d.inputWidth * d.inputChannels
+        let tasks = pool.threadCount
+        pool.run(tasks: tasks) { task in
+            let panels = (e.panels * task / tasks)..<(e.panels * (task + 1) / tasks)
+            e.compute(rows: 0..<(d.inputHeight * d.inputWidth), panels: panels, input: input, output: expanded)
+            let channels = (panels.lowerBound * e.panelWidth)..<min(d.inputChannels, panels.upperBound * e.panelWidth)
+            depthwise.runRows(0..<d.outputHeight, input: expanded, output: filtered, channels: channels)
+        }
+        let pixels = d.outputHeight * d.outputWidth, cout = project.geometry.outputChannels
+        let tiles = (pixels + GEMMPanelAVX512.tileRows - 1) / GEMMPanelAVX512.tileRows
+        let parts = min(tiles, 2 * tasks)
+        pool.run(tasks: parts) { part in
+            let rows = (tiles * part / parts * GEMMPanelAVX512.tileRows)..<min(pixels, tiles * (part + 1) / parts * GEMMPanelAVX512.tileRows)
+            if rows.isEmpty { return }
+            project.compute(rows: rows, input: UnsafePointer(filtered), output: output)
+            if let residual {
+                let offset = rows.lowerBound * cout
+                VectorPointwise.add(input + offset, UnsafePointer(output + offset), output + offset, count: rows.count * cout, activation: residual)
+            }
         }
     }
 
