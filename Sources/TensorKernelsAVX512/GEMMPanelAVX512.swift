@@ -157,7 +157,8 @@ public enum GEMMPanelAVX512 {
                 c71 = c71.addingProduct(x, b1)
                 bp += 32
                 if let prefetch {
-                    // Step k asks for lines k and depth + k of the share.
+                    // Step k asks for lines k and depth + k of the share (one segment only: the segmented panels
+                    // of the in-place 3×3 convolution pass no prefetch).
                     if k < prefetchLines { ssdd_prefetch_l2(prefetch + 16 * k) }
                     if k + depth < prefetchLines { ssdd_prefetch_l2(prefetch + 16 * (k + depth)) }
                 }

@@ -98,14 +98,14 @@ struct TiledGEMMConvolution {
     /// 2026-12-06 its 1-thread time rose from 0.57 to 0.59–0.61 ms with chunks of all its rows.
     static let largeWeightFloats = 512 * 1024
 
+    /// Whether the weights are beyond L2 (``largeWeightFloats``), so the AVX-512 tile prefetches each next panel.
+    var prefetchesWeights: Bool { depth * geometry.outputChannels > Self.largeWeightFloats }
+
     /// Rows of `col` per chunk for `depth × columns` weights. Every chunk sweeps all the weights, panel by panel, while
     /// its rows stay in cache. Weights that stay in L2 between chunks cost nothing to sweep again, so chunks are small
     /// (96 KB of rows, resident in L1/L2). Larger weights come from L3 or memory once per chunk — SSD300's 3×3/2 layer
     /// on the 10×10 map (4.7 MB of weights, 100 rows) swept them 13 times in chunks of 8 rows — so their chunks take
     /// 512 KB of rows.
-    /// Whether the weights are beyond L2 (``largeWeightFloats``), so the AVX-512 tile prefetches each next panel.
-    var prefetchesWeights: Bool { depth * geometry.outputChannels > Self.largeWeightFloats }
-
     static func chunkRows(depth: Int, columns: Int, tileRows: Int) -> Int {
         let large = depth * columns > largeWeightFloats
         let byCache = ((large ? 128 : 24) * 1024 / max(depth, 1)) / tileRows * tileRows
