@@ -17,34 +17,40 @@ SSDD_AVX2 static inline void ssdd_fold(const __m256i acc[4], __m256i out[2]) {
     out[1] = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[2], acc[3]), 0xD8);
 }
 
-SSDD_AVX2 static inline void ssdd_store8(
-    __m256i sums, size_t j0, size_t cols, const ssdd_int8_epilogue *e, float *c) {
-    if (j0 >= cols) return;
-    size_t n = cols - j0 < 8 ? cols - j0 : 8;
-    float tmpm[8], tmpb[8];
-    int32_t tmps[8];
-    const float *m = e->multipliers + j0, *b = e->bias + j0;
-    const int32_t *s = e->sums + j0;
-    if (n < 8) {
-        memset(tmpm, 0, sizeof tmpm);
-        memset(tmpb, 0, sizeof tmpb);
-        memset(tmps, 0, sizeof tmps);
-        memcpy(tmpm, m, n * sizeof(float));
-        memcpy(tmpb, b, n * sizeof(float));
-        memcpy(tmps, s, n * sizeof(int32_t));
-        m = tmpm;
-        b = tmpb;
-        s = tmps;
+/// Eight columns' store constants, loaded once per panel instead of once per row (as in the VNNI tile): the zero-point
+/// correction `zero·Σw`, the multipliers and the bias, zero past the last column.
+typedef struct {
+    size_t n;
+    __m256i correction;
+    __m256 multipliers, bias;
+} ssdd_avx2_columns;
+
+SSDD_AVX2 static inline ssdd_avx2_columns ssdd_avx2_columns_at(size_t j0, size_t cols, const ssdd_int8_epilogue *e) {
+    ssdd_avx2_columns k;
+    k.n = j0 >= cols ? 0 : (cols - j0 < 8 ? cols - j0 : 8);
+    float m[8] = {0}, b[8] = {0};
+    int32_t s[8] = {0};
+    if (k.n > 0) {
+        memcpy(m, e->multipliers + j0, k.n * sizeof(float));
+        memcpy(b, e->bias + j0, k.n * sizeof(float));
+        memcpy(s, e->sums + j0, k.n * sizeof(int32_t));
     }
-    __m256i corrected = _mm256_sub_epi32(sums, _mm256_mullo_epi32(_mm256_set1_epi32(e->zero), _mm256_loadu_si256((const __m256i *)s)));
-    __m256 v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(corrected), _mm256_loadu_ps(m), _mm256_loadu_ps(b));
-    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->low)), _mm256_set1_ps(e->high));
-    if (n == 8) {
-        _mm256_storeu_ps(c + j0, v);
+    k.correction = _mm256_mullo_epi32(_mm256_set1_epi32(e->zero), _mm256_loadu_si256((const __m256i *)s));
+    k.multipliers = _mm256_loadu_ps(m);
+    k.bias = _mm256_loadu_ps(b);
+    return k;
+}
+
+SSDD_AVX2 static inline void ssdd_store8(__m256i sums, const ssdd_avx2_columns *k, __m256 low, __m256 high, float *c) {
+    if (k->n == 0) return;
+    __m256 v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(sums, k->correction)), k->multipliers, k->bias);
+    v = _mm256_min_ps(_mm256_max_ps(v, low), high);
+    if (k->n == 8) {
+        _mm256_storeu_ps(c, v);
     } else {
         float tmp[8];
         _mm256_storeu_ps(tmp, v);
-        memcpy(c + j0, tmp, n * sizeof(float));
+        memcpy(c, tmp, k->n * sizeof(float));
     }
 }
 
@@ -55,6 +61,9 @@ void SSDD_AVX2 ssdd_int8_gemm_avx2(
     const size_t panels = (cols + SSDD_X86_PANEL - 1) / SSDD_X86_PANEL;
     for (size_t p = 0; p < panels; p++) {
         const int16_t *panel = wide + p * quads * SSDD_X86_PANEL * 4;
+        const ssdd_avx2_columns k0 = ssdd_avx2_columns_at(p * SSDD_X86_PANEL, cols, e);
+        const ssdd_avx2_columns k1 = ssdd_avx2_columns_at(p * SSDD_X86_PANEL + 8, cols, e);
+        const __m256 low = _mm256_set1_ps(e->low), high = _mm256_set1_ps(e->high);
         for (size_t r = 0; r < rows; r += 3) {
             const int16_t *a0 = a + r * lda;
             const int16_t *a1 = r + 1 < rows ? a0 + lda : a0;
@@ -90,8 +99,8 @@ void SSDD_AVX2 ssdd_int8_gemm_avx2(
                 __m256i sums[2];
                 ssdd_fold(acc[i], sums);
                 float *row = c + (r + i) * ldc;
-                ssdd_store8(sums[0], p * SSDD_X86_PANEL, cols, e, row);
-                ssdd_store8(sums[1], p * SSDD_X86_PANEL + 8, cols, e, row);
+                ssdd_store8(sums[0], &k0, low, high, row + p * SSDD_X86_PANEL);
+                ssdd_store8(sums[1], &k1, low, high, row + p * SSDD_X86_PANEL + 8);
             }
         }
     }
