@@ -13,6 +13,8 @@
 //! - `Ops/`: the public operations. ``ConvolutionAlgorithm/preferred(for:allowingWinograd:)`` is the one place where a
 //!   convolution kernel is chosen by shape; ``FusedConvolutions`` pairs two of them where a fused kernel exists.
 
+import TensorKernelsX86
+
 /// Namespace anchor for module-level documentation.
 public enum TensorEngineInfo {
     /// Bytes of alignment of every tensor allocation.
@@ -21,4 +23,6 @@ public enum TensorEngineInfo {
     public static let overReadSlack = 64
     /// The GEMM inner kernel this process runs (`avx512` or `vector`; see `SSDD_KERNELS`), for logs and benchmarks.
     public static var gemmKernel: String { GEMMKernel.preferred.rawValue }
+    /// One core's measured zmm FMA peak in GFLOP/s (a ≈ 0.1 ms probe on every call), or 0 without AVX-512.
+    public static func measuredFMAPeak() -> Double { ssdd_fma_peak_gflops() }
 }

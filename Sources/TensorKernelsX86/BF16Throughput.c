@@ -3,6 +3,7 @@
 // AMD Zen 4/5 issue one `vdpbf16ps` (32 multiply-adds) at the rate of one zmm FMA (16): twice fp32's rate. Intel's
 // cores without AMX (Sapphire and Emerald Rapids as VMs expose them) issue one every other cycle against two zmm FMAs
 // a cycle: half fp32's rate, and every activation must still be rounded to bf16, so bf16 runs slower than fp32 there.
+// The fp32 probe alone also gives the core's zmm FMA peak, which `ssdd bench` reports its GFLOP/s against.
 #include <immintrin.h>
 #include <time.h>
 
@@ -64,4 +65,16 @@ double ssdd_bf16_multiply_add_ratio(void) {
     if (fma >= 1e9 || dpbf16 >= 1e9 || dpbf16 <= 0) return 0;
     // Per step and chain: 16 multiply-adds of fp32, 32 of bf16.
     return (32.0 / dpbf16) / (16.0 / fma);
+}
+
+double ssdd_fma_peak_gflops(void) {
+    if ((ssdd_x86_cpu_features() & SSDD_X86_AVX512) == 0) return 0;
+    double fma = 1e9;
+    for (int trial = 0; trial < 3 * SSDD_PROBE_TRIALS; trial++) {
+        double f = ssdd_probe_fma((float)trial);
+        if (f > 0 && f < fma) fma = f;
+    }
+    if (fma >= 1e9 || fma <= 0) return 0;
+    // 12 chains × the steps × 16 lanes × 2 operations.
+    return 12.0 * SSDD_PROBE_STEPS * 16 * 2 / fma / 1e9;
 }

@@ -103,6 +103,13 @@ struct BenchCommand: ParsableCommand {
         )
         Console.writeLine(
             String(format: "median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f frames/s  %.1f GFLOP/s", median, p90, times[0], 1000 / median, gflops))
+        let peak = TensorEngineInfo.measuredFMAPeak()
+        if peak > 0 {
+            Console.writeLine(
+                String(
+                    format: "zmm FMA peak %.1f GFLOP/s per core (measured now): the median pass ran at %.0f %% of the peak of %d core(s)",
+                    peak, 100 * gflops / (peak * Double(threads)), threads))
+        }
         if profile {
             let total = perNode.values.reduce(0) { $0 + $1.total }
             // GFLOP/s of a layer or kind: 2 × its multiply-accumulates per pass over its mean time (blank for layers without).

@@ -145,6 +145,10 @@ void ssdd_bf16_gemm_avx512bf16(
 /// 0.5 on Intel cores that leave bf16 to AMX (`BF16Throughput.c`).
 double ssdd_bf16_multiply_add_ratio(void);
 
+/// GFLOP/s of one core issuing zmm `vfmadd231ps` on twelve independent chains (the fastest of 21 trials, ≈ 0.1 ms), the
+/// peak `ssdd bench` compares with; 0 on a CPU without AVX-512.
+double ssdd_fma_peak_gflops(void);
+
 #ifdef __cplusplus
 }
 #endif
