@@ -96,7 +96,9 @@ public final class Int8PointwiseConvolution {
                 parts = min(4 * threads, max(1, rows / (2 * kernel.tileRows)))
                 byRows = true
             } else {
-                parts = min(4 * threads, panels)
+                // Every part quantizes all the rows it multiplies: one part per thread, so the rows are quantized once
+                // per thread, not once per part (4 × threads parts quantized the 10×10 maps' rows 8 times at 2 threads).
+                parts = min(threads, panels)
                 byRows = false
             }
             let work = { (part: Int) in
