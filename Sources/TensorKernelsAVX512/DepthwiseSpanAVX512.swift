@@ -10,29 +10,20 @@ public enum DepthwiseSpanAVX512 {
     /// Channels per vector; the channel count must be a multiple of it.
     public static let width = 16
 
-    /// `dst[p][ch] = clamp(bias[ch] + Σ taps)` for `pixels` interior pixels.
+    /// `dst[p][ch] = clamp(bias[ch] + Σ taps)` for `pixels` interior pixels of each of `rows` output rows (row `r`
+    /// reads from `src + r·inputRowStep` and writes to `dst + r·outputRowStride`), channel vector by channel vector,
+    /// each vector down all the rows: the input rows under that vector (64 bytes a pixel) stay in L1 from one output row
+    /// to the next, where a row at a time reloaded each input row from L2 for each of its three output rows. The same
+    /// sums per output whatever the rows, so the same bits.
     ///
     /// - Parameters:
-    ///   - src: the input pixel under the first pixel's top-left tap (channel 0).
+    ///   - src: the input pixel under the first pixel's top-left tap (the first channel).
     ///   - rowStride: floats from one input row to the next (`W·C`).
     ///   - pixelStride: floats from one output pixel's window to the next (`stride·C`).
-    ///   - weights: `[3][3][C]`, tap-major.
-    ///   - channels: `C`, a multiple of 16.
+    ///   - weights: `[3][3][C]`, tap-major, from the first channel.
+    ///   - channels: how many channels (a multiple of 16).
+    ///   - channelStride: `C`, floats from one pixel to the next and from one tap's weights to the next.
     /// - Important: call only on a CPU with AVX-512 F; the pointers must be valid for the stated extents.
-    public static func interiorSpan(
-        _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels c: Int, low: Float, high: Float
-    ) {
-        interiorRows(
-            src, rows: 1, inputRowStep: 0, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst, outputRowStride: 0,
-            weights: weights, bias: bias, channels: c, channelStride: c, low: low, high: high)
-    }
-
-    /// ``interiorSpan(_:rowStride:pixelStride:pixels:_:weights:bias:channels:low:high:)`` for `rows` output rows at once
-    /// (row `r` reads from `src + r·inputRowStep` and writes to `dst + r·outputRowStride`), channel vector by channel
-    /// vector, each vector down all the rows: the input rows under that vector (64 bytes a pixel) stay in L1 from one
-    /// output row to the next, where a row at a time reloaded each input row from L2 for each of its three output rows.
-    /// The same sums per output, so the same bits.
     public static func interiorRows(
         _ src: UnsafePointer<Float>, rows: Int, inputRowStep: Int, rowStride: Int, pixelStride: Int, pixels: Int,
         _ dst: UnsafeMutablePointer<Float>, outputRowStride: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,

@@ -65,7 +65,7 @@ struct BandClaimsTests {
             x.withUnsafeBufferPointer { input in
                 y.withUnsafeMutableBufferPointer { out in
                     let body: (Range<Int>, UnsafePointer<Float>) -> Void = { band, expanded in
-                        for oy in band { depthwise.runRow(oy, input: expanded, output: out.baseAddress!) }
+                        depthwise.runRows(band, input: expanded, output: out.baseAddress!)
                     }
                     if order == 0 {
                         PointwiseDepthwiseFusion.forEachBand(

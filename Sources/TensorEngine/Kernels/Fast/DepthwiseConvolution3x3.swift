@@ -57,7 +57,7 @@ struct DepthwiseConvolution3x3 {
     /// AVX-512 kernel). On the AVX-512 kernel a run of interior rows (all three input rows inside the map) takes its
     /// border pixels row by row and its interior as one block, channel vector by channel vector down the rows
     /// (`DepthwiseSpanAVX512.interiorRows`), so each input row is read from L2 once instead of once per output row it
-    /// feeds. The same bits as ``runRow(_:input:output:)``.
+    /// feeds. Other CPUs run the 8-wide kernel row by row (``runRow(_:input:output:)``), with the same bits.
     func runRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil) {
         guard usesAVX512 else {
             precondition(channels == nil, "DepthwiseConvolution3x3: channel ranges need the AVX-512 kernel")
@@ -106,7 +106,8 @@ struct DepthwiseConvolution3x3 {
         }
     }
 
-    func runRow(_ oy: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    /// One output row on the 8-wide kernel (``runRows(_:input:output:channels:)`` runs AVX-512 itself).
+    private func runRow(_ oy: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let g = geometry
         let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
         let iy0 = oy * g.strideY - g.padding.top
@@ -132,20 +133,13 @@ struct DepthwiseConvolution3x3 {
 
     /// A run of interior output pixels of one row, one channel vector at a time: the nine tap weights and the bias of
     /// that vector stay in registers while the loop walks the pixels (three partial sums, one per kernel row). Channels
-    /// past the last whole vector (AVX-512 builds with a channel count that is not a multiple of 16) take the border path.
+    /// past the last whole vector (a channel count that is not a multiple of the vector width) take the border path.
     @inline(__always)
     private func interiorSpan(
         _ src: UnsafePointer<Float>, rowStride: Int, pixelStride: Int, pixels: Int, _ dst: UnsafeMutablePointer<Float>
     ) {
         let c = geometry.inputChannels
         let wp = UnsafePointer(weights.pointer), bp = UnsafePointer(bias.pointer)
-        if usesAVX512 {
-            let (low, high) = activation.clampBounds
-            DepthwiseSpanAVX512.interiorSpan(
-                src, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst, weights: wp, bias: bp, channels: c,
-                low: low, high: high)
-            return
-        }
         let full = c - c % VectorPointwise.width
         let (low, high) = VectorPointwise.bounds(activation)
         var ch = 0
