@@ -96,7 +96,8 @@ let package = Package(
         .target(name: "Digests", dependencies: ["CLibCrypto"], swiftSettings: strictSettings),
         .target(name: "Geometry", swiftSettings: optimized),
         .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
-        .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: optimized),
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging", "PixelKernels"], swiftSettings: optimized),
+        .target(name: "PixelKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512", "TensorKernelsX86"], swiftSettings: kernels),
         // Compiled for AVX-512 in every configuration; TensorEngine calls it only on CPUs that have AVX-512.
         .target(
@@ -199,7 +200,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Geometry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport", "CFFmpeg"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport", "TensorKernelsX86"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "NeuralNet", "TensorEngine", "TestSupport"]),

@@ -6,13 +6,46 @@ import Imaging
 /// Owns one `SwsContext`, which must never be shared between threads (it crashes libswscale); keep one converter
 /// per reader. Full-range "J" YUV formats are mapped to their plain twins with the range set explicitly, so the
 /// context is not rebuilt on every frame.
+///
+/// 8-bit YUV 4:2:0 at the source size — what decoders give for the detector — goes through ``YUV420Converter``, which
+/// gives libswscale's bytes in a seventh of its time. The first frame of every size and range is converted both ways
+/// and compared; if a byte differs (a libswscale whose arithmetic is not 5.1's), that configuration stays on libswscale
+/// and ``notes`` says so.
 final class PixelConverter {
     /// Scaling algorithm for the swscale path.
     private let flags: Int32
     private var context: OpaquePointer?
+    /// Whether ``YUV420Converter`` may stand in for libswscale (only with the flags it reproduces).
+    private let allowsFastPath: Bool
+    private var fast: YUV420Converter?
+    /// Per configuration checked against libswscale on its first frame: whether the bytes were equal.
+    private var verified: [FastConfiguration: Bool] = [:]
+    /// The range libswscale's cached context converts with: set to full by a full-range frame, it stays so until the
+    /// context is rebuilt for another size or format (`sws_getCachedContext` keeps it), and the fast path follows it.
+    private var contextFullRange = false
+    private var contextKey: FastConfiguration?
+    /// Distinct notes about configurations left on libswscale (for the reader's warnings).
+    private(set) var notes: [String] = []
 
-    init(flags: Int32 = Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT)) {
+    private struct FastConfiguration: Hashable {
+        let width: Int32
+        let height: Int32
+        let format: Int32
+        let fullRange: Bool
+    }
+
+    /// Makes the fast converter for a size and range (the tests substitute a wrong one to see the check catch it).
+    private let makeConverter: (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter
+
+    init(
+        flags: Int32 = Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT), allowsFastPath: Bool = true,
+        makeConverter: @escaping (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter = {
+            YUV420Converter(width: $0, height: $1, fullRange: $2)
+        }
+    ) {
         self.flags = flags
+        self.allowsFastPath = allowsFastPath && flags == Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT)
+        self.makeConverter = makeConverter
     }
 
     deinit { sws_freeContext(context) }
@@ -29,10 +62,61 @@ final class PixelConverter {
         guard let context else {
             throw MediaError(.stream, input: input, message: "cannot convert \(Self.name(of: sourceFormat)) \(sourceWidth)×\(sourceHeight) to RGB")
         }
+        let key = FastConfiguration(width: sourceWidth, height: sourceHeight, format: format.rawValue, fullRange: false)
+        if key != contextKey {
+            contextKey = key
+            contextFullRange = false
+        }
         if fullRange || frame.pointee.color_range == AVCOL_RANGE_JPEG {
             let table = sws_getCoefficients(SWS_CS_DEFAULT)
             sws_setColorspaceDetails(context, table, 1, table, 1, 0, 1 << 16, 1 << 16)
+            contextFullRange = true
         }
+        if allowsFastPath && format == AV_PIX_FMT_YUV420P && Int(sourceWidth) == width && Int(sourceHeight) == height
+            && width <= 1 << 14 && height <= 1 << 14
+        {
+            let configuration = FastConfiguration(
+                width: sourceWidth, height: sourceHeight, format: format.rawValue, fullRange: contextFullRange)
+            if verified[configuration] == true, let image = convertFast(frame, fullRange: contextFullRange) {
+                return image
+            }
+            if verified[configuration] == nil, let candidate = convertFast(frame, fullRange: contextFullRange) {
+                let reference = try convertWithSwscale(
+                    frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
+                let equal = candidate.pixels == reference.pixels
+                verified[configuration] = equal
+                if !equal {
+                    notes.append(
+                        "the built-in YUV 4:2:0 → RGB conversion differs from this libswscale at \(width)×\(height)"
+                            + " (\(contextFullRange ? "full" : "limited") range); libswscale converts these frames")
+                }
+                return reference
+            }
+        }
+        return try convertWithSwscale(frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
+    }
+
+    /// ``YUV420Converter`` on a YUV 4:2:0 frame at its own size (nil if a plane is missing).
+    private func convertFast(_ frame: UnsafePointer<AVFrame>, fullRange: Bool) -> RGBImage? {
+        let f = frame.pointee
+        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
+        let width = Int(f.width), height = Int(f.height)
+        if fast == nil || fast!.width != width || fast!.height != height || fast!.fullRange != fullRange {
+            fast = makeConverter(width, height, fullRange)
+        }
+        let converter = fast!
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+            converter.convert(
+                luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2),
+                into: buffer.baseAddress!)
+            initialized = buffer.count
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    private func convertWithSwscale(
+        _ frame: UnsafePointer<AVFrame>, context: OpaquePointer, sourceHeight: Int32, width: Int, height: Int, input: String
+    ) throws(MediaError) -> RGBImage {
         // sws_scale writes every byte of the rows it reports; fewer rows than `height` throw below, so no byte of the
         // image is read before swscale wrote it (a zero fill first cost a 640×480 frame about 1.7 % of its decode).
         var rows: Int32 = 0

@@ -188,6 +188,7 @@ public final class VideoReader {
                 guard selector.keep(index: index, time: time) else { continue }
                 let size = options.outputSize ?? (width, height)
                 let image = try converter.convert(frame, width: size.width, height: size.height, input: input)
+                for note in converter.notes where !warningLog.contains(note) { warningLog.add(note) }
                 return VideoFrame(index: index, presentationTime: time, sourceWidth: width, sourceHeight: height, image: image)
             }
             if received == FFmpegResult.endOfFile {
