@@ -35,11 +35,11 @@ final class PixelConverter {
     }
 
     /// Makes the fast converter for a size and range (the tests substitute a wrong one to see the check catch it).
-    private let makeConverter: (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter
+    private let makeConverter: (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter?
 
     init(
         flags: Int32 = Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT), allowsFastPath: Bool = true,
-        makeConverter: @escaping (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter = {
+        makeConverter: @escaping (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter? = {
             YUV420Converter(width: $0, height: $1, fullRange: $2)
         }
     ) {
@@ -80,7 +80,13 @@ final class PixelConverter {
             if verified[configuration] == true, let image = convertFast(frame, fullRange: contextFullRange) {
                 return image
             }
-            if verified[configuration] == nil, let candidate = convertFast(frame, fullRange: contextFullRange) {
+            if verified[configuration] == nil {
+                guard let candidate = convertFast(frame, fullRange: contextFullRange) else {
+                    // No built-in conversion for this size (or a plane is missing): libswscale's, from now on.
+                    verified[configuration] = false
+                    return try convertWithSwscale(
+                        frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
+                }
                 let reference = try convertWithSwscale(
                     frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
                 let equal = candidate.pixels == reference.pixels
@@ -96,7 +102,8 @@ final class PixelConverter {
         return try convertWithSwscale(frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
     }
 
-    /// ``YUV420Converter`` on a YUV 4:2:0 frame at its own size (nil if a plane is missing).
+    /// ``YUV420Converter`` on a YUV 4:2:0 frame at its own size (nil if a plane is missing or it has no conversion for
+    /// the size).
     private func convertFast(_ frame: UnsafePointer<AVFrame>, fullRange: Bool) -> RGBImage? {
         let f = frame.pointee
         guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
@@ -104,7 +111,7 @@ final class PixelConverter {
         if fast == nil || fast!.width != width || fast!.height != height || fast!.fullRange != fullRange {
             fast = makeConverter(width, height, fullRange)
         }
-        let converter = fast!
+        guard let converter = fast else { return nil }
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
             converter.convert(
                 luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2),

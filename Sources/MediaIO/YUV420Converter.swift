@@ -7,8 +7,8 @@ import PixelKernels
 /// What libswscale does there, reproduced here: luma passes unchanged (`y << 9` in its 15-bit pipeline), chroma is
 /// enlarged horizontally by its bilinear filter (``SwscaleFilter``, 14-bit weights, into 15 bits) and vertically by
 /// taking, per output row, the nearer chroma line or the mean of two (its `yuv2packed1` shortcut, used when the vertical
-/// filter has two weights summing to 4096; any other vertical filter runs in full), then the 30-bit fixed-point
-/// YUV → RGB of its full-chroma writer. ``PixelConverter`` checks the first frame of every size and range against
+/// filter has two weights summing to 4096, as for every 2× enlargement; for any other, the initializer fails), then
+/// the 30-bit fixed-point YUV → RGB of its full-chroma writer. ``PixelConverter`` checks the first frame of every size and range against
 /// libswscale itself and keeps libswscale if the bytes differ (another libswscale version), so the images never change.
 final class YUV420Converter {
     let width: Int
@@ -18,13 +18,18 @@ final class YUV420Converter {
     private let vertical: SwscaleFilter
     /// `horizontal` as pairs of neighbouring weights, when it has that form (it has for 2× enlargement).
     private let horizontalPairs: (positions: [Int32], weights: [Int16])?
+    /// `horizontalPairs` as a plain 2× enlargement (even widths): its two edge pairs and the alternating weights.
+    private let doubling: (first: [Int32], last: [Int32], a: Int16, b: Int16)?
     private var coefficients: ssdd_yuv_coefficients
 
     /// - Parameters:
     ///   - usesPairs: enlarge chroma with the two-weight form of the horizontal filter where it has one (the tests turn
     ///     it off to check the general form too).
+    /// Nil where libswscale would not take its vertical shortcut (a vertical filter other than one weight, or two
+    /// summing to 4096): libswscale then converts.
+    ///
     /// - Precondition: `width`, `height` ≥ 1 and at most 1 << 14.
-    init(width: Int, height: Int, fullRange: Bool, usesPairs: Bool = true) {
+    init?(width: Int, height: Int, fullRange: Bool, usesPairs: Bool = true) {
         precondition((1...(1 << 14)).contains(width) && (1...(1 << 14)).contains(height), "YUV420Converter: size")
         self.width = width
         self.height = height
@@ -34,11 +39,38 @@ final class YUV420Converter {
         horizontal = SwscaleFilter(
             increment: SwscaleFilter.increment(source: chromaWidth, destination: width), source: chromaWidth, destination: width,
             alignment: 4, one: 1 << 14, sourcePosition: source, destinationPosition: destination)
-        vertical = SwscaleFilter(
+        let vertical = SwscaleFilter(
             increment: SwscaleFilter.increment(source: chromaHeight, destination: height), source: chromaHeight,
             destination: height, alignment: 2, one: 1 << 12, sourcePosition: source, destinationPosition: destination)
+        self.vertical = vertical
+        // libswscale's `packed_vscale` takes `yuv2packed1` (the nearer line or the mean of two) only for these.
+        let shortcut = (0..<height).allSatisfy { y in
+            vertical.size == 1
+                || (vertical.size == 2 && Int(vertical.weights[2 * y]) + Int(vertical.weights[2 * y + 1]) == 4096
+                    && (0...4096).contains(vertical.weights[2 * y + 1])
+                    && (vertical.weights[2 * y + 1] < 2048 || Int(vertical.positions[y]) + 1 < chromaHeight))
+        }
+        guard shortcut else { return nil }
         horizontalPairs = usesPairs ? horizontal.pairs(source: chromaWidth) : nil
+        doubling = horizontalPairs.flatMap { Self.doubling($0, width: width) }
         coefficients = Self.coefficients(fullRange: fullRange)
+    }
+
+    /// The pairs' regular form, if they have it: output `i` in `1..<width − 1` starts at input `(i − 1) / 2` with
+    /// weights (`a`, `b`) when `i` is odd and (`b`, `a`) when even.
+    static func doubling(
+        _ pairs: (positions: [Int32], weights: [Int16]), width: Int
+    ) -> (first: [Int32], last: [Int32], a: Int16, b: Int16)? {
+        guard width >= 4, width % 2 == 0 else { return nil }
+        let a = pairs.weights[2], b = pairs.weights[3]
+        for i in 1..<(width - 1) {
+            let (w0, w1) = i % 2 == 1 ? (a, b) : (b, a)
+            guard pairs.positions[i] == Int32((i - 1) / 2), pairs.weights[2 * i] == w0, pairs.weights[2 * i + 1] == w1 else {
+                return nil
+            }
+        }
+        func pair(_ i: Int) -> [Int32] { [pairs.positions[i], Int32(pairs.weights[2 * i]), Int32(pairs.weights[2 * i + 1])] }
+        return (pair(0), pair(width - 1), a, b)
     }
 
     /// libswscale's `ff_yuv2rgb_c_init_tables` for the default table (`SWS_CS_DEFAULT`: BT.601), brightness 0,
@@ -78,76 +110,50 @@ final class YUV420Converter {
         into rgb: UnsafeMutablePointer<UInt8>
     ) {
         let w = width
-        let chromaHeight = (height + 1) >> 1
-        // Chroma lines enlarged horizontally, computed once each: 15-bit, `w` per line.
-        var cache = [Int32](repeating: -1, count: 4)  // which chroma line each of four slots holds
-        var lines = [Int16](repeating: 0, count: 4 * 2 * w)
-        var uRow = [Int32](repeating: 0, count: w), vRow = [Int32](repeating: 0, count: w)
+        // Chroma lines enlarged horizontally (15-bit, `w` samples of U then of V per slot), each computed once: output
+        // rows walk down the chroma lines, needing at most two at a time.
+        var cached: [Int] = [-1, -1]
+        var lines = [Int16](repeating: 0, count: 2 * 2 * w)
         lines.withUnsafeMutableBufferPointer { lines in
-            let base = lines.baseAddress!
-            func line(_ index: Int) -> (UnsafePointer<Int16>, UnsafePointer<Int16>) {
-                let slot = index & 3
-                let uLine = base + slot * 2 * w, vLine = uLine + w
-                if cache[slot] != Int32(index) {
-                    if let pairs = horizontalPairs {
-                        pairs.weights.withUnsafeBufferPointer { f in
-                            pairs.positions.withUnsafeBufferPointer { p in
-                                ssdd_yuv_hscale_8to15_pairs(u + index * uStride, f.baseAddress!, p.baseAddress!, w, uLine)
-                                ssdd_yuv_hscale_8to15_pairs(v + index * vStride, f.baseAddress!, p.baseAddress!, w, vLine)
-                            }
-                        }
-                    } else {
-                        horizontal.weights.withUnsafeBufferPointer { f in
-                            horizontal.positions.withUnsafeBufferPointer { p in
-                                ssdd_yuv_hscale_8to15(u + index * uStride, f.baseAddress!, p.baseAddress!, horizontal.size, w, uLine)
-                                ssdd_yuv_hscale_8to15(v + index * vStride, f.baseAddress!, p.baseAddress!, horizontal.size, w, vLine)
-                            }
-                        }
-                    }
-                    cache[slot] = Int32(index)
+            func line(_ index: Int) -> (u: UnsafePointer<Int16>, v: UnsafePointer<Int16>) {
+                let slot = index & 1
+                let uLine = lines.baseAddress! + slot * 2 * w, vLine = uLine + w
+                if cached[slot] != index {
+                    enlarge(u + index * uStride, into: uLine)
+                    enlarge(v + index * vStride, into: vLine)
+                    cached[slot] = index
                 }
                 return (UnsafePointer(uLine), UnsafePointer(vLine))
             }
-            withUnsafeMutablePointer(to: &coefficients) { k in
-                uRow.withUnsafeMutableBufferPointer { uRow in
-                    vRow.withUnsafeMutableBufferPointer { vRow in
-                        let uOut = uRow.baseAddress!, vOut = vRow.baseAddress!
-                        let taps = vertical.size
-                        for y in 0..<height {
-                            let first = Int(vertical.positions[y])
-                            let weights = y * taps
-                            if taps == 1 {
-                                let (u0, v0) = line(first)
-                                ssdd_yuv_chroma_one(u0, w, uOut)
-                                ssdd_yuv_chroma_one(v0, w, vOut)
-                            } else if taps == 2 && Int(vertical.weights[weights]) + Int(vertical.weights[weights + 1]) == 4096
-                                && UInt16(bitPattern: vertical.weights[weights + 1]) <= 4096
-                            {
-                                let (u0, v0) = line(first)
-                                if vertical.weights[weights + 1] < 2048 {
-                                    ssdd_yuv_chroma_one(u0, w, uOut)
-                                    ssdd_yuv_chroma_one(v0, w, vOut)
-                                } else {
-                                    let (u1, v1) = line(min(first + 1, chromaHeight - 1))
-                                    ssdd_yuv_chroma_mean(u0, u1, w, uOut)
-                                    ssdd_yuv_chroma_mean(v0, v1, w, vOut)
-                                }
-                            } else {
-                                precondition(taps <= 4, "YUV420Converter: a vertical filter of \(taps) weights")
-                                var uLines: [UnsafePointer<Int16>?] = [], vLines: [UnsafePointer<Int16>?] = []
-                                for j in 0..<taps {
-                                    let (uj, vj) = line(min(first + j, chromaHeight - 1))
-                                    uLines.append(uj)
-                                    vLines.append(vj)
-                                }
-                                vertical.weights.withUnsafeBufferPointer { f in
-                                    ssdd_yuv_chroma_filtered(uLines, f.baseAddress! + weights, taps, w, uOut)
-                                    ssdd_yuv_chroma_filtered(vLines, f.baseAddress! + weights, taps, w, vOut)
-                                }
-                            }
-                            ssdd_yuv_rgb24_row(luma + y * lumaStride, uOut, vOut, w, k, rgb + y * w * 3)
-                        }
+            withUnsafePointer(to: coefficients) { k in
+                for y in 0..<height {
+                    let first = line(Int(vertical.positions[y]))
+                    let out = rgb + y * w * 3, row = luma + y * lumaStride
+                    if vertical.size == 2 && vertical.weights[2 * y + 1] >= 2048 {
+                        let second = line(Int(vertical.positions[y]) + 1)
+                        ssdd_yuv_rgb24_row_lines(row, first.u, second.u, first.v, second.v, w, k, out)
+                    } else {
+                        ssdd_yuv_rgb24_row_lines(row, first.u, nil, first.v, nil, w, k, out)
                     }
+                }
+            }
+        }
+    }
+
+    /// One chroma line enlarged horizontally into 15-bit samples.
+    private func enlarge(_ source: UnsafePointer<UInt8>, into line: UnsafeMutablePointer<Int16>) {
+        if let doubling {
+            ssdd_yuv_hscale_8to15_double(source, width, doubling.first, doubling.last, doubling.a, doubling.b, line)
+        } else if let pairs = horizontalPairs {
+            pairs.weights.withUnsafeBufferPointer { f in
+                pairs.positions.withUnsafeBufferPointer { p in
+                    ssdd_yuv_hscale_8to15_pairs(source, f.baseAddress!, p.baseAddress!, width, line)
+                }
+            }
+        } else {
+            horizontal.weights.withUnsafeBufferPointer { f in
+                horizontal.positions.withUnsafeBufferPointer { p in
+                    ssdd_yuv_hscale_8to15(source, f.baseAddress!, p.baseAddress!, horizontal.size, width, line)
                 }
             }
         }

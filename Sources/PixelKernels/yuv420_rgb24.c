@@ -14,30 +14,30 @@ void ssdd_yuv_hscale_8to15(
     }
 }
 
+/// One 15-bit sample from two neighbouring 8-bit samples.
+static inline int16_t ssdd_yuv_pair(const uint8_t *s, int32_t w0, int32_t w1) {
+    int32_t sum = ((int32_t)s[0] * w0 + (int32_t)s[1] * w1) >> 7;
+    return (int16_t)(sum < 32767 ? sum : 32767);
+}
+
 void ssdd_yuv_hscale_8to15_pairs(
     const uint8_t *src, const int16_t *weights, const int32_t *positions, size_t count, int16_t *dst) {
-    for (size_t i = 0; i < count; i++) {
-        const uint8_t *s = src + positions[i];
-        int32_t sum = ((int32_t)s[0] * weights[2 * i] + (int32_t)s[1] * weights[2 * i + 1]) >> 7;
-        dst[i] = (int16_t)(sum < 32767 ? sum : 32767);
+    for (size_t i = 0; i < count; i++) dst[i] = ssdd_yuv_pair(src + positions[i], weights[2 * i], weights[2 * i + 1]);
+}
+
+__attribute__((target_clones("avx2", "default")))
+void ssdd_yuv_hscale_8to15_double(
+    const uint8_t *src, size_t count, const int32_t first[3], const int32_t last[3], int16_t a, int16_t b, int16_t *dst) {
+    dst[0] = ssdd_yuv_pair(src + first[0], first[1], first[2]);
+    const size_t pairs = (count - 2) / 2;
+    const int32_t wa = a, wb = b;
+    for (size_t k = 0; k < pairs; k++) {
+        int32_t s0 = src[k], s1 = src[k + 1];
+        int32_t odd = (s0 * wa + s1 * wb) >> 7, even = (s0 * wb + s1 * wa) >> 7;
+        dst[2 * k + 1] = (int16_t)(odd < 32767 ? odd : 32767);
+        dst[2 * k + 2] = (int16_t)(even < 32767 ? even : 32767);
     }
-}
-
-void ssdd_yuv_chroma_one(const int16_t *c0, size_t count, int32_t *out) {
-    for (size_t i = 0; i < count; i++) out[i] = ((int32_t)c0[i] - (128 << 7)) * 4;
-}
-
-void ssdd_yuv_chroma_mean(const int16_t *c0, const int16_t *c1, size_t count, int32_t *out) {
-    for (size_t i = 0; i < count; i++) out[i] = ((int32_t)c0[i] + c1[i] - (128 << 8)) * 2;
-}
-
-void ssdd_yuv_chroma_filtered(const int16_t *const *lines, const int16_t *weights, size_t size, size_t count, int32_t *out) {
-    for (size_t i = 0; i < count; i++) {
-        // Unsigned: the sum wraps as libswscale's int arithmetic does on the machines it runs on.
-        uint32_t sum = (1u << 9) - (128u << 19);
-        for (size_t j = 0; j < size; j++) sum += (uint32_t)((int32_t)lines[j][i] * weights[j]);
-        out[i] = (int32_t)sum >> 10;
-    }
+    dst[count - 1] = ssdd_yuv_pair(src + last[0], last[1], last[2]);
 }
 
 /// `value` clipped to 0…2³⁰ − 1 (as a signed 32-bit number), then its top 8 of 30 bits.
@@ -47,29 +47,31 @@ static inline uint8_t ssdd_yuv_top8(uint32_t value) {
     return (uint8_t)(s >> 22);
 }
 
-// Cloned for AVX2 (eight 32-bit multiplies per instruction; baseline x86-64 has no 32-bit vector multiply), chosen
-// once at load time.
+/// One pixel of ``ssdd_yuv_rgb24_row_lines``.
+static inline void ssdd_yuv_rgb24_pixel(
+    int32_t luma8, int32_t cu, int32_t cv, int32_t yOffset, int32_t yCoeff, uint32_t v2r, uint32_t v2g, uint32_t u2g,
+    uint32_t u2b, uint8_t *out) {
+    uint32_t luma = (uint32_t)(((luma8 << 9) - yOffset) * yCoeff + (1 << 21));
+    out[0] = ssdd_yuv_top8(luma + (uint32_t)cv * v2r);
+    out[1] = ssdd_yuv_top8(luma + (uint32_t)cv * v2g + (uint32_t)cu * u2g);
+    out[2] = ssdd_yuv_top8(luma + (uint32_t)cu * u2b);
+}
+
 __attribute__((target_clones("avx2", "default")))
-void ssdd_yuv_rgb24_row(
-    const uint8_t *y, const int32_t *u, const int32_t *v, size_t count, const ssdd_yuv_coefficients *k, uint8_t *rgb) {
+void ssdd_yuv_rgb24_row_lines(
+    const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
+    const ssdd_yuv_coefficients *k, uint8_t *rgb) {
     const int32_t yOffset = k->y_offset, yCoeff = k->y_coeff;
     const uint32_t v2r = (uint32_t)k->v2r, v2g = (uint32_t)k->v2g, u2g = (uint32_t)k->u2g, u2b = (uint32_t)k->u2b;
-    enum { block = 32 };
-    uint8_t r[block], g[block], b[block];
-    for (size_t start = 0; start < count; start += block) {
-        size_t n = count - start < block ? count - start : block;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t luma = (uint32_t)((((int32_t)y[start + i] << 9) - yOffset) * yCoeff + (1 << 21));
-            uint32_t cu = (uint32_t)u[start + i], cv = (uint32_t)v[start + i];
-            r[i] = ssdd_yuv_top8(luma + cv * v2r);
-            g[i] = ssdd_yuv_top8(luma + cv * v2g + cu * u2g);
-            b[i] = ssdd_yuv_top8(luma + cu * u2b);
+    if (u1 == NULL || v1 == NULL) {
+        for (size_t i = 0; i < count; i++) {
+            int32_t cu = ((int32_t)u0[i] - (128 << 7)) * 4, cv = ((int32_t)v0[i] - (128 << 7)) * 4;
+            ssdd_yuv_rgb24_pixel(y[i], cu, cv, yOffset, yCoeff, v2r, v2g, u2g, u2b, rgb + 3 * i);
         }
-        uint8_t *out = rgb + 3 * start;
-        for (size_t i = 0; i < n; i++) {
-            out[3 * i] = r[i];
-            out[3 * i + 1] = g[i];
-            out[3 * i + 2] = b[i];
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            int32_t cu = ((int32_t)u0[i] + u1[i] - (128 << 8)) * 2, cv = ((int32_t)v0[i] + v1[i] - (128 << 8)) * 2;
+            ssdd_yuv_rgb24_pixel(y[i], cu, cv, yOffset, yCoeff, v2r, v2g, u2g, u2b, rgb + 3 * i);
         }
     }
 }

@@ -45,7 +45,7 @@ struct YUV420ConverterTests {
 
     static func direct(_ frame: UnsafeMutablePointer<AVFrame>, fullRange: Bool, usesPairs: Bool = true) -> [UInt8] {
         let f = frame.pointee
-        let converter = YUV420Converter(width: Int(f.width), height: Int(f.height), fullRange: fullRange, usesPairs: usesPairs)
+        let converter = YUV420Converter(width: Int(f.width), height: Int(f.height), fullRange: fullRange, usesPairs: usesPairs)!
         return [UInt8](unsafeUninitializedCapacity: Int(f.width * f.height) * 3) { buffer, count in
             converter.convert(
                 luma: f.data.0!, lumaStride: Int(f.linesize.0), u: f.data.1!, uStride: Int(f.linesize.1), v: f.data.2!,

@@ -22,20 +22,18 @@ void ssdd_yuv_hscale_8to15(
 void ssdd_yuv_hscale_8to15_pairs(
     const uint8_t *src, const int16_t *weights, const int32_t *positions, size_t count, int16_t *dst);
 
-/// Chroma of one output row from one 15-bit line: `(c0 − 128·2⁷)·4` (libswscale's vertical step when the second
-/// line's weight is below one half).
-void ssdd_yuv_chroma_one(const int16_t *c0, size_t count, int32_t *out);
+/// ``ssdd_yuv_hscale_8to15_pairs`` for the 2× enlargement libswscale builds for an even width: output 0 and output
+/// `count − 1` from their own pairs (`first`, `last`: position and two weights each), and between them, for each
+/// input sample `k`, outputs `2k + 1` and `2k + 2` from samples `k`, `k + 1` with weights (`a`, `b`) and (`b`, `a`).
+void ssdd_yuv_hscale_8to15_double(
+    const uint8_t *src, size_t count, const int32_t first[3], const int32_t last[3], int16_t a, int16_t b, int16_t *dst);
 
-/// Chroma of one output row as the mean of two 15-bit lines: `(c0 + c1 − 128·2⁸)·2`.
-void ssdd_yuv_chroma_mean(const int16_t *c0, const int16_t *c1, size_t count, int32_t *out);
-
-/// Chroma of one output row through a general vertical filter of `size` taps (12-bit weights):
-/// `(2⁹ − 128·2¹⁹ + Σ_j lines[j][i]·weights[j]) >> 10`.
-void ssdd_yuv_chroma_filtered(const int16_t *const *lines, const int16_t *weights, size_t size, size_t count, int32_t *out);
-
-/// One RGB24 row from 8-bit luma and the row's chroma (`u`, `v` from the functions above), with libswscale's
-/// full-chroma arithmetic: 30-bit fixed point, clipped, the top 8 bits kept.
-void ssdd_yuv_rgb24_row(
-    const uint8_t *y, const int32_t *u, const int32_t *v, size_t count, const ssdd_yuv_coefficients *k, uint8_t *rgb);
+/// One RGB24 row straight from the 15-bit chroma lines: from `u0`, `v0` alone when `u1` and `v1` are NULL (libswscale's
+/// vertical step when the second line's weight is below one half), else from the mean of the two lines — the same bytes
+/// as libswscale's `yuv2packed1` full-chroma writer: chroma `(u0 − 128·2⁷)·4` or `(u0 + u1 − 128·2⁸)·2`, luma
+/// `y·2⁹`, 30-bit fixed point, clipped, the top 8 bits kept.
+void ssdd_yuv_rgb24_row_lines(
+    const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
+    const ssdd_yuv_coefficients *k, uint8_t *rgb);
 
 #endif
