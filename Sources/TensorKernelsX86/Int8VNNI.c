@@ -8,11 +8,13 @@
 
 #define SSDD_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
-/// One panel's per-column store constants, loaded once per panel instead of once per row: the zero-point correction
-/// `zero·Σw` (a `vpmulld`, two µops of 10 cycles' latency, per output vector before), the multipliers and the bias.
+/// One panel's per-column constants, loaded once per panel instead of once per row: the zero-point correction
+/// `−zero·Σw` (a `vpmulld`, two µops of 10 cycles' latency, per output vector before) as the accumulators' start
+/// (subtracted in the store before, one more operation per output vector), the multipliers and the bias.
 typedef struct {
     __mmask16 mask;
-    __m512i correction;
+    /// `−zero·Σw`, where the accumulators start.
+    __m512i start;
     __m512 multipliers, bias;
 } ssdd_vnni_columns;
 
@@ -20,15 +22,17 @@ SSDD_VNNI static inline ssdd_vnni_columns ssdd_vnni_columns_at(size_t j0, size_t
     ssdd_vnni_columns k;
     size_t n = j0 >= cols ? 0 : (cols - j0 < 16 ? cols - j0 : 16);
     k.mask = (__mmask16)((1u << n) - 1u);
-    k.correction = _mm512_mullo_epi32(_mm512_set1_epi32(e->zero), _mm512_maskz_loadu_epi32(k.mask, e->sums + j0));
+    k.start = _mm512_mullo_epi32(_mm512_set1_epi32(-e->zero), _mm512_maskz_loadu_epi32(k.mask, e->sums + j0));
     k.multipliers = _mm512_maskz_loadu_ps(k.mask, e->multipliers + j0);
     k.bias = _mm512_maskz_loadu_ps(k.mask, e->bias + j0);
     return k;
 }
 
+/// `acc` already holds `Σ a·w − zero·Σw`: the accumulators start at `−zero·Σw` (int32 arithmetic wraps, so the sum is
+/// the same whichever order the terms come in).
 SSDD_VNNI static inline void ssdd_vnni_store(
     __m512i acc, const ssdd_vnni_columns *k, __m512 low, __m512 high, float *c) {
-    __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(acc, k->correction)), k->multipliers, k->bias);
+    __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), k->multipliers, k->bias);
     v = _mm512_min_ps(_mm512_max_ps(v, low), high);
     _mm512_mask_storeu_ps(c, k->mask, v);
 }
@@ -51,7 +55,10 @@ void SSDD_VNNI ssdd_int8_gemm_avx512vnni(
             ar[0] = a + r * lda;
             for (int i = 1; i < 8; i++) ar[i] = r + (size_t)i < rows ? ar[i - 1] + lda : ar[i - 1];
             __m512i acc[8][2];
-            for (int i = 0; i < 8; i++) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+            for (int i = 0; i < 8; i++) {
+                acc[i][0] = k0.start;
+                acc[i][1] = k1.start;
+            }
             for (size_t q = 0; q < quads; q++) {
                 __m512i w0 = _mm512_loadu_si512(wa + q * SSDD_X86_PANEL * 4);
                 __m512i w1 = _mm512_loadu_si512(wb + q * SSDD_X86_PANEL * 4);
