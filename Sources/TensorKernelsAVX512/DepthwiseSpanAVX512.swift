@@ -131,6 +131,68 @@ public enum DepthwiseSpanAVX512 {
         }
     }
 
+    /// A run of output pixels whose windows the input's edge cuts the same way, each `dst[p][ch] = clamp(bias[ch] + Σ
+    /// taps)` over the `kernelRows × kernelColumns` taps inside the input as one running sum (row by row, left to right:
+    /// ``clippedPixel(_:rowStride:rows:columns:_:weights:bias:channels:channelStride:low:high:)``'s order, so the same
+    /// bits): the left or right column of a run of interior rows (3 × 2 taps) or the interior of the top or bottom row
+    /// (2 × 3). The six taps are fixed, so each pixel runs as straight-line code, four channel vectors at a time, where
+    /// the pixel-by-pixel path looped over the taps inside the input for every vector.
+    ///
+    /// - Parameters:
+    ///   - src: the input pixel under the first pixel's first tap inside the input (the first channel).
+    ///   - pixels: how many output pixels; pixel `p` reads from `src + p·inputStep` and writes to `dst + p·outputStep`.
+    ///   - rowStride: floats from one input row to the next (`W·C`).
+    ///   - kernelRows, kernelColumns: 3 × 2 or 2 × 3.
+    ///   - weights: the weights of the first tap inside the input; tap (r, c) of the run at `weights + (3r + c)·C`.
+    ///   - channels: how many channels (a multiple of 16); `channelStride`: `C`.
+    /// - Important: call only on a CPU with AVX-512 F; the pointers must be valid for the stated extents.
+    public static func edgeRun(
+        _ src: UnsafePointer<Float>, pixels: Int, inputStep: Int, rowStride: Int, kernelRows: Int, kernelColumns: Int,
+        _ dst: UnsafeMutablePointer<Float>, outputStep: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        channels count: Int, channelStride c: Int, low: Float, high: Float
+    ) {
+        precondition(
+            (kernelRows == 3 && kernelColumns == 2) || (kernelRows == 2 && kernelColumns == 3),
+            "DepthwiseSpanAVX512.edgeRun: \(kernelRows) × \(kernelColumns) taps")
+        let lowV = V(repeating: low), highV = V(repeating: high)
+        let (o1, o2, o3, o4, o5) =
+            kernelRows == 3
+            ? (c, rowStride, rowStride + c, 2 * rowStride, 2 * rowStride + c) : (c, 2 * c, rowStride, rowStride + c, rowStride + 2 * c)
+        let (t1, t2, t3, t4, t5) = kernelRows == 3 ? (c, 3 * c, 4 * c, 6 * c, 7 * c) : (c, 2 * c, 3 * c, 4 * c, 5 * c)
+        /// One channel vector of one pixel: the six taps in order.
+        @inline(__always)
+        func vector(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> V {
+            var acc = load(b).addingProduct(load(x), load(w))
+            acc = acc.addingProduct(load(x + o1), load(w + t1))
+            acc = acc.addingProduct(load(x + o2), load(w + t2))
+            acc = acc.addingProduct(load(x + o3), load(w + t3))
+            acc = acc.addingProduct(load(x + o4), load(w + t4))
+            acc = acc.addingProduct(load(x + o5), load(w + t5))
+            return GEMMPanelAVX512.clamp(acc, lowV, highV)
+        }
+        var x = src
+        var o = dst
+        for _ in 0..<pixels {
+            var ch = 0
+            // Four channel vectors at a time: four independent chains of six dependent FMAs.
+            while ch + 4 * width <= count {
+                let a0 = vector(x + ch, weights + ch, bias + ch), a1 = vector(x + ch + 16, weights + ch + 16, bias + ch + 16)
+                let a2 = vector(x + ch + 32, weights + ch + 32, bias + ch + 32), a3 = vector(x + ch + 48, weights + ch + 48, bias + ch + 48)
+                store(a0, o + ch)
+                store(a1, o + ch + 16)
+                store(a2, o + ch + 32)
+                store(a3, o + ch + 48)
+                ch += 4 * width
+            }
+            while ch < count {
+                store(vector(x + ch, weights + ch, bias + ch), o + ch)
+                ch += width
+            }
+            x += inputStep
+            o += outputStep
+        }
+    }
+
     /// One output vector from its 3×3 window, in the 8-wide kernel's order of operations.
     @inline(__always)
     static func pixel(

@@ -71,31 +71,56 @@ struct DepthwiseConvolution3x3 {
         precondition(
             lanes.lowerBound >= 0 && lanes.upperBound <= c && lanes.lowerBound % DepthwiseSpanAVX512.width == 0
                 && lanes.count % DepthwiseSpanAVX512.width == 0, "DepthwiseConvolution3x3: channels \(lanes) of \(c)")
+        let (low, high) = activation.clampBounds
+        let first = lanes.lowerBound
+        /// Pixels sharing one cut window (`edgeRun`): `pixels` from output pixel (`oy`, `ox`) on, `step` output pixels
+        /// apart, reading `taps` from input row `iy0 + taps.rows.lowerBound`, column `ix0 + taps.columns.lowerBound`.
+        func edge(
+            oy: Int, ox: Int, iy0: Int, ix0: Int, taps: (rows: Range<Int>, columns: Range<Int>), pixels: Int, inputStep: Int, outputStep: Int
+        ) {
+            DepthwiseSpanAVX512.edgeRun(
+                input + ((iy0 + taps.rows.lowerBound) * w + ix0 + taps.columns.lowerBound) * c + first, pixels: pixels,
+                inputStep: inputStep, rowStride: w * c, kernelRows: taps.rows.count, kernelColumns: taps.columns.count,
+                output + (oy * ow + ox) * c + first, outputStep: outputStep,
+                weights: UnsafePointer(weights.pointer) + (3 * taps.rows.lowerBound + taps.columns.lowerBound) * c + first,
+                bias: UnsafePointer(bias.pointer) + first, channels: lanes.count, channelStride: c, low: low, high: high)
+        }
         var oy = rows.lowerBound
         while oy < rows.upperBound {
             guard !interior.isEmpty, g.isInteriorRow(oy) else {
                 let iy0 = oy * g.strideY - g.padding.top
-                for ox in 0..<ow {
+                let taps = Self.taps(iy0, g.inputHeight)
+                // A top or bottom row: its interior columns all lose the same kernel row.
+                let runs = taps.count == 2 && !interior.isEmpty
+                for ox in 0..<ow where !runs || !interior.contains(ox) {
                     borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, output + (oy * ow + ox) * c, channels: channels)
+                }
+                if runs {
+                    let ix0 = interior.lowerBound * g.strideX - g.padding.left
+                    edge(
+                        oy: oy, ox: interior.lowerBound, iy0: iy0, ix0: ix0, taps: (taps, 0..<3), pixels: interior.count,
+                        inputStep: g.strideX * c, outputStep: c)
                 }
                 oy += 1
                 continue
             }
             var end = oy + 1
             while end < rows.upperBound && g.isInteriorRow(end) { end += 1 }
-            for y in oy..<end {
-                let iy0 = y * g.strideY - g.padding.top
-                let out = output + y * ow * c
-                for ox in 0..<interior.lowerBound {
-                    borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c, channels: channels)
-                }
-                for ox in interior.upperBound..<ow {
-                    borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, out + ox * c, channels: channels)
+            let iy0 = oy * g.strideY - g.padding.top
+            // The left and right border columns: each cut the same way in every interior row.
+            for ox in [0..<interior.lowerBound, interior.upperBound..<ow].joined() {
+                let ix0 = ox * g.strideX - g.padding.left
+                let columns = Self.taps(ix0, g.inputWidth)
+                if columns.count == 2 {
+                    edge(
+                        oy: oy, ox: ox, iy0: iy0, ix0: ix0, taps: (0..<3, columns), pixels: end - oy, inputStep: g.strideY * w * c,
+                        outputStep: ow * c)
+                } else {
+                    for y in oy..<end {
+                        borderPixel(input, iy0: y * g.strideY - g.padding.top, ix0: ix0, output + (y * ow + ox) * c, channels: channels)
+                    }
                 }
             }
-            let iy0 = oy * g.strideY - g.padding.top
-            let (low, high) = activation.clampBounds
-            let first = lanes.lowerBound
             DepthwiseSpanAVX512.interiorRows(
                 input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c + first, rows: end - oy,
                 inputRowStep: g.strideY * w * c, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
@@ -104,6 +129,12 @@ struct DepthwiseConvolution3x3 {
                 channelStride: c, low: low, high: high)
             oy = end
         }
+    }
+
+    /// The kernel taps `0..<3` whose input index `start + tap` lies in `0..<size` (empty if none).
+    static func taps(_ start: Int, _ size: Int) -> Range<Int> {
+        let low = max(0, -start)
+        return low..<max(low, min(3, size - start))
     }
 
     /// One output row on the 8-wide kernel (``runRows(_:input:output:channels:)`` runs AVX-512 itself).
