@@ -1,3 +1,5 @@
+import TensorKernelsX86
+
 /// The interior of a depthwise 3×3 convolution row on zmm registers: output pixels whose nine taps all lie inside the
 /// input, 16 channels per vector, the nine tap weights and the bias of a channel vector held in registers while the
 /// loop walks the pixels. With stride 1 it computes two neighbouring pixels per step, so each input column of the
@@ -29,7 +31,54 @@ public enum DepthwiseSpanAVX512 {
         _ dst: UnsafeMutablePointer<Float>, outputRowStride: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         channels count: Int, channelStride c: Int, low: Float, high: Float
     ) {
+        interiorRows(
+            src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
+            outputRowStride: outputRowStride, outputPixelStride: c, sink: FloatSink(), weights: weights, bias: bias, channels: count,
+            channelStride: c, low: low, high: high)
+    }
+
+    /// ``interiorRows(_:rows:inputRowStep:rowStride:pixelStride:pixels:_:outputRowStride:weights:bias:channels:channelStride:low:high:)``
+    /// with each output vector quantized to uint8 as it is stored (`ssdd_quantize_store16`: the bytes
+    /// `ssdd_quantize_row_u8_avx512` gives for the float outputs), for an INT8 convolution that reads them: `dst` and
+    /// `outputRowStride` count bytes, output pixels are `outputPixelStride` bytes apart.
+    public static func interiorRowsQuantized(
+        _ src: UnsafePointer<Float>, rows: Int, inputRowStep: Int, rowStride: Int, pixelStride: Int, pixels: Int,
+        _ dst: UnsafeMutablePointer<UInt8>, outputRowStride: Int, outputPixelStride: Int, inverseScale: Float, zero: Int32,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels count: Int, channelStride c: Int, low: Float, high: Float
+    ) {
+        interiorRows(
+            src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
+            outputRowStride: outputRowStride, outputPixelStride: outputPixelStride,
+            sink: QuantizingSink(inverse: inverseScale, zero: zero), weights: weights, bias: bias, channels: count, channelStride: c,
+            low: low, high: high)
+    }
+
+    /// Where output vectors go: stored as floats, or quantized to bytes.
+    protocol Sink {
+        associatedtype Element
+        func store(_ v: V, _ p: UnsafeMutablePointer<Element>)
+    }
+
+    struct FloatSink: Sink {
+        @inline(__always)
+        func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { DepthwiseSpanAVX512.store(v, p) }
+    }
+
+    struct QuantizingSink: Sink {
+        let inverse: Float
+        let zero: Int32
+        @inline(__always)
+        func store(_ v: V, _ p: UnsafeMutablePointer<UInt8>) { ssdd_quantize_store16(v, inverse, zero, p) }
+    }
+
+    @inline(__always)
+    static func interiorRows<S: Sink>(
+        _ src: UnsafePointer<Float>, rows: Int, inputRowStep: Int, rowStride: Int, pixelStride: Int, pixels: Int,
+        _ dst: UnsafeMutablePointer<S.Element>, outputRowStride: Int, outputPixelStride: Int, sink: S, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>, channels count: Int, channelStride c: Int, low: Float, high: Float
+    ) {
         let lowV = V(repeating: low), highV = V(repeating: high)
+        let op = outputPixelStride
         var ch = 0
         while ch < count {
             let w0 = weights + ch
@@ -49,21 +98,21 @@ public enum DepthwiseSpanAVX512 {
                         let x00 = load(r0), x01 = load(r0 + c), x02 = load(r0 + 2 * c), x03 = load(r0 + 3 * c)
                         let x10 = load(r1), x11 = load(r1 + c), x12 = load(r1 + 2 * c), x13 = load(r1 + 3 * c)
                         let x20 = load(r2), x21 = load(r2 + c), x22 = load(r2 + 2 * c), x23 = load(r2 + 3 * c)
-                        store(pixel(b, k, (x00, x01, x02), (x10, x11, x12), (x20, x21, x22), lowV, highV), o)
-                        store(pixel(b, k, (x01, x02, x03), (x11, x12, x13), (x21, x22, x23), lowV, highV), o + c)
+                        sink.store(pixel(b, k, (x00, x01, x02), (x10, x11, x12), (x20, x21, x22), lowV, highV), o)
+                        sink.store(pixel(b, k, (x01, x02, x03), (x11, x12, x13), (x21, x22, x23), lowV, highV), o + op)
                         r0 += 2 * c
-                        o += 2 * c
+                        o += 2 * op
                         remaining -= 2
                     }
                 }
                 while remaining > 0 {
                     let r1 = r0 + rowStride, r2 = r1 + rowStride
-                    store(
+                    sink.store(
                         pixel(
                             b, k, (load(r0), load(r0 + c), load(r0 + 2 * c)), (load(r1), load(r1 + c), load(r1 + 2 * c)),
                             (load(r2), load(r2 + c), load(r2 + 2 * c)), lowV, highV), o)
                     r0 += pixelStride
-                    o += c
+                    o += op
                     remaining -= 1
                 }
             }

@@ -32,6 +32,27 @@ __attribute__((target("avx512f"), always_inline)) static inline ssdd_float16 ssd
     return high < x ? high : x;
 }
 
+/// Sixteen int32 and sixteen bytes (vector types of ``ssdd_quantize_store16``).
+typedef int32_t ssdd_int16v __attribute__((ext_vector_type(16)));
+typedef uint8_t ssdd_byte16 __attribute__((ext_vector_type(16)));
+
+/// Sixteen activations quantized to uint8 and stored at `dst`: the arithmetic of `ssdd_quantize_row_u8_avx512` lane for
+/// lane (`x·inverse` clamped to ±512 with a NaN product becoming −512, rounded half to even, plus `zero`, clamped to
+/// 0…255), so the same bytes — for kernels that quantize what they compute before storing it (the depthwise output a
+/// fused INT8 projection reads).
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void ssdd_quantize_store16(
+    ssdd_float16 v, float inverse, int32_t zero, uint8_t *dst) {
+    ssdd_float16 s = v * inverse;
+    ssdd_float16 low = -512.0f, high = 512.0f;
+    ssdd_float16 x = s > low ? s : low;
+    x = x < high ? x : high;
+    ssdd_int16v q = __builtin_convertvector(__builtin_elementwise_roundeven(x), ssdd_int16v) + zero;
+    q = q < 0 ? 0 : q;
+    q = q > 255 ? 255 : q;
+    ssdd_byte16 b = __builtin_convertvector(q, ssdd_byte16);
+    __builtin_memcpy(dst, &b, 16);
+}
+
 /// Eight floats, one ymm register (Swift sees `SIMD8<Float>`).
 typedef float ssdd_float8 __attribute__((ext_vector_type(8)));
 

@@ -1,4 +1,5 @@
 import TensorKernelsAVX512
+import TensorKernelsX86
 
 /// Depthwise 3×3 convolution (stride 1 or 2, dilation 1, any asymmetric padding) vectorised across channels.
 ///
@@ -54,16 +55,46 @@ struct DepthwiseConvolution3x3 {
     }
 
     /// Output rows `rows`, of the channels `channels` (all by default; a range of whole 16-channel vectors needs the
-    /// AVX-512 kernel). On the AVX-512 kernel a run of interior rows (all three input rows inside the map) takes its
-    /// border pixels row by row and its interior as one block, channel vector by channel vector down the rows
-    /// (`DepthwiseSpanAVX512.interiorRows`), so each input row is read from L2 once instead of once per output row it
-    /// feeds. Other CPUs run the 8-wide kernel row by row (``runRow(_:input:output:)``), with the same bits.
+    /// AVX-512 kernel): on AVX-512 ``walkRows(_:input:output:channels:)``, on other CPUs the 8-wide kernel row by row
+    /// (``runRow(_:input:output:)``), with the same bits.
     func runRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil) {
         guard usesAVX512 else {
             precondition(channels == nil, "DepthwiseConvolution3x3: channel ranges need the AVX-512 kernel")
             for oy in rows { runRow(oy, input: input, output: output) }
             return
         }
+        walkRows(rows, input: input, output: .floats(output), channels: channels)
+    }
+
+    /// ``runRows(_:input:output:channels:)`` for every channel with the outputs quantized to uint8 as an INT8 1×1
+    /// convolution quantizes its input (`ssdd_quantize_row_u8_avx512`'s bytes): `output` addresses the whole output map,
+    /// `C` bytes per pixel. The interior's vectors are quantized in registers (`ssdd_quantize_store16`), border pixels
+    /// through a float scratch; the INT8 convolution then reads the bytes instead of quantizing the floats in a pass of
+    /// its own.
+    ///
+    /// - Important: needs the AVX-512 kernel (``usesAVX512``: `C` is a multiple of 16, so no byte of padding).
+    func runRowsQuantized(
+        _ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<UInt8>, quantization q: ActivationQuantization
+    ) {
+        precondition(usesAVX512, "DepthwiseConvolution3x3: quantized rows need the AVX-512 kernel")
+        let g = geometry
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(g.outputWidth, rows.count) * g.inputChannels) { scratch in
+            walkRows(rows, input: input, output: .quantized(output, inverse: 1 / q.scale, zero: q.zero, scratch: scratch.baseAddress!), channels: nil)
+        }
+    }
+
+    /// Where ``walkRows(_:input:output:channels:)`` puts its outputs.
+    private enum RowsOutput {
+        case floats(UnsafeMutablePointer<Float>)
+        /// Quantized bytes, `C` per pixel, and a float scratch of `max(OW, rows) · C` for the border pixels.
+        case quantized(UnsafeMutablePointer<UInt8>, inverse: Float, zero: Int32, scratch: UnsafeMutablePointer<Float>)
+    }
+
+    /// The AVX-512 kernel on output rows `rows`: a run of interior rows (all three input rows inside the map) takes its
+    /// border pixels row by row and its interior as one block, channel vector by channel vector down the rows
+    /// (`DepthwiseSpanAVX512.interiorRows`), so each input row is read from L2 once instead of once per output row it
+    /// feeds; pixels whose windows the edge cuts the same way run together (`DepthwiseSpanAVX512.edgeRun`).
+    private func walkRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: RowsOutput, channels: Range<Int>?) {
         let g = geometry
         let interior = g.interiorOutputColumns
         let c = g.inputChannels, w = g.inputWidth, ow = g.outputWidth
@@ -73,17 +104,38 @@ struct DepthwiseConvolution3x3 {
                 && lanes.count % DepthwiseSpanAVX512.width == 0, "DepthwiseConvolution3x3: channels \(lanes) of \(c)")
         let (low, high) = activation.clampBounds
         let first = lanes.lowerBound
+        /// Quantizes `pixels` pixels of floats, `C` apart from `floats`, into output pixel `pixel` on, `step` apart.
+        func quantize(_ floats: UnsafePointer<Float>, pixels: Int, into pixel: Int, step: Int) {
+            guard case .quantized(let bytes, let inverse, let zero, _) = output else { return }
+            for p in 0..<pixels {
+                ssdd_quantize_row_u8_avx512(floats + p * c, c, c, inverse, zero, bytes + (pixel + p * step) * c)
+            }
+        }
+        /// One output pixel through the cut-window path.
+        func border(oy: Int, ox: Int, iy0: Int) {
+            let ix0 = ox * g.strideX - g.padding.left
+            switch output {
+            case .floats(let floats): borderPixel(input, iy0: iy0, ix0: ix0, floats + (oy * ow + ox) * c, channels: channels)
+            case .quantized(_, _, _, let scratch):
+                borderPixel(input, iy0: iy0, ix0: ix0, scratch, channels: channels)
+                quantize(scratch, pixels: 1, into: oy * ow + ox, step: 0)
+            }
+        }
         /// Pixels sharing one cut window (`edgeRun`): `pixels` from output pixel (`oy`, `ox`) on, `step` output pixels
         /// apart, reading `taps` from input row `iy0 + taps.rows.lowerBound`, column `ix0 + taps.columns.lowerBound`.
-        func edge(
-            oy: Int, ox: Int, iy0: Int, ix0: Int, taps: (rows: Range<Int>, columns: Range<Int>), pixels: Int, inputStep: Int, outputStep: Int
-        ) {
+        func edge(oy: Int, ox: Int, iy0: Int, ix0: Int, taps: (rows: Range<Int>, columns: Range<Int>), pixels: Int, inputStep: Int, step: Int) {
+            let (destination, outputStep): (UnsafeMutablePointer<Float>, Int)
+            switch output {
+            case .floats(let floats): (destination, outputStep) = (floats + (oy * ow + ox) * c, step * c)
+            case .quantized(_, _, _, let scratch): (destination, outputStep) = (scratch, c)
+            }
             DepthwiseSpanAVX512.edgeRun(
                 input + ((iy0 + taps.rows.lowerBound) * w + ix0 + taps.columns.lowerBound) * c + first, pixels: pixels,
                 inputStep: inputStep, rowStride: w * c, kernelRows: taps.rows.count, kernelColumns: taps.columns.count,
-                output + (oy * ow + ox) * c + first, outputStep: outputStep,
+                destination + first, outputStep: outputStep,
                 weights: UnsafePointer(weights.pointer) + (3 * taps.rows.lowerBound + taps.columns.lowerBound) * c + first,
                 bias: UnsafePointer(bias.pointer) + first, channels: lanes.count, channelStride: c, low: low, high: high)
+            quantize(destination, pixels: pixels, into: oy * ow + ox, step: step)
         }
         var oy = rows.lowerBound
         while oy < rows.upperBound {
@@ -92,14 +144,12 @@ struct DepthwiseConvolution3x3 {
                 let taps = Self.taps(iy0, g.inputHeight)
                 // A top or bottom row: its interior columns all lose the same kernel row.
                 let runs = taps.count == 2 && !interior.isEmpty
-                for ox in 0..<ow where !runs || !interior.contains(ox) {
-                    borderPixel(input, iy0: iy0, ix0: ox * g.strideX - g.padding.left, output + (oy * ow + ox) * c, channels: channels)
-                }
+                for ox in 0..<ow where !runs || !interior.contains(ox) { border(oy: oy, ox: ox, iy0: iy0) }
                 if runs {
                     let ix0 = interior.lowerBound * g.strideX - g.padding.left
                     edge(
                         oy: oy, ox: interior.lowerBound, iy0: iy0, ix0: ix0, taps: (taps, 0..<3), pixels: interior.count,
-                        inputStep: g.strideX * c, outputStep: c)
+                        inputStep: g.strideX * c, step: 1)
                 }
                 oy += 1
                 continue
@@ -112,21 +162,27 @@ struct DepthwiseConvolution3x3 {
                 let ix0 = ox * g.strideX - g.padding.left
                 let columns = Self.taps(ix0, g.inputWidth)
                 if columns.count == 2 {
-                    edge(
-                        oy: oy, ox: ox, iy0: iy0, ix0: ix0, taps: (0..<3, columns), pixels: end - oy, inputStep: g.strideY * w * c,
-                        outputStep: ow * c)
+                    edge(oy: oy, ox: ox, iy0: iy0, ix0: ix0, taps: (0..<3, columns), pixels: end - oy, inputStep: g.strideY * w * c, step: ow)
                 } else {
-                    for y in oy..<end {
-                        borderPixel(input, iy0: y * g.strideY - g.padding.top, ix0: ix0, output + (y * ow + ox) * c, channels: channels)
-                    }
+                    for y in oy..<end { border(oy: y, ox: ox, iy0: y * g.strideY - g.padding.top) }
                 }
             }
-            DepthwiseSpanAVX512.interiorRows(
-                input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c + first, rows: end - oy,
-                inputRowStep: g.strideY * w * c, rowStride: w * c, pixelStride: g.strideX * c, pixels: interior.count,
-                output + (oy * ow + interior.lowerBound) * c + first, outputRowStride: ow * c,
-                weights: UnsafePointer(weights.pointer) + first, bias: UnsafePointer(bias.pointer) + first, channels: lanes.count,
-                channelStride: c, low: low, high: high)
+            let source = input + (iy0 * w + interior.lowerBound * g.strideX - g.padding.left) * c + first
+            let firstPixel = oy * ow + interior.lowerBound
+            switch output {
+            case .floats(let floats):
+                DepthwiseSpanAVX512.interiorRows(
+                    source, rows: end - oy, inputRowStep: g.strideY * w * c, rowStride: w * c, pixelStride: g.strideX * c,
+                    pixels: interior.count, floats + firstPixel * c + first, outputRowStride: ow * c,
+                    weights: UnsafePointer(weights.pointer) + first, bias: UnsafePointer(bias.pointer) + first, channels: lanes.count,
+                    channelStride: c, low: low, high: high)
+            case .quantized(let bytes, let inverse, let zero, _):
+                DepthwiseSpanAVX512.interiorRowsQuantized(
+                    source, rows: end - oy, inputRowStep: g.strideY * w * c, rowStride: w * c, pixelStride: g.strideX * c,
+                    pixels: interior.count, bytes + firstPixel * c + first, outputRowStride: ow * c, outputPixelStride: c,
+                    inverseScale: inverse, zero: zero, weights: UnsafePointer(weights.pointer) + first,
+                    bias: UnsafePointer(bias.pointer) + first, channels: lanes.count, channelStride: c, low: low, high: high)
+            }
             oy = end
         }
     }

@@ -215,11 +215,21 @@ struct InvertedResidualFusion {
     ) {
         let d = depthwise.geometry
         let width = d.outputWidth, cout = project.geometry.outputChannels
-        // The buffer, seen as the whole depthwise output, starts at row band.lowerBound.
-        let middle = buffer - band.lowerBound * width * d.outputChannels
-        depthwise.runRows(band, input: depthwiseInput, output: middle)
         let pixels = (band.lowerBound * width)..<(band.upperBound * width)
-        project.compute(rows: pixels, input: UnsafePointer(middle), output: output)
+        if case .int8(let q) = project, let calibration = q.calibration, q.takesQuantizedInput, depthwise.usesAVX512 {
+            // The depthwise outputs leave the kernel as the projection's quantized input (C bytes a pixel, in the band
+            // buffer), so the projection skips its quantization pass over them: the same bytes, the same results.
+            buffer.withMemoryRebound(to: UInt8.self, capacity: pixels.count * d.outputChannels) { band0 in
+                let bytes = band0 - band.lowerBound * width * d.outputChannels
+                depthwise.runRowsQuantized(band, input: depthwiseInput, output: bytes, quantization: calibration)
+                q.computeQuantized(rows: pixels, input: UnsafePointer(bytes), output: output)
+            }
+        } else {
+            // The buffer, seen as the whole depthwise output, starts at row band.lowerBound.
+            let middle = buffer - band.lowerBound * width * d.outputChannels
+            depthwise.runRows(band, input: depthwiseInput, output: middle)
+            project.compute(rows: pixels, input: UnsafePointer(middle), output: output)
+        }
         if let residual {
             let offset = pixels.lowerBound * cout
             VectorPointwise.add(

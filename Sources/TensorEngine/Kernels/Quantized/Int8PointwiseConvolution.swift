@@ -127,6 +127,39 @@ public final class Int8PointwiseConvolution {
         }
     }
 
+    /// Whether ``computeQuantized(rows:input:output:)`` runs here: a calibrated convolution on the VNNI tile.
+    var takesQuantizedInput: Bool { calibration != nil && kernel == .vnni }
+
+    /// ``computeCalibrated(rows:input:output:)`` on input already quantized with the calibration (`input` addresses the
+    /// whole map, ``paddedDepth`` bytes per pixel, padding at the zero point): the same bytes reach the tile, so the same
+    /// results, without the quantization pass.
+    ///
+    /// - Important: only where ``takesQuantizedInput``.
+    func computeQuantized(rows: Range<Int>, input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<Float>) {
+        guard let calibration, kernel == .vnni else { preconditionFailure("Int8PointwiseConvolution: quantized input needs the VNNI tile") }
+        let (low, high) = activation.clampBounds
+        sums.withUnsafeBufferPointer { sums in
+            bias.withUnsafeBufferPointer { bias in
+                calibratedMultipliers.withUnsafeBufferPointer { m in
+                    var epilogue = ssdd_int8_epilogue(
+                        sums: sums.baseAddress!, multipliers: m.baseAddress!, bias: bias.baseAddress!, zero: calibration.zero, low: low,
+                        high: high)
+                    packed.withUnsafeBufferPointer { w in
+                        // Chunks of rows as when quantizing: each stays in L1 while the tile sweeps the panels.
+                        var start = rows.lowerBound
+                        while start < rows.upperBound {
+                            let count = min(chunkRows, rows.upperBound - start)
+                            ssdd_int8_gemm_avx512vnni(
+                                input + start * paddedDepth, paddedDepth, count, depth, w.baseAddress!, columns, &epilogue,
+                                output + start * columns, columns)
+                            start += count
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Rows `rows` × panels `panelRange`: quantize a chunk of rows, then the tile over the panels.
     func compute(
         rows: Range<Int>, panels panelRange: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
