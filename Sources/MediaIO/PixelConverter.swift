@@ -8,7 +8,7 @@ import Imaging
 /// context is not rebuilt on every frame.
 ///
 /// 8-bit YUV 4:2:0 at the source size — what decoders give for the detector — goes through ``YUV420Converter``, which
-/// gives libswscale's bytes in a seventh of its time. The first frame of every size and range is converted both ways
+/// gives libswscale's bytes faster (decode and conversion of a 640×480 H.264 frame: 1.21 → 0.58 ms). The first frame of every size and range is converted both ways
 /// and compared; if a byte differs (a libswscale whose arithmetic is not 5.1's), that configuration stays on libswscale
 /// and ``notes`` says so.
 final class PixelConverter {
@@ -23,7 +23,8 @@ final class PixelConverter {
     /// The range libswscale's cached context converts with: set to full by a full-range frame, it stays so until the
     /// context is rebuilt for another size or format (`sws_getCachedContext` keeps it), and the fast path follows it.
     private var contextFullRange = false
-    private var contextKey: FastConfiguration?
+    /// The source size and format and the destination size the cached context was made for.
+    private var contextKey: [Int32] = []
     /// Distinct notes about configurations left on libswscale (for the reader's warnings).
     private(set) var notes: [String] = []
 
@@ -62,7 +63,7 @@ final class PixelConverter {
         guard let context else {
             throw MediaError(.stream, input: input, message: "cannot convert \(Self.name(of: sourceFormat)) \(sourceWidth)×\(sourceHeight) to RGB")
         }
-        let key = FastConfiguration(width: sourceWidth, height: sourceHeight, format: format.rawValue, fullRange: false)
+        let key = [sourceWidth, sourceHeight, format.rawValue, Int32(width), Int32(height)]
         if key != contextKey {
             contextKey = key
             contextFullRange = false
