@@ -7,7 +7,8 @@ import Imaging
 /// per reader. Full-range "J" YUV formats are mapped to their plain twins with the range set explicitly, so the
 /// context is not rebuilt on every frame.
 ///
-/// 8-bit YUV 4:2:0 at the source size — what decoders give for the detector — goes through ``YUV420Converter``, which
+/// Planar 8-bit YUV 4:2:0, 4:2:2 or 4:4:4 at the source size — what decoders give, MJPEG cameras' 4:2:2 included — goes
+/// through ``PlanarYUVConverter``, which
 /// gives libswscale's bytes faster (decode and conversion of a 640×480 H.264 frame: 1.21 → 0.58 ms). The first frame of every size and range is converted both ways
 /// and compared; if a byte differs (a libswscale whose arithmetic is not 5.1's), that configuration stays on libswscale
 /// and ``notes`` says so.
@@ -15,9 +16,9 @@ final class PixelConverter {
     /// Scaling algorithm for the swscale path.
     private let flags: Int32
     private var context: OpaquePointer?
-    /// Whether ``YUV420Converter`` may stand in for libswscale (only with the flags it reproduces).
+    /// Whether ``PlanarYUVConverter`` may stand in for libswscale (only with the flags it reproduces).
     private let allowsFastPath: Bool
-    private var fast: YUV420Converter?
+    private var fast: PlanarYUVConverter?
     /// Per configuration checked against libswscale on its first frame: whether the bytes were equal.
     private var verified: [FastConfiguration: Bool] = [:]
     /// The range libswscale's cached context converts with: set to full by a full-range frame, it stays so until the
@@ -36,12 +37,12 @@ final class PixelConverter {
     }
 
     /// Makes the fast converter for a size and range (the tests substitute a wrong one to see the check catch it).
-    private let makeConverter: (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter?
+    private let makeConverter: (_ width: Int, _ height: Int, _ chromaShift: (x: Int, y: Int), _ fullRange: Bool) -> PlanarYUVConverter?
 
     init(
         flags: Int32 = Int32(SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT), allowsFastPath: Bool = true,
-        makeConverter: @escaping (_ width: Int, _ height: Int, _ fullRange: Bool) -> YUV420Converter? = {
-            YUV420Converter(width: $0, height: $1, fullRange: $2)
+        makeConverter: @escaping (_ width: Int, _ height: Int, _ chromaShift: (x: Int, y: Int), _ fullRange: Bool) -> PlanarYUVConverter? = {
+            PlanarYUVConverter(width: $0, height: $1, chromaShift: $2, fullRange: $3)
         }
     ) {
         self.flags = flags
@@ -73,16 +74,17 @@ final class PixelConverter {
             sws_setColorspaceDetails(context, table, 1, table, 1, 0, 1 << 16, 1 << 16)
             contextFullRange = true
         }
-        if allowsFastPath && format == AV_PIX_FMT_YUV420P && Int(sourceWidth) == width && Int(sourceHeight) == height
-            && width <= 1 << 14 && height <= 1 << 14
+        if allowsFastPath, let shift = Self.chromaShift(format),
+            Int(sourceWidth) == width && Int(sourceHeight) == height
+                && width <= 1 << 14 && height <= 1 << 14
         {
             let configuration = FastConfiguration(
                 width: sourceWidth, height: sourceHeight, format: format.rawValue, fullRange: contextFullRange)
-            if verified[configuration] == true, let image = convertFast(frame, fullRange: contextFullRange) {
+            if verified[configuration] == true, let image = convertFast(frame, chromaShift: shift, fullRange: contextFullRange) {
                 return image
             }
             if verified[configuration] == nil {
-                guard let candidate = convertFast(frame, fullRange: contextFullRange) else {
+                guard let candidate = convertFast(frame, chromaShift: shift, fullRange: contextFullRange) else {
                     // No built-in conversion for this size (or a plane is missing): libswscale's, from now on.
                     verified[configuration] = false
                     return try convertWithSwscale(
@@ -94,7 +96,7 @@ final class PixelConverter {
                 verified[configuration] = equal
                 if !equal {
                     notes.append(
-                        "the built-in YUV 4:2:0 → RGB conversion differs from this libswscale at \(width)×\(height)"
+                        "the built-in \(Self.name(of: format)) → RGB conversion differs from this libswscale at \(width)×\(height)"
                             + " (\(contextFullRange ? "full" : "limited") range); libswscale converts these frames")
                 }
                 return reference
@@ -103,14 +105,16 @@ final class PixelConverter {
         return try convertWithSwscale(frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
     }
 
-    /// ``YUV420Converter`` on a YUV 4:2:0 frame at its own size (nil if a plane is missing or it has no conversion for
+    /// ``PlanarYUVConverter`` on a planar YUV frame at its own size (nil if a plane is missing or it has no conversion for
     /// the size).
-    private func convertFast(_ frame: UnsafePointer<AVFrame>, fullRange: Bool) -> RGBImage? {
+    private func convertFast(_ frame: UnsafePointer<AVFrame>, chromaShift: (x: Int, y: Int), fullRange: Bool) -> RGBImage? {
         let f = frame.pointee
         guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
         let width = Int(f.width), height = Int(f.height)
-        if fast == nil || fast!.width != width || fast!.height != height || fast!.fullRange != fullRange {
-            fast = makeConverter(width, height, fullRange)
+        if fast == nil || fast!.width != width || fast!.height != height || fast!.fullRange != fullRange
+            || fast!.chromaShift != chromaShift
+        {
+            fast = makeConverter(width, height, chromaShift, fullRange)
         }
         guard let converter = fast else { return nil }
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
@@ -144,6 +148,16 @@ final class PixelConverter {
             throw MediaError(.stream, input: input, message: "sws_scale produced \(rows) of \(height) rows", code: rows)
         }
         return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The chroma shifts of the planar 8-bit YUV formats ``PlanarYUVConverter`` converts, nil for any other.
+    private static func chromaShift(_ format: AVPixelFormat) -> (x: Int, y: Int)? {
+        switch format {
+        case AV_PIX_FMT_YUV420P: (1, 1)
+        case AV_PIX_FMT_YUV422P: (1, 0)
+        case AV_PIX_FMT_YUV444P: (0, 0)
+        default: nil
+        }
     }
 
     /// Maps deprecated full-range YUVJ formats to the plain ones; the Bool says the range is full.

@@ -1,5 +1,5 @@
 /// A scaling filter as libswscale 5.1 builds it for `SWS_BILINEAR` (its `initFilter`): per output sample, the first
-/// input sample and `size` integer weights summing to `one`. ``YUV420Converter`` needs libswscale's exact weights,
+/// input sample and `size` integer weights summing to `one`. ``PlanarYUVConverter`` needs libswscale's exact weights,
 /// positions and rounding to give the bytes `sws_scale` gives, so this follows its integer arithmetic step by step:
 /// the 64-bit fixed-point bilinear kernel, the trimming of near-zero weights, the alignment of the filter length,
 /// the folding of weights that fall outside the input onto its edge samples, and the normalisation with the rounding

@@ -1,5 +1,5 @@
 // Row kernels of the YUV 4:2:0 → RGB24 conversion that reproduces libswscale 5.1 byte for byte
-// (MediaIO.YUV420Converter builds the filters and coefficients; see there for the arithmetic's origin).
+// (MediaIO.PlanarYUVConverter builds the filters and coefficients; see there for the arithmetic's origin).
 #ifndef SSDD_PIXEL_KERNELS_H
 #define SSDD_PIXEL_KERNELS_H
 

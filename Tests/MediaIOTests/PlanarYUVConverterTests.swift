@@ -5,21 +5,30 @@ import Testing
 
 @testable import MediaIO
 
-@Suite("YUV 4:2:0 → RGB24 without libswscale, byte for byte libswscale's")
-struct YUV420ConverterTests {
-    /// A YUV 4:2:0 frame of random samples (`seed`), with flat black and white corners to reach the clipping.
-    static func frame(width: Int, height: Int, seed: UInt64, fullRange: Bool) -> UnsafeMutablePointer<AVFrame> {
+@Suite("Planar YUV → RGB24 without libswscale, byte for byte libswscale's")
+struct PlanarYUVConverterTests {
+    /// The formats the built-in path converts, with their chroma shifts.
+    static let formats: [(AVPixelFormat, (x: Int, y: Int))] = [
+        (AV_PIX_FMT_YUV420P, (1, 1)), (AV_PIX_FMT_YUV422P, (1, 0)), (AV_PIX_FMT_YUV444P, (0, 0)),
+    ]
+
+    /// A planar YUV frame (4:2:0 unless `format` says otherwise) of random samples (`seed`), with flat black and white
+    /// corners to reach the clipping.
+    static func frame(
+        width: Int, height: Int, seed: UInt64, fullRange: Bool, format: AVPixelFormat = AV_PIX_FMT_YUV420P
+    ) -> UnsafeMutablePointer<AVFrame> {
+        let shift = formats.first { $0.0 == format }!.1
         let frame = av_frame_alloc()!
         frame.pointee.width = Int32(width)
         frame.pointee.height = Int32(height)
-        frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        frame.pointee.format = format.rawValue
         frame.pointee.color_range = fullRange ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
         precondition(av_frame_get_buffer(frame, 0) >= 0)
         var random = SplitMix64(seed: seed)
         let planes = [
             (frame.pointee.data.0!, Int(frame.pointee.linesize.0), width, height),
-            (frame.pointee.data.1!, Int(frame.pointee.linesize.1), (width + 1) / 2, (height + 1) / 2),
-            (frame.pointee.data.2!, Int(frame.pointee.linesize.2), (width + 1) / 2, (height + 1) / 2),
+            (frame.pointee.data.1!, Int(frame.pointee.linesize.1), (width + shift.x) >> shift.x, (height + shift.y) >> shift.y),
+            (frame.pointee.data.2!, Int(frame.pointee.linesize.2), (width + shift.x) >> shift.x, (height + shift.y) >> shift.y),
         ]
         for (index, (data, stride, w, h)) in planes.enumerated() {
             for y in 0..<h {
@@ -43,9 +52,12 @@ struct YUV420ConverterTests {
         av_frame_free(&pointer)
     }
 
-    static func direct(_ frame: UnsafeMutablePointer<AVFrame>, fullRange: Bool, usesPairs: Bool = true) -> [UInt8] {
+    static func direct(
+        _ frame: UnsafeMutablePointer<AVFrame>, chromaShift: (x: Int, y: Int) = (1, 1), fullRange: Bool, usesPairs: Bool = true
+    ) -> [UInt8] {
         let f = frame.pointee
-        let converter = YUV420Converter(width: Int(f.width), height: Int(f.height), fullRange: fullRange, usesPairs: usesPairs)!
+        let converter = PlanarYUVConverter(
+            width: Int(f.width), height: Int(f.height), chromaShift: chromaShift, fullRange: fullRange, usesPairs: usesPairs)!
         return [UInt8](unsafeUninitializedCapacity: Int(f.width * f.height) * 3) { buffer, count in
             converter.convert(
                 luma: f.data.0!, lumaStride: Int(f.linesize.0), u: f.data.1!, uStride: Int(f.linesize.1), v: f.data.2!,
@@ -63,13 +75,17 @@ struct YUV420ConverterTests {
         "the same bytes as sws_scale at every size, limited and full range, with either form of the chroma filter",
         arguments: [false, true], [true, false])
     func sameBytes(fullRange: Bool, usesPairs: Bool) throws {
-        for (index, (width, height)) in Self.sizes.enumerated() {
-            let frame = Self.frame(width: width, height: height, seed: UInt64(index), fullRange: fullRange)
-            defer { Self.free(frame) }
-            let reference = try PixelConverter(allowsFastPath: false).convert(frame, width: width, height: height, input: "test")
-            let ours = Self.direct(frame, fullRange: fullRange, usesPairs: usesPairs)
-            let first = ours.indices.first { reference.pixels[$0] != ours[$0] }
-            #expect(first == nil, "\(width)×\(height): first difference at byte \(first ?? -1) (pixel \((first ?? 0) / 3))")
+        for (format, shift) in Self.formats {
+            for (index, (width, height)) in Self.sizes.enumerated() {
+                let frame = Self.frame(width: width, height: height, seed: UInt64(index), fullRange: fullRange, format: format)
+                defer { Self.free(frame) }
+                let reference = try PixelConverter(allowsFastPath: false).convert(frame, width: width, height: height, input: "test")
+                let ours = Self.direct(frame, chromaShift: shift, fullRange: fullRange, usesPairs: usesPairs)
+                let first = ours.indices.first { reference.pixels[$0] != ours[$0] }
+                #expect(
+                    first == nil,
+                    "\(PixelConverter.name(of: format)) \(width)×\(height): first difference at byte \(first ?? -1) (pixel \((first ?? 0) / 3))")
+            }
         }
     }
 
@@ -105,11 +121,15 @@ struct YUV420ConverterTests {
     func readerConverter() throws {
         let converter = PixelConverter()
         let reference = PixelConverter(allowsFastPath: false)
-        // Full range after limited in one context: libswscale keeps the full range for later frames until the size
-        // changes, and the built-in path follows it.
-        let sequence = [(640, 480, false), (640, 480, false), (640, 480, true), (640, 480, false), (320, 240, false), (320, 240, true)]
-        for (step, (width, height, full)) in sequence.enumerated() {
-            let frame = Self.frame(width: width, height: height, seed: 100 + UInt64(step), fullRange: full)
+        // Full range after limited in one context: libswscale keeps the full range for later frames until the size or
+        // format changes, and the built-in path follows it.
+        let (i420, i422, i444) = (AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P)
+        let sequence = [
+            (640, 480, false, i420), (640, 480, false, i420), (640, 480, true, i420), (640, 480, false, i420), (640, 480, false, i422),
+            (640, 480, true, i422), (640, 480, false, i420), (320, 240, false, i444), (320, 240, true, i420),
+        ]
+        for (step, (width, height, full, format)) in sequence.enumerated() {
+            let frame = Self.frame(width: width, height: height, seed: 100 + UInt64(step), fullRange: full, format: format)
             defer { Self.free(frame) }
             let ours = try converter.convert(frame, width: width, height: height, input: "test")
             let theirs = try reference.convert(frame, width: width, height: height, input: "test")
@@ -121,7 +141,7 @@ struct YUV420ConverterTests {
     @Test("a built-in conversion that disagrees with libswscale is caught on the first frame and left aside, with a note")
     func disagreementFallsBack() throws {
         // A deliberately wrong converter: the other range.
-        let converter = PixelConverter(makeConverter: { YUV420Converter(width: $0, height: $1, fullRange: !$2) })
+        let converter = PixelConverter(makeConverter: { PlanarYUVConverter(width: $0, height: $1, chromaShift: $2, fullRange: !$3) })
         let reference = PixelConverter(allowsFastPath: false)
         for step in 0..<3 {
             let frame = Self.frame(width: 96, height: 64, seed: 200 + UInt64(step), fullRange: false)

@@ -1,6 +1,7 @@
 import PixelKernels
 
-/// Planar YUV 4:2:0 (8-bit) to packed RGB24 at the same size, byte for byte what `sws_scale` of libswscale 5.1 gives with
+/// Planar 8-bit YUV — 4:2:0, 4:2:2 or 4:4:4 — to packed RGB24 at the same size, byte for byte what `sws_scale` of
+/// libswscale 5.1 gives with
 /// `SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT` and the default (BT.601) colour table, faster: libswscale
 /// runs that combination in scalar C; here 0.28 ms for a 640×480 frame, 1.9 ms for 1920×1080 (Intel Xeon, 2026-12-06),
 /// and decoding plus converting a 640×480 H.264 frame went from 1.21 to 0.58 ms (`ssdd bench --video`).
@@ -12,9 +13,11 @@ import PixelKernels
 /// the 30-bit fixed-point YUV → RGB of its full-chroma writer. ``PixelConverter`` checks the first frame of every size
 /// and range against libswscale itself and keeps libswscale if the bytes differ (another libswscale version), so the
 /// images never change.
-final class YUV420Converter {
+final class PlanarYUVConverter {
     let width: Int
     let height: Int
+    /// Chroma subsampling as shifts: (1, 1) for 4:2:0, (1, 0) for 4:2:2, (0, 0) for 4:4:4.
+    let chromaShift: (x: Int, y: Int)
     let fullRange: Bool
     private let horizontal: SwscaleFilter
     private let vertical: SwscaleFilter
@@ -30,20 +33,26 @@ final class YUV420Converter {
     /// - Parameters:
     ///   - usesPairs: enlarge chroma with the two-weight form of the horizontal filter where it has one (the tests turn
     ///     it off to check the general form too).
-    /// - Precondition: `width`, `height` ≥ 1 and at most 1 << 14.
-    init?(width: Int, height: Int, fullRange: Bool, usesPairs: Bool = true) {
-        precondition((1...(1 << 14)).contains(width) && (1...(1 << 14)).contains(height), "YUV420Converter: size")
+    /// - Precondition: `width`, `height` ≥ 1 and at most 1 << 14; each chroma shift 0 or 1.
+    init?(width: Int, height: Int, chromaShift: (x: Int, y: Int) = (1, 1), fullRange: Bool, usesPairs: Bool = true) {
+        precondition((1...(1 << 14)).contains(width) && (1...(1 << 14)).contains(height), "PlanarYUVConverter: size")
+        precondition((0...1).contains(chromaShift.x) && (0...1).contains(chromaShift.y), "PlanarYUVConverter: chroma shift")
         self.width = width
         self.height = height
+        self.chromaShift = chromaShift
         self.fullRange = fullRange
-        let chromaWidth = (width + 1) >> 1, chromaHeight = (height + 1) >> 1
-        let source = SwscaleFilter.position(subsampling: 1), destination = SwscaleFilter.position(subsampling: 0)
+        // libswscale: chroma planes of ⌈size / 2^shift⌉ samples, centred sitings, enlarged to the luma size.
+        let chromaWidth = (width + (1 << chromaShift.x) - 1) >> chromaShift.x
+        let chromaHeight = (height + (1 << chromaShift.y) - 1) >> chromaShift.y
+        let destination = SwscaleFilter.position(subsampling: 0)
         horizontal = SwscaleFilter(
             increment: SwscaleFilter.increment(source: chromaWidth, destination: width), source: chromaWidth, destination: width,
-            alignment: 4, one: 1 << 14, sourcePosition: source, destinationPosition: destination)
+            alignment: 4, one: 1 << 14, sourcePosition: SwscaleFilter.position(subsampling: chromaShift.x),
+            destinationPosition: destination)
         let vertical = SwscaleFilter(
             increment: SwscaleFilter.increment(source: chromaHeight, destination: height), source: chromaHeight,
-            destination: height, alignment: 2, one: 1 << 12, sourcePosition: source, destinationPosition: destination)
+            destination: height, alignment: 2, one: 1 << 12, sourcePosition: SwscaleFilter.position(subsampling: chromaShift.y),
+            destinationPosition: destination)
         self.vertical = vertical
         // libswscale's `packed_vscale` takes `yuv2packed1` (the nearer line or the mean of two) only for these.
         let shortcut = (0..<height).allSatisfy { y in
