@@ -8,7 +8,11 @@ void ssdd_yuv_hscale_8to15(
         const uint8_t *s = src + positions[i];
         const int16_t *f = filter + i * size;
         int32_t sum = 0;
-        for (size_t j = 0; j < size; j++) sum += (int32_t)s[j] * f[j];
+        // Zero weights are skipped: libswscale pads short filters with them past the plane's last sample (a 1-sample
+        // chroma row gets four taps), and the sum is the same without reading there.
+        for (size_t j = 0; j < size; j++) {
+            if (f[j] != 0) sum += (int32_t)s[j] * f[j];
+        }
         sum >>= 7;
         dst[i] = (int16_t)(sum < 32767 ? sum : 32767);
     }

@@ -12,7 +12,7 @@ typedef struct {
 } ssdd_yuv_coefficients;
 
 /// `dst[i] = min((Σ_j src[positions[i] + j] · filter[i·size + j]) >> 7, 32767)` for `i < count`: 8-bit samples filtered
-/// into libswscale's 15-bit intermediate.
+/// into libswscale's 15-bit intermediate. Samples under a zero weight are not read (they may lie past the row).
 void ssdd_yuv_hscale_8to15(
     const uint8_t *src, const int16_t *filter, const int32_t *positions, size_t size, size_t count, int16_t *dst);
 
