@@ -277,8 +277,7 @@ struct DepthwiseConvolution3x3 {
         let activation = self.activation
         if usesAVX512, channels.map({ $0.lowerBound % DepthwiseSpanAVX512.width == 0 && $0.count % DepthwiseSpanAVX512.width == 0 }) ?? true {
             // The taps inside the input, found once per pixel instead of checked per tap and vector.
-            let rows = max(0, -iy0)..<max(max(0, -iy0), min(3, g.inputHeight - iy0))
-            let columns = max(0, -ix0)..<max(max(0, -ix0), min(3, g.inputWidth - ix0))
+            let rows = Self.taps(iy0, g.inputHeight), columns = Self.taps(ix0, g.inputWidth)
             let (low, high) = activation.clampBounds
             let lanes = channels ?? 0..<c
             let first = rows.isEmpty || columns.isEmpty ? input : input + ((iy0 + rows.lowerBound) * g.inputWidth + ix0 + columns.lowerBound) * c

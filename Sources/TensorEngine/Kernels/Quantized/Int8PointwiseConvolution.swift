@@ -138,24 +138,35 @@ public final class Int8PointwiseConvolution {
     func computeQuantized(rows: Range<Int>, input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<Float>) {
         guard let calibration, kernel == .vnni else { preconditionFailure("Int8PointwiseConvolution: quantized input needs the VNNI tile") }
         let (low, high) = activation.clampBounds
-        sums.withUnsafeBufferPointer { sums in
-            bias.withUnsafeBufferPointer { bias in
-                calibratedMultipliers.withUnsafeBufferPointer { m in
-                    var epilogue = ssdd_int8_epilogue(
-                        sums: sums.baseAddress!, multipliers: m.baseAddress!, bias: bias.baseAddress!, zero: calibration.zero, low: low,
-                        high: high)
-                    packed.withUnsafeBufferPointer { w in
-                        // Chunks of rows as when quantizing: each stays in L1 while the tile sweeps the panels.
-                        var start = rows.lowerBound
-                        while start < rows.upperBound {
-                            let count = min(chunkRows, rows.upperBound - start)
-                            ssdd_int8_gemm_avx512vnni(
-                                input + start * paddedDepth, paddedDepth, count, depth, w.baseAddress!, columns, &epilogue,
-                                output + start * columns, columns)
-                            start += count
-                        }
+        calibratedMultipliers.withUnsafeBufferPointer { m in
+            withEpilogue(firstColumn: 0, multipliers: m.baseAddress!, zero: calibration.zero, low: low, high: high) { epilogue in
+                packed.withUnsafeBufferPointer { w in
+                    // Chunks of rows as when quantizing: each stays in L1 while the tile sweeps the panels.
+                    var start = rows.lowerBound
+                    while start < rows.upperBound {
+                        let count = min(chunkRows, rows.upperBound - start)
+                        ssdd_int8_gemm_avx512vnni(
+                            input + start * paddedDepth, paddedDepth, count, depth, w.baseAddress!, columns, &epilogue,
+                            output + start * columns, columns)
+                        start += count
                     }
                 }
+            }
+        }
+    }
+
+    /// The tiles' store constants from output column `firstColumn` on: the weight sums, `multipliers` (indexed from
+    /// column 0), the bias, the zero point and the activation's bounds.
+    private func withEpilogue(
+        firstColumn: Int, multipliers: UnsafePointer<Float>, zero: Int32, low: Float, high: Float,
+        _ body: (inout ssdd_int8_epilogue) -> Void
+    ) {
+        sums.withUnsafeBufferPointer { sums in
+            bias.withUnsafeBufferPointer { bias in
+                var epilogue = ssdd_int8_epilogue(
+                    sums: sums.baseAddress! + firstColumn, multipliers: multipliers + firstColumn, bias: bias.baseAddress! + firstColumn,
+                    zero: zero, low: low, high: high)
+                body(&epilogue)
             }
         }
     }
@@ -173,49 +184,44 @@ public final class Int8PointwiseConvolution {
         let inverse = 1 / q.scale
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkRows * paddedDepth * 2, alignment: 64)
         defer { buffer.deallocate() }
-        sums.withUnsafeBufferPointer { sums in
-            bias.withUnsafeBufferPointer { bias in
-                var epilogue = ssdd_int8_epilogue(
-                    sums: sums.baseAddress! + firstColumn, multipliers: multipliers + firstColumn, bias: bias.baseAddress! + firstColumn,
-                    zero: q.zero, low: low, high: high)
-                var start = rows.lowerBound
-                while start < rows.upperBound {
-                    let count = min(chunkRows, rows.upperBound - start)
-                    let c = output + start * columns + firstColumn
-                    switch kernel {
-                    case .avx2:
-                        let a = buffer.assumingMemoryBound(to: Int16.self)
-                        for r in 0..<count {
-                            ssdd_quantize_row_i16_avx2(input + (start + r) * depth, depth, paddedDepth, inverse, q.zero, a + r * paddedDepth)
-                        }
-                        wide.withUnsafeBufferPointer { w in
-                            ssdd_int8_gemm_avx2(
-                                a, paddedDepth, count, depth, w.baseAddress! + panelRange.lowerBound * panelStride, cols, &epilogue, c, columns)
-                        }
-                    case .vnni, .reference:
-                        let a = buffer.assumingMemoryBound(to: UInt8.self)
-                        for r in 0..<count {
-                            let row = input + (start + r) * depth, out = a + r * paddedDepth
-                            if kernel == .vnni {
-                                // VNNI implies AVX-512 F/BW/VL (``CPUPrecisionFeatures``).
-                                ssdd_quantize_row_u8_avx512(row, depth, paddedDepth, inverse, q.zero, out)
-                            } else if CPUPrecisionFeatures.current.avx2 {
-                                ssdd_quantize_row_u8_avx2(row, depth, paddedDepth, inverse, q.zero, out)
-                            } else {
-                                ssdd_quantize_row_u8(row, depth, paddedDepth, inverse, q.zero, out)
-                            }
-                        }
-                        packed.withUnsafeBufferPointer { w in
-                            let b = w.baseAddress! + panelRange.lowerBound * panelStride
-                            if kernel == .vnni {
-                                ssdd_int8_gemm_avx512vnni(a, paddedDepth, count, depth, b, cols, &epilogue, c, columns)
-                            } else {
-                                ssdd_int8_gemm_reference(a, paddedDepth, count, depth, b, cols, &epilogue, c, columns)
-                            }
+        withEpilogue(firstColumn: firstColumn, multipliers: multipliers, zero: q.zero, low: low, high: high) { epilogue in
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let count = min(chunkRows, rows.upperBound - start)
+                let c = output + start * columns + firstColumn
+                switch kernel {
+                case .avx2:
+                    let a = buffer.assumingMemoryBound(to: Int16.self)
+                    for r in 0..<count {
+                        ssdd_quantize_row_i16_avx2(input + (start + r) * depth, depth, paddedDepth, inverse, q.zero, a + r * paddedDepth)
+                    }
+                    wide.withUnsafeBufferPointer { w in
+                        ssdd_int8_gemm_avx2(
+                            a, paddedDepth, count, depth, w.baseAddress! + panelRange.lowerBound * panelStride, cols, &epilogue, c, columns)
+                    }
+                case .vnni, .reference:
+                    let a = buffer.assumingMemoryBound(to: UInt8.self)
+                    for r in 0..<count {
+                        let row = input + (start + r) * depth, out = a + r * paddedDepth
+                        if kernel == .vnni {
+                            // VNNI implies AVX-512 F/BW/VL (``CPUPrecisionFeatures``).
+                            ssdd_quantize_row_u8_avx512(row, depth, paddedDepth, inverse, q.zero, out)
+                        } else if CPUPrecisionFeatures.current.avx2 {
+                            ssdd_quantize_row_u8_avx2(row, depth, paddedDepth, inverse, q.zero, out)
+                        } else {
+                            ssdd_quantize_row_u8(row, depth, paddedDepth, inverse, q.zero, out)
                         }
                     }
-                    start += count
+                    packed.withUnsafeBufferPointer { w in
+                        let b = w.baseAddress! + panelRange.lowerBound * panelStride
+                        if kernel == .vnni {
+                            ssdd_int8_gemm_avx512vnni(a, paddedDepth, count, depth, b, cols, &epilogue, c, columns)
+                        } else {
+                            ssdd_int8_gemm_reference(a, paddedDepth, count, depth, b, cols, &epilogue, c, columns)
+                        }
+                    }
                 }
+                start += count
             }
         }
     }
