@@ -8,10 +8,10 @@ import Imaging
 /// context is not rebuilt on every frame.
 ///
 /// Planar 8-bit YUV 4:2:0, 4:2:2 or 4:4:4 at the source size — what decoders give, MJPEG cameras' 4:2:2 included — goes
-/// through ``PlanarYUVConverter``, which
-/// gives libswscale's bytes faster (decode and conversion of a 640×480 H.264 frame: 1.21 → 0.58 ms). The first frame of every size and range is converted both ways
-/// and compared; if a byte differs (a libswscale whose arithmetic is not 5.1's), that configuration stays on libswscale
-/// and ``notes`` says so.
+/// through ``PlanarYUVConverter``, which gives libswscale's bytes faster (decode and conversion of a 640×480 H.264
+/// frame: 1.21 → 0.58 ms). The first frame of every size, format and range is converted both ways and compared; if a
+/// byte differs (a libswscale whose arithmetic is not 5.1's), that configuration stays on libswscale and ``notes`` says
+/// so.
 final class PixelConverter {
     /// Scaling algorithm for the swscale path.
     private let flags: Int32
@@ -25,9 +25,17 @@ final class PixelConverter {
     /// context is rebuilt for another size or format (`sws_getCachedContext` keeps it), and the fast path follows it.
     private var contextFullRange = false
     /// The source size and format and the destination size the cached context was made for.
-    private var contextKey: [Int32] = []
+    private var contextKey: ContextKey?
     /// Distinct notes about configurations left on libswscale (for the reader's warnings).
     private(set) var notes: [String] = []
+
+    private struct ContextKey: Equatable {
+        let sourceWidth: Int32
+        let sourceHeight: Int32
+        let format: Int32
+        let width: Int
+        let height: Int
+    }
 
     private struct FastConfiguration: Hashable {
         let width: Int32
@@ -64,7 +72,7 @@ final class PixelConverter {
         guard let context else {
             throw MediaError(.stream, input: input, message: "cannot convert \(Self.name(of: sourceFormat)) \(sourceWidth)×\(sourceHeight) to RGB")
         }
-        let key = [sourceWidth, sourceHeight, format.rawValue, Int32(width), Int32(height)]
+        let key = ContextKey(sourceWidth: sourceWidth, sourceHeight: sourceHeight, format: format.rawValue, width: width, height: height)
         if key != contextKey {
             contextKey = key
             contextFullRange = false

@@ -1,10 +1,10 @@
 import PixelKernels
 
 /// Planar 8-bit YUV — 4:2:0, 4:2:2 or 4:4:4 — to packed RGB24 at the same size, byte for byte what `sws_scale` of
-/// libswscale 5.1 gives with
-/// `SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT` and the default (BT.601) colour table, faster: libswscale
-/// runs that combination in scalar C; here 0.28 ms for a 640×480 frame, 1.9 ms for 1920×1080 (Intel Xeon, 2026-12-06),
-/// and decoding plus converting a 640×480 H.264 frame went from 1.21 to 0.58 ms (`ssdd bench --video`).
+/// libswscale 5.1 gives with `SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT` and the default (BT.601) colour
+/// table, faster: libswscale runs that combination in scalar C; here 0.28 ms for a 640×480 frame, 1.9 ms for 1920×1080
+/// (Intel Xeon, 2026-12-06), and decoding plus converting a 640×480 H.264 frame went from 1.21 to 0.58 ms
+/// (`ssdd bench --video`).
 ///
 /// What libswscale does there, reproduced here: luma passes unchanged (`y << 9` in its 15-bit pipeline), chroma is
 /// enlarged horizontally by its bilinear filter (``SwscaleFilter``, 14-bit weights, into 15 bits) and vertically by

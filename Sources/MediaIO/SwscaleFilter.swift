@@ -4,7 +4,7 @@
 /// the 64-bit fixed-point bilinear kernel, the trimming of near-zero weights, the alignment of the filter length,
 /// the folding of weights that fall outside the input onto its edge samples, and the normalisation with the rounding
 /// error carried from weight to weight.
-struct SwscaleFilter: Equatable {
+struct SwscaleFilter {
     /// Weights per output sample (a multiple of the alignment).
     let size: Int
     /// The first input sample of each output sample.

@@ -1,6 +1,12 @@
-// Row kernels of the YUV 4:2:0 → RGB24 conversion (see PixelKernels.h). Plain C: the loops are simple enough for the
+// Row kernels of the planar YUV → RGB24 conversion (see PixelKernels.h). Plain C: the loops are simple enough for the
 // compiler to vectorise, and every operation is integer, so the bytes do not depend on how it does.
 #include "PixelKernels.h"
+
+/// A filtered sum of 8-bit samples times 14-bit weights as libswscale's 15-bit intermediate: `>> 7`, at most 32767.
+static inline int16_t ssdd_yuv_15bit(int32_t sum) {
+    sum >>= 7;
+    return (int16_t)(sum < 32767 ? sum : 32767);
+}
 
 void ssdd_yuv_hscale_8to15(
     const uint8_t *src, const int16_t *filter, const int32_t *positions, size_t size, size_t count, int16_t *dst) {
@@ -13,15 +19,13 @@ void ssdd_yuv_hscale_8to15(
         for (size_t j = 0; j < size; j++) {
             if (f[j] != 0) sum += (int32_t)s[j] * f[j];
         }
-        sum >>= 7;
-        dst[i] = (int16_t)(sum < 32767 ? sum : 32767);
+        dst[i] = ssdd_yuv_15bit(sum);
     }
 }
 
 /// One 15-bit sample from two neighbouring 8-bit samples.
 static inline int16_t ssdd_yuv_pair(const uint8_t *s, int32_t w0, int32_t w1) {
-    int32_t sum = ((int32_t)s[0] * w0 + (int32_t)s[1] * w1) >> 7;
-    return (int16_t)(sum < 32767 ? sum : 32767);
+    return ssdd_yuv_15bit((int32_t)s[0] * w0 + (int32_t)s[1] * w1);
 }
 
 void ssdd_yuv_hscale_8to15_pairs(
@@ -37,9 +41,8 @@ void ssdd_yuv_hscale_8to15_double(
     const int32_t wa = a, wb = b;
     for (size_t k = 0; k < pairs; k++) {
         int32_t s0 = src[k], s1 = src[k + 1];
-        int32_t odd = (s0 * wa + s1 * wb) >> 7, even = (s0 * wb + s1 * wa) >> 7;
-        dst[2 * k + 1] = (int16_t)(odd < 32767 ? odd : 32767);
-        dst[2 * k + 2] = (int16_t)(even < 32767 ? even : 32767);
+        dst[2 * k + 1] = ssdd_yuv_15bit(s0 * wa + s1 * wb);
+        dst[2 * k + 2] = ssdd_yuv_15bit(s0 * wb + s1 * wa);
     }
     dst[count - 1] = ssdd_yuv_pair(src + last[0], last[1], last[2]);
 }

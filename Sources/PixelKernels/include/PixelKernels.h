@@ -1,4 +1,4 @@
-// Row kernels of the YUV 4:2:0 → RGB24 conversion that reproduces libswscale 5.1 byte for byte
+// Row kernels of the planar YUV (4:2:0, 4:2:2, 4:4:4) → RGB24 conversion that reproduces libswscale 5.1 byte for byte
 // (MediaIO.PlanarYUVConverter builds the filters and coefficients; see there for the arithmetic's origin).
 #ifndef SSDD_PIXEL_KERNELS_H
 #define SSDD_PIXEL_KERNELS_H
