@@ -95,7 +95,7 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "Digests", dependencies: ["CLibCrypto"], swiftSettings: strictSettings),
         .target(name: "Geometry", swiftSettings: optimized),
-        .target(name: "Imaging", dependencies: ["Geometry"], swiftSettings: optimized),
+        .target(name: "Imaging", dependencies: ["Geometry", "PixelKernels"], swiftSettings: optimized),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging", "PixelKernels"], swiftSettings: optimized),
         .target(name: "PixelKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "TensorKernelsAVX512", "TensorKernelsX86"], swiftSettings: kernels),

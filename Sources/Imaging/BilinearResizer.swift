@@ -100,6 +100,17 @@ public enum BilinearResizer {
         _ image: RGBImage, width: Int, height: Int, convention: Convention,
         affine: ChannelAffine = .identity, affineBeforeResize: Bool = false, into destination: UnsafeMutableBufferPointer<Float>
     ) {
+        resize(
+            image, width: width, height: height, convention: convention, affine: affine, affineBeforeResize: affineBeforeResize,
+            vectorRows: VectorRows.isSupported, into: destination)
+    }
+
+    /// ``resize(_:width:height:convention:affine:affineBeforeResize:into:)`` with the rows computed by ``VectorRows``
+    /// when `vectorRows` (only on a CPU that runs them) or by the portable Swift loops otherwise — the same bits.
+    static func resize(
+        _ image: RGBImage, width: Int, height: Int, convention: Convention, affine: ChannelAffine, affineBeforeResize: Bool,
+        vectorRows: Bool, into destination: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
         precondition(
             destination.count == width * height * 3, "BilinearResizer: destination holds \(destination.count) values, not \(width)×\(height)×3")
@@ -111,6 +122,7 @@ public enum BilinearResizer {
         let xs = AxisTaps(input: image.width, output: width, convention: convention)
         let ys = AxisTaps(input: image.height, output: height, convention: convention)
         let legacy = convention == .tensorFlowLegacy
+        let vector = vectorRows ? VectorRows(xs) : nil
         let rowValues = width * 3
         // The affine map per value of an output row (3-periodic), so the vertical pass runs on contiguous floats.
         var scaleRow = [Float](repeating: 0, count: rowValues), offsetRow = scaleRow
@@ -133,6 +145,12 @@ public enum BilinearResizer {
                         /// The horizontal pass of source row `sy` into `h`: `h[x·3 + c]`, every x and channel.
                         func horizontal(_ sy: Int, into h: UnsafeMutablePointer<Float>) {
                             let line = src.baseAddress! + sy * sourceRow
+                            if let vector {
+                                vector.horizontal(
+                                    line, affine: affineBeforeResize ? (scale.baseAddress!, offset.baseAddress!) : nil, legacy: legacy,
+                                    into: h)
+                                return
+                            }
                             // Pixels whose taps both have a next pixel in the row: the three channels in the first three lanes
                             // of a 4-byte load (the fourth, the next pixel's red, is computed and overwritten), each lane with
                             // the same operations as the per-channel loop below, so the same values.
@@ -181,9 +199,12 @@ public enum BilinearResizer {
                             let bottom = slot(ys.upper[y], keeping: ys.lower[y])
                             let wy = ys.weight[y]
                             let out = destination.baseAddress! + y * rowValues
-                            Self.vertical(
-                                top, bottom, wy, legacy: legacy, affine: affineBeforeResize ? nil : (scale.baseAddress!, offset.baseAddress!),
-                                count: rowValues, into: out)
+                            let mapped = affineBeforeResize ? nil : (scale: scale.baseAddress!, offset: offset.baseAddress!)
+                            if vector != nil {
+                                VectorRows.vertical(top, bottom, wy, legacy: legacy, affine: mapped, count: rowValues, into: out)
+                            } else {
+                                Self.vertical(top, bottom, wy, legacy: legacy, affine: mapped, count: rowValues, into: out)
+                            }
                         }
                     }
                 }

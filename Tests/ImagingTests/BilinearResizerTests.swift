@@ -1,6 +1,7 @@
 import Foundation
-import Imaging
 import Testing
+
+@testable import Imaging
 
 @Suite("Exact bilinear resize kernels against torch and TensorFlow")
 struct BilinearResizerTests {
@@ -123,6 +124,40 @@ struct BilinearResizerTests {
                     let expected = Self.perPixel(image, width: ow, height: oh, legacy: legacy, affine: affine, before: before)
                     let differing = zip(got, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
                     #expect(differing == 0, "\(w)x\(h) → \(ow)x\(oh), legacy \(legacy), affine before \(before): \(differing) values differ")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "the AVX-512 rows equal the portable rows and the per-pixel formulas bit for bit: one window, two, and too wide for both",
+        .enabled(if: BilinearResizer.VectorRows.isSupported, "this CPU lacks AVX-512 VBMI: only the portable rows run here"))
+    func vectorRowsEqualPortable() {
+        let affine = BilinearResizer.ChannelAffine(scale: (0.017, 0.0175, 0.0171), offset: (-2.1, -2.03, -1.8))
+        // 640 → 300 reads 16 values from ≤ 64 bytes, 1920 → 300 from ≤ 128 (two windows), 4000 → 90 from more (value by
+        // value); 5 → 13 enlarges; 21 and 7 leave tails after the whole chunks.
+        for (w, h, ow, oh) in [(640, 480, 300, 300), (1920, 40, 300, 7), (4000, 9, 90, 3), (5, 4, 13, 11), (29, 3, 21, 2), (1, 1, 7, 1)] {
+            let image = Self.source(width: w, height: h)
+            for convention in [BilinearResizer.Convention.tensorFlowLegacy, .halfPixel] {
+                for before in [false, true] {
+                    func resized(vectorRows: Bool) -> [Float] {
+                        var out = [Float](repeating: .nan, count: ow * oh * 3)
+                        out.withUnsafeMutableBufferPointer {
+                            BilinearResizer.resize(
+                                image, width: ow, height: oh, convention: convention, affine: affine, affineBeforeResize: before,
+                                vectorRows: vectorRows, into: $0)
+                        }
+                        return out
+                    }
+                    let vector = resized(vectorRows: true), portable = resized(vectorRows: false)
+                    let expected = Self.perPixel(
+                        image, width: ow, height: oh, legacy: convention == .tensorFlowLegacy, affine: affine, before: before)
+                    let differing = zip(vector, portable).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                    let fromFormula = zip(vector, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                    #expect(
+                        differing == 0 && fromFormula == 0,
+                        "\(w)x\(h) → \(ow)x\(oh), \(convention), affine before \(before): \(differing) differ from the portable rows, \(fromFormula) from the formula"
+                    )
                 }
             }
         }

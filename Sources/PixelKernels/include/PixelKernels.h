@@ -1,10 +1,13 @@
-// Row kernels of the planar YUV (4:2:0, 4:2:2, 4:4:4) → RGB24 conversion that reproduces libswscale 5.1 byte for byte
-// (MediaIO.PlanarYUVConverter builds the filters and coefficients; see there for the arithmetic's origin).
+// Pixel row kernels in C: the planar YUV (4:2:0, 4:2:2, 4:4:4) → RGB24 conversion that reproduces libswscale 5.1 byte
+// for byte (MediaIO.PlanarYUVConverter builds the filters and coefficients; see there for the arithmetic's origin), and
+// the rows of the exact bilinear resize (bilinear_rows.h).
 #ifndef SSDD_PIXEL_KERNELS_H
 #define SSDD_PIXEL_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bilinear_rows.h"
 
 /// The integer YUV → RGB coefficients libswscale derives from the colour table and the range.
 typedef struct {
