@@ -1,6 +1,10 @@
 // Row kernels of the planar YUV → RGB24 conversion (see PixelKernels.h). Plain C: the loops are simple enough for the
-// compiler to vectorise, and every operation is integer, so the bytes do not depend on how it does.
+// compiler to vectorise, and every operation is integer, so the bytes do not depend on how it does. The RGB row runs
+// sixteen pixels at a time with AVX-512 where the CPU has it (planar_yuv_rgb24_avx512.c), here for the rest.
+#include <stdatomic.h>
+
 #include "PixelKernels.h"
+#include "planar_yuv_rgb24_avx512.h"
 
 /// A filtered sum of 8-bit samples times 14-bit weights as libswscale's 15-bit intermediate: `>> 7`, at most 32767.
 static inline int16_t ssdd_yuv_15bit(int32_t sum) {
@@ -64,8 +68,9 @@ static inline void ssdd_yuv_rgb24_pixel(
     out[2] = ssdd_yuv_top8(luma + (uint32_t)cu * u2b);
 }
 
+/// ``ssdd_yuv_rgb24_row_lines`` in plain C.
 __attribute__((target_clones("avx2", "default")))
-void ssdd_yuv_rgb24_row_lines(
+static void ssdd_yuv_rgb24_row_lines_portable(
     const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
     const ssdd_yuv_coefficients *k, uint8_t *rgb) {
     const int32_t yOffset = k->y_offset, yCoeff = k->y_coeff;
@@ -81,4 +86,21 @@ void ssdd_yuv_rgb24_row_lines(
             ssdd_yuv_rgb24_pixel(y[i], cu, cv, yOffset, yCoeff, v2r, v2g, u2g, u2b, rgb + 3 * i);
         }
     }
+}
+
+void ssdd_yuv_rgb24_row_lines(
+    const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
+    const ssdd_yuv_coefficients *k, uint8_t *rgb) {
+    // Readers on several threads: an atomic flag, set by whichever asks first (they all find the same).
+    static _Atomic int vector = -1;
+    int avx512 = atomic_load_explicit(&vector, memory_order_relaxed);
+    if (avx512 < 0) {
+        avx512 = ssdd_yuv_rgb24_avx512_supported();
+        atomic_store_explicit(&vector, avx512, memory_order_relaxed);
+    }
+    size_t done = avx512 ? ssdd_yuv_rgb24_row_lines_avx512(y, u0, u1, v0, v1, count, k, rgb) : 0;
+    if (done == count) return;
+    const int two = u1 != NULL && v1 != NULL;
+    ssdd_yuv_rgb24_row_lines_portable(
+        y + done, u0 + done, two ? u1 + done : NULL, v0 + done, two ? v1 + done : NULL, count - done, k, rgb + 3 * done);
 }

@@ -1,0 +1,70 @@
+// The RGB24 row of the planar YUV conversion with AVX-512 (VBMI for the interleave): sixteen pixels a step with the
+// portable row's integer arithmetic lane for lane (32-bit products that wrap, the 30-bit clip, the top 8 bits), then
+// the three channels' bytes interleaved by one byte permutation.
+#include <immintrin.h>
+
+#include "PixelKernels.h"
+#include "planar_yuv_rgb24_avx512.h"
+
+#define SSDD_AVX512_VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
+
+int ssdd_yuv_rgb24_avx512_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
+}
+
+/// `value`'s top 8 of 30 bits after clipping it to 0…2³⁰ − 1, as 16 bytes: `value >> 22` (arithmetic) clamped at 0 and
+/// narrowed with unsigned saturation at 255 — the same byte for every 32-bit value.
+SSDD_AVX512_VBMI static inline __m128i ssdd_yuv_top8x16(__m512i value) {
+    return _mm512_cvtusepi32_epi8(_mm512_max_epi32(_mm512_srai_epi32(value, 22), _mm512_setzero_si512()));
+}
+
+SSDD_AVX512_VBMI size_t ssdd_yuv_rgb24_row_lines_avx512(
+    const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
+    const ssdd_yuv_coefficients *k, uint8_t *rgb) {
+    const __m512i yOffset = _mm512_set1_epi32(k->y_offset), yCoeff = _mm512_set1_epi32(k->y_coeff);
+    const __m512i v2r = _mm512_set1_epi32(k->v2r), v2g = _mm512_set1_epi32(k->v2g);
+    const __m512i u2g = _mm512_set1_epi32(k->u2g), u2b = _mm512_set1_epi32(k->u2b);
+    const __m512i round = _mm512_set1_epi32(1 << 21);
+    const int two = u1 != NULL && v1 != NULL;
+    // One line: (c − 128·2⁷)·4; two: (c0 + c1 − 128·2⁸)·2.
+    const __m512i center = _mm512_set1_epi32(two ? 128 << 8 : 128 << 7);
+    // Output byte 3i + c is byte 16c + i of [R | G | B].
+    uint8_t order[64] = {0};
+    for (int i = 0; i < 16; i++) {
+        for (int c = 0; c < 3; c++) order[3 * i + c] = (uint8_t)(16 * c + i);
+    }
+    const __m512i interleave = _mm512_loadu_si512(order);
+    const __mmask64 bytes48 = (((__mmask64)1) << 48) - 1;
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512i cu = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(u0 + i)));
+        __m512i cv = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(v0 + i)));
+        if (two) {
+            cu = _mm512_add_epi32(cu, _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(u1 + i))));
+            cv = _mm512_add_epi32(cv, _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(v1 + i))));
+            cu = _mm512_slli_epi32(_mm512_sub_epi32(cu, center), 1);
+            cv = _mm512_slli_epi32(_mm512_sub_epi32(cv, center), 1);
+        } else {
+            cu = _mm512_slli_epi32(_mm512_sub_epi32(cu, center), 2);
+            cv = _mm512_slli_epi32(_mm512_sub_epi32(cv, center), 2);
+        }
+        __m512i luma = _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(y + i))), 9);
+        luma = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_sub_epi32(luma, yOffset), yCoeff), round);
+        __m128i r = ssdd_yuv_top8x16(_mm512_add_epi32(luma, _mm512_mullo_epi32(cv, v2r)));
+        __m128i g = ssdd_yuv_top8x16(
+            _mm512_add_epi32(_mm512_add_epi32(luma, _mm512_mullo_epi32(cv, v2g)), _mm512_mullo_epi32(cu, u2g)));
+        __m128i b = ssdd_yuv_top8x16(_mm512_add_epi32(luma, _mm512_mullo_epi32(cu, u2b)));
+        __m512i planes = _mm512_inserti32x4(_mm512_inserti32x4(_mm512_castsi128_si512(r), g, 1), b, 2);
+        __m512i pixels = _mm512_permutexvar_epi8(interleave, planes);
+        // A whole 64-byte store while the 16 bytes past these pixels are the next ones' (the next step overwrites them;
+        // a masked byte store costs more), a masked one at the end of the row.
+        if (3 * i + 64 <= 3 * count) {
+            _mm512_storeu_si512(rgb + 3 * i, pixels);
+        } else {
+            _mm512_mask_storeu_epi8(rgb + 3 * i, bytes48, pixels);
+        }
+    }
+    return i;
+}

@@ -1,0 +1,18 @@
+// The AVX-512 form of ssdd_yuv_rgb24_row_lines (internal to PixelKernels; not part of the module's interface).
+#ifndef SSDD_PLANAR_YUV_RGB24_AVX512_H
+#define SSDD_PLANAR_YUV_RGB24_AVX512_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "PixelKernels.h"
+
+/// Whether this CPU runs ``ssdd_yuv_rgb24_row_lines_avx512`` (AVX-512 F, BW, VL and VBMI).
+int ssdd_yuv_rgb24_avx512_supported(void);
+
+/// ``ssdd_yuv_rgb24_row_lines`` for the leading whole groups of 16 pixels; returns how many pixels it wrote.
+size_t ssdd_yuv_rgb24_row_lines_avx512(
+    const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
+    const ssdd_yuv_coefficients *k, uint8_t *rgb);
+
+#endif
