@@ -46,11 +46,19 @@ public enum DepthwiseSpanAVX512 {
         _ dst: UnsafeMutablePointer<UInt8>, outputRowStride: Int, outputPixelStride: Int, inverseScale: Float, zero: Int32,
         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels count: Int, channelStride c: Int, low: Float, high: Float
     ) {
-        interiorRows(
-            src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
-            outputRowStride: outputRowStride, outputPixelStride: outputPixelStride,
-            sink: QuantizingSink(inverse: inverseScale, zero: zero), weights: weights, bias: bias, channels: count, channelStride: c,
-            low: low, high: high)
+        if BoundedQuantizingSink.covers(low: low, high: high, inverse: inverseScale, zero: zero) {
+            interiorRows(
+                src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
+                outputRowStride: outputRowStride, outputPixelStride: outputPixelStride,
+                sink: BoundedQuantizingSink(inverse: inverseScale, zero: zero), weights: weights, bias: bias, channels: count,
+                channelStride: c, low: low, high: high)
+        } else {
+            interiorRows(
+                src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
+                outputRowStride: outputRowStride, outputPixelStride: outputPixelStride,
+                sink: QuantizingSink(inverse: inverseScale, zero: zero), weights: weights, bias: bias, channels: count,
+                channelStride: c, low: low, high: high)
+        }
     }
 
     /// Where output vectors go: stored as floats, or quantized to bytes.
@@ -69,6 +77,25 @@ public enum DepthwiseSpanAVX512 {
         let zero: Int32
         @inline(__always)
         func store(_ v: V, _ p: UnsafeMutablePointer<UInt8>) { ssdd_quantize_store16(v, inverse, zero, p) }
+    }
+
+    /// ``QuantizingSink`` for outputs the activation's clamp keeps in a range where the quantizer's own ±512 clamp
+    /// changes no byte (`ssdd_quantize_store16_bounded`): the same bytes in fewer operations.
+    struct BoundedQuantizingSink: Sink {
+        let inverse: Float
+        let zero: Int32
+
+        /// Whether outputs clamped to `low…high` (or NaN) quantize to the same bytes without the ±512 clamp: finite
+        /// bounds whose products with a positive, finite `inverse` stay within ±2³⁰ (every clamped output's product
+        /// lies between theirs, the rounding of a product being monotonic), and a zero point within 0…255.
+        static func covers(low: Float, high: Float, inverse: Float, zero: Int32) -> Bool {
+            let limit: Float = 0x1p30
+            return inverse.isFinite && inverse > 0 && low.isFinite && high.isFinite && low <= high && abs(low * inverse) <= limit
+                && abs(high * inverse) <= limit && (0...255).contains(zero)
+        }
+
+        @inline(__always)
+        func store(_ v: V, _ p: UnsafeMutablePointer<UInt8>) { ssdd_quantize_store16_bounded(v, inverse, zero, p) }
     }
 
     @inline(__always)

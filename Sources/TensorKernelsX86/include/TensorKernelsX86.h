@@ -53,6 +53,24 @@ __attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inlin
     __builtin_memcpy(dst, &b, 16);
 }
 
+/// ``ssdd_quantize_store16`` for values a finite clamp has bounded, `low ≤ v ≤ high` or NaN, where `low·inverse` and
+/// `high·inverse` lie within ±2³⁰ and `0 ≤ zero ≤ 255`: the ±512 clamp then changes no byte (a product beyond ±512
+/// saturates at 0 or 255 either way, and a NaN product, −512 there, converts to INT32_MIN here: 0 both ways), so it is
+/// left out, and the rounding is the conversion's own (round to nearest even, embedded in the instruction) — five
+/// operations a vector instead of nine.
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void ssdd_quantize_store16_bounded(
+    ssdd_float16 v, float inverse, int32_t zero, uint8_t *dst) {
+    typedef float f16v __attribute__((vector_size(64)));
+    typedef int i16v __attribute__((vector_size(64)));
+    // _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC.
+    i16v r = __builtin_ia32_cvtps2dq512_mask((f16v)(v * inverse), (i16v){0}, (unsigned short)0xFFFF, 8);
+    ssdd_int16v q = (ssdd_int16v)r + zero;
+    q = q < 0 ? 0 : q;
+    q = q > 255 ? 255 : q;
+    ssdd_byte16 b = __builtin_convertvector(q, ssdd_byte16);
+    __builtin_memcpy(dst, &b, 16);
+}
+
 /// Eight floats, one ymm register (Swift sees `SIMD8<Float>`).
 typedef float ssdd_float8 __attribute__((ext_vector_type(8)));
 
