@@ -1,8 +1,8 @@
 import TensorEngine
 
 extension KernelBenchmark {
-    /// The benchmarks: SSDLite's GEMM tile (1×1 expansion and projection), depthwise and fused-block shapes, and SSD300's
-    /// Winograd layers.
+    /// The benchmarks: SSDLite's GEMM tile (1×1 expansion and projection), depthwise and fused-block shapes (fp32 and
+    /// INT8), and SSD300's Winograd layers.
     static var suite: [KernelBenchmark] {
         [
             convolutionBenchmark(
@@ -58,6 +58,10 @@ extension KernelBenchmark {
             blockBenchmark(
                 "unfused-block/10x10-160x6-s1", iterations: 200, size: 10, channels: 160, expansion: 6, stride: 1, outputChannels: 160,
                 fused: false),
+            blockBenchmark(
+                "int8-block/75x75-24x6-s1", iterations: 100, size: 75, channels: 24, expansion: 6, stride: 1, outputChannels: 24, int8: true),
+            blockBenchmark(
+                "int8-block/19x19-64x6-s1", iterations: 200, size: 19, channels: 64, expansion: 6, stride: 1, outputChannels: 64, int8: true),
             convolutionBenchmark(
                 "winograd/3x3-38x38-512to512", iterations: 10,
                 ConvolutionGeometry(

@@ -33,8 +33,11 @@ func convolutionBenchmark(
 /// A MobileNetV2 inverted-residual block (1×1 expansion ×`expansion`, depthwise 3×3, 1×1 projection, residual add when
 /// the shapes allow) on an `size`×`size`×`channels` input: fused (``FusedInvertedResidual``), or `fused: false` as its
 /// kernels one after the other with the intermediate maps in memory (what the fusion replaces, for comparison).
+/// `int8`: the expansion and projection in INT8 with calibrated input ranges, as `ssdd model calibrate` leaves them (the
+/// depthwise outputs then leave their kernel quantized); fp32 on a CPU without an INT8 kernel.
 func blockBenchmark(
-    _ name: String, iterations: Int, size: Int, channels: Int, expansion: Int, stride: Int, outputChannels: Int, fused: Bool = true
+    _ name: String, iterations: Int, size: Int, channels: Int, expansion: Int, stride: Int, outputChannels: Int, fused: Bool = true,
+    int8: Bool = false
 ) -> KernelBenchmark {
     KernelBenchmark(name: name, iterations: iterations) { pool in
         var generator = SeededValues(seed: 2)
@@ -49,15 +52,19 @@ func blockBenchmark(
         let projectGeometry = ConvolutionGeometry(
             inputHeight: depthwiseGeometry.outputHeight, inputWidth: depthwiseGeometry.outputWidth, inputChannels: middle,
             outputChannels: outputChannels, kernelHeight: 1, kernelWidth: 1)
-        func make(_ g: ConvolutionGeometry, _ activation: FusedActivation) -> Convolution2D {
+        func make(_ g: ConvolutionGeometry, _ activation: FusedActivation, calibration: ActivationQuantization? = nil) -> Convolution2D {
             let w = generator.storage(count: g.weightShape.reduce(1, *), scale: 0.1)
             let b = generator.storage(count: g.outputChannels, scale: 0.1)
-            return Convolution2D(
-                geometry: g, weights: UnsafeBufferPointer(start: w.pointer, count: w.count),
-                bias: UnsafeBufferPointer(start: b.pointer, count: b.count), activation: activation)
+            let weights = UnsafeBufferPointer(start: w.pointer, count: w.count), bias = UnsafeBufferPointer(start: b.pointer, count: b.count)
+            guard int8, let calibration else { return Convolution2D(geometry: g, weights: weights, bias: bias, activation: activation) }
+            return Convolution2D(geometry: g, weights: weights, bias: bias, activation: activation, precision: .int8, calibration: calibration)
         }
         let residual = stride == 1 && channels == outputChannels
-        let (expand, depthwise, project) = (make(expandGeometry, .relu6), make(depthwiseGeometry, .relu6), make(projectGeometry, .none))
+        // The block's input is uniform in ±1 (``SeededValues``); the depthwise outputs are ReLU6's.
+        let (expand, depthwise, project) = (
+            make(expandGeometry, .relu6, calibration: ActivationQuantization(low: -1, high: 1)), make(depthwiseGeometry, .relu6),
+            make(projectGeometry, .none, calibration: ActivationQuantization(low: 0, high: 6))
+        )
         let input = generator.storage(count: size * size * channels, scale: 1)
         let output = TensorStorage(count: project.outputShape.reduce(1, *))
         if !fused {
