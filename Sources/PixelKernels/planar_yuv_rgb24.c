@@ -1,6 +1,7 @@
 // Row kernels of the planar YUV → RGB24 conversion (see PixelKernels.h). Plain C: the loops are simple enough for the
-// compiler to vectorise, and every operation is integer, so the bytes do not depend on how it does. The RGB row runs
-// sixteen pixels at a time with AVX-512 where the CPU has it (planar_yuv_rgb24_avx512.c), here for the rest.
+// compiler to vectorise, and every operation is integer, so the bytes do not depend on how it does. The RGB row and
+// the 2× chroma enlargement run 16 at a time with AVX-512 where the CPU has it (planar_yuv_rgb24_avx512.c), here for the
+// rest.
 #include <stdatomic.h>
 
 #include "PixelKernels.h"
@@ -37,17 +38,34 @@ void ssdd_yuv_hscale_8to15_pairs(
     for (size_t i = 0; i < count; i++) dst[i] = ssdd_yuv_pair(src + positions[i], weights[2 * i], weights[2 * i + 1]);
 }
 
+/// Outputs `2k + 1` and `2k + 2` of ``ssdd_yuv_hscale_8to15_double`` for `k` in `first..<pairs`.
 __attribute__((target_clones("avx2", "default")))
-void ssdd_yuv_hscale_8to15_double(
-    const uint8_t *src, size_t count, const int32_t first[3], const int32_t last[3], int16_t a, int16_t b, int16_t *dst) {
-    dst[0] = ssdd_yuv_pair(src + first[0], first[1], first[2]);
-    const size_t pairs = (count - 2) / 2;
+static void ssdd_yuv_double_pairs(const uint8_t *src, size_t first, size_t pairs, int16_t a, int16_t b, int16_t *dst) {
     const int32_t wa = a, wb = b;
-    for (size_t k = 0; k < pairs; k++) {
+    for (size_t k = first; k < pairs; k++) {
         int32_t s0 = src[k], s1 = src[k + 1];
         dst[2 * k + 1] = ssdd_yuv_15bit(s0 * wa + s1 * wb);
         dst[2 * k + 2] = ssdd_yuv_15bit(s0 * wb + s1 * wa);
     }
+}
+
+/// Whether this CPU runs the AVX-512 kernels (asked once; readers on several threads find the same).
+static int ssdd_yuv_avx512(void) {
+    static _Atomic int known = -1;
+    int avx512 = atomic_load_explicit(&known, memory_order_relaxed);
+    if (avx512 < 0) {
+        avx512 = ssdd_yuv_rgb24_avx512_supported();
+        atomic_store_explicit(&known, avx512, memory_order_relaxed);
+    }
+    return avx512;
+}
+
+void ssdd_yuv_hscale_8to15_double(
+    const uint8_t *src, size_t count, const int32_t first[3], const int32_t last[3], int16_t a, int16_t b, int16_t *dst) {
+    dst[0] = ssdd_yuv_pair(src + first[0], first[1], first[2]);
+    const size_t pairs = (count - 2) / 2;
+    size_t done = ssdd_yuv_avx512() ? ssdd_yuv_hscale_8to15_double_avx512(src, pairs, a, b, dst) : 0;
+    ssdd_yuv_double_pairs(src, done, pairs, a, b, dst);
     dst[count - 1] = ssdd_yuv_pair(src + last[0], last[1], last[2]);
 }
 
@@ -91,14 +109,7 @@ static void ssdd_yuv_rgb24_row_lines_portable(
 void ssdd_yuv_rgb24_row_lines(
     const uint8_t *y, const int16_t *u0, const int16_t *u1, const int16_t *v0, const int16_t *v1, size_t count,
     const ssdd_yuv_coefficients *k, uint8_t *rgb) {
-    // Readers on several threads: an atomic flag, set by whichever asks first (they all find the same).
-    static _Atomic int vector = -1;
-    int avx512 = atomic_load_explicit(&vector, memory_order_relaxed);
-    if (avx512 < 0) {
-        avx512 = ssdd_yuv_rgb24_avx512_supported();
-        atomic_store_explicit(&vector, avx512, memory_order_relaxed);
-    }
-    size_t done = avx512 ? ssdd_yuv_rgb24_row_lines_avx512(y, u0, u1, v0, v1, count, k, rgb) : 0;
+    size_t done = ssdd_yuv_avx512() ? ssdd_yuv_rgb24_row_lines_avx512(y, u0, u1, v0, v1, count, k, rgb) : 0;
     if (done == count) return;
     const int two = u1 != NULL && v1 != NULL;
     ssdd_yuv_rgb24_row_lines_portable(

@@ -1,6 +1,7 @@
-// The RGB24 row of the planar YUV conversion with AVX-512 (VBMI for the interleave): sixteen pixels a step with the
-// portable row's integer arithmetic lane for lane (32-bit products that wrap, the 30-bit clip, the top 8 bits), then
-// the three channels' bytes interleaved by one byte permutation.
+// Kernels of the planar YUV conversion with AVX-512 (VBMI for the RGB interleave), each with the portable kernel's
+// integer arithmetic lane for lane: the RGB24 row sixteen pixels a step (32-bit products that wrap, the 30-bit clip, the
+// top 8 bits), the three channels' bytes interleaved by one byte permutation; and the 2× chroma enlargement 32 outputs
+// a step (`vpmaddwd` on sample pairs, the 15-bit shift and saturation).
 #include <immintrin.h>
 
 #include "PixelKernels.h"
@@ -67,4 +68,31 @@ SSDD_AVX512_VBMI size_t ssdd_yuv_rgb24_row_lines_avx512(
         }
     }
     return i;
+}
+
+SSDD_AVX512_VBMI size_t ssdd_yuv_hscale_8to15_double_avx512(const uint8_t *src, size_t pairs, int16_t a, int16_t b, int16_t *dst) {
+    if (a < 0 || b < 0) return 0;  // sums of non-negative terms only: the saturation below is then the portable min
+    // 16-bit weight pairs: (a, b) for output 2k + 1, (b, a) for 2k + 2, against (src[k], src[k + 1]).
+    const __m512i ab = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)a | (uint32_t)(uint16_t)b << 16));
+    const __m512i ba = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)b | (uint32_t)(uint16_t)a << 16));
+    // Word j of the 32 outputs: output 2i + 1 (odd[i]) for j = 2i, output 2i + 2 (even[i]) for j = 2i + 1.
+    int16_t order[32];
+    for (int i = 0; i < 16; i++) {
+        order[2 * i] = (int16_t)i;
+        order[2 * i + 1] = (int16_t)(32 + i);
+    }
+    const __m512i interleave = _mm512_loadu_si512(order);
+    size_t k = 0;
+    // Reads src[k … k + 16]: the portable loop reads up to src[pairs].
+    for (; k + 16 <= pairs; k += 16) {
+        __m512i s0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(src + k)));
+        __m512i s1 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(src + k + 1)));
+        __m512i both = _mm512_or_si512(s0, _mm512_slli_epi32(s1, 16));
+        // (s0·a + s1·b) >> 7 and (s0·b + s1·a) >> 7, at most 32767 (signed saturation of non-negative sums).
+        __m256i odd = _mm512_cvtsepi32_epi16(_mm512_srai_epi32(_mm512_madd_epi16(both, ab), 7));
+        __m256i even = _mm512_cvtsepi32_epi16(_mm512_srai_epi32(_mm512_madd_epi16(both, ba), 7));
+        __m512i out = _mm512_permutex2var_epi16(_mm512_castsi256_si512(odd), interleave, _mm512_castsi256_si512(even));
+        _mm512_storeu_si512(dst + 2 * k + 1, out);
+    }
+    return k;
 }
