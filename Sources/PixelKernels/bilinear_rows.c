@@ -1,6 +1,6 @@
-// Row kernels of the exact bilinear resize (see bilinear_rows.h). Every float operation is written out as the portable
-// Swift path does it — separate multiplies and adds, in its order — and contraction into FMAs is off, so both paths give
-// the same bits.
+// Row kernels of the exact bilinear resize (see bilinear_rows.h). Every float operation is written out as the
+// portable Swift path does it — separate multiplies and adds, in its order — and contraction into FMAs is off, so both
+// paths give the same bits.
 #include "bilinear_rows.h"
 
 #include <immintrin.h>
@@ -42,7 +42,8 @@ void ssdd_bilinear_plan(const int32_t *left, const int32_t *right, size_t count,
 }
 
 /// One output value of the horizontal pass, as the portable path computes it.
-static inline float ssdd_bilinear_value(float l, float r, float w, const float *scale, const float *offset, size_t i, int legacy) {
+static inline float ssdd_bilinear_value(
+    float l, float r, float w, const float *scale, const float *offset, size_t i, int legacy) {
     if (scale) {
         l = l * scale[i] + offset[i];
         r = r * scale[i] + offset[i];
@@ -81,7 +82,8 @@ SSDD_AVX512_VBMI __attribute__((always_inline)) static inline void ssdd_bilinear
         size_t i = 16 * k;
         if (c->span == 0) {
             for (size_t j = i; j < i + 16; j++) {
-                out[j] = ssdd_bilinear_value(line[left[j]], line[right[j]], weight[j], mapped ? scale : 0, offset, j, legacy);
+                out[j] = ssdd_bilinear_value(
+                    line[left[j]], line[right[j]], weight[j], mapped ? scale : 0, offset, j, legacy);
             }
             continue;
         }

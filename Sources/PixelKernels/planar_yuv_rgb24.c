@@ -1,7 +1,7 @@
 // Row kernels of the planar YUV → RGB24 conversion (see PixelKernels.h). Plain C: the loops are simple enough for the
 // compiler to vectorise, and every operation is integer, so the bytes do not depend on how it does. The RGB row and
-// the 2× chroma enlargement run 16 at a time with AVX-512 where the CPU has it (planar_yuv_rgb24_avx512.c), here for the
-// rest.
+// the 2× chroma enlargement run 16 at a time with AVX-512 where the CPU has it (planar_yuv_rgb24_avx512.c), here for
+// the rest.
 #include <stdatomic.h>
 
 #include "PixelKernels.h"
@@ -61,7 +61,8 @@ static int ssdd_yuv_avx512(void) {
 }
 
 void ssdd_yuv_hscale_8to15_double(
-    const uint8_t *src, size_t count, const int32_t first[3], const int32_t last[3], int16_t a, int16_t b, int16_t *dst) {
+    const uint8_t *src, size_t count, const int32_t first[3], const int32_t last[3], int16_t a, int16_t b,
+    int16_t *dst) {
     dst[0] = ssdd_yuv_pair(src + first[0], first[1], first[2]);
     const size_t pairs = (count - 2) / 2;
     size_t done = ssdd_yuv_avx512() ? ssdd_yuv_hscale_8to15_double_avx512(src, pairs, a, b, dst) : 0;
@@ -113,5 +114,6 @@ void ssdd_yuv_rgb24_row_lines(
     if (done == count) return;
     const int two = u1 != NULL && v1 != NULL;
     ssdd_yuv_rgb24_row_lines_portable(
-        y + done, u0 + done, two ? u1 + done : NULL, v0 + done, two ? v1 + done : NULL, count - done, k, rgb + 3 * done);
+        y + done, u0 + done, two ? u1 + done : NULL, v0 + done, two ? v1 + done : NULL, count - done, k,
+        rgb + 3 * done);
 }

@@ -1,7 +1,7 @@
 // Kernels of the planar YUV conversion with AVX-512 (VBMI for the RGB interleave), each with the portable kernel's
-// integer arithmetic lane for lane: the RGB24 row sixteen pixels a step (32-bit products that wrap, the 30-bit clip, the
-// top 8 bits), the three channels' bytes interleaved by one byte permutation; and the 2× chroma enlargement 32 outputs
-// a step (`vpmaddwd` on sample pairs, the 15-bit shift and saturation).
+// integer arithmetic lane for lane: the RGB24 row sixteen pixels a step (32-bit products that wrap, the 30-bit clip,
+// the top 8 bits), the three channels' bytes interleaved by one byte permutation; and the 2× chroma enlargement 32
+// outputs a step (`vpmaddwd` on sample pairs, the 15-bit shift and saturation).
 #include <immintrin.h>
 
 #include "PixelKernels.h"
@@ -70,7 +70,8 @@ SSDD_AVX512_VBMI size_t ssdd_yuv_rgb24_row_lines_avx512(
     return i;
 }
 
-SSDD_AVX512_VBMI size_t ssdd_yuv_hscale_8to15_double_avx512(const uint8_t *src, size_t pairs, int16_t a, int16_t b, int16_t *dst) {
+SSDD_AVX512_VBMI size_t ssdd_yuv_hscale_8to15_double_avx512(
+    const uint8_t *src, size_t pairs, int16_t a, int16_t b, int16_t *dst) {
     if (a < 0 || b < 0) return 0;  // sums of non-negative terms only: the saturation below is then the portable min
     // 16-bit weight pairs: (a, b) for output 2k + 1, (b, a) for 2k + 2, against (src[k], src[k + 1]).
     const __m512i ab = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)a | (uint32_t)(uint16_t)b << 16));
