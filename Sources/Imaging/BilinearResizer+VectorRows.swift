@@ -6,7 +6,7 @@ extension BilinearResizer {
     /// bits; `BilinearResizerTests` compares both).
     struct VectorRows {
         /// Whether this CPU runs them.
-        static let isSupported = ssdd_bilinear_rows_supported() != 0
+        static let isSupported = ssdd_pixel_kernels_avx512_supported() != 0
 
         /// Per output value of a row: the byte offsets of its two taps and the weight of the right one.
         private let left: [Int32], right: [Int32], weight: [Float]

@@ -5,15 +5,9 @@
 
 #include <immintrin.h>
 
+#include "avx512_vbmi.h"
+
 #pragma clang fp contract(off)
-
-#define SSDD_AVX512_VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
-
-int ssdd_bilinear_rows_supported(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
-}
 
 void ssdd_bilinear_plan(const int32_t *left, const int32_t *right, size_t count, ssdd_bilinear_chunk *chunks) {
     for (size_t k = 0; k < count / 16; k++) {

@@ -54,7 +54,7 @@ static int ssdd_yuv_avx512(void) {
     static _Atomic int known = -1;
     int avx512 = atomic_load_explicit(&known, memory_order_relaxed);
     if (avx512 < 0) {
-        avx512 = ssdd_yuv_rgb24_avx512_supported();
+        avx512 = ssdd_pixel_kernels_avx512_supported();
         atomic_store_explicit(&known, avx512, memory_order_relaxed);
     }
     return avx512;

@@ -5,15 +5,8 @@
 #include <immintrin.h>
 
 #include "PixelKernels.h"
+#include "avx512_vbmi.h"
 #include "planar_yuv_rgb24_avx512.h"
-
-#define SSDD_AVX512_VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
-
-int ssdd_yuv_rgb24_avx512_supported(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
-}
 
 /// `value`'s top 8 of 30 bits after clipping it to 0…2³⁰ − 1, as 16 bytes: `value >> 22` (arithmetic) clamped at 0 and
 /// narrowed with unsigned saturation at 255 — the same byte for every 32-bit value.

@@ -1,5 +1,5 @@
 // The AVX-512 forms of ssdd_yuv_rgb24_row_lines and of ssdd_yuv_hscale_8to15_double's inner loop (internal to
-// PixelKernels; not part of the module's interface).
+// PixelKernels; not part of the module's interface), for CPUs where `ssdd_pixel_kernels_avx512_supported()`.
 #ifndef SSDD_PLANAR_YUV_RGB24_AVX512_H
 #define SSDD_PLANAR_YUV_RGB24_AVX512_H
 
@@ -7,9 +7,6 @@
 #include <stdint.h>
 
 #include "PixelKernels.h"
-
-/// Whether this CPU runs ``ssdd_yuv_rgb24_row_lines_avx512`` (AVX-512 F, BW, VL and VBMI).
-int ssdd_yuv_rgb24_avx512_supported(void);
 
 /// ``ssdd_yuv_rgb24_row_lines`` for the leading whole groups of 16 pixels; returns how many pixels it wrote.
 size_t ssdd_yuv_rgb24_row_lines_avx512(

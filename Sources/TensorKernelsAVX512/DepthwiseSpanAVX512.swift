@@ -46,18 +46,17 @@ public enum DepthwiseSpanAVX512 {
         _ dst: UnsafeMutablePointer<UInt8>, outputRowStride: Int, outputPixelStride: Int, inverseScale: Float, zero: Int32,
         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels count: Int, channelStride c: Int, low: Float, high: Float
     ) {
+        /// The rows with the stores of `sink` (one specialisation per sink type).
+        func walk<S: Sink>(_ sink: S) where S.Element == UInt8 {
+            interiorRows(
+                src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
+                outputRowStride: outputRowStride, outputPixelStride: outputPixelStride, sink: sink, weights: weights, bias: bias,
+                channels: count, channelStride: c, low: low, high: high)
+        }
         if BoundedQuantizingSink.covers(low: low, high: high, inverse: inverseScale, zero: zero) {
-            interiorRows(
-                src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
-                outputRowStride: outputRowStride, outputPixelStride: outputPixelStride,
-                sink: BoundedQuantizingSink(inverse: inverseScale, zero: zero), weights: weights, bias: bias, channels: count,
-                channelStride: c, low: low, high: high)
+            walk(BoundedQuantizingSink(inverse: inverseScale, zero: zero))
         } else {
-            interiorRows(
-                src, rows: rows, inputRowStep: inputRowStep, rowStride: rowStride, pixelStride: pixelStride, pixels: pixels, dst,
-                outputRowStride: outputRowStride, outputPixelStride: outputPixelStride,
-                sink: QuantizingSink(inverse: inverseScale, zero: zero), weights: weights, bias: bias, channels: count,
-                channelStride: c, low: low, high: high)
+            walk(QuantizingSink(inverse: inverseScale, zero: zero))
         }
     }
 

@@ -9,6 +9,10 @@
 
 #include "bilinear_rows.h"
 
+/// Whether this CPU runs PixelKernels' AVX-512 kernels (AVX-512 F, BW, VL and VBMI): the exact resize's rows
+/// (bilinear_rows.h) must not be called where it does not; the YUV kernels below ask it themselves.
+int ssdd_pixel_kernels_avx512_supported(void);
+
 /// The integer YUV → RGB coefficients libswscale derives from the colour table and the range.
 typedef struct {
     int32_t y_offset, y_coeff, v2r, v2g, u2g, u2b;

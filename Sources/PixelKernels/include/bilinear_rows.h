@@ -16,9 +16,6 @@ typedef struct {
     uint8_t left[64], right[64];
 } ssdd_bilinear_chunk;
 
-/// Whether this CPU runs the vector kernels below (AVX-512 F, BW and VBMI); when it does not, they must not be called.
-int ssdd_bilinear_rows_supported(void);
-
 /// Fills `chunks[k]` for the `count / 16` whole chunks of a horizontal pass whose output value i reads source bytes
 /// `left[i]` and `right[i]` (both non-negative).
 void ssdd_bilinear_plan(const int32_t *left, const int32_t *right, size_t count, ssdd_bilinear_chunk *chunks);
@@ -26,12 +23,14 @@ void ssdd_bilinear_plan(const int32_t *left, const int32_t *right, size_t count,
 /// The horizontal pass of one source row: for every output value i < count, `l = line[left[i]]`, `r = line[right[i]]`
 /// as floats, mapped by `x·scale[i] + offset[i]` first when `scale` is not NULL, then `l + (r − l)·weight[i]` when
 /// `legacy` (TensorFlow) else `l·(1 − weight[i]) + r·weight[i]` (ATen). `chunks` is the plan of `left` and `right`.
+/// AVX-512 VBMI: call only where `ssdd_pixel_kernels_avx512_supported()` (PixelKernels.h).
 void ssdd_bilinear_horizontal(
     const uint8_t *line, const ssdd_bilinear_chunk *chunks, const int32_t *left, const int32_t *right,
     const float *weight, const float *scale, const float *offset, size_t count, int legacy, float *out);
 
 /// One output row from two horizontally interpolated rows: `t + (b − t)·wy` when `legacy` else `t·(1 − wy) + b·wy`,
-/// then `x·scale[i] + offset[i]` when `scale` is not NULL.
+/// then `x·scale[i] + offset[i]` when `scale` is not NULL. AVX-512: call only where
+/// `ssdd_pixel_kernels_avx512_supported()`.
 void ssdd_bilinear_vertical(
     const float *top, const float *bottom, float wy, const float *scale, const float *offset, size_t count, int legacy,
     float *out);

@@ -36,6 +36,15 @@ __attribute__((target("avx512f"), always_inline)) static inline ssdd_float16 ssd
 typedef int32_t ssdd_int16v __attribute__((ext_vector_type(16)));
 typedef uint8_t ssdd_byte16 __attribute__((ext_vector_type(16)));
 
+/// Sixteen quantized values clamped to 0…255 and stored as bytes at `dst` (the tail of both stores below).
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void ssdd_store_u8_16(
+    ssdd_int16v q, uint8_t *dst) {
+    q = q < 0 ? 0 : q;
+    q = q > 255 ? 255 : q;
+    ssdd_byte16 b = __builtin_convertvector(q, ssdd_byte16);
+    __builtin_memcpy(dst, &b, 16);
+}
+
 /// Sixteen activations quantized to uint8 and stored at `dst`: the arithmetic of `ssdd_quantize_row_u8_avx512` lane for
 /// lane (`x·inverse` clamped to ±512 with a NaN product becoming −512, rounded half to even, plus `zero`, clamped to
 /// 0…255), so the same bytes — for kernels that quantize what they compute before storing it (the depthwise output a
@@ -46,11 +55,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inlin
     ssdd_float16 low = -512.0f, high = 512.0f;
     ssdd_float16 x = s > low ? s : low;
     x = x < high ? x : high;
-    ssdd_int16v q = __builtin_convertvector(__builtin_elementwise_roundeven(x), ssdd_int16v) + zero;
-    q = q < 0 ? 0 : q;
-    q = q > 255 ? 255 : q;
-    ssdd_byte16 b = __builtin_convertvector(q, ssdd_byte16);
-    __builtin_memcpy(dst, &b, 16);
+    ssdd_store_u8_16(__builtin_convertvector(__builtin_elementwise_roundeven(x), ssdd_int16v) + zero, dst);
 }
 
 /// ``ssdd_quantize_store16`` for values a finite clamp has bounded, `low ≤ v ≤ high` or NaN, where `low·inverse` and
@@ -64,11 +69,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inlin
     typedef int i16v __attribute__((vector_size(64)));
     // _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC.
     i16v r = __builtin_ia32_cvtps2dq512_mask((f16v)(v * inverse), (i16v){0}, (unsigned short)0xFFFF, 8);
-    ssdd_int16v q = (ssdd_int16v)r + zero;
-    q = q < 0 ? 0 : q;
-    q = q > 255 ? 255 : q;
-    ssdd_byte16 b = __builtin_convertvector(q, ssdd_byte16);
-    __builtin_memcpy(dst, &b, 16);
+    ssdd_store_u8_16((ssdd_int16v)r + zero, dst);
 }
 
 /// Eight floats, one ymm register (Swift sees `SIMD8<Float>`).
