@@ -6,7 +6,8 @@ import TensorEngine
 /// Activations are the buffer plan of the unfused graph (fusing two convolutions only removes a value from it);
 /// weights and scratch are upper bounds of what each convolution's kernel (``ConvolutionAlgorithm/preferred(for:allowingWinograd:)``)
 /// repacks and needs: Winograd keeps 36 values per 3×3 filter (4× the weights), tiled kernels pad the output channels to
-/// whole panels, im2col needs a block of rows, the 1×1→depthwise fusion a band of rows per thread.
+/// whole panels, im2col needs a block of rows, the 1×1→depthwise fusion a band of rows per thread, INT8 a byte per value
+/// of a windowed convolution's input.
 public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
     /// Floats of the activation buffers.
     public var activationFloats: Int
@@ -98,6 +99,11 @@ public struct NetworkFootprint: Sendable, Equatable, CustomStringConvertible {
                 outputBand.flatMap { CheckedSize.sum(expanded, $0) }
             }.flatMap { CheckedSize.product(threads, $0) }
             scratch = scratch.flatMap { current in band.map { max(current, $0) } }
+        }
+        // INT8 quantizes a windowed convolution's whole input once into the scratch, a byte per value.
+        if options.precision == .int8 && g.groups == 1 {
+            let mapFloats = CheckedSize.product(g.inputHeight, g.inputWidth, cin).flatMap { CheckedSize.sum($0, 3) }.map { $0 / 4 }
+            scratch = scratch.flatMap { current in mapFloats.map { max(current, $0) } }
         }
         guard let weights, let scratch, let withBias = CheckedSize.sum(weights, paddedOut) else { return nil }
         return (withBias, scratch)

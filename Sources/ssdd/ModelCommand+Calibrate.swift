@@ -48,7 +48,11 @@ extension ModelCommand {
         static let configuration = CommandConfiguration(
             commandName: "compare-precision",
             abstract: "Compare the detections of each reduced precision with fp32's on images (matched at IoU ≥ 0.9).",
-            discussion: "INT8 needs a calibrated model (`ssdd model calibrate`). A precision this CPU cannot run is reported as skipped."
+            discussion: """
+                Also prints the raw network outputs' relative error (‖reduced − fp32‖ / ‖fp32‖) and largest difference, \
+                class logits and box regressions apart: a measure that needs no trained weights and no threshold. INT8 \
+                needs a calibrated model (`ssdd model calibrate`). A precision this CPU cannot run is reported as skipped.
+                """
         )
 
         @Argument(help: "A native model file (calibrated, for int8).")
@@ -76,6 +80,7 @@ extension ModelCommand {
             let decoded = try images.map { try StillImage.decode($0) }
             let fp32 = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: threshold))
             let reference = try decoded.map { try fp32.detect($0) }
+            let referenceOutputs = try decoded.map { try fp32.rawOutputs(fp32.preprocess($0)) }
             for precision in [Precision.bf16, .int8] {
                 let resolution = precision.resolved()
                 guard resolution.effective == precision else {
@@ -86,8 +91,15 @@ extension ModelCommand {
                 options.precision = precision
                 let detector = try Detector(model: file, options: options)
                 var comparison = PrecisionComparison()
-                for (image, expected) in zip(decoded, reference) { comparison.add(reference: expected, reduced: try detector.detect(image)) }
+                var logits = OutputDeviation(), regressions = OutputDeviation()
+                for (index, image) in decoded.enumerated() {
+                    comparison.add(reference: reference[index], reduced: try detector.detect(image))
+                    let outputs = try detector.rawOutputs(detector.preprocess(image))
+                    logits.add(reference: referenceOutputs[index].logits, reduced: outputs.logits)
+                    regressions.add(reference: referenceOutputs[index].regressions, reduced: outputs.regressions)
+                }
                 Console.writeLine("\(precision.rawValue): \(comparison.summary)")
+                Console.writeLine("\(precision.rawValue): raw outputs: class logits \(logits.summary); box regressions \(regressions.summary)")
             }
         }
     }

@@ -9,7 +9,8 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     /// Weights and activations rounded to bfloat16 and multiplied by `vdpbf16ps` into float32 sums (AVX-512 BF16).
     case bf16
     /// Weights quantized to int8 per output channel, activations to uint8 per tensor, int32 sums (`vpdpbusd`, AVX-512
-    /// VNNI; the same integer arithmetic on AVX2 elsewhere), dequantized in the store. 1×1 convolutions only.
+    /// VNNI; the same integer arithmetic on AVX2 elsewhere), dequantized in the store. Ungrouped convolutions (the
+    /// depthwise ones and the 3-channel stems stay fp32).
     case int8
 
     /// `requested` as this CPU can run it, and the warning (one line) when it falls back to fp32.

@@ -3,9 +3,12 @@ extension Convolution2D {
     /// Prepares a convolution to run in `precision` where the engine has a kernel for it and this CPU runs it, else
     /// in fp32 (``init(geometry:weights:bias:activation:algorithm:allowingWinograd:)`` with the preferred kernel).
     ///
-    /// INT8 covers 1×1, stride-1, unpadded, ungrouped convolutions (``Int8PointwiseConvolution``; the pointwise layers
-    /// hold most of SSDLite's multiply-accumulates); the depthwise 3×3 and the other shapes stay fp32. `calibration` is
-    /// the calibrated quantization of this convolution's input, or nil for dynamic (per-call) quantization.
+    /// INT8 covers every ungrouped convolution: 1×1, stride-1, unpadded ones read their input as the GEMM's rows
+    /// (``Int8PointwiseConvolution``; the pointwise layers hold most of SSDLite's multiply-accumulates), the others
+    /// multiply im2col rows of their input quantized once (``Int8WindowConvolution``: SSD300's 3×3 layers) where their
+    /// window is deep enough to pay (``Int8WindowConvolution/pays(for:)``: not the 3-channel stems); the grouped ones
+    /// (the depthwise 3×3) stay fp32. `calibration` is the calibrated quantization of this
+    /// convolution's input, or nil for dynamic (per-call) quantization.
     ///
     /// BF16 (on CPUs with AVX-512 BF16, ``BF16Kernel/preferred``) covers the products of the kernels the fp32 choice
     /// would run: Winograd's 36 batched GEMMs (the transforms stay float32) and the tiled GEMM (1×1 convolutions and
@@ -25,6 +28,16 @@ extension Convolution2D {
                 geometry: geometry, weights: weights.baseAddress!, bias: bias?.baseAddress, activation: activation,
                 calibration: calibration)
             self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: .int8Pointwise(q), precision: .int8)
+            return
+        }
+        if effective == .int8, Int8WindowConvolution.pays(for: geometry) {
+            precondition(geometry.invalidReason == nil, "Convolution2D: \(geometry.invalidReason ?? "")")
+            precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
+            precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
+            let q = Int8WindowConvolution(
+                geometry: geometry, weights: weights.baseAddress!, bias: bias?.baseAddress, activation: activation,
+                calibration: calibration)
+            self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: .int8Window(q), precision: .int8)
             return
         }
         if effective == .bf16, let bf16 = BF16Kernel.preferred {

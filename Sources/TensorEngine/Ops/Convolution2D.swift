@@ -17,6 +17,7 @@ public final class Convolution2D {
         case depthwise3x3(DepthwiseConvolution3x3)
         case winograd(WinogradConvolution)
         case int8Pointwise(Int8PointwiseConvolution)
+        case int8Window(Int8WindowConvolution)
     }
 
     /// A convolution with a kernel already made (the reduced-precision paths, ``Convolution2D+Precision.swift``).
@@ -71,6 +72,7 @@ public final class Convolution2D {
         switch kernel {
         case .gemm(let g): return g.scratchCount
         case .winograd(let w): return w.scratchCount(threads: threads)
+        case .int8Window(let q): return q.scratchCount(threads: threads)
         default: return 0
         }
     }
@@ -96,6 +98,8 @@ public final class Convolution2D {
             d.run(input: input, output: output, pool: pool)
         case .int8Pointwise(let q):
             q.run(input: input, output: output, pool: pool)
+        case .int8Window(let q):
+            q.run(input: input, output: output, scratch: scratch, pool: pool)
         case .winograd(let w):
             guard let scratch else {
                 preconditionFailure("Convolution2D: Winograd needs \(w.scratchCount(threads: pool.threadCount)) floats of scratch")

@@ -143,6 +143,22 @@ void ssdd_int8_gemm_reference(
 void ssdd_int8_gemm_avx512vnni(
     const uint8_t *a, size_t lda, size_t rows, size_t depth, const int8_t *packed, size_t cols,
     const ssdd_int8_epilogue *e, float *c, size_t ldc);
+/// A convolution window over an NHWC map (``ssdd_int8_im2col``): sizes, strides, dilations and the top and left padding.
+typedef struct {
+    size_t input_height, input_width, channels, output_width;
+    size_t kernel_height, kernel_width, stride_y, stride_x, dilation_y, dilation_x;
+    ptrdiff_t pad_top, pad_left;
+} ssdd_int8_window;
+
+/// im2col rows of the uint8 NHWC `map` for output pixels `first ..< first + count` (row-major over the output):
+/// row `i` (`padded` bytes apart, `padded` ≥ kernel_height · kernel_width · channels) holds, tap by tap in (ky, kx)
+/// order, the `channels` bytes under the tap, `zero` where the tap is in the padding and after the last tap.
+void ssdd_int8_im2col(
+    const uint8_t *map, const ssdd_int8_window *w, size_t first, size_t count, size_t padded, uint8_t zero, uint8_t *rows);
+/// The same with AVX-512 F/BW moves; the same bytes, and it reads nothing outside the map.
+void ssdd_int8_im2col_avx512(
+    const uint8_t *map, const ssdd_int8_window *w, size_t first, size_t count, size_t padded, uint8_t zero, uint8_t *rows);
+
 /// The same with AVX2 `vpmaddwd` on the values widened to int16 (`a` from ``ssdd_quantize_row_i16``, weights from
 /// ``ssdd_int8_widen``): exact (`255·128·2` fits int32, no saturation), so bit-identical to the reference.
 void ssdd_int8_gemm_avx2(

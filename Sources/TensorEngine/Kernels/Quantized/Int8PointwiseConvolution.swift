@@ -14,19 +14,17 @@ public final class Int8PointwiseConvolution {
     public let kernel: Int8Kernel
     /// The calibrated activation quantization, or nil for dynamic quantization.
     public let calibration: ActivationQuantization?
-    let depth: Int
-    /// `depth` rounded up to 4 (the tiles' step).
-    let paddedDepth: Int
-    let columns: Int
-    let packed: [Int8]
-    let wide: [Int16]
-    let sums: [Int32]
-    let weightScales: [Float]
-    let bias: [Float]
+    let panels: Int8Panels
     /// Rows of activations quantized at a time (fits L1 with the panel being swept).
     let chunkRows: Int
     /// `weight scale · calibrated activation scale` per output channel (empty without a calibration).
     let calibratedMultipliers: [Float]
+
+    var depth: Int { panels.depth }
+    /// `depth` rounded up to 4 (the tiles' step).
+    var paddedDepth: Int { panels.paddedDepth }
+    var columns: Int { panels.columns }
+    var weightScales: [Float] { panels.weightScales }
 
     /// Whether the INT8 path runs `g`.
     public static func supports(_ g: ConvolutionGeometry) -> Bool {
@@ -47,63 +45,39 @@ public final class Int8PointwiseConvolution {
         self.activation = activation
         self.kernel = kernel
         self.calibration = calibration
-        depth = g.inputChannels
-        paddedDepth = (depth + 3) / 4 * 4
-        columns = g.outputChannels
-        var quantized = [Int8](repeating: 0, count: depth * columns)
-        var scales = [Float](repeating: 1, count: columns)
-        for j in 0..<columns {
-            let row = UnsafeBufferPointer(start: weights + j * depth, count: depth)
-            let largest = row.reduce(0) { max($0, abs($1)) }
-            let scale = largest > 0 && largest.isFinite ? largest / 127 : 1
-            scales[j] = scale
-            for k in 0..<depth { quantized[j * depth + k] = Int8(max(min((row[k] / scale).rounded(.toNearestOrEven), 127), -127)) }
-        }
-        weightScales = scales
-        calibratedMultipliers = calibration.map { q in scales.map { $0 * q.scale } } ?? []
-        var packed = [Int8](repeating: 0, count: ssdd_int8_packed_count(depth, columns))
-        var sums = [Int32](repeating: 0, count: columns)
-        ssdd_int8_pack_weights(quantized, depth, columns, &packed, &sums)
-        self.packed = packed
-        self.sums = sums
-        var wide: [Int16] = []
-        if kernel.widens {
-            wide = [Int16](repeating: 0, count: packed.count)
-            ssdd_int8_widen(packed, packed.count, &wide)
-        }
-        self.wide = wide
-        self.bias = bias.map { Array(UnsafeBufferPointer(start: $0, count: g.outputChannels)) } ?? [Float](repeating: 0, count: columns)
-        let bytesPerRow = paddedDepth * (kernel.widens ? 2 : 1)
-        let tile = kernel.tileRows
-        chunkRows = max(tile, min(24 * 1024 / bytesPerRow / tile * tile, 96))
+        // OIHW with 1×1 windows is already `[Cout][Cin]`.
+        let panels = Int8Panels(kernel: kernel, depth: g.inputChannels, columns: g.outputChannels, dense: weights, bias: bias)
+        self.panels = panels
+        calibratedMultipliers = calibration.map { panels.multipliers(activationScale: $0.scale) } ?? []
+        chunkRows = min(panels.rows(fitting: 24 * 1024), max(kernel.tileRows, 96))
     }
 
     /// Convolves `[H, W, Cin]` at `input` into `[H, W, Cout]` at `output`.
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let rows = geometry.outputHeight * geometry.outputWidth
-        let quantization = calibration ?? dynamicQuantization(input, count: rows * depth, pool: pool)
-        let multipliers = calibration == nil ? weightScales.map { $0 * quantization.scale } : calibratedMultipliers
+        let quantization = calibration ?? ActivationQuantization.covering(input, count: rows * depth, pool: pool)
+        let multipliers = calibration == nil ? panels.multipliers(activationScale: quantization.scale) : calibratedMultipliers
         let (low, high) = activation.clampBounds
         let threads = pool.threadCount
-        let panels = (columns + Int(SSDD_X86_PANEL) - 1) / Int(SSDD_X86_PANEL)
+        let panelCount = panels.panelCount
         multipliers.withUnsafeBufferPointer { m in
             let parts: Int
             let byRows: Bool
             if threads == 1 || rows * depth * columns < 1 << 18 {
                 parts = 1
                 byRows = true
-            } else if rows >= 8 * threads * kernel.tileRows || panels < 2 {
+            } else if rows >= 8 * threads * kernel.tileRows || panelCount < 2 {
                 parts = min(4 * threads, max(1, rows / (2 * kernel.tileRows)))
                 byRows = true
             } else {
                 // Every part quantizes all the rows it multiplies: one part per thread, so the rows are quantized once
                 // per thread, not once per part (4 × threads parts quantized the 10×10 maps' rows 8 times at 2 threads).
-                parts = min(threads, panels)
+                parts = min(threads, panelCount)
                 byRows = false
             }
             let work = { (part: Int) in
                 let rowRange = byRows ? (rows * part / parts)..<(rows * (part + 1) / parts) : 0..<rows
-                let panelRange = byRows ? 0..<panels : (panels * part / parts)..<(panels * (part + 1) / parts)
+                let panelRange = byRows ? 0..<panelCount : (panelCount * part / parts)..<(panelCount * (part + 1) / parts)
                 self.compute(
                     rows: rowRange, panels: panelRange, input: input, output: output, quantization: quantization,
                     multipliers: m.baseAddress!, low: low, high: high)
@@ -119,11 +93,10 @@ public final class Int8PointwiseConvolution {
     func computeCalibrated(rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         guard let calibration else { preconditionFailure("Int8PointwiseConvolution: rows of a dynamically quantized convolution") }
         let (low, high) = activation.clampBounds
-        let panels = (columns + Int(SSDD_X86_PANEL) - 1) / Int(SSDD_X86_PANEL)
         calibratedMultipliers.withUnsafeBufferPointer { m in
             compute(
-                rows: rows, panels: 0..<panels, input: input, output: output, quantization: calibration, multipliers: m.baseAddress!,
-                low: low, high: high)
+                rows: rows, panels: 0..<panels.panelCount, input: input, output: output, quantization: calibration,
+                multipliers: m.baseAddress!, low: low, high: high)
         }
     }
 
@@ -139,34 +112,14 @@ public final class Int8PointwiseConvolution {
         guard let calibration, kernel == .vnni else { preconditionFailure("Int8PointwiseConvolution: quantized input needs the VNNI tile") }
         let (low, high) = activation.clampBounds
         calibratedMultipliers.withUnsafeBufferPointer { m in
-            withEpilogue(firstColumn: 0, multipliers: m.baseAddress!, zero: calibration.zero, low: low, high: high) { epilogue in
-                packed.withUnsafeBufferPointer { w in
-                    // Chunks of rows as when quantizing: each stays in L1 while the tile sweeps the panels.
-                    var start = rows.lowerBound
-                    while start < rows.upperBound {
-                        let count = min(chunkRows, rows.upperBound - start)
-                        ssdd_int8_gemm_avx512vnni(
-                            input + start * paddedDepth, paddedDepth, count, depth, w.baseAddress!, columns, &epilogue,
-                            output + start * columns, columns)
-                        start += count
-                    }
-                }
-            }
-        }
-    }
-
-    /// The tiles' store constants from output column `firstColumn` on: the weight sums, `multipliers` (indexed from
-    /// column 0), the bias, the zero point and the activation's bounds.
-    private func withEpilogue(
-        firstColumn: Int, multipliers: UnsafePointer<Float>, zero: Int32, low: Float, high: Float,
-        _ body: (inout ssdd_int8_epilogue) -> Void
-    ) {
-        sums.withUnsafeBufferPointer { sums in
-            bias.withUnsafeBufferPointer { bias in
-                var epilogue = ssdd_int8_epilogue(
-                    sums: sums.baseAddress! + firstColumn, multipliers: multipliers + firstColumn, bias: bias.baseAddress! + firstColumn,
-                    zero: zero, low: low, high: high)
-                body(&epilogue)
+            // Chunks of rows as when quantizing: each stays in L1 while the tile sweeps the panels.
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let count = min(chunkRows, rows.upperBound - start)
+                panels.multiply(
+                    quantized: input + start * paddedDepth, lda: paddedDepth, count: count, panels: 0..<panels.panelCount,
+                    multipliers: m.baseAddress!, zero: calibration.zero, low: low, high: high, c: output + start * columns, ldc: columns)
+                start += count
             }
         }
     }
@@ -177,80 +130,15 @@ public final class Int8PointwiseConvolution {
         quantization q: ActivationQuantization, multipliers: UnsafePointer<Float>, low: Float, high: Float
     ) {
         if rows.isEmpty || panelRange.isEmpty { return }
-        let panel = Int(SSDD_X86_PANEL)
-        let firstColumn = panelRange.lowerBound * panel
-        let cols = min(columns, panelRange.upperBound * panel) - firstColumn
-        let panelStride = paddedDepth / 4 * panel * 4
-        let inverse = 1 / q.scale
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkRows * paddedDepth * 2, alignment: 64)
         defer { buffer.deallocate() }
-        withEpilogue(firstColumn: firstColumn, multipliers: multipliers, zero: q.zero, low: low, high: high) { epilogue in
-            var start = rows.lowerBound
-            while start < rows.upperBound {
-                let count = min(chunkRows, rows.upperBound - start)
-                let c = output + start * columns + firstColumn
-                switch kernel {
-                case .avx2:
-                    let a = buffer.assumingMemoryBound(to: Int16.self)
-                    for r in 0..<count {
-                        ssdd_quantize_row_i16_avx2(input + (start + r) * depth, depth, paddedDepth, inverse, q.zero, a + r * paddedDepth)
-                    }
-                    wide.withUnsafeBufferPointer { w in
-                        ssdd_int8_gemm_avx2(
-                            a, paddedDepth, count, depth, w.baseAddress! + panelRange.lowerBound * panelStride, cols, &epilogue, c, columns)
-                    }
-                case .vnni, .reference:
-                    let a = buffer.assumingMemoryBound(to: UInt8.self)
-                    for r in 0..<count {
-                        let row = input + (start + r) * depth, out = a + r * paddedDepth
-                        if kernel == .vnni {
-                            // VNNI implies AVX-512 F/BW/VL (``CPUPrecisionFeatures``).
-                            ssdd_quantize_row_u8_avx512(row, depth, paddedDepth, inverse, q.zero, out)
-                        } else if CPUPrecisionFeatures.current.avx2 {
-                            ssdd_quantize_row_u8_avx2(row, depth, paddedDepth, inverse, q.zero, out)
-                        } else {
-                            ssdd_quantize_row_u8(row, depth, paddedDepth, inverse, q.zero, out)
-                        }
-                    }
-                    packed.withUnsafeBufferPointer { w in
-                        let b = w.baseAddress! + panelRange.lowerBound * panelStride
-                        if kernel == .vnni {
-                            ssdd_int8_gemm_avx512vnni(a, paddedDepth, count, depth, b, cols, &epilogue, c, columns)
-                        } else {
-                            ssdd_int8_gemm_reference(a, paddedDepth, count, depth, b, cols, &epilogue, c, columns)
-                        }
-                    }
-                }
-                start += count
-            }
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let count = min(chunkRows, rows.upperBound - start)
+            panels.multiply(
+                floatRows: input + start * depth, ldx: depth, count: count, panels: panelRange, quantization: q, multipliers: multipliers,
+                low: low, high: high, buffer: buffer, c: output + start * columns, ldc: columns)
+            start += count
         }
-    }
-
-    /// The input's range, split across the pool.
-    func dynamicQuantization(_ input: UnsafePointer<Float>, count: Int, pool: ComputePool) -> ActivationQuantization {
-        let parts = count < 1 << 16 ? 1 : pool.threadCount
-        var lows = [Float](repeating: 0, count: parts), highs = [Float](repeating: 0, count: parts)
-        lows.withUnsafeMutableBufferPointer { lows in
-            highs.withUnsafeMutableBufferPointer { highs in
-                let l = lows.baseAddress!, h = highs.baseAddress!
-                let body = { (part: Int) in
-                    let first = count * part / parts, end = count * (part + 1) / parts
-                    if end > first { Self.minMax(input + first, count: end - first, l + part, h + part) }
-                }
-                if parts == 1 { body(0) } else { pool.run(tasks: parts, body) }
-            }
-        }
-        return ActivationQuantization(low: lows.min() ?? 0, high: highs.max() ?? 0)
-    }
-
-    static func minMax(_ x: UnsafePointer<Float>, count: Int, _ low: UnsafeMutablePointer<Float>, _ high: UnsafeMutablePointer<Float>) {
-        if CPUPrecisionFeatures.current.avx2 {
-            ssdd_min_max_avx2(x, count, low, high)
-            return
-        }
-        var lo = x[0], hi = x[0]
-        for i in 0..<count { lo = min(lo, x[i]); hi = max(hi, x[i]) }
-        low.pointee = lo
-        high.pointee = hi
     }
 }
