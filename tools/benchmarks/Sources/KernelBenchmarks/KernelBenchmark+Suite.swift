@@ -2,7 +2,7 @@ import TensorEngine
 
 extension KernelBenchmark {
     /// The benchmarks: SSDLite's GEMM tile (1×1 expansion and projection), depthwise and fused-block shapes (fp32 and
-    /// INT8), and SSD300's Winograd layers.
+    /// INT8), and SSD300's Winograd layers and the same layers in INT8.
     static var suite: [KernelBenchmark] {
         [
             convolutionBenchmark(
@@ -74,6 +74,19 @@ extension KernelBenchmark {
                     inputHeight: 75, inputWidth: 75, inputChannels: 256, outputChannels: 256, kernelHeight: 3, kernelWidth: 3,
                     padding: .uniform(1)),
                 activation: .relu, algorithm: .winograd),
+            // The same two SSD300 layers in INT8 (``Int8WindowConvolution``: the input quantized once, im2col rows of bytes).
+            convolutionBenchmark(
+                "int8-window/3x3-38x38-512to512", iterations: 10,
+                ConvolutionGeometry(
+                    inputHeight: 38, inputWidth: 38, inputChannels: 512, outputChannels: 512, kernelHeight: 3, kernelWidth: 3,
+                    padding: .uniform(1)),
+                activation: .relu, int8: true),
+            convolutionBenchmark(
+                "int8-window/3x3-75x75-256to256", iterations: 10,
+                ConvolutionGeometry(
+                    inputHeight: 75, inputWidth: 75, inputChannels: 256, outputChannels: 256, kernelHeight: 3, kernelWidth: 3,
+                    padding: .uniform(1)),
+                activation: .relu, int8: true),
         ]
     }
 }

@@ -11,18 +11,24 @@ struct KernelBenchmark {
 }
 
 /// A convolution ready to run on a random input: the kernel `algorithm` (nil: the engine's choice) with its weights
-/// packed once, input, output and scratch allocated once.
+/// packed once, input, output and scratch allocated once. `int8`: in INT8 with a calibrated input range of ±1 (the
+/// input's), where the engine has an INT8 kernel for the geometry and this CPU runs one, else fp32.
 func convolutionBenchmark(
     _ name: String, iterations: Int, _ geometry: ConvolutionGeometry, activation: FusedActivation = .relu6,
-    algorithm: ConvolutionAlgorithm? = nil
+    algorithm: ConvolutionAlgorithm? = nil, int8: Bool = false
 ) -> KernelBenchmark {
     KernelBenchmark(name: name, iterations: iterations) { pool in
         var generator = SeededValues(seed: 1)
         let weights = generator.storage(count: geometry.weightShape.reduce(1, *), scale: 0.1)
         let bias = generator.storage(count: geometry.outputChannels, scale: 0.1)
-        let conv = Convolution2D(
-            geometry: geometry, weights: UnsafeBufferPointer(start: weights.pointer, count: weights.count),
-            bias: UnsafeBufferPointer(start: bias.pointer, count: bias.count), activation: activation, algorithm: algorithm)
+        let w = UnsafeBufferPointer(start: weights.pointer, count: weights.count)
+        let b = UnsafeBufferPointer(start: bias.pointer, count: bias.count)
+        let conv =
+            int8
+            ? Convolution2D(
+                geometry: geometry, weights: w, bias: b, activation: activation, precision: .int8,
+                calibration: ActivationQuantization(low: -1, high: 1))
+            : Convolution2D(geometry: geometry, weights: w, bias: b, activation: activation, algorithm: algorithm)
         let input = generator.storage(count: geometry.inputHeight * geometry.inputWidth * geometry.inputChannels, scale: 1)
         let output = TensorStorage(count: conv.outputShape.reduce(1, *))
         let scratch = TensorStorage(count: max(1, conv.scratchCount(threads: pool.threadCount)))
