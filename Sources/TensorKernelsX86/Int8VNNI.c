@@ -60,6 +60,8 @@ void SSDD_VNNI ssdd_int8_gemm_avx512vnni(
                 acc[i][1] = k1.start;
             }
             for (size_t q = 0; q < quads; q++) {
+                _mm_prefetch((const char *)(wa + (q + 8) * SSDD_X86_PANEL * 4), _MM_HINT_T0);
+                _mm_prefetch((const char *)(wb + (q + 8) * SSDD_X86_PANEL * 4), _MM_HINT_T0);
                 __m512i w0 = _mm512_loadu_si512(wa + q * SSDD_X86_PANEL * 4);
                 __m512i w1 = _mm512_loadu_si512(wb + q * SSDD_X86_PANEL * 4);
                 for (int i = 0; i < 8; i++) {
