@@ -25,4 +25,7 @@ public enum TensorEngineInfo {
     public static var gemmKernel: String { GEMMKernel.preferred.rawValue }
     /// One core's measured zmm FMA peak in GFLOP/s (a ≈ 0.1 ms probe on every call), or 0 without AVX-512.
     public static func measuredFMAPeak() -> Double { ssdd_fma_peak_gflops() }
+    /// One core's measured `vpdpbusd` peak in GOPS (a multiply and an add per byte product; a ≈ 0.2 ms probe on every
+    /// call), or 0 without AVX-512 VNNI: what INT8 passes are compared with.
+    public static func measuredVNNIPeak() -> Double { ssdd_vnni_peak_gops() }
 }

@@ -3,7 +3,8 @@
 // AMD Zen 4/5 issue one `vdpbf16ps` (32 multiply-adds) at the rate of one zmm FMA (16): twice fp32's rate. Intel's
 // cores without AMX (Sapphire and Emerald Rapids as VMs expose them) issue one every other cycle against two zmm FMAs
 // a cycle: half fp32's rate, and every activation must still be rounded to bf16, so bf16 runs slower than fp32 there.
-// The fp32 probe alone also gives the core's zmm FMA peak, which `ssdd bench` reports its GFLOP/s against.
+// The fp32 probe alone also gives the core's zmm FMA peak, which `ssdd bench` reports its GFLOP/s against, and a
+// `vpdpbusd` probe the INT8 peak, which it reports int8 passes against.
 #include <immintrin.h>
 #include <time.h>
 
@@ -77,4 +78,32 @@ double ssdd_fma_peak_gflops(void) {
     if (fma >= 1e9 || fma <= 0) return 0;
     // 12 chains × the steps × 16 lanes × 2 operations.
     return 12.0 * SSDD_PROBE_STEPS * 16 * 2 / fma / 1e9;
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) static double ssdd_probe_dpbusd(int seed) {
+    __m512i z[12];
+    const __m512i a = _mm512_set1_epi32(0x01010101), b = _mm512_set1_epi32(0x02020202);
+    for (int i = 0; i < 12; i++) z[i] = _mm512_set1_epi32(seed + i);
+    double t = ssdd_probe_now();
+    for (int k = 0; k < SSDD_PROBE_STEPS; k++) {
+#pragma GCC unroll 12
+        for (int i = 0; i < 12; i++) z[i] = _mm512_dpbusd_epi32(z[i], a, b);
+    }
+    double elapsed = ssdd_probe_now() - t;
+    // Keep the chains: their sum is a known value the compiler cannot fold away through the loop.
+    __m512i sum = z[0];
+    for (int i = 1; i < 12; i++) sum = _mm512_add_epi32(sum, z[i]);
+    return _mm512_reduce_add_epi32(sum) == 0x7fffffff ? -1.0 : elapsed;
+}
+
+double ssdd_vnni_peak_gops(void) {
+    if ((ssdd_x86_cpu_features() & SSDD_X86_AVX512_VNNI) == 0) return 0;
+    double best = 1e9;
+    for (int trial = 0; trial < 3 * SSDD_PROBE_TRIALS; trial++) {
+        double d = ssdd_probe_dpbusd(trial);
+        if (d > 0 && d < best) best = d;
+    }
+    if (best >= 1e9 || best <= 0) return 0;
+    // 12 chains × the steps × 64 byte products × 2 operations (multiply, add).
+    return 12.0 * SSDD_PROBE_STEPS * 64 * 2 / best / 1e9;
 }

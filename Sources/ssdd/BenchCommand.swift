@@ -110,6 +110,14 @@ struct BenchCommand: ParsableCommand {
                     format: "zmm FMA peak %.1f GFLOP/s per core (measured now): the median pass ran at %.0f %% of the peak of %d core(s)",
                     peak, 100 * gflops / (peak * Double(threads)), threads))
         }
+        if options.precision == .int8, case let vnniPeak = TensorEngineInfo.measuredVNNIPeak(), vnniPeak > 0 {
+            // Every INT8 multiply-accumulate counts as 2 operations, like a float one; the fp32 layers (depthwise, stems)
+            // count too, so this is a lower bound of the INT8 layers' own share.
+            Console.writeLine(
+                String(
+                    format: "vpdpbusd peak %.1f GOPS per core (measured now): the median pass ran at %.0f %% of the INT8 peak of %d core(s)",
+                    vnniPeak, 100 * gflops / (vnniPeak * Double(threads)), threads))
+        }
         if profile {
             let total = perNode.values.reduce(0) { $0 + $1.total }
             // GFLOP/s of a layer or kind: 2 × its multiply-accumulates per pass over its mean time (blank for layers without).
