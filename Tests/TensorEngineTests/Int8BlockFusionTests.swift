@@ -34,6 +34,9 @@ struct Int8BlockFusionTests {
             Case(h: 40, w: 150, cin: 16, expanded: 96, stride: 2, cout: 24, residual: false),
             Case(h: 31, w: 75, cin: 24, expanded: 144, stride: 1, cout: 24, residual: true),
             Case(h: 10, w: 10, cin: 160, expanded: 960, stride: 1, cout: 320, residual: false),
+            // SSDLite's 10×10 blocks split by channels at 2 threads: with the residual, and at stride 2 (layer_19_2's).
+            Case(h: 10, w: 10, cin: 160, expanded: 960, stride: 1, cout: 160, residual: true),
+            Case(h: 10, w: 10, cin: 64, expanded: 256, stride: 2, cout: 96, residual: false),
             Case(h: 9, w: 7, cin: 8, expanded: 24, stride: 1, cout: 8, residual: true),
         ])
     func calibratedBlockFusesBitForBit(_ c: Case) throws {
@@ -54,6 +57,9 @@ struct Int8BlockFusionTests {
         #expect(expand.precision == .int8 && project.precision == .int8)
         let residual: FusedActivation? = c.residual ? FusedActivation.none : nil
         let block = try #require(FusedInvertedResidual(expand: expand, depthwise: depthwise, project: project, residual: residual))
+        if c.h == 10, depthwise.algorithm == .depthwise3x3, CPUFeatures.hasAVX512 {
+            #expect(block.fusion.splitsChannels(threads: 2), "\(c.testDescription): the 10×10 block splits by channels at 2 threads")
+        }
 
         for threads in [1, 2] {
             let pool = ComputePool(threadCount: threads)

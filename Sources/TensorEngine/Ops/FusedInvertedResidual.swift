@@ -8,7 +8,7 @@ public final class FusedInvertedResidual {
     public let project: Convolution2D
     /// The activation of the residual add, or nil when the block has none.
     public let residual: FusedActivation?
-    private let fusion: InvertedResidualFusion
+    let fusion: InvertedResidualFusion
 
     /// The fused block, or nil when the engine has no kernel for it: the expansion (any ungrouped convolution whose output
     /// is the depthwise input, usually 1×1) and the projection (1×1, stride-1, unpadded) must run on the tiled GEMM or,

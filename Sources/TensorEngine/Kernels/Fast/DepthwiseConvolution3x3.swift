@@ -66,20 +66,23 @@ struct DepthwiseConvolution3x3 {
         walkRows(rows, input: input, output: .floats(output), channels: channels)
     }
 
-    /// ``runRows(_:input:output:channels:)`` for every channel with the outputs quantized to uint8 as an INT8 1×1
-    /// convolution quantizes its input (`ssdd_quantize_row_u8_avx512`'s bytes): `output` addresses the whole output map,
-    /// `C` bytes per pixel. The interior's vectors are quantized in registers (`ssdd_quantize_store16`), border pixels
-    /// through a float scratch; the INT8 convolution then reads the bytes instead of quantizing the floats in a pass of
-    /// its own.
+    /// ``runRows(_:input:output:channels:)`` with the outputs quantized to uint8 as an INT8 1×1 convolution quantizes its
+    /// input (`ssdd_quantize_row_u8_avx512`'s bytes): `output` addresses the whole output map, `C` bytes per pixel, of
+    /// which the channels `channels` (all by default; whole 16-channel vectors) are written. The interior's vectors are
+    /// quantized in registers (`ssdd_quantize_store16`), border pixels through a float scratch; the INT8 convolution
+    /// then reads the bytes instead of quantizing the floats in a pass of its own.
     ///
     /// - Important: needs the AVX-512 kernel (``usesAVX512``: `C` is a multiple of 16, so no byte of padding).
     func runRowsQuantized(
-        _ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<UInt8>, quantization q: ActivationQuantization
+        _ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<UInt8>, quantization q: ActivationQuantization,
+        channels: Range<Int>? = nil
     ) {
         precondition(usesAVX512, "DepthwiseConvolution3x3: quantized rows need the AVX-512 kernel")
         let g = geometry
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(g.outputWidth, rows.count) * g.inputChannels) { scratch in
-            walkRows(rows, input: input, output: .quantized(output, inverse: 1 / q.scale, zero: q.zero, scratch: scratch.baseAddress!), channels: nil)
+            walkRows(
+                rows, input: input, output: .quantized(output, inverse: 1 / q.scale, zero: q.zero, scratch: scratch.baseAddress!),
+                channels: channels)
         }
     }
 
@@ -104,11 +107,13 @@ struct DepthwiseConvolution3x3 {
                 && lanes.count % DepthwiseSpanAVX512.width == 0, "DepthwiseConvolution3x3: channels \(lanes) of \(c)")
         let (low, high) = activation.clampBounds
         let first = lanes.lowerBound
-        /// Quantizes `pixels` pixels of floats, `C` apart from `floats`, into output pixel `pixel` on, `step` apart.
+        /// Quantizes the channels `lanes` of `pixels` pixels of floats, `C` apart from `floats`, into output pixel `pixel`
+        /// on, `step` apart.
         func quantize(_ floats: UnsafePointer<Float>, pixels: Int, into pixel: Int, step: Int) {
             guard case .quantized(let bytes, let inverse, let zero, _) = output else { return }
             for p in 0..<pixels {
-                ssdd_quantize_row_u8_avx512(floats + p * c, c, c, inverse, zero, bytes + (pixel + p * step) * c)
+                ssdd_quantize_row_u8_avx512(
+                    floats + p * c + first, lanes.count, lanes.count, inverse, zero, bytes + (pixel + p * step) * c + first)
             }
         }
         /// One output pixel through the cut-window path.

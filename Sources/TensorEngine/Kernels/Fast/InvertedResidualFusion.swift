@@ -1,4 +1,5 @@
 import TensorKernelsAVX512
+import TensorKernelsX86
 
 /// A whole MobileNetV2 inverted-residual block — 1×1 expansion (optional), depthwise 3×3, 1×1 projection and the
 /// residual add (optional) — run band by band in one parallel region, so neither the expanded map nor the depthwise
@@ -115,12 +116,23 @@ struct InvertedResidualFusion {
     /// Intel Xeon of 2026-12-06 at 2 threads: SSDLite's 10×10 blocks 0.338 / 0.334 / 0.459 → 0.298 / 0.289 / 0.421 ms;
     /// the fused 19×19 and 38×38 blocks were slower split this way (0.182 → 0.202–0.212 ms, 0.185 → 0.296 ms: their
     /// bands keep the maps in each core's cache), so they stay fused.
+    ///
+    /// Calibrated INT8 stages split the same way: each thread's depthwise share leaves its kernel as the projection's
+    /// quantized input (``DepthwiseConvolution3x3/runRowsQuantized(_:input:output:quantization:channels:)``), as in a
+    /// fused band, so no quantization pass runs. Before, at 2 threads such blocks ran their four kernels one after the
+    /// other and took as long as on one thread (`int8-block/10x10-160x6-s1` 134.8 µs at 1 thread, 129.4 at 2).
     func splitsChannels(threads: Int) -> Bool {
-        guard threads > 1, case .tiled(let e)? = expand, case .tiled = project, depthwise.usesAVX512,
-            e.panelWidth % DepthwiseSpanAVX512.width == 0, e.panels >= 2 * threads
-        else { return false }
+        guard threads > 1, depthwise.usesAVX512, let expand, !runsFused(threads: threads) else { return false }
         let d = depthwise.geometry
-        return !runsFused(threads: threads) && d.inputHeight * d.inputWidth * d.inputChannels <= Self.channelSplitFloats
+        guard d.inputHeight * d.inputWidth * d.inputChannels <= Self.channelSplitFloats else { return false }
+        switch (expand, project) {
+        case (.tiled(let e), .tiled):
+            return e.panelWidth % DepthwiseSpanAVX512.width == 0 && e.panels >= 2 * threads
+        case (.int8(let e), .int8(let p)):
+            return p.takesQuantizedInput && Int(SSDD_X86_PANEL) % DepthwiseSpanAVX512.width == 0 && e.panels.panelCount >= 2 * threads
+        default:
+            return false
+        }
     }
 
     /// Floats of scratch ``run(input:output:scratch:pool:)`` needs on a pool of `threads`: per-worker bands, or the
@@ -134,8 +146,12 @@ struct InvertedResidualFusion {
     /// Runs the block: `input` is the block's `[H, W, Cin]`, `output` its `[OH, OW, Cout]`.
     func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let d = depthwise.geometry
-        if case .tiled(let e)? = expand, splitsChannels(threads: pool.threadCount) {
-            runByChannels(expand: e, input: input, output: output, scratch: scratch, pool: pool)
+        if splitsChannels(threads: pool.threadCount) {
+            switch expand {
+            case .tiled(let e)?: runByChannels(expand: e, input: input, output: output, scratch: scratch, pool: pool)
+            case .int8(let e)?: runByChannelsQuantized(expand: e, input: input, output: output, scratch: scratch, pool: pool)
+            case nil: preconditionFailure("InvertedResidualFusion: a block without an expansion does not split by channels")
+            }
             return
         }
         if let expand, !runsFused(threads: pool.threadCount) {
@@ -185,6 +201,41 @@ struct InvertedResidualFusion {
             let rows = (tiles * part / parts * GEMMPanelAVX512.tileRows)..<min(pixels, tiles * (part + 1) / parts * GEMMPanelAVX512.tileRows)
             if rows.isEmpty { return }
             project.compute(rows: rows, input: UnsafePointer(filtered), output: output)
+            if let residual {
+                let offset = rows.lowerBound * cout
+                VectorPointwise.add(input + offset, UnsafePointer(output + offset), output + offset, count: rows.count * cout, activation: residual)
+            }
+        }
+    }
+
+    /// ``splitsChannels(threads:)`` with calibrated INT8 stages: each thread expands its share of the expansion's
+    /// panels over the whole map and runs the depthwise convolution on those channels straight into the projection's
+    /// quantized input; then the threads project and add the residual by rows.
+    private func runByChannelsQuantized(
+        expand e: Int8PointwiseConvolution, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, pool: ComputePool
+    ) {
+        guard case .int8(let p) = project, let calibration = p.calibration else {
+            preconditionFailure("InvertedResidualFusion: the INT8 channel split needs a calibrated INT8 projection")
+        }
+        let d = depthwise.geometry
+        let expanded = scratch
+        let bytes = UnsafeMutableRawPointer(scratch + d.inputHeight * d.inputWidth * d.inputChannels).assumingMemoryBound(to: UInt8.self)
+        let tasks = pool.threadCount, panelCount = e.panels.panelCount, width = Int(SSDD_X86_PANEL)
+        pool.run(tasks: tasks) { task in
+            let panels = (panelCount * task / tasks)..<(panelCount * (task + 1) / tasks)
+            e.computeCalibrated(rows: 0..<(d.inputHeight * d.inputWidth), panels: panels, input: input, output: expanded)
+            let channels = (panels.lowerBound * width)..<min(d.inputChannels, panels.upperBound * width)
+            depthwise.runRowsQuantized(0..<d.outputHeight, input: expanded, output: bytes, quantization: calibration, channels: channels)
+        }
+        let pixels = d.outputHeight * d.outputWidth, cout = p.geometry.outputChannels
+        let tileRows = p.kernel.tileRows
+        let tiles = (pixels + tileRows - 1) / tileRows
+        let parts = min(tiles, 2 * tasks)
+        pool.run(tasks: parts) { part in
+            let rows = (tiles * part / parts * tileRows)..<min(pixels, tiles * (part + 1) / parts * tileRows)
+            if rows.isEmpty { return }
+            p.computeQuantized(rows: rows, input: UnsafePointer(bytes), output: output)
             if let residual {
                 let offset = rows.lowerBound * cout
                 VectorPointwise.add(input + offset, UnsafePointer(output + offset), output + offset, count: rows.count * cout, activation: residual)

@@ -86,16 +86,19 @@ public final class Int8PointwiseConvolution {
         }
     }
 
-    /// Output pixels `rows`, every channel, with the calibrated quantization: what ``run(input:output:pool:)`` gives
-    /// for them, bit for bit (a fused block computes its bands with it).
+    /// Output pixels `rows` of the column panels `panelRange` (16 channels each; all by default) with the calibrated
+    /// quantization: what ``run(input:output:pool:)`` gives for them, bit for bit (a fused block computes its bands, or
+    /// its share of the channels, with it).
     ///
     /// - Important: only for a convolution with a ``calibration``.
-    func computeCalibrated(rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    func computeCalibrated(
+        rows: Range<Int>, panels panelRange: Range<Int>? = nil, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
         guard let calibration else { preconditionFailure("Int8PointwiseConvolution: rows of a dynamically quantized convolution") }
         let (low, high) = activation.clampBounds
         calibratedMultipliers.withUnsafeBufferPointer { m in
             compute(
-                rows: rows, panels: 0..<panels.panelCount, input: input, output: output, quantization: calibration,
+                rows: rows, panels: panelRange ?? 0..<panels.panelCount, input: input, output: output, quantization: calibration,
                 multipliers: m.baseAddress!, low: low, high: high)
         }
     }

@@ -62,6 +62,9 @@ extension KernelBenchmark {
                 "int8-block/75x75-24x6-s1", iterations: 100, size: 75, channels: 24, expansion: 6, stride: 1, outputChannels: 24, int8: true),
             blockBenchmark(
                 "int8-block/19x19-64x6-s1", iterations: 200, size: 19, channels: 64, expansion: 6, stride: 1, outputChannels: 64, int8: true),
+            blockBenchmark(
+                "int8-block/10x10-160x6-s1", iterations: 200, size: 10, channels: 160, expansion: 6, stride: 1, outputChannels: 160,
+                int8: true),
             convolutionBenchmark(
                 "winograd/3x3-38x38-512to512", iterations: 10,
                 ConvolutionGeometry(
