@@ -21,23 +21,11 @@ extension Convolution2D {
         activation: FusedActivation, precision: Precision, calibration: ActivationQuantization? = nil, allowingWinograd: Bool = true
     ) {
         let effective = precision.resolved().effective
-        if effective == .int8, Int8PointwiseConvolution.supports(geometry) {
-            precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
-            precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
-            let q = Int8PointwiseConvolution(
-                geometry: geometry, weights: weights.baseAddress!, bias: bias?.baseAddress, activation: activation,
-                calibration: calibration)
-            self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: .int8Pointwise(q), precision: .int8)
-            return
-        }
-        if effective == .int8, Int8WindowConvolution.pays(for: geometry) {
-            precondition(geometry.invalidReason == nil, "Convolution2D: \(geometry.invalidReason ?? "")")
-            precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
-            precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
-            let q = Int8WindowConvolution(
-                geometry: geometry, weights: weights.baseAddress!, bias: bias?.baseAddress, activation: activation,
-                calibration: calibration)
-            self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: .int8Window(q), precision: .int8)
+        if effective == .int8,
+            let kernel = Self.int8Kernel(
+                geometry: geometry, weights: weights, bias: bias, activation: activation, calibration: calibration)
+        {
+            self.init(geometry: geometry, activation: activation, algorithm: .tiledGEMM, kernel: kernel, precision: .int8)
             return
         }
         if effective == .bf16, let bf16 = BF16Kernel.preferred {
@@ -46,6 +34,24 @@ extension Convolution2D {
             return
         }
         self.init(geometry: geometry, weights: weights, bias: bias, activation: activation, allowingWinograd: allowingWinograd)
+    }
+
+    /// The INT8 kernel for `geometry` (``Int8PointwiseConvolution`` or ``Int8WindowConvolution``), or nil where INT8
+    /// does not run it.
+    private static func int8Kernel(
+        geometry: ConvolutionGeometry, weights: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
+        activation: FusedActivation, calibration: ActivationQuantization?
+    ) -> Kernel? {
+        let pointwise = Int8PointwiseConvolution.supports(geometry)
+        guard pointwise || Int8WindowConvolution.pays(for: geometry) else { return nil }
+        precondition(geometry.invalidReason == nil, "Convolution2D: \(geometry.invalidReason ?? "")")
+        precondition(weights.count == geometry.weightShape.reduce(1, *), "Convolution2D: weight count \(weights.count)")
+        precondition(bias == nil || bias?.count == geometry.outputChannels, "Convolution2D: bias count")
+        let w = weights.baseAddress!, b = bias?.baseAddress
+        if pointwise {
+            return .int8Pointwise(Int8PointwiseConvolution(geometry: geometry, weights: w, bias: b, activation: activation, calibration: calibration))
+        }
+        return .int8Window(Int8WindowConvolution(geometry: geometry, weights: w, bias: b, activation: activation, calibration: calibration))
     }
 
     /// A convolution whose products run on the BF16 tile `bf16` where the preferred fp32 kernel is Winograd or a GEMM
