@@ -101,7 +101,10 @@ struct Int8PointwiseConvolutionTests {
                 == .init(
                     requested: .bf16, effective: .fp32,
                     warning: "precision bf16: this CPU's vdpbf16ps does 0.50× the multiply-adds per second of its fp32 FMAs "
-                        + "(bf16 pays from 1.5×); running fp32, which is faster here"))
+                        + "(bf16 pays from 1.5×); running fp32, which is faster here; for speed, precision int8 runs on VNNI here "
+                        + "(with a model from `ssdd model calibrate`)"))
+        let bf16WithoutVNNI = CPUPrecisionFeatures(avx2: true, avx512: true, bf16: true, vnni: false, bf16MultiplyAddRatio: 0.5)
+        #expect(Precision.bf16.resolved(on: bf16WithoutVNNI).warning?.hasSuffix("running fp32, which is faster here") == true)
         #expect(Precision.int8.resolved(on: emeraldRapids) == .init(requested: .int8, effective: .int8, warning: nil))
         #expect(!CPUPrecisionFeatures(avx2: true, avx512: true, bf16: false, vnni: false, bf16MultiplyAddRatio: 2).bf16Pays)
     }

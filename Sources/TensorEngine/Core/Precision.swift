@@ -33,10 +33,12 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
             if cpu.bf16Pays { return Resolution(requested: self, effective: .bf16, warning: nil) }
             if cpu.bf16 {
                 let ratio = String(format: "%.2f", cpu.bf16MultiplyAddRatio)
+                // The reduced precision that does pay on such a CPU (Intel without AMX): INT8 on VNNI.
+                let instead = cpu.vnni ? "; for speed, precision int8 runs on VNNI here (with a model from `ssdd model calibrate`)" : ""
                 return Resolution(
                     requested: self, effective: .fp32,
                     warning: "precision bf16: this CPU's vdpbf16ps does \(ratio)× the multiply-adds per second of its fp32 FMAs "
-                        + "(bf16 pays from \(CPUPrecisionFeatures.bf16PayingRatio)×); running fp32, which is faster here")
+                        + "(bf16 pays from \(CPUPrecisionFeatures.bf16PayingRatio)×); running fp32, which is faster here\(instead)")
             }
             let missing = cpu.avx512 ? "avx512_bf16" : "avx512f/avx512bw/avx512vl and avx512_bf16"
             return Resolution(
