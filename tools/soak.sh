@@ -3,20 +3,24 @@
 # and restarted at random and socket subscribers coming and going (some never reading). Every INTERVAL seconds it
 # prints the daemon's RSS, open descriptors, threads and frames written; they must stay flat. At the end the
 # daemon gets SIGTERM and must exit 0 with no partial line in its output.
-# Usage: [BIN=.build/release/ssdd] [MODEL=models/person.safetensors] [INTERVAL=60] tools/soak.sh [STREAMS=4] [DURATION=3600]
+# PRECISION=int8 (with a model from `ssdd model calibrate`) and THREADS (per worker) choose the inference variant.
+# Usage: [BIN=.build/release/ssdd] [MODEL=models/person.safetensors] [PRECISION=fp32] [THREADS=1] [INTERVAL=60] \
+#          tools/soak.sh [STREAMS=4] [DURATION=3600]
 set -eu
 N=${1:-4}
 DURATION=${2:-3600}
 INTERVAL=${INTERVAL:-60}
 BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
+PRECISION=${PRECISION:-fp32}
+THREADS=${THREADS:-1}
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 dir=$(mktemp -d /tmp/ssdd-soak.XXXXXX)
 ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -t 20 \
   -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
 {
-  printf '[model]\npath = "%s"\n[workers]\ncount = 2\nqueue = 3\n' "$MODEL"
+  printf '[model]\npath = "%s"\nprecision = "%s"\n[workers]\ncount = 2\nthreads = %s\nqueue = 3\n' "$MODEL" "$PRECISION" "$THREADS"
   i=0
   while [ $i -lt $N ]; do
     printf '[[streams]]\nname = "s%d"\nurl = "http://127.0.0.1:%d/live.ts"\nstall_timeout = 3.0\nreconnect_initial = 0.5\nreconnect_max = 4.0\n' $i $((18700 + i))
