@@ -97,8 +97,8 @@ public final class Detector {
         try candidates(fromRaw: rawOutputs(input))
     }
 
-    /// ``candidates(for:)`` of raw head outputs (``rawOutputs(_:)``).
-    func candidates(fromRaw raw: (regressions: [Float], logits: [Float])) throws -> [Candidate] {
+    /// ``candidates(for:)`` of raw head outputs (``rawOutputs(_:)``), for callers that keep the raw outputs too.
+    public func candidates(fromRaw raw: (regressions: [Float], logits: [Float])) throws -> [Candidate] {
         let boxes = try decoder.decode(raw.regressions, anchors: anchors)
         let scores = ScoreConverter.scores(raw.logits, classes: manifest.labels.count, scoring: manifest.scoring)
         return postProcessor.run(boxes: boxes, scores: scores, minimumScore: options.minimumScore, classFilter: classFilter)

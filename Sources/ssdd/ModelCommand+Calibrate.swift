@@ -1,6 +1,7 @@
 import ArgumentParser
 import Detection
 import Foundation
+import Imaging
 import MediaIO
 import ModelStore
 import NeuralNet
@@ -78,9 +79,14 @@ extension ModelCommand {
         func run() throws {
             let file = try ModelFile(contentsOf: URL(fileURLWithPath: model))
             let decoded = try images.map { try StillImage.decode($0) }
+            /// One forward pass per image: its raw outputs and the detections made from them (what `detect` gives).
+            func run(_ detector: Detector, _ image: RGBImage) throws -> (raw: (regressions: [Float], logits: [Float]), detections: [Detection]) {
+                let raw = try detector.rawOutputs(detector.preprocess(image))
+                let candidates = try detector.candidates(fromRaw: raw)
+                return (raw, detector.detections(from: candidates, sourceWidth: image.width, sourceHeight: image.height))
+            }
             let fp32 = try Detector(model: file, options: DetectorOptions(threads: threads, minimumScore: threshold))
-            let reference = try decoded.map { try fp32.detect($0) }
-            let referenceOutputs = try decoded.map { try fp32.rawOutputs(fp32.preprocess($0)) }
+            let reference = try decoded.map { try run(fp32, $0) }
             for precision in [Precision.bf16, .int8] {
                 let resolution = precision.resolved()
                 guard resolution.effective == precision else {
@@ -92,11 +98,11 @@ extension ModelCommand {
                 let detector = try Detector(model: file, options: options)
                 var comparison = PrecisionComparison()
                 var logits = OutputDeviation(), regressions = OutputDeviation()
-                for (index, image) in decoded.enumerated() {
-                    comparison.add(reference: reference[index], reduced: try detector.detect(image))
-                    let outputs = try detector.rawOutputs(detector.preprocess(image))
-                    logits.add(reference: referenceOutputs[index].logits, reduced: outputs.logits)
-                    regressions.add(reference: referenceOutputs[index].regressions, reduced: outputs.regressions)
+                for (expected, image) in zip(reference, decoded) {
+                    let reduced = try run(detector, image)
+                    comparison.add(reference: expected.detections, reduced: reduced.detections)
+                    logits.add(reference: expected.raw.logits, reduced: reduced.raw.logits)
+                    regressions.add(reference: expected.raw.regressions, reduced: reduced.raw.regressions)
                 }
                 Console.writeLine("\(precision.rawValue): \(comparison.summary)")
                 Console.writeLine("\(precision.rawValue): raw outputs: class logits \(logits.summary); box regressions \(regressions.summary)")
