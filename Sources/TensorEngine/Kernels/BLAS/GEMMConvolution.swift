@@ -106,6 +106,23 @@ struct GEMMConvolution {
 /// Builds im2col rows for NHWC input: row `p` holds, for each tap (ky, kx), the `Cin` input values under that tap
 /// (zeros where the tap falls in the padding).
 enum Im2col {
+    /// Lends `body` the OIHW `weights` of an ungrouped `g` as a dense `[Cout][K]` matrix in the rows' order: OIHW
+    /// element (co, ci, ky, kx) at K index (ky·kw + kx)·Cin + ci.
+    static func withRowOrderWeights<R>(_ g: ConvolutionGeometry, _ weights: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> R) -> R {
+        let cin = g.inputChannels, cout = g.outputChannels, kh = g.kernelHeight, kw = g.kernelWidth
+        let k = kh * kw * cin
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: k * cout) { dense in
+            for co in 0..<cout {
+                for ci in 0..<cin {
+                    for ky in 0..<kh {
+                        for kx in 0..<kw { dense[co * k + (ky * kw + kx) * cin + ci] = weights[((co * cin + ci) * kh + ky) * kw + kx] }
+                    }
+                }
+            }
+            return body(dense.baseAddress!)
+        }
+    }
+
     static func fill(
         _ g: ConvolutionGeometry, input: UnsafePointer<Float>, firstPixel: Int, pixels: Int, into col: UnsafeMutablePointer<Float>
     ) {

@@ -60,16 +60,8 @@ struct TiledGEMMConvolution {
         self.bias = TensorStorage(count: panels * nr)
         if let bias { self.bias.pointer.update(from: bias, count: cout) }
         if let bf16Kernel {
-            // `col`'s K order is (ky, kx, ci): OIHW element (co, ci, ky, kx) of K index (ky·kw + kx)·cin + ci.
-            let panels16 = withUnsafeTemporaryAllocation(of: Float.self, capacity: k * cout) { dense in
-                for co in 0..<cout {
-                    for ci in 0..<cin {
-                        for ky in 0..<kh {
-                            for kx in 0..<kw { dense[co * k + (ky * kw + kx) * cin + ci] = oihw[((co * cin + ci) * kh + ky) * kw + kx] }
-                        }
-                    }
-                }
-                return BF16Panels(kernel: bf16Kernel, depth: k, columns: cout, columnStride: k, depthStride: 1, dense.baseAddress!)
+            let panels16 = Im2col.withRowOrderWeights(g, oihw) { dense in
+                BF16Panels(kernel: bf16Kernel, depth: k, columns: cout, columnStride: k, depthStride: 1, dense)
             }
             bf16 = panels16
             packed = TensorStorage(count: 0)

@@ -55,18 +55,9 @@ public final class Int8WindowConvolution {
         self.activation = activation
         self.kernel = kernel
         self.calibration = calibration
-        let cin = g.inputChannels, cout = g.outputChannels, kh = g.kernelHeight, kw = g.kernelWidth
-        let depth = kh * kw * cin
-        let panels = withUnsafeTemporaryAllocation(of: Float.self, capacity: depth * cout) { dense in
-            // OIHW element (co, ci, ky, kx) at row position (ky·kw + kx)·cin + ci, as im2col lays out the taps.
-            for co in 0..<cout {
-                for ci in 0..<cin {
-                    for ky in 0..<kh {
-                        for kx in 0..<kw { dense[co * depth + (ky * kw + kx) * cin + ci] = oihw[((co * cin + ci) * kh + ky) * kw + kx] }
-                    }
-                }
-            }
-            return Int8Panels(kernel: kernel, depth: depth, columns: cout, dense: dense.baseAddress!, bias: bias)
+        let depth = g.kernelHeight * g.kernelWidth * g.inputChannels
+        let panels = Im2col.withRowOrderWeights(g, oihw) { dense in
+            Int8Panels(kernel: kernel, depth: depth, columns: g.outputChannels, dense: dense, bias: bias)
         }
         self.panels = panels
         calibratedMultipliers = calibration.map { panels.multipliers(activationScale: $0.scale) } ?? []
@@ -104,7 +95,13 @@ public final class Int8WindowConvolution {
             map = UnsafePointer(bytes)
         }
         multipliers.withUnsafeBufferPointer { m in
-            split(pool: pool) { rows, panelRange in
+            // The VNNI tile is two panels wide: panels are handed out in pairs.
+            let rows = geometry.outputHeight * geometry.outputWidth
+            pool.runRowsOrPanels(
+                rows: rows, tileRows: kernel.tileRows, panels: panels.panelCount, panelGroup: 2,
+                multiplyAccumulates: rows * panels.depth * panels.columns,
+                weightsOutweigh: weightBytes > Self.largeWeightBytes && panels.columns > rows
+            ) { rows, panelRange in
                 self.compute(
                     rows: rows, panels: panelRange, input: input, map: map, quantization: q, multipliers: m.baseAddress!, output: output)
             }
@@ -123,36 +120,6 @@ public final class Int8WindowConvolution {
             }
         }
         if parts == 1 { body(0) } else { pool.run(tasks: parts, body) }
-    }
-
-    /// Runs `work(rows, panels)` over the output in parts: by rows (whole register tiles) where there are enough, else
-    /// by pairs of column panels (the VNNI tile's width; the 10×10 … 1×1 maps), or whole where the work is too small to
-    /// hand over.
-    private func split(pool: ComputePool, _ work: (Range<Int>, Range<Int>) -> Void) {
-        let rows = geometry.outputHeight * geometry.outputWidth, panelCount = panels.panelCount
-        let threads = pool.threadCount
-        if threads == 1 || rows * panels.depth * panels.columns < 1 << 18 {
-            work(0..<rows, 0..<panelCount)
-            return
-        }
-        let mr = kernel.tileRows
-        let tiles = (rows + mr - 1) / mr, pairs = (panelCount + 1) / 2
-        // Where the weights are beyond L2 and outnumber the rows, a split by rows would stream all of them through
-        // every core.
-        let weightsOutweigh = weightBytes > Self.largeWeightBytes && panels.columns > rows
-        if (tiles >= 4 * threads && !(weightsOutweigh && pairs >= 2 * threads)) || pairs < 2 {
-            let parts = max(1, min(4 * threads, tiles / 2))
-            pool.run(tasks: parts) { i in
-                let first = tiles * i / parts * mr, end = min(rows, tiles * (i + 1) / parts * mr)
-                if first < end { work(first..<end, 0..<panelCount) }
-            }
-        } else {
-            let parts = min(4 * threads, pairs)
-            pool.run(tasks: parts) { i in
-                let first = pairs * i / parts * 2, end = min(panelCount, pairs * (i + 1) / parts * 2)
-                if first < end { work(0..<rows, first..<end) }
-            }
-        }
     }
 
     /// Output pixels `rows` × column panels `panelRange`, chunk by chunk: im2col rows of the quantized `map`, or of the
