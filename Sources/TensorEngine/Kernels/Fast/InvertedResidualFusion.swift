@@ -194,17 +194,8 @@ struct InvertedResidualFusion {
             let channels = (panels.lowerBound * e.panelWidth)..<min(d.inputChannels, panels.upperBound * e.panelWidth)
             depthwise.runRows(0..<d.outputHeight, input: expanded, output: filtered, channels: channels)
         }
-        let pixels = d.outputHeight * d.outputWidth, cout = project.geometry.outputChannels
-        let tiles = (pixels + GEMMPanelAVX512.tileRows - 1) / GEMMPanelAVX512.tileRows
-        let parts = min(tiles, 2 * tasks)
-        pool.run(tasks: parts) { part in
-            let rows = (tiles * part / parts * GEMMPanelAVX512.tileRows)..<min(pixels, tiles * (part + 1) / parts * GEMMPanelAVX512.tileRows)
-            if rows.isEmpty { return }
+        projectByRows(tileRows: GEMMPanelAVX512.tileRows, blockInput: input, output: output, pool: pool) { rows in
             project.compute(rows: rows, input: UnsafePointer(filtered), output: output)
-            if let residual {
-                let offset = rows.lowerBound * cout
-                VectorPointwise.add(input + offset, UnsafePointer(output + offset), output + offset, count: rows.count * cout, activation: residual)
-            }
         }
     }
 
@@ -228,19 +219,36 @@ struct InvertedResidualFusion {
             let channels = (panels.lowerBound * width)..<min(d.inputChannels, panels.upperBound * width)
             depthwise.runRowsQuantized(0..<d.outputHeight, input: expanded, output: bytes, quantization: calibration, channels: channels)
         }
-        let pixels = d.outputHeight * d.outputWidth, cout = p.geometry.outputChannels
-        let tileRows = p.kernel.tileRows
+        projectByRows(tileRows: p.kernel.tileRows, blockInput: input, output: output, pool: pool) { rows in
+            p.computeQuantized(rows: rows, input: UnsafePointer(bytes), output: output)
+        }
+    }
+
+    /// The second region of a channel split: `project(rows)` over the output pixels by rows across the pool (two parts
+    /// per thread, in whole tiles of `tileRows`), each part followed by the residual add of its rows.
+    private func projectByRows(
+        tileRows: Int, blockInput: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ComputePool,
+        _ project: (Range<Int>) -> Void
+    ) {
+        let d = depthwise.geometry
+        let pixels = d.outputHeight * d.outputWidth
         let tiles = (pixels + tileRows - 1) / tileRows
-        let parts = min(tiles, 2 * tasks)
+        let parts = min(tiles, 2 * pool.threadCount)
         pool.run(tasks: parts) { part in
             let rows = (tiles * part / parts * tileRows)..<min(pixels, tiles * (part + 1) / parts * tileRows)
             if rows.isEmpty { return }
-            p.computeQuantized(rows: rows, input: UnsafePointer(bytes), output: output)
-            if let residual {
-                let offset = rows.lowerBound * cout
-                VectorPointwise.add(input + offset, UnsafePointer(output + offset), output + offset, count: rows.count * cout, activation: residual)
-            }
+            project(rows)
+            addResidual(rows, blockInput: blockInput, output: output)
         }
+    }
+
+    /// The residual add (if the block has one) of output pixels `pixels`: the block's input added into `output`.
+    @inline(__always)
+    private func addResidual(_ pixels: Range<Int>, blockInput: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        guard let residual else { return }
+        let cout = project.geometry.outputChannels, offset = pixels.lowerBound * cout
+        VectorPointwise.add(
+            blockInput + offset, UnsafePointer(output + offset), output + offset, count: pixels.count * cout, activation: residual)
     }
 
     /// The output rows `next()` hands out, band by band.
@@ -268,7 +276,7 @@ struct InvertedResidualFusion {
         buffer: UnsafeMutablePointer<Float>
     ) {
         let d = depthwise.geometry
-        let width = d.outputWidth, cout = project.geometry.outputChannels
+        let width = d.outputWidth
         let pixels = (band.lowerBound * width)..<(band.upperBound * width)
         if case .int8(let q) = project, let calibration = q.calibration, q.takesQuantizedInput, depthwise.usesAVX512 {
             // The depthwise outputs leave the kernel as the projection's quantized input (C bytes a pixel, in the band
@@ -284,10 +292,6 @@ struct InvertedResidualFusion {
             depthwise.runRows(band, input: depthwiseInput, output: middle)
             project.compute(rows: pixels, input: UnsafePointer(middle), output: output)
         }
-        if let residual {
-            let offset = pixels.lowerBound * cout
-            VectorPointwise.add(
-                blockInput + offset, UnsafePointer(output + offset), output + offset, count: pixels.count * cout, activation: residual)
-        }
+        addResidual(pixels, blockInput: blockInput, output: output)
     }
 }
