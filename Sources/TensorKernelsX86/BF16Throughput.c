@@ -68,16 +68,23 @@ double ssdd_bf16_multiply_add_ratio(void) {
     return (32.0 / dpbf16) / (16.0 / fma);
 }
 
+/// The fastest of `3 × SSDD_PROBE_TRIALS` timings of `probe(trial)` in seconds, or 0 if none was valid.
+static double ssdd_probe_fastest(double (*probe)(int trial)) {
+    double best = 1e9;
+    for (int trial = 0; trial < 3 * SSDD_PROBE_TRIALS; trial++) {
+        double t = probe(trial);
+        if (t > 0 && t < best) best = t;
+    }
+    return best < 1e9 ? best : 0;
+}
+
+static double ssdd_probe_fma_trial(int trial) { return ssdd_probe_fma((float)trial); }
+
 double ssdd_fma_peak_gflops(void) {
     if ((ssdd_x86_cpu_features() & SSDD_X86_AVX512) == 0) return 0;
-    double fma = 1e9;
-    for (int trial = 0; trial < 3 * SSDD_PROBE_TRIALS; trial++) {
-        double f = ssdd_probe_fma((float)trial);
-        if (f > 0 && f < fma) fma = f;
-    }
-    if (fma >= 1e9 || fma <= 0) return 0;
+    double fma = ssdd_probe_fastest(ssdd_probe_fma_trial);
     // 12 chains × the steps × 16 lanes × 2 operations.
-    return 12.0 * SSDD_PROBE_STEPS * 16 * 2 / fma / 1e9;
+    return fma > 0 ? 12.0 * SSDD_PROBE_STEPS * 16 * 2 / fma / 1e9 : 0;
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) static double ssdd_probe_dpbusd(int seed) {
@@ -98,12 +105,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) static double s
 
 double ssdd_vnni_peak_gops(void) {
     if ((ssdd_x86_cpu_features() & SSDD_X86_AVX512_VNNI) == 0) return 0;
-    double best = 1e9;
-    for (int trial = 0; trial < 3 * SSDD_PROBE_TRIALS; trial++) {
-        double d = ssdd_probe_dpbusd(trial);
-        if (d > 0 && d < best) best = d;
-    }
-    if (best >= 1e9 || best <= 0) return 0;
+    double dpbusd = ssdd_probe_fastest(ssdd_probe_dpbusd);
     // 12 chains × the steps × 64 byte products × 2 operations (multiply, add).
-    return 12.0 * SSDD_PROBE_STEPS * 64 * 2 / best / 1e9;
+    return dpbusd > 0 ? 12.0 * SSDD_PROBE_STEPS * 64 * 2 / dpbusd / 1e9 : 0;
 }
