@@ -10,8 +10,9 @@
 # THREADS (per worker), MAX_BATCH ([workers] max_batch) and LIVE_BACKLOG ([workers] live_backlog, seconds) choose the
 # worker variant, e.g. WORKERS=1 THREADS=2 MAX_BATCH=4 tools/bench_daemon.sh 8. ONLY=file or ONLY=live runs one half.
 # PRECISION=bf16|int8 sets [model] precision (int8 needs a calibrated model: `ssdd model calibrate`).
+# SIZE=WxH makes the clip that size instead of 640x480 (e.g. SIZE=1920x1080 for cameras' usual frames).
 # Usage: [MODEL=models/person.safetensors] [RESIZE=exact|fast] [WORKERS=2] [THREADS=1] [MAX_BATCH=1] [LIVE_BACKLOG=0.2] \
-#          [PRECISION=fp32|bf16|int8] [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] [EXTRA=outputs.toml] [ONLY=file|live] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
+#          [PRECISION=fp32|bf16|int8] [SIZE=640x480] [QUEUE=8] [ZONES=0|1] [SNAPSHOTS=0|1] [EXTRA=outputs.toml] [ONLY=file|live] tools/bench_daemon.sh [STREAMS=4] [DURATION=40]
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
@@ -28,12 +29,17 @@ ONLY=${ONLY:-}
 PRECISION=${PRECISION:-fp32}
 ZONES=${ZONES:-0}
 SNAPSHOTS=${SNAPSHOTS:-0}
+SIZE=${SIZE:-640x480}
+W=${SIZE%x*}
+H=${SIZE#*x}
+case "$W$H" in *[!0-9]* | '') echo "SIZE must be WxH, e.g. 1920x1080" >&2; exit 2 ;; esac
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 dir=$(mktemp -d /tmp/ssdd-bench.XXXXXX)
 ffmpeg -v error -y -f lavfi -i testsrc2=size=640x480:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$dir/clip.mp4"
-# A real scene for the detector: darknet's person photo panned, 640x480, 20 s at 25 fps.
+# A real scene for the detector: darknet's person photo panned, WxH (640x480 by default), 20 s at 25 fps.
 ffmpeg -v error -y -loop 1 -framerate 25 -i /usr/share/darknet/data/person.jpg -t 20 \
-  -vf "scale=960:636,crop=640:480:x='min(320\,n)':y=80,format=yuv420p" -c:v libx264 -preset veryfast "$dir/person.mp4"
+  -vf "scale=$((W * 3 / 2)):$((H * 53 / 40)),crop=$W:$H:x='min($((W / 2))\,n)':y=$((H / 6)),format=yuv420p" \
+  -c:v libx264 -preset veryfast "$dir/person.mp4"
 
 config() { # $1 = kind (file|live)
   printf '[model]\npath = "%s"\nprecision = "%s"\n[workers]\ncount = %s\nthreads = %s\nqueue = %s\nmax_batch = %s\nlive_backlog = %s\n' \
@@ -53,7 +59,7 @@ config() { # $1 = kind (file|live)
   if [ "$SNAPSHOTS" = 1 ]; then printf '[output.snapshots]\ndir = "%s/snapshots-%s"\n' "$dir" "$1"; fi
 }
 
-echo "variant: $N streams, precision $PRECISION, workers x threads = ${WORKERS}x${THREADS}, max_batch $MAX_BATCH, queue $QUEUE, live_backlog $LIVE_BACKLOG s"
+echo "variant: $N streams of ${W}x$H, precision $PRECISION, workers x threads = ${WORKERS}x${THREADS}, max_batch $MAX_BATCH, queue $QUEUE, live_backlog $LIVE_BACKLOG s"
 if [ "$ONLY" != live ]; then
 config file > "$dir/file.toml"
 start=$(date +%s.%N)

@@ -6,7 +6,7 @@ extension Detector {
     /// Detects objects in each of `images` (boxes in that image's pixels), running up to
     /// ``DetectorOptions/maxBatch`` of them in one forward pass (``NeuralNet/Network/forward(batch:)``). The detections
     /// are exactly those of ``detect(_:)`` on each image alone: the batched pass gives bitwise the same network outputs.
-    public func detect(batch images: [RGBImage]) throws -> [[Detection]] {
+    public func detect<Source: RGBRowSource>(batch images: [Source]) throws -> [[Detection]] {
         if images.count == 1 { return [try detect(images[0])] }
         var results: [[Detection]] = []
         results.reserveCapacity(images.count)

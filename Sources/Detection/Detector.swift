@@ -70,7 +70,7 @@ public final class Detector {
 
     /// The network input for `image`: resized with the model's convention and mapped by its affine, written straight
     /// into the tensor's storage (``Imaging/ImagePreprocessor``).
-    public func preprocess(_ image: RGBImage) -> Tensor {
+    public func preprocess(_ image: some RGBRowSource) -> Tensor {
         preprocessor.tensor(for: image)
     }
 
@@ -104,8 +104,9 @@ public final class Detector {
         return postProcessor.run(boxes: boxes, scores: scores, minimumScore: options.minimumScore, classFilter: classFilter)
     }
 
-    /// Detects objects in `image`; boxes are in its pixels.
-    public func detect(_ image: RGBImage) throws -> [Detection] {
+    /// Detects objects in `image`; boxes are in its pixels. A source that converts its rows on demand (a decoded
+    /// frame) converts only those the resize reads.
+    public func detect(_ image: some RGBRowSource) throws -> [Detection] {
         try detections(from: candidates(for: preprocess(image)), sourceWidth: image.width, sourceHeight: image.height)
     }
 

@@ -26,7 +26,7 @@ extension ImagePreprocessor {
 
     /// The network input `[height, width, 3]` for `image`: resized and mapped straight into a new tensor's aligned
     /// storage (the only copy of the pixels between the frame and the network).
-    public func tensor(for image: RGBImage) -> Tensor {
+    public func tensor(for image: some RGBRowSource) -> Tensor {
         let storage = TensorStorage(count: valueCount)
         withExtendedLifetime(storage) {
             write(image, into: UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))

@@ -78,7 +78,7 @@ public enum BilinearResizer {
     /// Resizes `image` to `width × height` as float HWC, in a new array (see
     /// ``resize(_:width:height:convention:affine:affineBeforeResize:into:)`` to write into existing storage).
     public static func resize(
-        _ image: RGBImage, width: Int, height: Int, convention: Convention,
+        _ image: some RGBRowSource, width: Int, height: Int, convention: Convention,
         affine: ChannelAffine = .identity, affineBeforeResize: Bool = false
     ) -> [Float] {
         precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
@@ -92,12 +92,16 @@ public enum BilinearResizer {
     /// Resizes `image` to `width × height` and writes float HWC into `destination`, which must hold exactly
     /// `width × height × 3` values (a tensor's storage, so the pixels are written once, where they are used).
     ///
+    /// The bilinear conventions read only the source rows they sample, each once, in ascending order
+    /// (``RGBRowSource/withRows(_:)``), so a source that converts its rows on demand converts only those; OpenCV's
+    /// resize takes the whole ``RGBRowSource/image``.
+    ///
     /// - Parameters:
     ///   - affine: per-channel map applied to every value.
     ///   - affineBeforeResize: apply `affine` to the source pixels before interpolating (torchvision) rather than to
     ///     the interpolated values (TensorFlow).
     public static func resize(
-        _ image: RGBImage, width: Int, height: Int, convention: Convention,
+        _ image: some RGBRowSource, width: Int, height: Int, convention: Convention,
         affine: ChannelAffine = .identity, affineBeforeResize: Bool = false, into destination: UnsafeMutableBufferPointer<Float>
     ) {
         resize(
@@ -108,7 +112,7 @@ public enum BilinearResizer {
     /// ``resize(_:width:height:convention:affine:affineBeforeResize:into:)`` with the rows computed by ``VectorRows``
     /// when `vectorRows` (only on a CPU that runs them) or by the portable Swift loops otherwise — the same bits.
     static func resize(
-        _ image: RGBImage, width: Int, height: Int, convention: Convention, affine: ChannelAffine, affineBeforeResize: Bool,
+        _ image: some RGBRowSource, width: Int, height: Int, convention: Convention, affine: ChannelAffine, affineBeforeResize: Bool,
         vectorRows: Bool, into destination: UnsafeMutableBufferPointer<Float>
     ) {
         precondition(width > 0 && height > 0, "BilinearResizer: output size must be positive")
@@ -116,7 +120,7 @@ public enum BilinearResizer {
             destination.count == width * height * 3, "BilinearResizer: destination holds \(destination.count) values, not \(width)×\(height)×3")
         if convention == .openCVLinear {
             precondition(!affineBeforeResize, "BilinearResizer: OpenCV's resize works on 8-bit pixels; the affine map comes after it")
-            floats(OpenCVLinearResizer.resize(image, width: width, height: height), affine: affine, into: destination)
+            floats(OpenCVLinearResizer.resize(image.image, width: width, height: height), affine: affine, into: destination)
             return
         }
         let xs = AxisTaps(input: image.width, output: width, convention: convention)
@@ -130,11 +134,10 @@ public enum BilinearResizer {
             (scaleRow[3 * x], scaleRow[3 * x + 1], scaleRow[3 * x + 2]) = affine.scale
             (offsetRow[3 * x], offsetRow[3 * x + 1], offsetRow[3 * x + 2]) = affine.offset
         }
-        let sourceRow = image.width * 3
         // Every output value is `vertical(horizontal(top row), horizontal(bottom row))` with the same operations as
         // the per-pixel formula, so each source row's horizontal pass is computed once, when first needed, and kept
         // while the next output rows still read it (two rows suffice: source rows only move down).
-        image.pixels.withUnsafeBufferPointer { src in
+        image.withRows { sourceRow in
             scaleRow.withUnsafeBufferPointer { scale in
                 offsetRow.withUnsafeBufferPointer { offset in
                     // One spare value after each slot: a pixel's 4-lane store also writes the next pixel's first value.
@@ -144,7 +147,7 @@ public enum BilinearResizer {
                         let scale4 = SIMD4<Float>(scale[0], scale[1], scale[2], 0), offset4 = SIMD4<Float>(offset[0], offset[1], offset[2], 0)
                         /// The horizontal pass of source row `sy` into `h`: `h[x·3 + c]`, every x and channel.
                         func horizontal(_ sy: Int, into h: UnsafeMutablePointer<Float>) {
-                            let line = src.baseAddress! + sy * sourceRow
+                            let line = sourceRow(sy)
                             if let vector {
                                 vector.horizontal(
                                     line, affine: affineBeforeResize ? (scale.baseAddress!, offset.baseAddress!) : nil, legacy: legacy,

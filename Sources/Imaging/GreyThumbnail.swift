@@ -20,7 +20,10 @@ public struct GreyThumbnail: Sendable, Equatable {
     public static let defaultRows = 48
 
     /// The thumbnail of `image` on a `columns × rows` grid (each clamped to the image's size; both at least 1).
-    public init(_ image: RGBImage, columns: Int = GreyThumbnail.defaultColumns, rows: Int = GreyThumbnail.defaultRows) {
+    ///
+    /// Only the sampled rows are read (``RGBRowSource/withRows(_:)``, in ascending order): a decoded frame converts
+    /// every `step`-th row, half of a 1080p frame's.
+    public init(_ image: some RGBRowSource, columns: Int = GreyThumbnail.defaultColumns, rows: Int = GreyThumbnail.defaultRows) {
         precondition(columns >= 1 && rows >= 1, "GreyThumbnail: the grid needs at least one cell")
         let columns = min(columns, image.width)
         let rows = min(rows, image.height)
@@ -35,10 +38,8 @@ public struct GreyThumbnail: Sendable, Equatable {
         let perCell = (0..<columns).map { c in (firstX[c + 1] - firstX[c]) / step }
         var cells = [Float](repeating: 0, count: columns * rows)
         var sums = [Int](repeating: 0, count: columns)
-        image.pixels.withUnsafeBufferPointer { buffer in
-            // Raw pointer reads: every index stays below `firstX[columns] * 3` of a row below `height`, inside the
-            // buffer (`RGBImage` holds exactly `width × height × 3` bytes); a buffer subscript would check each one.
-            guard let pixels = buffer.baseAddress else { return }
+        image.withRows { pixelRow in
+            // Raw pointer reads: every index stays below `firstX[columns] * 3 <= width * 3`, inside the row.
             firstX.withUnsafeBufferPointer { firstX in
                 sums.withUnsafeMutableBufferPointer { sums in
                     for r in 0..<rows {
@@ -48,14 +49,14 @@ public struct GreyThumbnail: Sendable, Equatable {
                         var sampledRows = 0
                         for y in stride(from: top, to: bottom, by: step) {
                             sampledRows += 1
-                            let row = y &* width &* 3
+                            let pixels = pixelRow(y)
                             for c in 0..<columns {
                                 // Channel sums, weighted once per cell: fewer operations per pixel than luma each.
                                 var red = 0
                                 var green = 0
                                 var blue = 0
-                                var i = row &+ firstX[c] &* 3
-                                let end = row &+ firstX[c &+ 1] &* 3
+                                var i = firstX[c] &* 3
+                                let end = firstX[c &+ 1] &* 3
                                 while i < end {
                                     red &+= Int(pixels[i])
                                     green &+= Int(pixels[i &+ 1])

@@ -41,8 +41,10 @@ public struct ImagePreprocessor: Sendable, Equatable {
     /// Writes the network input for `image` into `destination` (exactly ``valueCount`` floats, HWC).
     ///
     /// An image already at the input size is only mapped by the affine: both bilinear conventions sample each pixel
-    /// with weight exactly 0 for its neighbour then, so the result is the same bits as resampling.
-    public func write(_ image: RGBImage, into destination: UnsafeMutableBufferPointer<Float>) {
+    /// with weight exactly 0 for its neighbour then, so the result is the same bits as resampling. A larger or smaller
+    /// one is resampled from the rows the resize reads (``BilinearResizer``), so a source that converts rows on demand
+    /// converts only those.
+    public func write(_ image: some RGBRowSource, into destination: UnsafeMutableBufferPointer<Float>) {
         precondition(destination.count == valueCount, "ImagePreprocessor: destination holds \(destination.count) values, not \(valueCount)")
         // In RGB order first; for BGR the affine's first and last channels swap places, and so do the written values.
         let rgbAffine =
@@ -51,7 +53,7 @@ public struct ImagePreprocessor: Sendable, Equatable {
                 scale: (affine.scale.2, affine.scale.1, affine.scale.0), offset: (affine.offset.2, affine.offset.1, affine.offset.0))
             : affine
         if image.width == width && image.height == height {
-            BilinearResizer.floats(image, affine: rgbAffine, into: destination)
+            BilinearResizer.floats(image.image, affine: rgbAffine, into: destination)
         } else {
             BilinearResizer.resize(
                 image, width: width, height: height, convention: convention, affine: rgbAffine, affineBeforeResize: affineBeforeResize,

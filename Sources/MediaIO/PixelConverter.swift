@@ -62,6 +62,15 @@ final class PixelConverter {
 
     /// Converts `frame` into a new RGB image of `width × height` pixels.
     func convert(_ frame: UnsafePointer<AVFrame>, width: Int, height: Int, input: String) throws(MediaError) -> RGBImage {
+        try pixels(frame, width: width, height: height, input: input, deferred: false).image
+    }
+
+    /// `frame`'s pixels at `width × height`. When `deferred` and ``PlanarYUVConverter`` has been checked for the frame's
+    /// configuration, the frame is kept as decoded (a new reference to the decoder's buffers, no copy) and converted
+    /// where it is read (``FramePixels``); otherwise it is converted now.
+    func pixels(
+        _ frame: UnsafePointer<AVFrame>, width: Int, height: Int, input: String, deferred: Bool = true
+    ) throws(MediaError) -> FramePixels {
         let sourceFormat = AVPixelFormat(rawValue: frame.pointee.format)
         let (format, fullRange) = Self.unJPEG(sourceFormat)
         let sourceWidth = frame.pointee.width
@@ -88,15 +97,18 @@ final class PixelConverter {
         {
             let configuration = FastConfiguration(
                 width: sourceWidth, height: sourceHeight, format: format.rawValue, fullRange: contextFullRange)
-            if verified[configuration] == true, let image = convertFast(frame, chromaShift: shift, fullRange: contextFullRange) {
-                return image
+            if verified[configuration] == true, let converter = fastConverter(for: frame, chromaShift: shift, fullRange: contextFullRange) {
+                if deferred, let picture = DecodedPicture(referencing: frame, converter: converter) { return FramePixels(picture) }
+                if let image = convertFast(frame, with: converter) { return FramePixels(image) }
             }
             if verified[configuration] == nil {
-                guard let candidate = convertFast(frame, chromaShift: shift, fullRange: contextFullRange) else {
+                guard let converter = fastConverter(for: frame, chromaShift: shift, fullRange: contextFullRange),
+                    let candidate = convertFast(frame, with: converter)
+                else {
                     // No built-in conversion for this size (or a plane is missing): libswscale's, from now on.
                     verified[configuration] = false
-                    return try convertWithSwscale(
-                        frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
+                    return FramePixels(
+                        try convertWithSwscale(frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input))
                 }
                 let reference = try convertWithSwscale(
                     frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
@@ -107,24 +119,30 @@ final class PixelConverter {
                         "the built-in \(Self.name(of: format)) → RGB conversion differs from this libswscale at \(width)×\(height)"
                             + " (\(contextFullRange ? "full" : "limited") range); libswscale converts these frames")
                 }
-                return reference
+                return FramePixels(reference)
             }
         }
-        return try convertWithSwscale(frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input)
+        return FramePixels(
+            try convertWithSwscale(frame, context: context, sourceHeight: sourceHeight, width: width, height: height, input: input))
     }
 
-    /// ``PlanarYUVConverter`` on a planar YUV frame at its own size (nil if a plane is missing or it has no conversion for
-    /// the size).
-    private func convertFast(_ frame: UnsafePointer<AVFrame>, chromaShift: (x: Int, y: Int), fullRange: Bool) -> RGBImage? {
-        let f = frame.pointee
-        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
-        let width = Int(f.width), height = Int(f.height)
+    /// The ``PlanarYUVConverter`` for a planar YUV frame at its own size (nil if it has no conversion for the size).
+    private func fastConverter(for frame: UnsafePointer<AVFrame>, chromaShift: (x: Int, y: Int), fullRange: Bool) -> PlanarYUVConverter? {
+        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
         if fast == nil || fast!.width != width || fast!.height != height || fast!.fullRange != fullRange
             || fast!.chromaShift != chromaShift
         {
             fast = makeConverter(width, height, chromaShift, fullRange)
         }
-        guard let converter = fast else { return nil }
+        return fast
+    }
+
+    /// `converter` (made by ``fastConverter(for:chromaShift:fullRange:)`` for `frame`) on `frame` now (nil if a plane is
+    /// missing).
+    private func convertFast(_ frame: UnsafePointer<AVFrame>, with converter: PlanarYUVConverter) -> RGBImage? {
+        let f = frame.pointee
+        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
+        let width = Int(f.width), height = Int(f.height)
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
             converter.convert(
                 luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2),

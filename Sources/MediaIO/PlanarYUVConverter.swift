@@ -13,19 +13,19 @@ import PixelKernels
 /// the 30-bit fixed-point YUV → RGB of its full-chroma writer. ``PixelConverter`` checks the first frame of every size
 /// and range against libswscale itself and keeps libswscale if the bytes differ (another libswscale version), so the
 /// images never change.
-final class PlanarYUVConverter {
+final class PlanarYUVConverter: Sendable {
     let width: Int
     let height: Int
     /// Chroma subsampling as shifts: (1, 1) for 4:2:0, (1, 0) for 4:2:2, (0, 0) for 4:4:4.
     let chromaShift: (x: Int, y: Int)
     let fullRange: Bool
     private let horizontal: SwscaleFilter
-    private let vertical: SwscaleFilter
+    fileprivate let vertical: SwscaleFilter
     /// `horizontal` as pairs of neighbouring weights, when it has that form (it has for 2× enlargement).
     private let horizontalPairs: (positions: [Int32], weights: [Int16])?
     /// `horizontalPairs` as a plain 2× enlargement (even widths): its two edge pairs and the alternating weights.
     private let doubling: (first: [Int32], last: [Int32], a: Int16, b: Int16)?
-    private let coefficients: ssdd_yuv_coefficients
+    fileprivate let coefficients: ssdd_yuv_coefficients
 
     /// Nil where libswscale would not take its vertical shortcut (a vertical filter other than one weight, or two
     /// summing to 4096): libswscale then converts.
@@ -120,39 +120,69 @@ final class PlanarYUVConverter {
         luma: UnsafePointer<UInt8>, lumaStride: Int, u: UnsafePointer<UInt8>, uStride: Int, v: UnsafePointer<UInt8>, vStride: Int,
         into rgb: UnsafeMutablePointer<UInt8>
     ) {
-        let w = width
-        // Chroma lines enlarged horizontally (15-bit, `w` samples of U then of V per slot), each computed once: output
-        // rows walk down the chroma lines, needing at most two at a time.
-        var cached: [Int] = [-1, -1]
-        var lines = [Int16](repeating: 0, count: 2 * 2 * w)
-        lines.withUnsafeMutableBufferPointer { lines in
-            func line(_ index: Int) -> (u: UnsafePointer<Int16>, v: UnsafePointer<Int16>) {
-                let slot = index & 1
-                let uLine = lines.baseAddress! + slot * 2 * w, vLine = uLine + w
-                if cached[slot] != index {
-                    enlarge(u + index * uStride, into: uLine)
-                    enlarge(v + index * vStride, into: vLine)
-                    cached[slot] = index
+        let rows = Rows(self, planes: Planes(luma: luma, lumaStride: lumaStride, u: u, uStride: uStride, v: v, vStride: vStride))
+        for y in 0..<height { rows.convert(row: y, into: rgb + y * width * 3) }
+    }
+
+    /// The three planes of one frame and their strides (bytes from one row to the next, negative for bottom-up planes).
+    struct Planes {
+        let luma: UnsafePointer<UInt8>, lumaStride: Int
+        let u: UnsafePointer<UInt8>, uStride: Int
+        let v: UnsafePointer<UInt8>, vStride: Int
+    }
+
+    /// Converts rows of one frame one at a time, in any order, each exactly as ``convert(luma:lumaStride:u:uStride:v:vStride:into:)``
+    /// converts it (which runs through this): a row is its luma line and one or two chroma lines enlarged
+    /// horizontally, and the two chroma lines used last are kept, so rows in ascending order enlarge each chroma line
+    /// once.
+    final class Rows {
+        private let converter: PlanarYUVConverter
+        private let planes: Planes
+        /// Enlarged chroma lines (15-bit, `width` samples of U then of V per slot); chroma line `i` lives in slot `i & 1`.
+        private let lines: UnsafeMutablePointer<Int16>
+        private var cached = (-1, -1)
+
+        /// - Precondition: the planes hold `converter`'s size and chroma subsampling; they must outlive this.
+        init(_ converter: PlanarYUVConverter, planes: Planes) {
+            self.converter = converter
+            self.planes = planes
+            lines = .allocate(capacity: 2 * 2 * converter.width)
+        }
+
+        deinit { lines.deallocate() }
+
+        /// Writes row `y` (`0 ..< height`) as `width × 3` bytes of RGB into `out`.
+        func convert(row y: Int, into out: UnsafeMutablePointer<UInt8>) {
+            precondition(y >= 0 && y < converter.height, "PlanarYUVConverter: row \(y) outside 0..<\(converter.height)")
+            let vertical = converter.vertical, w = converter.width
+            let first = line(Int(vertical.positions[y]))
+            let luma = planes.luma + y * planes.lumaStride
+            withUnsafePointer(to: converter.coefficients) { k in
+                if vertical.size == 2 && vertical.weights[2 * y + 1] >= 2048 {
+                    let second = line(Int(vertical.positions[y]) + 1)
+                    ssdd_yuv_rgb24_row_lines(luma, first.u, second.u, first.v, second.v, w, k, out)
+                } else {
+                    ssdd_yuv_rgb24_row_lines(luma, first.u, nil, first.v, nil, w, k, out)
                 }
-                return (UnsafePointer(uLine), UnsafePointer(vLine))
             }
-            withUnsafePointer(to: coefficients) { k in
-                for y in 0..<height {
-                    let first = line(Int(vertical.positions[y]))
-                    let out = rgb + y * w * 3, row = luma + y * lumaStride
-                    if vertical.size == 2 && vertical.weights[2 * y + 1] >= 2048 {
-                        let second = line(Int(vertical.positions[y]) + 1)
-                        ssdd_yuv_rgb24_row_lines(row, first.u, second.u, first.v, second.v, w, k, out)
-                    } else {
-                        ssdd_yuv_rgb24_row_lines(row, first.u, nil, first.v, nil, w, k, out)
-                    }
-                }
+        }
+
+        /// Chroma line `index` enlarged, from its slot or computed into it.
+        private func line(_ index: Int) -> (u: UnsafePointer<Int16>, v: UnsafePointer<Int16>) {
+            let w = converter.width
+            let slot = index & 1
+            let uLine = lines + slot * 2 * w, vLine = uLine + w
+            if (slot == 0 ? cached.0 : cached.1) != index {
+                converter.enlarge(planes.u + index * planes.uStride, into: uLine)
+                converter.enlarge(planes.v + index * planes.vStride, into: vLine)
+                if slot == 0 { cached.0 = index } else { cached.1 = index }
             }
+            return (UnsafePointer(uLine), UnsafePointer(vLine))
         }
     }
 
     /// One chroma line enlarged horizontally into 15-bit samples.
-    private func enlarge(_ source: UnsafePointer<UInt8>, into line: UnsafeMutablePointer<Int16>) {
+    fileprivate func enlarge(_ source: UnsafePointer<UInt8>, into line: UnsafeMutablePointer<Int16>) {
         if let doubling {
             ssdd_yuv_hscale_8to15_double(source, width, doubling.first, doubling.last, doubling.a, doubling.b, line)
         } else if let pairs = horizontalPairs {

@@ -9,14 +9,24 @@ public struct VideoFrame: Sendable {
     /// Size of the frame as decoded, before any scaling.
     public let sourceWidth: Int
     public let sourceHeight: Int
-    /// Pixels in packed RGB, at the source size or at the size the reader was asked for.
-    public let image: RGBImage
+    /// Pixels at the source size or at the size the reader was asked for: RGB, or decoded YUV converted where it is
+    /// read (``FramePixels``; a detector converts only the rows its resize reads).
+    public let pixels: FramePixels
 
-    public init(index: Int, presentationTime: Double?, sourceWidth: Int, sourceHeight: Int, image: RGBImage) {
+    /// The pixels in packed RGB (converted on first use, then kept).
+    public var image: RGBImage { pixels.image }
+
+    public init(index: Int, presentationTime: Double?, sourceWidth: Int, sourceHeight: Int, pixels: FramePixels) {
         self.index = index
         self.presentationTime = presentationTime
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
-        self.image = image
+        self.pixels = pixels
+    }
+
+    public init(index: Int, presentationTime: Double?, sourceWidth: Int, sourceHeight: Int, image: RGBImage) {
+        self.init(
+            index: index, presentationTime: presentationTime, sourceWidth: sourceWidth, sourceHeight: sourceHeight,
+            pixels: FramePixels(image))
     }
 }

@@ -187,9 +187,9 @@ public final class VideoReader {
                 let time = presentationTime(frame.pointee.best_effort_timestamp)
                 guard selector.keep(index: index, time: time) else { continue }
                 let size = options.outputSize ?? (width, height)
-                let image = try converter.convert(frame, width: size.width, height: size.height, input: input)
+                let pixels = try converter.pixels(frame, width: size.width, height: size.height, input: input)
                 for note in converter.notes where !warningLog.contains(note) { warningLog.add(note) }
-                return VideoFrame(index: index, presentationTime: time, sourceWidth: width, sourceHeight: height, image: image)
+                return VideoFrame(index: index, presentationTime: time, sourceWidth: width, sourceHeight: height, pixels: pixels)
             }
             if received == FFmpegResult.endOfFile {
                 finished = true

@@ -45,6 +45,6 @@ struct LoopTimeline: Sendable {
     mutating func place(_ frame: VideoFrame) -> VideoFrame {
         VideoFrame(
             index: frame.index, presentationTime: place(frame.presentationTime), sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight,
-            image: frame.image)
+            pixels: frame.pixels)
     }
 }

@@ -19,7 +19,7 @@ extension InferenceWorker {
                 guard let detector = slot(of: first).detector else {
                     throw DetectionError.invalidModel("the stream's model did not load")
                 }
-                results = try detector.detect(batch: items.map(\.frame.image))
+                results = try detector.detect(batch: items.map(\.frame))
             } catch {
                 for item in items {
                     let name = slot(of: item).configuration.name

@@ -116,7 +116,7 @@ final class InferenceWorker: @unchecked Sendable {
                 guard let detector = slot.detector else {
                     throw DetectionError.invalidModel("the stream's model did not load")
                 }
-                detections = try detector.detect(item.frame.image)
+                detections = try detector.detect(item.frame)
             } catch {
                 logger.error("inference failed: \(error)", metadata: ["stream": "\(stream.name)", "frame": "\(item.frameIndex)"])
                 report?.failed("\(stream.name): frame \(item.frameIndex): inference failed: \(error)")

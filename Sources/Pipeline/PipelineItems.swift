@@ -24,14 +24,14 @@ struct WorkItem: Sendable {
         InferredFrame(
             stream: stream, sequence: sequence, frameIndex: frameIndex, pts: frame.presentationTime,
             sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight, decodedAt: decodedAt,
-            decodedNanoseconds: decodedNanoseconds, pixels: keepingPixels ? frame.image : nil)
+            decodedNanoseconds: decodedNanoseconds, pixels: keepingPixels ? frame.pixels : nil)
     }
 }
 
 /// An inferred frame as it rides through the reorder buffer to delivery: its place in the stream, its timing and its
 /// source size. The RGB pixels stay with the worker (they are released as soon as inference is done), except for the
 /// frames snapshots need (``FrameRetention``).
-struct InferredFrame: Sendable, Equatable {
+struct InferredFrame: Sendable {
     let stream: Int
     /// Position in the stream's delivery order.
     let sequence: Int
@@ -45,8 +45,9 @@ struct InferredFrame: Sendable, Equatable {
     /// Wall-clock time the frame was decoded (seconds since the epoch) and monotonic nanoseconds for latency.
     let decodedAt: Double
     let decodedNanoseconds: UInt64
-    /// The frame's pixels, only when ``FrameRetention`` kept them for snapshots; nil otherwise.
-    var pixels: RGBImage? = nil
+    /// The frame's pixels, only when ``FrameRetention`` kept them for snapshots; nil otherwise. A decoded frame stays
+    /// unconverted until a snapshot of it is drawn (``FramePixels``).
+    var pixels: FramePixels? = nil
     /// The motion gate held the frame back from the detector: delivery reuses the stream's last detections and its
     /// records say `"inferred": false`.
     var gated = false

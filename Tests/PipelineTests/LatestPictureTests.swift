@@ -18,7 +18,7 @@ struct LatestPictureTests {
         var ended: [TrackRecord] = []
         for (index, tracks, time) in frames {
             var frame = SnapshotRecorderTests.frame(index, tracks.map { SnapshotRecorderTests.detection(track: $0, score: 0.9) })
-            recorder.observe(&frame, pixels: SnapshotRecorderTests.image(UInt8(index * 20)), decodedNanoseconds: time)
+            recorder.observe(&frame, pixels: FramePixels(SnapshotRecorderTests.image(UInt8(index * 20))), decodedNanoseconds: time)
         }
         ended.append(recorder.close(SnapshotRecorderTests.end(1)))
         writer.finish()

@@ -45,13 +45,13 @@ struct SnapshotRecorderTests {
         let writer = Self.writer()
         var recorder = SnapshotRecorder(stream: 0, configuration: Self.stream, writer: writer)
         var f0 = Self.frame(0, [Self.detection(track: 1, score: 0.6), Self.detection(track: 2, score: 0.7), Self.detection(track: nil, score: 0.99)])
-        recorder.observe(&f0, pixels: Self.image(0), decodedNanoseconds: 0)
+        recorder.observe(&f0, pixels: FramePixels(Self.image(0)), decodedNanoseconds: 0)
         #expect(recorder.heldFrameCount == 1, "both tracks peaked on frame 0: one shared frame")
         var f1 = Self.frame(1, [Self.detection(track: 1, score: 0.8), Self.detection(track: 2, score: 0.5)])
-        recorder.observe(&f1, pixels: Self.image(1), decodedNanoseconds: 1)
+        recorder.observe(&f1, pixels: FramePixels(Self.image(1)), decodedNanoseconds: 1)
         #expect(recorder.heldFrameCount == 2)
         var f2 = Self.frame(2, [Self.detection(track: 2, score: 0.9)], ended: [Self.end(1)])
-        recorder.observe(&f2, pixels: Self.image(2), decodedNanoseconds: 2)
+        recorder.observe(&f2, pixels: FramePixels(Self.image(2)), decodedNanoseconds: 2)
         #expect(recorder.heldFrameCount == 1, "track 1 ended (frame 1 released), track 2 moved to frame 2 (frame 0 released)")
         let ended = f2.endedTracks[0]
         #expect(ended.snapshot == "cam/20261130-005320-track1-frame1.jpg")
@@ -70,7 +70,7 @@ struct SnapshotRecorderTests {
         // The writer thread is not running: nothing leaves the queue. Frame 0 queues a latest.jpg.
         for track in 1...capacity {
             var f = Self.frame(track, [Self.detection(track: track, score: 0.9)])
-            recorder.observe(&f, pixels: Self.image(UInt8(track)), decodedNanoseconds: UInt64(track))
+            recorder.observe(&f, pixels: FramePixels(Self.image(UInt8(track))), decodedNanoseconds: UInt64(track))
         }
         var names: [String?] = []
         for track in 1...capacity { names.append(recorder.close(Self.end(track)).snapshot) }
@@ -78,7 +78,7 @@ struct SnapshotRecorderTests {
         #expect(names.last == .some(nil))
         #expect(recorder.close(Self.end(1)).crop == nil)
         var late = Self.frame(99, [], ended: [])
-        recorder.observe(&late, pixels: Self.image(9), decodedNanoseconds: 10_000_000_000)
+        recorder.observe(&late, pixels: FramePixels(Self.image(9)), decodedNanoseconds: 10_000_000_000)
         #expect(writer.counts == [SnapshotWriter.Counts(written: 0, failed: 0, dropped: 2)])
     }
 
@@ -88,7 +88,7 @@ struct SnapshotRecorderTests {
         try writer.createDirectories()
         var recorder = SnapshotRecorder(stream: 0, configuration: Self.stream, writer: writer)
         var f = Self.frame(4, [Self.detection(track: 7, score: 0.9)])
-        recorder.observe(&f, pixels: Self.image(128), decodedNanoseconds: 0)
+        recorder.observe(&f, pixels: FramePixels(Self.image(128)), decodedNanoseconds: 0)
         let ended = recorder.close(Self.end(7))
         writer.finish()
         writer.run()
@@ -109,7 +109,7 @@ struct SnapshotRecorderTests {
         try writer.createDirectories()
         var recorder = SnapshotRecorder(stream: 0, configuration: Self.stream, writer: writer)
         var f = Self.frame(1, [Self.detection(track: 1, score: 0.9), Self.detection(track: 2, score: 0.8)])
-        recorder.observe(&f, pixels: Self.image(50), decodedNanoseconds: 0)
+        recorder.observe(&f, pixels: FramePixels(Self.image(50)), decodedNanoseconds: 0)
         // A directory already sits where track 1's picture goes: the rename into place fails.
         let blocked = SnapshotPaths.trackFiles(stream: "cam", track: 1, frame: 1, decodedAt: 1_796_000_000).picture
         try FileManager.default.createDirectory(atPath: "\(writer.paths.root)/\(blocked)", withIntermediateDirectories: true)
@@ -124,7 +124,7 @@ struct SnapshotRecorderTests {
         #expect(
             !writer.submit(
                 SnapshotJob(
-                    kind: .latest, stream: 0, image: Self.image(1), sourceWidth: 32, sourceHeight: 24, detections: [], overlay: .empty,
+                    kind: .latest, stream: 0, pixels: FramePixels(Self.image(1)), sourceWidth: 32, sourceHeight: 24, detections: [], overlay: .empty,
                     picture: "cam/latest.jpg", crop: nil)), "a finished writer takes no more pictures")
         #expect(writer.counts[0].dropped == 1)
     }

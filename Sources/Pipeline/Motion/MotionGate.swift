@@ -35,7 +35,7 @@ struct MotionGate: Sendable {
     mutating func reset() { reference = nil }
 
     /// Decides for `image`, shown at `time` seconds; a decision that infers makes `image` the new reference.
-    mutating func decide(_ image: RGBImage, at time: Double) -> MotionDecision {
+    mutating func decide(_ image: some RGBRowSource, at time: Double) -> MotionDecision {
         decide(GreyThumbnail(image), at: time)
     }
 

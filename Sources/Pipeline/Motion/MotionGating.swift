@@ -23,7 +23,7 @@ struct MotionGating {
             seenDrops = drops
             gate.reset()
         }
-        let decision = gate.decide(frame.image, at: frame.presentationTime ?? now())
+        let decision = gate.decide(frame.pixels, at: frame.presentationTime ?? now())
         self.gate = gate
         return !decision.infers
     }

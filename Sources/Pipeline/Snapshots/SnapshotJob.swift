@@ -1,5 +1,6 @@
 import Geometry
 import Imaging
+import MediaIO
 import Sinks
 
 /// One picture for the ``SnapshotWriter`` to draw, encode and write.
@@ -13,8 +14,9 @@ struct SnapshotJob: Sendable {
     let kind: Kind
     /// The stream's index (for the per-stream metrics).
     let stream: Int
-    /// The frame's pixels, undrawn: at the source size, or at the network input size with `resize = "fast"`.
-    let image: RGBImage
+    /// The frame's pixels, undrawn: at the source size, or at the network input size with `resize = "fast"`; a decoded
+    /// frame is converted to RGB by the writer, when it draws the picture (a job it drops never is).
+    let pixels: FramePixels
     /// The source frame size (the detections' coordinate space).
     let sourceWidth: Int
     let sourceHeight: Int

@@ -1,5 +1,6 @@
 import Geometry
 import Imaging
+import MediaIO
 import Sinks
 
 /// One stream's snapshot bookkeeping in the delivery stage (after tracking, in frame order): which frame each live
@@ -11,14 +12,14 @@ import Sinks
 struct SnapshotRecorder {
     /// A frame's pixels and what naming and drawing it needs, shared by the tracks that peaked on it.
     private final class RetainedFrame {
-        let image: RGBImage
+        let pixels: FramePixels
         let frameIndex: Int
         let decodedAt: Double
         let sourceWidth: Int
         let sourceHeight: Int
 
-        init(image: RGBImage, frameIndex: Int, decodedAt: Double, sourceWidth: Int, sourceHeight: Int) {
-            self.image = image
+        init(pixels: FramePixels, frameIndex: Int, decodedAt: Double, sourceWidth: Int, sourceHeight: Int) {
+            self.pixels = pixels
             self.frameIndex = frameIndex
             self.decodedAt = decodedAt
             self.sourceWidth = sourceWidth
@@ -50,7 +51,7 @@ struct SnapshotRecorder {
     /// Takes in one tracked frame: updates the tracks' best frames from `pixels` (nil when the frame kept none), hands
     /// `latest.jpg` to the writer when due, and names the pictures of the tracks that ended on this frame in their
     /// `end` records.
-    mutating func observe(_ frame: inout TrackedFrame, pixels: RGBImage?, decodedNanoseconds: UInt64) {
+    mutating func observe(_ frame: inout TrackedFrame, pixels: FramePixels?, decodedNanoseconds: UInt64) {
         if let pixels {
             let record = frame.record
             var retained: RetainedFrame?
@@ -59,7 +60,7 @@ struct SnapshotRecorder {
                 let shared =
                     retained
                     ?? RetainedFrame(
-                        image: pixels, frameIndex: record.frameIndex, decodedAt: record.time, sourceWidth: record.width,
+                        pixels: pixels, frameIndex: record.frameIndex, decodedAt: record.time, sourceWidth: record.width,
                         sourceHeight: record.height)
                 retained = shared
                 best[id] = Best(frame: shared, detection: detection)
@@ -67,7 +68,7 @@ struct SnapshotRecorder {
             if let latest = writer.latest, isLatestDue(decodedNanoseconds, interval: latest.interval) {
                 lastLatest = decodedNanoseconds
                 let job = SnapshotJob(
-                    kind: .latest, stream: stream, image: pixels, sourceWidth: record.width, sourceHeight: record.height,
+                    kind: .latest, stream: stream, pixels: pixels, sourceWidth: record.width, sourceHeight: record.height,
                     detections: record.detections, overlay: overlay(record.width, record.height),
                     picture: SnapshotPaths.latestFile(stream: configuration.name), crop: nil)
                 _ = writer.submit(job)
@@ -85,7 +86,7 @@ struct SnapshotRecorder {
             stream: configuration.name, track: track.trackID, frame: frame.frameIndex, decodedAt: frame.decodedAt)
         let crop: (path: String, box: Box)? = writer.configuration.crop ? (names.crop, kept.detection.box) : nil
         let job = SnapshotJob(
-            kind: .track, stream: stream, image: frame.image, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight,
+            kind: .track, stream: stream, pixels: frame.pixels, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight,
             detections: [kept.detection], overlay: overlay(frame.sourceWidth, frame.sourceHeight), picture: names.picture,
             crop: crop)
         guard writer.submit(job) else { return track }

@@ -185,7 +185,8 @@ final class SnapshotWriter: @unchecked Sendable {
 
     /// Draws and writes one job's files, counting the outcome.
     private func render(_ job: SnapshotJob) {
-        var picture = job.image
+        let image = job.pixels.image
+        var picture = image
         FrameAnnotations.draw(
             job.detections, overlay: job.overlay, on: &picture, sourceWidth: job.sourceWidth, sourceHeight: job.sourceHeight)
         if job.kind == .latest, let latest {
@@ -194,9 +195,9 @@ final class SnapshotWriter: @unchecked Sendable {
         }
         var files = [(job.picture, picture, encoder)]
         if let crop = job.crop {
-            let scaleX = Double(job.image.width) / Double(max(job.sourceWidth, 1))
-            let scaleY = Double(job.image.height) / Double(max(job.sourceHeight, 1))
-            if let cut = job.image.cropped(to: crop.box.scaled(x: scaleX, y: scaleY)) { files.append((crop.path, cut, cropEncoder)) }
+            let scaleX = Double(image.width) / Double(max(job.sourceWidth, 1))
+            let scaleY = Double(image.height) / Double(max(job.sourceHeight, 1))
+            if let cut = image.cropped(to: crop.box.scaled(x: scaleX, y: scaleY)) { files.append((crop.path, cut, cropEncoder)) }
         }
         var failure: String?
         for (name, image, jpeg) in files {

@@ -1,0 +1,62 @@
+import CFFmpeg
+import Imaging
+
+/// A decoded planar YUV frame kept as the decoder gave it (a new reference to its buffers, no copy), converted to RGB by
+/// ``PlanarYUVConverter`` only when and where it is read: the whole picture, or single rows.
+///
+/// Immutable once made: the planes are only read, by any number of threads at once; the buffers go back to the
+/// decoder's pool when the last reference is released.
+final class DecodedPicture: @unchecked Sendable {
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let planes: PlanarYUVConverter.Planes
+    let converter: PlanarYUVConverter
+
+    /// A new reference to `frame`'s buffers (nil if FFmpeg cannot make one, or a plane is missing).
+    ///
+    /// - Precondition: `frame` is planar YUV of `converter`'s size and chroma subsampling.
+    init?(referencing frame: UnsafePointer<AVFrame>, converter: PlanarYUVConverter) {
+        precondition(
+            Int(frame.pointee.width) == converter.width && Int(frame.pointee.height) == converter.height,
+            "DecodedPicture: the frame is not the converter's size")
+        guard let copy = av_frame_clone(frame) else { return nil }
+        let f = copy.pointee
+        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else {
+            var doomed: UnsafeMutablePointer<AVFrame>? = copy
+            av_frame_free(&doomed)
+            return nil
+        }
+        self.frame = copy
+        self.converter = converter
+        planes = PlanarYUVConverter.Planes(
+            luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2))
+    }
+
+    deinit { av_frame_free(&frame) }
+
+    var width: Int { converter.width }
+    var height: Int { converter.height }
+
+    /// The whole picture in RGB.
+    func image() -> RGBImage {
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+            converter.convert(
+                luma: planes.luma, lumaStride: planes.lumaStride, u: planes.u, uStride: planes.uStride, v: planes.v,
+                vStride: planes.vStride, into: buffer.baseAddress!)
+            initialized = buffer.count
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// ``Imaging/RGBRowSource/withRows(_:)``: each row converted when asked for, into one row of scratch.
+    func withRows<Result>(_ body: (_ row: (Int) -> UnsafePointer<UInt8>) throws -> Result) rethrows -> Result {
+        let rows = PlanarYUVConverter.Rows(converter, planes: planes)
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width * 3) { line in
+            try withExtendedLifetime(self) {
+                try body { y in
+                    rows.convert(row: y, into: line.baseAddress!)
+                    return UnsafePointer(line.baseAddress!)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Imaging
+import Synchronization
+
+/// The pixels of a ``VideoFrame``: RGB already, or a decoded YUV picture converted to RGB when it is read.
+///
+/// A decoded frame is converted where it is used, not where it is decoded: the detector's resize converts only the
+/// rows it reads (``Imaging/RGBRowSource``; about 600 of a 1080-row frame for a 300-row input), a frame a live queue
+/// drops is never converted, and snapshots, motion gating and annotation, which need the whole picture, convert it
+/// once through ``image`` (kept for every later reader). Either way the bytes are those of converting the whole frame.
+public final class FramePixels: RGBRowSource {
+    public let width: Int
+    public let height: Int
+    private let state: Mutex<State>
+
+    private enum State {
+        case converted(RGBImage)
+        case pending(DecodedPicture)
+    }
+
+    /// Pixels that are RGB already.
+    public init(_ image: RGBImage) {
+        width = image.width
+        height = image.height
+        state = Mutex(.converted(image))
+    }
+
+    /// Pixels converted on demand from `picture`.
+    init(_ picture: DecodedPicture) {
+        width = picture.width
+        height = picture.height
+        state = Mutex(.pending(picture))
+    }
+
+    /// The whole picture in RGB: converted on the first call (callers at the same time wait for it) and kept.
+    public var image: RGBImage {
+        state.withLock { state in
+            switch state {
+            case .converted(let image):
+                return image
+            case .pending(let picture):
+                let image = picture.image()
+                state = .converted(image)
+                return image
+            }
+        }
+    }
+
+    /// Whether the whole picture has been converted (or was RGB from the start).
+    public var isConverted: Bool {
+        state.withLock { if case .converted = $0 { true } else { false } }
+    }
+
+    /// Rows of ``image``: from it once converted, otherwise each row converted when asked for (the whole picture is
+    /// not kept then).
+    public func withRows<Result>(_ body: (_ row: (Int) -> UnsafePointer<UInt8>) throws -> Result) rethrows -> Result {
+        let current = state.withLock { state -> (image: RGBImage?, picture: DecodedPicture?) in
+            switch state {
+            case .converted(let image): (image, nil)
+            case .pending(let picture): (nil, picture)
+            }
+        }
+        if let picture = current.picture { return try picture.withRows(body) }
+        return try current.image!.withRows(body)
+    }
+}
