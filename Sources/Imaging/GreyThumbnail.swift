@@ -22,7 +22,8 @@ public struct GreyThumbnail: Sendable, Equatable {
     /// The thumbnail of `image` on a `columns × rows` grid (each clamped to the image's size; both at least 1).
     ///
     /// Only the sampled rows are read (``RGBRowSource/withRows(_:)``, in ascending order): a decoded frame converts
-    /// every `step`-th row, half of a 1080p frame's.
+    /// every `step`-th row, half of a 1080p frame's; when every row is sampled (a 640 × 480 frame), the whole
+    /// ``RGBRowSource/image``.
     public init(_ image: some RGBRowSource, columns: Int = GreyThumbnail.defaultColumns, rows: Int = GreyThumbnail.defaultRows) {
         precondition(columns >= 1 && rows >= 1, "GreyThumbnail: the grid needs at least one cell")
         let columns = min(columns, image.width)
@@ -38,42 +39,47 @@ public struct GreyThumbnail: Sendable, Equatable {
         let perCell = (0..<columns).map { c in (firstX[c + 1] - firstX[c]) / step }
         var cells = [Float](repeating: 0, count: columns * rows)
         var sums = [Int](repeating: 0, count: columns)
-        image.withRows { pixelRow in
-            // Raw pointer reads: every index stays below `firstX[columns] * 3 <= width * 3`, inside the row.
-            firstX.withUnsafeBufferPointer { firstX in
-                sums.withUnsafeMutableBufferPointer { sums in
-                    for r in 0..<rows {
-                        let top = (r * height / rows + step - 1) / step * step
-                        let bottom = (r + 1) * height / rows
-                        for c in 0..<columns { sums[c] = 0 }
-                        var sampledRows = 0
-                        for y in stride(from: top, to: bottom, by: step) {
-                            sampledRows += 1
-                            let pixels = pixelRow(y)
-                            for c in 0..<columns {
-                                // Channel sums, weighted once per cell: fewer operations per pixel than luma each.
-                                var red = 0
-                                var green = 0
-                                var blue = 0
-                                var i = firstX[c] &* 3
-                                let end = firstX[c &+ 1] &* 3
-                                while i < end {
-                                    red &+= Int(pixels[i])
-                                    green &+= Int(pixels[i &+ 1])
-                                    blue &+= Int(pixels[i &+ 2])
-                                    i &+= 3 &* step
+        func sample(_ source: some RGBRowSource) {
+            source.withRows { pixelRow in
+                // Raw pointer reads: every index stays below `firstX[columns] * 3 <= width * 3`, inside the row.
+                firstX.withUnsafeBufferPointer { firstX in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        for r in 0..<rows {
+                            let top = (r * height / rows + step - 1) / step * step
+                            let bottom = (r + 1) * height / rows
+                            for c in 0..<columns { sums[c] = 0 }
+                            var sampledRows = 0
+                            for y in stride(from: top, to: bottom, by: step) {
+                                sampledRows += 1
+                                let pixels = pixelRow(y)
+                                for c in 0..<columns {
+                                    // Channel sums, weighted once per cell: fewer operations per pixel than luma each.
+                                    var red = 0
+                                    var green = 0
+                                    var blue = 0
+                                    var i = firstX[c] &* 3
+                                    let end = firstX[c &+ 1] &* 3
+                                    while i < end {
+                                        red &+= Int(pixels[i])
+                                        green &+= Int(pixels[i &+ 1])
+                                        blue &+= Int(pixels[i &+ 2])
+                                        i &+= 3 &* step
+                                    }
+                                    // Fixed-point BT.601: 77 + 150 + 29 = 256.
+                                    sums[c] &+= 77 &* red &+ 150 &* green &+ 29 &* blue
                                 }
-                                // Fixed-point BT.601: 77 + 150 + 29 = 256.
-                                sums[c] &+= 77 &* red &+ 150 &* green &+ 29 &* blue
                             }
-                        }
-                        for c in 0..<columns {
-                            cells[r * columns + c] = Float(sums[c]) / Float(perCell[c] * sampledRows * 256)
+                            for c in 0..<columns {
+                                cells[r * columns + c] = Float(sums[c]) / Float(perCell[c] * sampledRows * 256)
+                            }
                         }
                     }
                 }
             }
         }
+        // Every row sampled (cells under 16 pixels): the whole picture, which a converting source keeps, so the
+        // detector's resize does not convert those rows a second time.
+        if step == 1 { sample(image.image) } else { sample(image) }
         self.cells = cells
     }
 

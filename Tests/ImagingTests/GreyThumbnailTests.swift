@@ -90,4 +90,18 @@ struct GreyThumbnailTests {
         #expect(b.difference(from: a, cellThreshold: 8).meanAbsoluteDifference == 8.25)
         #expect(a.hasSameGrid(as: b) && !a.hasSameGrid(as: GreyThumbnail(columns: 1, rows: 2, cells: [0, 0])))
     }
+
+    @Test(
+        "a large frame is read by its sampled rows only (every second of 1080), a small one as the whole picture, each the same thumbnail as from the image"
+    )
+    func readsSampledRows() {
+        let large = RowSourceResizeTests.picture(width: 1920, height: 1080)
+        let largeSource = RowSourceResizeTests.RecordingSource(large)
+        #expect(GreyThumbnail(largeSource) == GreyThumbnail(large))
+        #expect(largeSource.rows == Array(stride(from: 0, to: 1080, by: 2)) && largeSource.wholeImageReads == 0)
+        let small = RowSourceResizeTests.picture(width: 640, height: 480)
+        let smallSource = RowSourceResizeTests.RecordingSource(small)
+        #expect(GreyThumbnail(smallSource) == GreyThumbnail(small))
+        #expect(smallSource.rows.isEmpty && smallSource.wholeImageReads == 1)
+    }
 }
