@@ -19,16 +19,14 @@ final class DecodedPicture: @unchecked Sendable {
             Int(frame.pointee.width) == converter.width && Int(frame.pointee.height) == converter.height,
             "DecodedPicture: the frame is not the converter's size")
         guard let copy = av_frame_clone(frame) else { return nil }
-        let f = copy.pointee
-        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else {
+        guard let planes = PlanarYUVConverter.Planes(copy) else {
             var doomed: UnsafeMutablePointer<AVFrame>? = copy
             av_frame_free(&doomed)
             return nil
         }
         self.frame = copy
         self.converter = converter
-        planes = PlanarYUVConverter.Planes(
-            luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2))
+        self.planes = planes
     }
 
     deinit { av_frame_free(&frame) }
@@ -38,13 +36,7 @@ final class DecodedPicture: @unchecked Sendable {
 
     /// The whole picture in RGB.
     func image() -> RGBImage {
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
-            converter.convert(
-                luma: planes.luma, lumaStride: planes.lumaStride, u: planes.u, uStride: planes.uStride, v: planes.v,
-                vStride: planes.vStride, into: buffer.baseAddress!)
-            initialized = buffer.count
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        withExtendedLifetime(self) { converter.image(of: planes) }
     }
 
     /// ``Imaging/RGBRowSource/withRows(_:)``: each row converted when asked for, into one row of scratch.

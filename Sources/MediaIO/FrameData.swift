@@ -25,3 +25,12 @@ enum FrameData {
         }
     }
 }
+
+extension PlanarYUVConverter.Planes {
+    /// The first three planes of `frame` (nil if one is missing); valid while `frame` is alive and unchanged.
+    init?(_ frame: UnsafePointer<AVFrame>) {
+        let f = frame.pointee
+        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
+        self.init(luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2))
+    }
+}

@@ -140,16 +140,7 @@ final class PixelConverter {
     /// `converter` (made by ``fastConverter(for:chromaShift:fullRange:)`` for `frame`) on `frame` now (nil if a plane is
     /// missing).
     private func convertFast(_ frame: UnsafePointer<AVFrame>, with converter: PlanarYUVConverter) -> RGBImage? {
-        let f = frame.pointee
-        guard let luma = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
-        let width = Int(f.width), height = Int(f.height)
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
-            converter.convert(
-                luma: luma, lumaStride: Int(f.linesize.0), u: u, uStride: Int(f.linesize.1), v: v, vStride: Int(f.linesize.2),
-                into: buffer.baseAddress!)
-            initialized = buffer.count
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        PlanarYUVConverter.Planes(frame).map(converter.image(of:))
     }
 
     private func convertWithSwscale(

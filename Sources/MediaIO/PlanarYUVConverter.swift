@@ -1,3 +1,4 @@
+import Imaging
 import PixelKernels
 
 /// Planar 8-bit YUV — 4:2:0, 4:2:2 or 4:4:4 — to packed RGB24 at the same size, byte for byte what `sws_scale` of
@@ -122,6 +123,17 @@ final class PlanarYUVConverter: Sendable {
     ) {
         let rows = Rows(self, planes: Planes(luma: luma, lumaStride: lumaStride, u: u, uStride: uStride, v: v, vStride: vStride))
         for y in 0..<height { rows.convert(row: y, into: rgb + y * width * 3) }
+    }
+
+    /// The planes (of this converter's size) as a new RGB image.
+    func image(of planes: Planes) -> RGBImage {
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+            convert(
+                luma: planes.luma, lumaStride: planes.lumaStride, u: planes.u, uStride: planes.uStride, v: planes.v,
+                vStride: planes.vStride, into: buffer.baseAddress!)
+            initialized = buffer.count
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     /// The three planes of one frame and their strides (bytes from one row to the next, negative for bottom-up planes).
