@@ -4,12 +4,14 @@
 # prints the daemon's RSS, open descriptors, threads and frames written; they must stay flat. At the end the
 # daemon gets SIGTERM and must exit 0 with no partial line in its output.
 # PRECISION=int8 (with a model from `ssdd model calibrate`) and THREADS (per worker) choose the inference variant.
-# Usage: [BIN=.build/release/ssdd] [MODEL=models/person.safetensors] [PRECISION=fp32] [THREADS=1] [INTERVAL=60] \
+# RELOADS=K sends K SIGHUPs (configuration reloads, the file unchanged) every round of about 2 s.
+# Usage: [BIN=.build/release/ssdd] [MODEL=models/person.safetensors] [PRECISION=fp32] [THREADS=1] [INTERVAL=60] [RELOADS=0] \
 #          tools/soak.sh [STREAMS=4] [DURATION=3600]
 set -eu
 N=${1:-4}
 DURATION=${2:-3600}
 INTERVAL=${INTERVAL:-60}
+RELOADS=${RELOADS:-0}
 BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
 PRECISION=${PRECISION:-fp32}
@@ -53,6 +55,9 @@ while [ $(( $(date +%s) - start )) -lt "$DURATION" ]; do
     sleep $(( $(od -An -N1 -tu1 /dev/urandom) % 5 + 1 ))
     echo "$(serve $victim)" > "$dir/server-$victim.pid"
   fi
+  # RELOADS configuration reloads (SIGHUP, the file unchanged) per round: RSS must not grow with them.
+  r=0
+  while [ $r -lt "$RELOADS" ]; do kill -HUP $daemon; sleep 0.02; r=$((r + 1)); done
   # Subscribers: one that reads for a while, one that never reads (it must be cut off, not stall anything).
   timeout $(( $(od -An -N1 -tu1 /dev/urandom) % 10 + 1 )) "$BIN" subscribe --socket "$dir/ssdd.sock" > /dev/null 2>&1 &
   python3 -c "import socket,time,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(8)" "$dir/ssdd.sock" 2>/dev/null &

@@ -13,7 +13,7 @@ extension Detector {
         var start = 0
         while start < images.count {
             let chunk = images[start..<min(images.count, start + network.options.maxBatch)]
-            let outputs = try network.forward(batch: chunk.map { preprocess($0) })
+            let outputs = try network.forward(batch: chunk.indices.map { reusableInput(chunk[$0], slot: $0 - start) })
             for (image, imageOutputs) in zip(chunk, outputs) {
                 let candidates = try candidates(fromRaw: rawOutputs(networkOutputs: imageOutputs))
                 results.append(detections(from: candidates, sourceWidth: image.width, sourceHeight: image.height))

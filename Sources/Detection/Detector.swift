@@ -21,6 +21,9 @@ public final class Detector {
     private let boxesPerLocation: [Int]
     /// The model file, for messages.
     private let file: String
+    /// The network inputs of the last ``detect(_:)`` (slot 0) or ``detect(batch:)`` call, written again by the next
+    /// one when nothing else holds them (``reusableInput(_:slot:)``).
+    private var inputStorages: [TensorStorage?] = []
 
     /// Validates the model (``ModelValidation``: every manifest and graph value, their consistency, the memory the
     /// detector needs) and only then compiles its network. This is the one way a native model becomes runnable, so
@@ -107,7 +110,20 @@ public final class Detector {
     /// Detects objects in `image`; boxes are in its pixels. A source that converts its rows on demand (a decoded
     /// frame) converts only those the resize reads.
     public func detect(_ image: some RGBRowSource) throws -> [Detection] {
-        try detections(from: candidates(for: preprocess(image)), sourceWidth: image.width, sourceHeight: image.height)
+        try detections(from: candidates(for: reusableInput(image, slot: 0)), sourceWidth: image.width, sourceHeight: image.height)
+    }
+
+    /// The network input for `image`, written into the storage input `slot` of the previous call used when nothing
+    /// else holds it any more (a detector runs one image at a time, so the last frame's input is dead when the next
+    /// frame comes). Without it every frame allocated (and zeroed) a fresh 1 MB input and freed it after the pass;
+    /// in the daemon those blocks, mixed with a reload's allocations on another thread, kept glibc's heap growing by
+    /// about 170 KB per SIGHUP.
+    func reusableInput(_ image: some RGBRowSource, slot: Int) -> Tensor {
+        if inputStorages.count <= slot { inputStorages += Array(repeating: nil, count: slot + 1 - inputStorages.count) }
+        if !isKnownUniquelyReferenced(&inputStorages[slot]) {
+            inputStorages[slot] = TensorStorage(count: preprocessor.valueCount)
+        }
+        return preprocessor.tensor(for: image, into: inputStorages[slot]!)
     }
 
     /// Maps candidates to a source frame of the given size (the network input is a warp of the whole frame).

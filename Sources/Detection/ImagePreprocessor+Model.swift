@@ -27,7 +27,12 @@ extension ImagePreprocessor {
     /// The network input `[height, width, 3]` for `image`: resized and mapped straight into a new tensor's aligned
     /// storage (the only copy of the pixels between the frame and the network).
     public func tensor(for image: some RGBRowSource) -> Tensor {
-        let storage = TensorStorage(count: valueCount)
+        tensor(for: image, into: TensorStorage(count: valueCount))
+    }
+
+    /// ``tensor(for:)`` written into `storage` (exactly ``valueCount`` floats, held by nothing else: it is overwritten).
+    public func tensor(for image: some RGBRowSource, into storage: TensorStorage) -> Tensor {
+        precondition(storage.count == valueCount, "ImagePreprocessor: storage of \(storage.count) floats for \(valueCount)")
         withExtendedLifetime(storage) {
             write(image, into: UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
         }
