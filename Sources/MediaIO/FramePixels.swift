@@ -4,9 +4,10 @@ import Synchronization
 /// The pixels of a ``VideoFrame``: RGB already, or a decoded YUV picture converted to RGB when it is read.
 ///
 /// A decoded frame is converted where it is used, not where it is decoded: the detector's resize converts only the
-/// rows it reads (``Imaging/RGBRowSource``; about 600 of a 1080-row frame for a 300-row input), a frame a live queue
-/// drops is never converted, and snapshots, motion gating and annotation, which need the whole picture, convert it
-/// once through ``image`` (kept for every later reader). Either way the bytes are those of converting the whole frame.
+/// rows it reads (``Imaging/RGBRowSource``; about 600 of a 1080-row frame for a 300-row input), the motion thumbnail
+/// only the rows it samples, a frame a live queue drops is never converted, and snapshots and annotation, which need
+/// the whole picture, convert it once through ``image`` (kept for every later reader). Either way the bytes are those
+/// of converting the whole frame.
 public final class FramePixels: RGBRowSource {
     public let width: Int
     public let height: Int
