@@ -54,13 +54,10 @@ public final class FramePixels: RGBRowSource {
     /// Rows of ``image``: from it once converted, otherwise each row converted when asked for (the whole picture is
     /// not kept then).
     public func withRows<Result>(_ body: (_ row: (Int) -> UnsafePointer<UInt8>) throws -> Result) rethrows -> Result {
-        let current = state.withLock { state -> (image: RGBImage?, picture: DecodedPicture?) in
-            switch state {
-            case .converted(let image): (image, nil)
-            case .pending(let picture): (nil, picture)
-            }
+        // A copy of the state (the image's buffer or the picture, retained), read outside the lock.
+        switch state.withLock({ $0 }) {
+        case .converted(let image): return try image.withRows(body)
+        case .pending(let picture): return try picture.withRows(body)
         }
-        if let picture = current.picture { return try picture.withRows(body) }
-        return try current.image!.withRows(body)
     }
 }
