@@ -16,6 +16,8 @@
 set -eu
 N=${1:-4}
 DURATION=${2:-40}
+case "$N$DURATION" in *[!0-9]* | '') echo "STREAMS and DURATION must be whole numbers" >&2; exit 2 ;; esac
+[ "$N" -ge 1 ] || { echo "STREAMS must be at least 1" >&2; exit 2; }
 [ "$DURATION" -ge 11 ] || { echo "DURATION must be at least 11 s (steady state is measured from t = 10 s)" >&2; exit 2; }
 BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
@@ -91,6 +93,7 @@ sleep 8
 curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-start"
 sleep $((DURATION - 10))
 curl -s http://127.0.0.1:19464/metrics > "$dir/metrics-end"
+# shellcheck disable=SC2046 # one pid per word
 kill -TERM $(pgrep -P $daemon ssdd || echo $daemon) 2>/dev/null || true
 wait $daemon || true
 kill $pids 2>/dev/null || true

@@ -12,6 +12,8 @@ set -eu
 N=${1:-4}
 ROUNDS=${ROUNDS:-3}
 VARIANTS=${VARIANTS:-file brokers pictures}
+case "$N$ROUNDS" in *[!0-9]* | '') echo "STREAMS and ROUNDS must be whole numbers" >&2; exit 2 ;; esac
+[ "$N" -ge 1 ] && [ "$ROUNDS" -ge 1 ] || { echo "STREAMS and ROUNDS must be at least 1" >&2; exit 2; }
 BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
 WORKERS=${WORKERS:-2}

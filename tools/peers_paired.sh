@@ -78,6 +78,7 @@ bench() {
 ort() {
     "$PY" "$PEERS/bench_peers.py" --worker --model "$2" --runtime ort --threads "$3" --runs "$4" --warmup 5 --out "$WORK/ort.json" >>"$log" 2>&1 ||
         fail "bench_peers.py failed; see $log"
+    # shellcheck disable=SC2046 # the two figures, median and least, become $2 and $3
     set -- "$1" $("$PY" -c 'import json, statistics, sys; s = json.load(open(sys.argv[1]))["samples_s"]; print("%.2f %.2f" % (1000 * statistics.median(s), 1000 * min(s)))' "$WORK/ort.json")
     say "$1: median $2 ms  min $3 ms"
     record "$1" "$2"

@@ -16,6 +16,8 @@ BIN=${BIN:-.build/release/ssdd}
 MODEL=${MODEL:-models/person.safetensors}
 PRECISION=${PRECISION:-fp32}
 THREADS=${THREADS:-1}
+case "$N$DURATION$INTERVAL$RELOADS$THREADS" in *[!0-9]* | '') echo "STREAMS, DURATION, INTERVAL, RELOADS and THREADS must be whole numbers" >&2; exit 2 ;; esac
+[ "$N" -ge 1 ] && [ "$INTERVAL" -ge 1 ] && [ "$THREADS" -ge 1 ] || { echo "STREAMS, INTERVAL and THREADS must be at least 1" >&2; exit 2; }
 case $MODEL in /*) ;; *) MODEL="$PWD/$MODEL" ;; esac
 case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 dir=$(mktemp -d /tmp/ssdd-soak.XXXXXX)
