@@ -17,7 +17,9 @@
 # Usage: [PEERS=../shared/peers] [PY=$PEERS/.venv-peers/bin/python] [ANCHORS_DIR=$PEERS/.peer-models] \
 #        [BIN=.build/release/ssdd] [WORK=/tmp/ssdd-peers] [PARTS="ssdlite ssd300 detect daemon"] \
 #        tools/peers_paired.sh [ROUNDS=3]
+# It runs from the repository's root, wherever it is started: relative paths in these variables are taken from there.
 set -eu
+cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 case "$ROUNDS" in *[!0-9]* | '' | 0) echo "ROUNDS must be a positive integer" >&2; exit 2 ;; esac
 PEERS=${PEERS:-../shared/peers}
