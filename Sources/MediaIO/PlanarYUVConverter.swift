@@ -121,16 +121,19 @@ final class PlanarYUVConverter: Sendable {
         luma: UnsafePointer<UInt8>, lumaStride: Int, u: UnsafePointer<UInt8>, uStride: Int, v: UnsafePointer<UInt8>, vStride: Int,
         into rgb: UnsafeMutablePointer<UInt8>
     ) {
-        let rows = Rows(self, planes: Planes(luma: luma, lumaStride: lumaStride, u: u, uStride: uStride, v: v, vStride: vStride))
+        convert(Planes(luma: luma, lumaStride: lumaStride, u: u, uStride: uStride, v: v, vStride: vStride), into: rgb)
+    }
+
+    /// Converts `planes` (of this converter's size) into `rgb` (`width · height · 3` bytes), row by row.
+    func convert(_ planes: Planes, into rgb: UnsafeMutablePointer<UInt8>) {
+        let rows = Rows(self, planes: planes)
         for y in 0..<height { rows.convert(row: y, into: rgb + y * width * 3) }
     }
 
     /// The planes (of this converter's size) as a new RGB image.
     func image(of planes: Planes) -> RGBImage {
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
-            convert(
-                luma: planes.luma, lumaStride: planes.lumaStride, u: planes.u, uStride: planes.uStride, v: planes.v,
-                vStride: planes.vStride, into: buffer.baseAddress!)
+            convert(planes, into: buffer.baseAddress!)
             initialized = buffer.count
         }
         return RGBImage(width: width, height: height, pixels: pixels)
